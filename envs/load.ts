@@ -1,0 +1,178 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { fromRoot } from '../lib/paths';
+import { isMap, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError, ConfigProblem, quote } from '../lib/errors';
+import { ENV_NAME, Environment, environmentSchema } from './schema';
+
+export type { Environment } from './schema';
+
+/** Folder holding one `<name>.yaml` per environment (`EDGE_ENVS_DIR` overrides it, for tests). */
+export const ENVS_DIR = process.env.EDGE_ENVS_DIR ? resolve(process.env.EDGE_ENVS_DIR) : fromRoot('envs');
+
+/** Larger env files are refused before parsing: a real one is a few kilobytes. */
+export const MAX_ENV_FILE_BYTES = 256 * 1024;
+
+/** A loaded environment plus where it came from (module paths resolve against `dir`). */
+export interface LoadedEnvironment {
+  readonly config: Environment;
+  /** Path of the env file, relative to the working directory, for messages. */
+  readonly file: string;
+  /** Folder of the env file: relative paths inside it (PEM files) resolve from here. */
+  readonly dir: string;
+}
+
+export function listEnvironments(dir: string = ENVS_DIR): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.slice(0, -'.yaml'.length))
+    .sort();
+}
+
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.startsWith('..') ? path : rel;
+}
+
+/** Formats a zod issue path the way people write it: `hostnames[2].name`. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(top level)';
+  return path
+    .map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`))
+    .join('');
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = input;
+  for (const k of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, input: unknown): { field: string; message: string }[] {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({
+      field: fieldPath([...issue.path, key]),
+      message: `unknown field; allowed here: ${allowedKeysHint(issue.path)}`,
+    }));
+  }
+  const got = valueAt(input, issue.path);
+  let message = issue.message;
+  if (issue.code === 'invalid_type' && got === undefined) message = `missing required field (${issue.message.replace(/, received undefined$/, '')})`;
+  else if (issue.code !== 'custom' && got !== undefined && typeof got !== 'object') message += ` (got ${quote(got)})`;
+  return [{ field: fieldPath(issue.path), message }];
+}
+
+function allowedKeysHint(path: readonly PropertyKey[]): string {
+  let schema: unknown = environmentSchema;
+  for (const k of path) {
+    schema = unwrap(schema);
+    const shape = (schema as { shape?: Record<string, unknown> }).shape;
+    if (typeof k === 'number') schema = (schema as { element?: unknown }).element;
+    else if (shape) schema = shape[k as string];
+    else return 'see envs/schema';
+  }
+  const shape = (unwrap(schema) as { shape?: Record<string, unknown> }).shape;
+  return shape ? Object.keys(shape).join(', ') : 'see envs/schema';
+}
+
+function unwrap(schema: unknown): unknown {
+  let s = schema as { def?: { innerType?: unknown; in?: unknown; schema?: unknown } };
+  for (let i = 0; i < 10 && s?.def; i++) {
+    const next = s.def.innerType ?? s.def.in ?? s.def.schema;
+    if (!next) break;
+    s = next as typeof s;
+  }
+  return s;
+}
+
+/**
+ * Reads, parses and validates one environment file. Throws a ConfigError with one
+ * problem per bad field; returns a fully-defaulted, typed environment otherwise.
+ */
+export function loadEnvironment(name: string, dir: string = ENVS_DIR): LoadedEnvironment {
+  const path = join(dir, `${name}.yaml`);
+  const file = displayPath(path);
+  if (!ENV_NAME.test(name) || !listEnvironments(dir).includes(name)) {
+    const known = listEnvironments(dir);
+    throw ConfigError.single(
+      file,
+      '(environment)',
+      `unknown environment ${quote(name)}; expected one of: ${known.join(', ')} (a file envs/<name>.yaml)`,
+    );
+  }
+  const size = statSync(path).size;
+  if (size > MAX_ENV_FILE_BYTES) {
+    throw ConfigError.single(file, '(file)', `file is ${size} bytes; an environment file may be at most ${MAX_ENV_FILE_BYTES} bytes`);
+  }
+  const bytes = readFileSync(path);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw ConfigError.single(file, '(file)', 'file is not valid UTF-8 text; save it as UTF-8');
+  }
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => ({
+        file,
+        field: e.linePos ? `(line ${e.linePos[0].line}, column ${e.linePos[0].col})` : '(file)',
+        message: `YAML syntax error: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
+      })),
+    );
+  }
+  if (!isMap(doc.contents)) {
+    throw ConfigError.single(file, '(file)', 'expected a YAML mapping with the fields name, aws, cloudflare, backend, hostnames');
+  }
+  const input = doc.toJS({ maxAliasCount: 50 }) as unknown;
+  const result = environmentSchema.safeParse(input);
+  const problems: ConfigProblem[] = [];
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      for (const p of describeIssue(issue, input)) problems.push({ file, ...p });
+    }
+  } else if (result.data.name !== name) {
+    problems.push({ file, field: 'name', message: `is ${quote(result.data.name)} but the file is ${name}.yaml; they must match` });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { config: result.data!, file, dir };
+}
+
+/**
+ * Resolves which environments to build from a selector such as `dev,prod`
+ * (from `ENVS` or `--env`). Empty selects all of them.
+ */
+export function selectEnvironments(selector: string | undefined, dir: string = ENVS_DIR): string[] {
+  const known = listEnvironments(dir);
+  if (!selector || selector.trim() === '' || selector.trim() === 'all') return known;
+  const wanted = selector.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = wanted.filter((w) => !known.includes(w));
+  if (unknown.length > 0) {
+    throw ConfigError.single(
+      'ENVS',
+      unknown.join(','),
+      `unknown environment${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => quote(u)).join(', ')}; expected a comma-separated list of: ${known.join(', ')}`,
+    );
+  }
+  return [...new Set(wanted)];
+}
+
+/** Loads every selected environment, collecting all problems before throwing. */
+export function loadEnvironments(names: readonly string[], dir: string = ENVS_DIR): LoadedEnvironment[] {
+  const loaded: LoadedEnvironment[] = [];
+  const problems: ConfigProblem[] = [];
+  for (const name of names) {
+    try {
+      loaded.push(loadEnvironment(name, dir));
+    } catch (e) {
+      if (e instanceof ConfigError) problems.push(...e.problems);
+      else throw e;
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return loaded;
+}

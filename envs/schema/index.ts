@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { isInZone } from '../../lib/hostnames';
+import { awsSchema, backendSchema, cloudflareSchema, tagMap } from './core';
+import { protectedHostnameSchema } from './hostnames';
+import { keylessSchema } from './keyless';
+import { originSchema } from './origin';
+import { pkiSchema } from './pki';
+
+/** Environment names: also the prefix of every stack name. */
+export const ENV_NAME = /^[a-z][a-z0-9]{1,15}$/;
+
+/**
+ * The whole environment file. Each section has its own schema file beside this one;
+ * checks that span sections live in `crossChecks` below.
+ */
+export const environmentSchema = z
+  .object({
+    /** Must equal the file name (`dev` for `envs/dev.yaml`). */
+    name: z.string().regex(ENV_NAME, 'expected a lowercase name of 2-16 letters and digits, starting with a letter'),
+    aws: awsSchema,
+    cloudflare: cloudflareSchema,
+    backend: backendSchema,
+    /** Tags put on every AWS resource (with `Environment` and `ManagedBy` added). @default {} */
+    tags: tagMap.default({}),
+    /** Hostnames protected end to end. At least one. */
+    hostnames: z.array(protectedHostnameSchema).min(1, 'expected at least one protected hostname'),
+    pki: pkiSchema.default({ mode: 'generated' }),
+    origin: originSchema.default({}),
+    keyless: keylessSchema.default({ enabled: false }),
+  })
+  .strict()
+  .superRefine((env, ctx) => {
+    for (const check of crossChecks) check(env, ctx);
+  });
+
+type ParsedShape = z.infer<z.ZodObject<(typeof environmentSchema)['shape']>>;
+type CrossCheck = (env: ParsedShape, ctx: z.RefinementCtx) => void;
+
+const crossChecks: CrossCheck[] = [
+  function hostnamesInsideZone(env, ctx) {
+    const seen = new Map<string, number>();
+    env.hostnames.forEach((h, i) => {
+      if (!isInZone(h.name, env.cloudflare.zoneName)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['hostnames', i, 'name'],
+          message: `"${h.name}" is outside the zone "${env.cloudflare.zoneName}"; expected the zone apex or a name ending in ".${env.cloudflare.zoneName}"`,
+        });
+      }
+      const first = seen.get(h.name);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['hostnames', i, 'name'],
+          message: `"${h.name}" is listed twice (first at hostnames[${first}]); each protected hostname must be unique`,
+        });
+      } else seen.set(h.name, i);
+    });
+  },
+  function emulatorOnlyForLocal(env, ctx) {
+    if (env.aws.endpoint !== undefined && env.backend.type === 's3') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['aws', 'endpoint'],
+        message: 'an emulator endpoint is only allowed with backend.type "local"; remove it for a real environment',
+      });
+    }
+  },
+];
+
+export type Environment = z.infer<typeof environmentSchema>;

@@ -1,0 +1,117 @@
+import { Construct } from 'constructs';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+
+export interface HardenedBucketProps {
+  /** Prefix of the generated bucket name (AWS appends a unique suffix). Lowercase, at most 37 characters. */
+  readonly namePrefix: string;
+  /**
+   * KMS key for default encryption.
+   * @default SSE-S3 (AES256): API Gateway reads truststores with its own service
+   * principal, which cannot use a customer key without extra grants.
+   */
+  readonly kmsKeyArn?: string;
+  /**
+   * Days after which noncurrent object versions are deleted.
+   * @default 90
+   */
+  readonly noncurrentVersionDays?: number;
+  /**
+   * Add a bucket policy that denies every request not made over TLS.
+   * @default true. The `local` environment turns it off because moto refuses every
+   * object operation under a conditional Deny (a known emulator gap).
+   */
+  readonly enforceTls?: boolean;
+}
+
+const NAME_PREFIX = /^[a-z0-9][a-z0-9-]{1,36}$/;
+
+/**
+ * An S3 bucket with every guard rail on: versioning, default encryption, all
+ * public access blocked, ACLs disabled (bucket owner enforced), TLS-only access and
+ * expiry of old versions. Everything that stores something for this project uses it.
+ */
+export class HardenedBucket extends Construct {
+  readonly bucket: S3Bucket;
+  /** Depend on this before writing objects whose version ids matter. */
+  readonly versioning: S3BucketVersioningA;
+  readonly bucketName: string;
+  readonly bucketArn: string;
+
+  constructor(scope: Construct, id: string, props: HardenedBucketProps) {
+    super(scope, id);
+    if (!NAME_PREFIX.test(props.namePrefix)) {
+      throw new Error(`HardenedBucket ${id}: namePrefix "${props.namePrefix}" must be 2-37 lowercase letters, digits or hyphens`);
+    }
+    const noncurrentDays = props.noncurrentVersionDays ?? 90;
+    if (!Number.isInteger(noncurrentDays) || noncurrentDays < 1) {
+      throw new Error(`HardenedBucket ${id}: noncurrentVersionDays ${noncurrentDays} must be a positive whole number`);
+    }
+
+    this.bucket = new S3Bucket(this, 'Bucket', { bucketPrefix: `${props.namePrefix}-` });
+    this.bucketName = this.bucket.bucket;
+    this.bucketArn = this.bucket.arn;
+
+    const publicAccess = new S3BucketPublicAccessBlock(this, 'PublicAccessBlock', {
+      bucket: this.bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, 'OwnershipControls', {
+      bucket: this.bucket.id,
+      rule: { objectOwnership: 'BucketOwnerEnforced' },
+    });
+    this.versioning = new S3BucketVersioningA(this, 'Versioning', {
+      bucket: this.bucket.id,
+      versioningConfiguration: { status: 'Enabled' },
+    });
+    new S3BucketServerSideEncryptionConfigurationA(this, 'Encryption', {
+      bucket: this.bucket.id,
+      rule: [
+        {
+          applyServerSideEncryptionByDefault: props.kmsKeyArn
+            ? { sseAlgorithm: 'aws:kms', kmsMasterKeyId: props.kmsKeyArn }
+            : { sseAlgorithm: 'AES256' },
+          bucketKeyEnabled: props.kmsKeyArn !== undefined,
+        },
+      ],
+    });
+    new S3BucketLifecycleConfiguration(this, 'Lifecycle', {
+      bucket: this.bucket.id,
+      dependsOn: [this.versioning],
+      rule: [
+        {
+          id: 'expire-noncurrent-versions',
+          status: 'Enabled',
+          filter: [{ prefix: '' }],
+          noncurrentVersionExpiration: [{ noncurrentDays }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+        },
+      ],
+    });
+    if (props.enforceTls ?? true) {
+      const tlsOnly = new DataAwsIamPolicyDocument(this, 'TlsOnlyPolicy', {
+        statement: [
+          {
+            sid: 'DenyInsecureTransport',
+            effect: 'Deny',
+            principals: [{ type: '*', identifiers: ['*'] }],
+            actions: ['s3:*'],
+            resources: [this.bucket.arn, `${this.bucket.arn}/*`],
+            condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
+          },
+        ],
+      });
+      // Applying a policy while the public access block is being created races in S3.
+      new S3BucketPolicy(this, 'Policy', { bucket: this.bucket.id, policy: tlsOnly.json, dependsOn: [publicAccess] });
+    }
+  }
+}

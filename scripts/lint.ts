@@ -1,0 +1,56 @@
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fromRoot } from '../lib/paths';
+
+/**
+ * `npm run lint`: shellcheck on every shell script, yamllint on every YAML file we
+ * own. In CI (CI=true) a missing linter is a failure; on a developer machine it is
+ * reported loudly as skipped.
+ */
+function files(dir: string, match: RegExp): string[] {
+  let out: string[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  for (const e of entries) {
+    if (e === 'node_modules' || e === 'cdktf.out' || e.startsWith('.cache')) continue;
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) out = out.concat(files(p, match));
+    else if (match.test(e)) out.push(p);
+  }
+  return out;
+}
+
+function available(tool: string): boolean {
+  return spawnSync(tool, ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+let failures = 0;
+function run(tool: string, args: string[], targets: string[]): void {
+  if (targets.length === 0) return;
+  const shown = targets.map((t) => relative(fromRoot(), t));
+  if (!available(tool)) {
+    const msg = `${tool} is not installed: ${shown.length} files NOT checked (.ci/run installs it)`;
+    if (process.env.CI) {
+      console.error(`FAIL ${msg}`);
+      failures++;
+    } else console.warn(`SKIPPED ${msg}`);
+    return;
+  }
+  const r = spawnSync(tool, [...args, ...targets], { stdio: 'inherit' });
+  console.log(`${r.status === 0 ? 'ok  ' : 'FAIL'} ${tool}: ${shown.length} files`);
+  if (r.status !== 0) failures++;
+}
+
+const root = fromRoot();
+run('shellcheck', ['--severity=style'], [...files(join(root, 'scripts'), /\.sh$/), ...files(join(root, 'modules'), /\.sh$/), fromRoot('.ci', 'run')]);
+run(
+  'yamllint',
+  ['-s', '-d', '{extends: default, rules: {line-length: {max: 140}, document-start: disable, truthy: {check-keys: false}}}'],
+  [...files(join(root, 'envs'), /\.ya?ml$/), ...files(join(root, '.github'), /\.ya?ml$/)],
+);
+process.exitCode = failures === 0 ? 0 : 1;

@@ -1,0 +1,77 @@
+import { LocalBackend, S3Backend, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
+import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
+import type { LoadedEnvironment } from '../envs/load';
+
+/** The parts of a system an environment is split into; each is one stack. */
+export type Concern = 'pki' | 'origin' | 'edge' | 'keyless';
+
+export interface EnvStackProps {
+  /** The validated environment this stack belongs to. */
+  readonly env: LoadedEnvironment;
+}
+
+/** Services the `local` environment reaches on its emulator endpoint. */
+const EMULATED_SERVICES = ['acm', 'apigateway', 'ec2', 'iam', 'kms', 's3', 'secretsmanager', 'ssm', 'sts', 'route53'] as const;
+
+/**
+ * A stack named `<env>-<concern>` with the environment's state backend. Real
+ * environments keep state in S3 (per-stack key, encrypted, S3 lockfile locking);
+ * `local` keeps it on disk. Providers are added by the concrete stacks through
+ * the helpers below, so a stack only carries the providers it uses.
+ */
+export abstract class EnvStack extends TerraformStack {
+  readonly env: LoadedEnvironment;
+
+  protected constructor(scope: Construct, concern: Concern, props: EnvStackProps) {
+    const name = `${props.env.config.name}-${concern}`;
+    super(scope, name);
+    this.env = props.env;
+    const backend = props.env.config.backend;
+    if (backend.type === 's3') {
+      new S3Backend(this, {
+        bucket: backend.bucket,
+        key: `${backend.keyPrefix}/${name}.tfstate`,
+        region: backend.region,
+        encrypt: true,
+        kmsKeyId: backend.kmsKeyId,
+      });
+      // cdktf 0.21's S3BackendConfig predates `use_lockfile` (Terraform >= 1.10):
+      // native S3 locking, no DynamoDB table needed.
+      this.addOverride('terraform.backend.s3.use_lockfile', true);
+    } else {
+      new LocalBackend(this, { path: `${backend.dir ?? `terraform-state/${props.env.config.name}`}/${name}.tfstate` });
+    }
+  }
+
+  /** The AWS provider, pinned to the environment's account and tagging everything. */
+  protected useAws(): AwsProvider {
+    const { aws, name, tags } = this.env.config;
+    const emulated = aws.endpoint !== undefined;
+    return new AwsProvider(this, 'aws', {
+      region: aws.region,
+      allowedAccountIds: [aws.accountId],
+      defaultTags: [{ tags: { ...tags, Environment: name, Stack: this.node.id, ManagedBy: 'cdktf' } }],
+      ...(emulated
+        ? {
+            endpoints: [Object.fromEntries(EMULATED_SERVICES.map((s) => [s, aws.endpoint]))],
+            skipCredentialsValidation: true,
+            skipRequestingAccountId: true,
+            skipMetadataApiCheck: 'true',
+            s3UsePathStyle: true,
+          }
+        : {}),
+    });
+  }
+
+  /** The Cloudflare provider; its API token comes from CLOUDFLARE_API_TOKEN, never from config. */
+  protected useCloudflare(): CloudflareProvider {
+    return new CloudflareProvider(this, 'cloudflare', {});
+  }
+
+  protected useTls(): TlsProvider {
+    return new TlsProvider(this, 'tls', {});
+  }
+}

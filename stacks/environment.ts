@@ -1,0 +1,18 @@
+import type { App } from 'cdktf';
+import type { LoadedEnvironment } from '../envs/load';
+import { OriginStack } from './origin-stack';
+
+/** Every stack of one environment, for callers that wire or inspect them. */
+export interface EnvironmentStacks {
+  readonly origin: OriginStack;
+}
+
+/**
+ * The wiring diagram of one environment. Values cross stacks only through
+ * the typed outputs passed here, which CDKTF turns into remote-state references;
+ * the order of construction is the dependency order, so the graph stays acyclic.
+ */
+export function buildEnvironment(app: App, env: LoadedEnvironment): EnvironmentStacks {
+  const origin = new OriginStack(app, { env });
+  return { origin };
+}
