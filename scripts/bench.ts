@@ -1,0 +1,117 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { fromRoot } from '../lib/paths';
+
+/**
+ * `npm run bench`: one run that measures, side by side,
+ *   (a) `npm run synth` (cached esbuild bundle, warm and cold) of every environment,
+ *   (b) `npx cdktf synth` of the same app through the CLI,
+ *   (c) the jest suite,
+ * with peak RSS of the largest node process of each, and how synth time grows with
+ * 1, 50 and 200 protected hostnames in a generated environment.
+ * Options: `--runs N` (default 5), `--skip-jest`, `--skip-cli`.
+ */
+
+interface Measurement {
+  readonly label: string;
+  readonly seconds: number[];
+  readonly peakRssMb: number | undefined;
+}
+
+const args = process.argv.slice(2);
+const runs = Number(args[args.indexOf('--runs') + 1]) || 5;
+const probe = fromRoot('scripts', 'bench', 'rss-probe.cjs');
+
+function measure(label: string, cmd: string, cmdArgs: string[], options: { runs?: number; env?: NodeJS.ProcessEnv; before?: () => void } = {}): Measurement {
+  const seconds: number[] = [];
+  let peak: number | undefined;
+  for (let i = 0; i < (options.runs ?? runs); i++) {
+    options.before?.();
+    const rssFile = join(mkdtempSync(join(tmpdir(), 'bench-rss-')), 'rss');
+    const start = process.hrtime.bigint();
+    const r = spawnSync(cmd, cmdArgs, {
+      cwd: fromRoot(),
+      env: { ...process.env, ...options.env, NODE_OPTIONS: `--require ${probe}`, BENCH_RSS_FILE: rssFile, CHECKPOINT_DISABLE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+    if (r.status !== 0) {
+      throw new Error(`${label}: ${cmd} ${cmdArgs.join(' ')} exited ${r.status}\n${r.stderr.toString().slice(-2000)}`);
+    }
+    seconds.push(elapsed);
+    if (existsSync(rssFile)) {
+      const kb = readFileSync(rssFile, 'utf8').trim().split('\n').map((l) => Number(l.split(' ')[1]));
+      peak = Math.max(peak ?? 0, ...kb.map((k) => k / 1024));
+    }
+  }
+  return { label, seconds, peakRssMb: peak };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (m: Measurement) =>
+  `${m.label.padEnd(46)} median ${median(m.seconds).toFixed(3)} s  (min ${Math.min(...m.seconds).toFixed(3)}, max ${Math.max(...m.seconds).toFixed(3)}, n=${m.seconds.length})  peak RSS ${m.peakRssMb?.toFixed(0) ?? '?'} MB`;
+
+function generatedEnvs(hostnames: number): string {
+  const base = parse(readFileSync(fromRoot('envs', 'dev.yaml'), 'utf8'));
+  const names = Array.from({ length: hostnames }, (_, i) => `api${i}.dev.example.com`);
+  base.hostnames = names.map((name, i) => ({ ...(base.hostnames[i % base.hostnames.length] ?? {}), name }));
+  const dir = mkdtempSync(join(tmpdir(), `bench-env-${hostnames}-`));
+  writeFileSync(join(dir, 'dev.yaml'), stringify(base));
+  return dir;
+}
+
+function main(): void {
+  const outdir = mkdtempSync(join(tmpdir(), 'bench-out-'));
+  const synthEnv = { CDKTF_OUTDIR: join(outdir, 'cdktf.out') };
+  const results: Measurement[] = [];
+  console.log(`bench: ${runs} runs each, node ${process.version}, ${require('node:os').cpus().length} cores\n`);
+
+  // Warm the bundle once so the "warm" figure is what a developer sees on the second run.
+  spawnSync('node', ['scripts/app.mjs'], { cwd: fromRoot(), env: { ...process.env, ...synthEnv } });
+  const warm = measure('(a) npm run synth, all envs, warm bundle', 'npm', ['run', '--silent', 'synth'], { env: synthEnv });
+  const warmNode = measure('(a) node scripts/app.mjs (same, without npm)', 'node', ['scripts/app.mjs'], { env: synthEnv });
+  const cold = measure('(a) npm run synth, all envs, cold bundle', 'npm', ['run', '--silent', 'synth'], {
+    env: synthEnv,
+    before: () => rmSync(fromRoot('.cache', 'app'), { recursive: true, force: true }),
+  });
+  results.push(warm, warmNode, cold);
+
+  let cli: Measurement | undefined;
+  if (!args.includes('--skip-cli')) {
+    cli = measure('(b) npx cdktf synth, all envs', 'npx', ['cdktf', 'synth', '--output', join(outdir, 'cli.out')], { runs: Math.min(runs, 3) });
+    results.push(cli);
+  }
+
+  const scaling: Measurement[] = [];
+  for (const n of [1, 50, 200]) {
+    const dir = generatedEnvs(n);
+    scaling.push(measure(`synth of one env with ${n} hostname${n > 1 ? 's' : ''}`, 'node', ['scripts/app.mjs'], { env: { ...synthEnv, EDGE_ENVS_DIR: dir } }));
+    rmSync(dir, { recursive: true, force: true });
+  }
+  results.push(...scaling);
+
+  let jest: Measurement | undefined;
+  if (!args.includes('--skip-jest')) {
+    jest = measure('(c) jest suite (npm test)', 'npx', ['jest', '--silent'], { runs: 1 });
+    results.push(jest);
+  }
+
+  console.log(results.map(fmt).join('\n'));
+  console.log('\nratios');
+  if (cli) console.log(`  cdktf synth / npm run synth (warm):  ${(median(cli.seconds) / median(warm.seconds)).toFixed(1)}x  (target >= 5x)`);
+  console.log(`  cold / warm bundle:                  ${(median(cold.seconds) / median(warm.seconds)).toFixed(2)}x`);
+  console.log(`  200 hostnames / 1 hostname:          ${(median(scaling[2].seconds) / median(scaling[0].seconds)).toFixed(2)}x  (target < 1.5x)`);
+  console.log(`  50 hostnames / 1 hostname:           ${(median(scaling[1].seconds) / median(scaling[0].seconds)).toFixed(2)}x`);
+  console.log('\ntargets');
+  console.log(`  all envs synthesize in < 0.8 s:      ${median(warm.seconds) < 0.8 ? 'met' : 'NOT met'} (${median(warm.seconds).toFixed(3)} s)`);
+  const peak = Math.max(...[warm, cold, ...scaling].map((m) => m.peakRssMb ?? Infinity));
+  console.log(`  peak RSS of synth < 200 MB:          ${peak < 200 ? 'met' : 'NOT met'} (${peak.toFixed(0)} MB)`);
+  if (jest) console.log(`  jest suite < 20 s:                   ${median(jest.seconds) < 20 ? 'met' : 'NOT met'} (${median(jest.seconds).toFixed(1)} s, includes terraform/moto/nginx tests)`);
+  rmSync(outdir, { recursive: true, force: true });
+}
+
+main();
