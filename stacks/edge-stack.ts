@@ -35,7 +35,12 @@ export class EdgeStack extends EnvStack {
     const { cloudflare, hostnames, edge } = config;
 
     const targets = new Map(props.originDomains.map((d) => [d.hostname, d.regionalDomainName]));
-    const missing = hostnames.flatMap((h, i) => (targets.has(h.name) ? [] : [{ file, field: `hostnames[${i}].name`, message: `"${h.name}" has no API Gateway domain in the origin stack; expected one of: ${[...targets.keys()].join(', ') || '(none)'}` }]));
+    const known = [...targets.keys()].join(', ') || '(none)';
+    const missing = hostnames.flatMap((h, i) =>
+      targets.has(h.name)
+        ? []
+        : [{ file, field: `hostnames[${i}].name`, message: `"${h.name}" has no API Gateway domain in the origin stack; expected one of: ${known}` }],
+    );
     if (missing.length > 0) throw new ConfigError(missing);
 
     this.zone = new ZoneBaseline(this, 'Zone', {

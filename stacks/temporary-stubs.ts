@@ -4,12 +4,10 @@ import type { Construct } from 'constructs'; // TEMP-STUB
 import type { OriginDomain } from '../modules/origin-outputs'; // TEMP-STUB
 import type { PkiOutputs } from '../modules/pki/outputs'; // TEMP-STUB
 import { EnvStack, EnvStackProps } from './env-stack'; // TEMP-STUB
-
 // TEMP-STUB: every value is a Terraform variable reference (keys sensitive), never a PEM literal.
 export class TemporaryUpstreamStub extends EnvStack { // TEMP-STUB
   readonly pki: PkiOutputs; // TEMP-STUB
   readonly originDomains: readonly OriginDomain[]; // TEMP-STUB
-
   constructor(scope: Construct, props: EnvStackProps) { // TEMP-STUB
     super(scope, 'pki', props); // TEMP-STUB
     const pem = (id: string, sensitive = false) => new TerraformVariable(this, id, { type: 'string', sensitive, description: 'TEMP-STUB' }).stringValue; // TEMP-STUB

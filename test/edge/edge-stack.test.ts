@@ -48,6 +48,8 @@ describeWithOpenssl('the edge of every environment, fed by a PKI made with opens
     const settings = onlyResource(stack, 'cloudflare_authenticated_origin_pulls_settings');
     expect(settings.enabled).toBe(true);
     expect(settings.zone_id).toBe(upload.zone_id);
+    // Zone-level AOP covers every proxied record of the zone.
+    for (const record of Object.values<any>(resourcesOf(stack, 'cloudflare_dns_record'))) expect(record.zone_id).toBe(settings.zone_id);
     // Enabling before the upload would make Cloudflare present its shared certificate meanwhile.
     expect(settings.depends_on).toEqual([expect.stringMatching(/^cloudflare_authenticated_origin_pulls_certificate\./)]);
     const presented = new X509Certificate(upload.certificate);
