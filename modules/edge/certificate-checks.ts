@@ -62,26 +62,63 @@ export function requireKeyReference(privateKeyPem: string, what: string): void {
   }
 }
 
-/** Refuses a literal client certificate that is, or is issued by, Cloudflare's shared origin-pull CA, or is a CA itself. */
-export function checkOriginPullCertificate(certificatePem: string, what: string): void {
-  if (isReference(certificatePem)) return;
-  const [leaf] = parseCertificates(certificatePem, what);
-  if (isSharedOriginPullCa(leaf.issuer) || isSharedOriginPullCa(leaf.subject)) {
-    throw new Error(
-      `${what}: the certificate (issuer ${JSON.stringify(leaf.issuer.replace(/\n/g, ', '))}) comes from Cloudflare's shared origin-pull CA, ` +
-        'which every Cloudflare customer can present; expected a certificate issued by our own CA',
-    );
+/**
+ * What is wrong with a literal origin-pull client certificate: issued by (or being)
+ * Cloudflare's shared origin-pull CA, or a CA instead of a leaf. Empty when fine or
+ * when it is a reference. Exported so a bring-your-own PEM loader can report these as
+ * ConfigProblems naming its env file and field.
+ */
+export function originPullCertificateProblems(certificatePem: string): string[] {
+  if (isReference(certificatePem)) return [];
+  let leaf: X509Certificate;
+  try {
+    [leaf] = parseCertificates(certificatePem, 'the origin-pull certificate');
+  } catch (e) {
+    return [(e as Error).message];
   }
-  if (leaf.ca) throw new Error(`${what}: the first certificate (subject ${JSON.stringify(leaf.subject.replace(/\n/g, ', '))}) is a CA; expected the client (leaf) certificate first`);
+  if (isSharedOriginPullCa(leaf.issuer) || isSharedOriginPullCa(leaf.subject)) {
+    return [
+      `the certificate (issuer ${JSON.stringify(oneLine(leaf.issuer))}) comes from Cloudflare's shared origin-pull CA, ` +
+        'which every Cloudflare customer can present; expected a certificate issued by our own CA',
+    ];
+  }
+  if (leaf.ca) return [`the first certificate (subject ${JSON.stringify(oneLine(leaf.subject))}) is a CA; expected the client (leaf) certificate first`];
+  return [];
 }
 
-/** A literal client-CA bundle must hold only CA certificates (basic constraints CA:TRUE), none of them Cloudflare's shared CA. */
-export function checkClientCa(caPem: string, what: string): void {
-  if (!isReference(caPem) && caPem.trim() === '') throw new Error(`${what}: the client CA is empty; expected the PEM of the CA that issues client certificates`);
-  if (isReference(caPem)) return;
-  for (const cert of parseCertificates(caPem, what)) {
-    const subject = JSON.stringify(cert.subject.replace(/\n/g, ', '));
-    if (!cert.ca) throw new Error(`${what}: certificate ${subject} is not a CA (basic constraints CA:TRUE is required)`);
-    if (isSharedOriginPullCa(cert.subject)) throw new Error(`${what}: ${subject} is Cloudflare's shared origin-pull CA; expected our own client CA`);
+/**
+ * What is wrong with a literal client-CA bundle: empty, a certificate that is not a CA
+ * (basic constraints CA:TRUE), or Cloudflare's shared origin-pull CA. Empty when fine.
+ */
+export function clientCaProblems(caPem: string): string[] {
+  if (isReference(caPem)) return [];
+  if (caPem.trim() === '') return ['the client CA is empty; expected the PEM of the CA that issues client certificates'];
+  let certs: X509Certificate[];
+  try {
+    certs = parseCertificates(caPem, 'the client CA');
+  } catch (e) {
+    return [(e as Error).message];
   }
+  return certs.flatMap((cert) => {
+    const subject = JSON.stringify(oneLine(cert.subject));
+    if (!cert.ca) return [`certificate ${subject} is not a CA (basic constraints CA:TRUE is required)`];
+    if (isSharedOriginPullCa(cert.subject)) return [`${subject} is Cloudflare's shared origin-pull CA; expected our own client CA`];
+    return [];
+  });
+}
+
+/** Throws, prefixed with `what`, when the origin-pull certificate has a problem. */
+export function checkOriginPullCertificate(certificatePem: string, what: string): void {
+  const problems = originPullCertificateProblems(certificatePem);
+  if (problems.length > 0) throw new Error(`${what}: ${problems.join('; ')}`);
+}
+
+/** Throws, prefixed with `what`, when the client CA has a problem. */
+export function checkClientCa(caPem: string, what: string): void {
+  const problems = clientCaProblems(caPem);
+  if (problems.length > 0) throw new Error(`${what}: ${problems.join('; ')}`);
+}
+
+function oneLine(dn: string): string {
+  return dn.replace(/\n/g, ', ');
 }
