@@ -1,4 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { listEnvironments } from '../../envs/load';
+import { fromRoot } from '../../lib/paths';
 import { onlyResource, resourcesOf, synthStacks } from '../support/synth';
 
 // The app as `npm run synth` builds it: the edge stack is fed by the TEMP-STUB
@@ -37,5 +39,15 @@ describe('the edge stack in the app', () => {
         expect(settings.depends_on?.some((d: string) => d.startsWith('cloudflare_authenticated_origin_pulls_certificate.'))).toBe(true);
       }
     }
+  });
+});
+
+describe('the edge source', () => {
+  // No Terraform escape hatches: every Cloudflare attribute goes through the provider's typed classes.
+  it('never overrides the typed Cloudflare resources', () => {
+    const files = [...readdirSync(fromRoot('modules', 'edge')).map((f) => fromRoot('modules', 'edge', f)), fromRoot('stacks', 'edge-stack.ts')];
+    expect(files.length).toBeGreaterThan(5);
+    const hatches = files.filter((f) => /\.(addOverride|overrideLogicalId|resetOverrideLogicalId)\(|rawOverrides/.test(readFileSync(f, 'utf8')));
+    expect(hatches).toEqual([]);
   });
 });
