@@ -42,7 +42,7 @@ export async function validateStacks(stacks: readonly SynthesizedStack[], workDi
     const dir = join(workDir, 'stacks', stack.name);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(json, null, 2));
-    root.module[stack.name] = { source: `./stacks/${stack.name}` };
+    root.module[stack.name] = { source: `./stacks/${stack.name}`, ...placeholderInputs(json) };
     const awsBlocks = ['resource', 'data'].reduce(
       (n, block) => n + Object.values<Record<string, unknown>>(json[block] ?? {}).reduce((m, byName) => m + Object.keys(byName).length, 0),
       0,
@@ -82,4 +82,18 @@ export async function validateStacks(stacks: readonly SynthesizedStack[], workDi
     };
   });
   return { ok: parsed.valid && run.code === 0, diagnostics, checked };
+}
+
+/**
+ * Values for the stack's variables that have no default: a child module demands them,
+ * while a root stack would only prompt at plan time. Typed placeholders keep the
+ * references type-correct.
+ */
+function placeholderInputs(json: TerraformJson): Record<string, unknown> {
+  const inputs: Record<string, unknown> = {};
+  for (const [name, variable] of Object.entries<any>(json.variable ?? {})) {
+    if (variable && 'default' in variable) continue;
+    inputs[name] = variable?.type === 'number' ? 0 : variable?.type === 'bool' ? false : variable?.type === 'string' ? `offline-placeholder:var.${name}` : null;
+  }
+  return inputs;
 }

@@ -1,10 +1,13 @@
 import type { App } from 'cdktf';
 import type { LoadedEnvironment } from '../envs/load';
+import { EdgeStack } from './edge-stack';
 import { OriginStack } from './origin-stack';
+import { TemporaryUpstreamStub } from './temporary-stubs'; // TEMP-STUB
 
 /** Every stack of one environment, for callers that wire or inspect them. */
 export interface EnvironmentStacks {
   readonly origin: OriginStack;
+  readonly edge: EdgeStack;
 }
 
 /**
@@ -14,5 +17,7 @@ export interface EnvironmentStacks {
  */
 export function buildEnvironment(app: App, env: LoadedEnvironment): EnvironmentStacks {
   const origin = new OriginStack(app, { env });
-  return { origin };
+  const upstream = new TemporaryUpstreamStub(app, { env }); // TEMP-STUB: replace with the PKI stack's and origin stack's outputs
+  const edge = new EdgeStack(app, { env, pki: upstream.pki, originDomains: upstream.originDomains }); // TEMP-STUB inputs
+  return { origin, edge };
 }

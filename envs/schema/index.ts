@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isInZone } from '../../lib/hostnames';
 import { awsSchema, backendSchema, cloudflareSchema, tagMap } from './core';
+import { edgeSchema } from './edge';
 import { protectedHostnameSchema } from './hostnames';
 import { keylessSchema } from './keyless';
 import { originSchema } from './origin';
@@ -27,6 +28,8 @@ export const environmentSchema = z
     pki: pkiSchema.default({ mode: 'generated' }),
     origin: originSchema.default({}),
     keyless: keylessSchema.default({ enabled: false }),
+    /** Zone-wide Cloudflare edge settings and certificate-expiry alerts. */
+    edge: edgeSchema,
   })
   .strict()
   .superRefine((env, ctx) => {
@@ -55,6 +58,17 @@ const crossChecks: CrossCheck[] = [
           message: `"${h.name}" is listed twice (first at hostnames[${first}]); each protected hostname must be unique`,
         });
       } else seen.set(h.name, i);
+    });
+  },
+  function hostnameTlsNotBelowZone(env, ctx) {
+    env.hostnames.forEach((h, i) => {
+      if (h.minTlsVersion !== undefined && h.minTlsVersion < env.edge.minTlsVersion) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['hostnames', i, 'minTlsVersion'],
+          message: `"${h.minTlsVersion}" is below the zone's edge.minTlsVersion "${env.edge.minTlsVersion}"; a hostname may only raise it`,
+        });
+      }
     });
   },
   function emulatorOnlyForLocal(env, ctx) {

@@ -1,0 +1,136 @@
+import { Construct } from 'constructs';
+import { ZeroTrustAccessApplication } from '@cdktf/provider-cloudflare/lib/zero-trust-access-application';
+import { ZeroTrustAccessMtlsCertificate } from '@cdktf/provider-cloudflare/lib/zero-trust-access-mtls-certificate';
+import { ZeroTrustAccessMtlsHostnameSettings } from '@cdktf/provider-cloudflare/lib/zero-trust-access-mtls-hostname-settings';
+import { ZeroTrustAccessPolicy, ZeroTrustAccessPolicyInclude } from '@cdktf/provider-cloudflare/lib/zero-trust-access-policy';
+import { ZeroTrustAccessServiceToken } from '@cdktf/provider-cloudflare/lib/zero-trust-access-service-token';
+import { checkClientCa } from './certificate-checks';
+
+/**
+ * Who may reach one Access-protected hostname. A certificate rule is mandatory; service
+ * tokens are only an alternative for clients that cannot hold a certificate.
+ */
+export interface AccessProtectedHost {
+  readonly hostname: string;
+  /** Admit any certificate that chains to the client CA. @default false */
+  readonly anyValidCertificate?: boolean;
+  /** Admit only these common names (the chain must still verify). @default none */
+  readonly commonNames?: readonly string[];
+  /** Names of service tokens admitted as well. @default none */
+  readonly serviceTokens?: readonly string[];
+}
+
+export interface AccessMtlsProps {
+  /** Cloudflare account id (Access objects are account-level). */
+  readonly accountId: string;
+  /** Prefix of every Access object's name, e.g. `prod`. */
+  readonly name: string;
+  /** PEM of the root CA (plus intermediates) that issues client certificates. */
+  readonly clientCaPem: string;
+  /** Hostnames to put behind Access. At least one. */
+  readonly hosts: readonly AccessProtectedHost[];
+  /** How long a `CF_Authorization` session lasts. @default "24h" */
+  readonly sessionDuration?: string;
+}
+
+/**
+ * Cloudflare Access with mTLS: the client CA associated with the protected hostnames,
+ * client-certificate forwarding (the origin sees `Cf-Client-Cert-*` headers), one
+ * self-hosted application per hostname, and reusable Service Auth (`non_identity`)
+ * policies, so a machine is never sent to a login page and no hostname is left open.
+ */
+export class AccessMtls extends Construct {
+  readonly clientCa: ZeroTrustAccessMtlsCertificate;
+  readonly hostnameSettings: ZeroTrustAccessMtlsHostnameSettings;
+  readonly applications: ReadonlyMap<string, ZeroTrustAccessApplication>;
+  /** Reusable policies, by a stable key (`valid-certificate`, `cn:<names>`, `token:<name>`). */
+  readonly policies: ReadonlyMap<string, ZeroTrustAccessPolicy>;
+  readonly serviceTokens: ReadonlyMap<string, ZeroTrustAccessServiceToken>;
+
+  constructor(scope: Construct, id: string, props: AccessMtlsProps) {
+    super(scope, id);
+    const what = `AccessMtls ${id}`;
+    checkClientCa(props.clientCaPem, `${what}: clientCaPem`);
+    if (props.hosts.length === 0) throw new Error(`${what}: expected at least one hostname, got none`);
+    const hostnames = props.hosts.map((h) => h.hostname);
+    const duplicate = hostnames.find((h, i) => hostnames.indexOf(h) !== i);
+    if (duplicate) throw new Error(`${what}: hostname ${JSON.stringify(duplicate)} is listed twice`);
+
+    this.clientCa = new ZeroTrustAccessMtlsCertificate(this, 'ClientCa', {
+      accountId: props.accountId,
+      name: `${props.name}-access-client-ca`,
+      certificate: props.clientCaPem,
+      // An application's hostname must be associated with the CA, or Access never asks for a certificate.
+      associatedHostnames: hostnames,
+    });
+    this.hostnameSettings = new ZeroTrustAccessMtlsHostnameSettings(this, 'ForwardClientCertificate', {
+      accountId: props.accountId,
+      settings: hostnames.map((hostname) => ({ hostname, clientCertificateForwarding: true, chinaNetwork: false })),
+      dependsOn: [this.clientCa],
+    });
+
+    const policies = new Map<string, ZeroTrustAccessPolicy>();
+    const tokens = new Map<string, ZeroTrustAccessServiceToken>();
+    const policy = (key: string, label: string, include: ZeroTrustAccessPolicyInclude[], requireCertificate: boolean) => {
+      let p = policies.get(key);
+      if (!p) {
+        p = new ZeroTrustAccessPolicy(this, `Policy-${key.replace(/[^a-z0-9.-]/g, '-')}`, {
+          accountId: props.accountId,
+          name: `${props.name}: ${label}`,
+          decision: 'non_identity',
+          include,
+          // Include rules are OR-ed; this AND makes a common-name match also need a verified chain.
+          ...(requireCertificate ? { require: [{ certificate: {} }] } : {}),
+        });
+        policies.set(key, p);
+      }
+      return p;
+    };
+
+    const applications = new Map<string, ZeroTrustAccessApplication>();
+    for (const host of props.hosts) {
+      const attached: ZeroTrustAccessPolicy[] = [];
+      const names = host.commonNames ? [...new Set(host.commonNames)].sort() : undefined;
+      if (names !== undefined && names.length === 0) {
+        throw new Error(`${what}: ${host.hostname} has an empty commonNames list, which would admit nobody; list names or set anyValidCertificate`);
+      }
+      if (host.anyValidCertificate && names) {
+        throw new Error(`${what}: ${host.hostname} sets both anyValidCertificate and commonNames; choose one`);
+      }
+      if (host.anyValidCertificate) attached.push(policy('valid-certificate', 'valid client certificate', [{ certificate: {} }], false));
+      else if (names) {
+        attached.push(policy(`cn:${names.join(',')}`, `client certificate CN ${names.join(' or ')}`, names.map((commonName) => ({ commonName: { commonName } })), true));
+      } else {
+        throw new Error(`${what}: ${host.hostname} has no certificate policy; set anyValidCertificate or commonNames (service tokens alone are not enough)`);
+      }
+      for (const tokenName of host.serviceTokens ?? []) {
+        let token = tokens.get(tokenName);
+        if (!token) {
+          token = new ZeroTrustAccessServiceToken(this, `ServiceToken-${tokenName}`, {
+            accountId: props.accountId,
+            name: `${props.name}-${tokenName}`,
+            duration: '8760h',
+          });
+          tokens.set(tokenName, token);
+        }
+        attached.push(policy(`token:${tokenName}`, `service token ${tokenName}`, [{ serviceToken: { tokenId: token.id } }], false));
+      }
+      applications.set(
+        host.hostname,
+        new ZeroTrustAccessApplication(this, `Application-${host.hostname}`, {
+          accountId: props.accountId,
+          name: `${props.name}: ${host.hostname}`,
+          type: 'self_hosted',
+          domain: host.hostname,
+          sessionDuration: props.sessionDuration ?? '24h',
+          appLauncherVisible: false,
+          policies: attached.map((p, i) => ({ id: p.id, precedence: i + 1 })),
+          dependsOn: [this.clientCa],
+        }),
+      );
+    }
+    this.applications = applications;
+    this.policies = policies;
+    this.serviceTokens = tokens;
+  }
+}

@@ -1,0 +1,74 @@
+import { Construct } from 'constructs';
+import { MtlsCertificate } from '@cdktf/provider-cloudflare/lib/mtls-certificate';
+import { Ruleset } from '@cdktf/provider-cloudflare/lib/ruleset';
+import { checkClientCa } from './certificate-checks';
+import { unverifiedClientCertificate } from './waf-expression';
+
+/** A host API Shield guards, optionally only below some paths. */
+export interface ApiShieldHost {
+  readonly hostname: string;
+  /** Only block below these path prefixes. @default every path */
+  readonly pathPrefixes?: readonly string[];
+  /** Also block certificates Cloudflare reports as revoked. @default true */
+  readonly blockRevoked?: boolean;
+}
+
+export interface ApiShieldMtlsProps {
+  /** Cloudflare account id (the CA is an account-level certificate). */
+  readonly accountId: string;
+  /** Zone whose custom firewall ruleset gets the block rules. */
+  readonly zoneId: string;
+  /** Name of the uploaded CA in the dashboard, e.g. `dev-client-ca`. */
+  readonly name: string;
+  /** PEM of the CA (bundle) that issues client certificates. Required: without a CA nothing can verify. */
+  readonly clientCaPem: string;
+  /** Hosts to protect. At least one. */
+  readonly hosts: readonly ApiShieldHost[];
+}
+
+/**
+ * API Shield mTLS with our own client CA. Asking for a certificate changes nothing on
+ * its own: Cloudflare only records `cf.tls_client_auth.cert_verified`. The enforcement
+ * is the `block` rule per host in the zone's custom firewall ruleset.
+ */
+export class ApiShieldMtls extends Construct {
+  readonly clientCa: MtlsCertificate;
+  readonly ruleset: Ruleset;
+  /** The block expression of each host, by hostname. */
+  readonly expressions: ReadonlyMap<string, string>;
+
+  constructor(scope: Construct, id: string, props: ApiShieldMtlsProps) {
+    super(scope, id);
+    checkClientCa(props.clientCaPem, `ApiShieldMtls ${id}: clientCaPem`);
+    if (props.hosts.length === 0) throw new Error(`ApiShieldMtls ${id}: expected at least one host to protect, got none`);
+
+    this.clientCa = new MtlsCertificate(this, 'ClientCa', {
+      accountId: props.accountId,
+      ca: true,
+      certificates: props.clientCaPem,
+      name: props.name,
+    });
+    const expressions = new Map<string, string>();
+    for (const host of props.hosts) {
+      if (expressions.has(host.hostname)) throw new Error(`ApiShieldMtls ${id}: host ${JSON.stringify(host.hostname)} is listed twice`);
+      expressions.set(host.hostname, unverifiedClientCertificate({ hosts: [host.hostname], ...host }));
+    }
+    this.expressions = expressions;
+    // A zone has one entry-point ruleset per phase: this construct owns the zone's custom WAF rules.
+    this.ruleset = new Ruleset(this, 'RequireClientCertificate', {
+      zoneId: props.zoneId,
+      kind: 'zone',
+      phase: 'http_request_firewall_custom',
+      name: `${props.name}: require a verified client certificate`,
+      description: 'API Shield mTLS enforcement (managed by cdktf)',
+      rules: [...expressions].map(([hostname, expression]) => ({
+        ref: `mtls_${hostname.replace(/[^a-z0-9]/g, '_')}`,
+        description: `Block requests to ${hostname} without a verified client certificate`,
+        expression,
+        action: 'block',
+        enabled: true,
+      })),
+      dependsOn: [this.clientCa],
+    });
+  }
+}

@@ -1,0 +1,124 @@
+import { X509Certificate } from 'node:crypto';
+import { Token } from 'cdktf';
+
+/**
+ * Construction-time checks on PEM inputs of the edge modules. Values that are
+ * Terraform references (tokens) are only known at apply time and pass through; literal
+ * PEM text (bring-your-own files) is parsed and checked here, before anything is written.
+ */
+
+/** Cloudflare's shared origin-pull CA: trusted by every Cloudflare zone, so it authenticates nobody. */
+const SHARED_ORIGIN_PULL_CA = { CN: 'origin-pull.cloudflare.net', OU: 'Origin Pull', O: 'CloudFlare, Inc.' };
+
+/** Parses `C=US\nO=CloudFlare, Inc.\nCN=...` (node's distinguished-name format) into a map. */
+function distinguishedName(dn: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of dn.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) out.set(line.slice(0, eq).trim().toUpperCase(), line.slice(eq + 1).trim());
+  }
+  return out;
+}
+
+/** True when the distinguished name is Cloudflare's shared origin-pull CA. */
+export function isSharedOriginPullCa(dn: string): boolean {
+  const name = distinguishedName(dn);
+  return (
+    name.get('CN')?.toLowerCase() === SHARED_ORIGIN_PULL_CA.CN ||
+    (name.get('OU')?.toLowerCase() === SHARED_ORIGIN_PULL_CA.OU.toLowerCase() && /cloudflare/i.test(name.get('O') ?? ''))
+  );
+}
+
+/** Every certificate in a PEM bundle, parsed; throws naming `what` when there is none or one is malformed. */
+export function parseCertificates(pem: string, what: string): X509Certificate[] {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) throw new Error(`${what}: expected PEM text with at least one "-----BEGIN CERTIFICATE-----" block`);
+  return blocks.map((block, i) => {
+    try {
+      return new X509Certificate(block);
+    } catch (e) {
+      throw new Error(`${what}: certificate ${i + 1} of the bundle is not a valid X.509 certificate (${(e as Error).message})`);
+    }
+  });
+}
+
+/** A Terraform reference (resolved at apply time) rather than literal text. */
+export function isReference(value: string): boolean {
+  return Token.isUnresolved(value);
+}
+
+/**
+ * The private key must be a reference to a sensitive value (a `tls_private_key`
+ * attribute, a sensitive variable, a secret). A literal would be written into the
+ * synthesized JSON for anyone who can read the repository or CI logs.
+ */
+export function requireKeyReference(privateKeyPem: string, what: string): void {
+  if (!isReference(privateKeyPem)) {
+    const looksLikeKey = /PRIVATE KEY/.test(privateKeyPem);
+    throw new Error(
+      `${what}: got ${looksLikeKey ? 'a literal PEM private key' : 'a literal string'}; expected a reference to a sensitive value ` +
+        '(tls_private_key.private_key_pem, a sensitive TerraformVariable, or a secret) so the key never appears in cdk.tf.json',
+    );
+  }
+}
+
+/**
+ * What is wrong with a literal origin-pull client certificate: issued by (or being)
+ * Cloudflare's shared origin-pull CA, or a CA instead of a leaf. Empty when fine or
+ * when it is a reference. Exported so a bring-your-own PEM loader can report these as
+ * ConfigProblems naming its env file and field.
+ */
+export function originPullCertificateProblems(certificatePem: string): string[] {
+  if (isReference(certificatePem)) return [];
+  let leaf: X509Certificate;
+  try {
+    [leaf] = parseCertificates(certificatePem, 'the origin-pull certificate');
+  } catch (e) {
+    return [(e as Error).message];
+  }
+  if (isSharedOriginPullCa(leaf.issuer) || isSharedOriginPullCa(leaf.subject)) {
+    return [
+      `the certificate (issuer ${JSON.stringify(oneLine(leaf.issuer))}) comes from Cloudflare's shared origin-pull CA, ` +
+        'which every Cloudflare customer can present; expected a certificate issued by our own CA',
+    ];
+  }
+  if (leaf.ca) return [`the first certificate (subject ${JSON.stringify(oneLine(leaf.subject))}) is a CA; expected the client (leaf) certificate first`];
+  return [];
+}
+
+/**
+ * What is wrong with a literal client-CA bundle: empty, a certificate that is not a CA
+ * (basic constraints CA:TRUE), or Cloudflare's shared origin-pull CA. Empty when fine.
+ */
+export function clientCaProblems(caPem: string): string[] {
+  if (isReference(caPem)) return [];
+  if (caPem.trim() === '') return ['the client CA is empty; expected the PEM of the CA that issues client certificates'];
+  let certs: X509Certificate[];
+  try {
+    certs = parseCertificates(caPem, 'the client CA');
+  } catch (e) {
+    return [(e as Error).message];
+  }
+  return certs.flatMap((cert) => {
+    const subject = JSON.stringify(oneLine(cert.subject));
+    if (!cert.ca) return [`certificate ${subject} is not a CA (basic constraints CA:TRUE is required)`];
+    if (isSharedOriginPullCa(cert.subject)) return [`${subject} is Cloudflare's shared origin-pull CA; expected our own client CA`];
+    return [];
+  });
+}
+
+/** Throws, prefixed with `what`, when the origin-pull certificate has a problem. */
+export function checkOriginPullCertificate(certificatePem: string, what: string): void {
+  const problems = originPullCertificateProblems(certificatePem);
+  if (problems.length > 0) throw new Error(`${what}: ${problems.join('; ')}`);
+}
+
+/** Throws, prefixed with `what`, when the client CA has a problem. */
+export function checkClientCa(caPem: string, what: string): void {
+  const problems = clientCaProblems(caPem);
+  if (problems.length > 0) throw new Error(`${what}: ${problems.join('; ')}`);
+}
+
+function oneLine(dn: string): string {
+  return dn.replace(/\n/g, ', ');
+}

@@ -1,0 +1,91 @@
+import type { Construct } from 'constructs';
+import { ConfigError } from '../lib/errors';
+import { AccessMtls } from '../modules/edge/access-mtls';
+import { ApiShieldMtls } from '../modules/edge/api-shield';
+import { CertificateExpiryAlerts, type ExpiryAlert } from '../modules/edge/expiry-alerts';
+import { AuthenticatedOriginPulls } from '../modules/edge/origin-pulls';
+import { ZoneBaseline } from '../modules/edge/zone-baseline';
+import type { OriginDomain } from '../modules/origin-outputs';
+import type { PkiOutputs } from '../modules/pki/outputs';
+import { EnvStack, EnvStackProps } from './env-stack';
+
+export interface EdgeStackProps extends EnvStackProps {
+  /** Certificates from the PKI stack: the origin-pull client certificate and the client CA. */
+  readonly pki: PkiOutputs;
+  /** The API Gateway custom domains of the origin stack, one per protected hostname. */
+  readonly originDomains: readonly OriginDomain[];
+}
+
+/**
+ * The Cloudflare edge of one environment: zone baseline and proxied records, zone-level
+ * Authenticated Origin Pulls with our certificate, API Shield and Access for the
+ * hostnames that choose them, and expiry alerts for every certificate involved.
+ */
+export class EdgeStack extends EnvStack {
+  readonly zone: ZoneBaseline;
+  readonly originPulls: AuthenticatedOriginPulls;
+  readonly apiShield?: ApiShieldMtls;
+  readonly access?: AccessMtls;
+  readonly alerts: CertificateExpiryAlerts;
+
+  constructor(scope: Construct, props: EdgeStackProps) {
+    super(scope, 'edge', props);
+    this.useCloudflare();
+    const { config, file } = props.env;
+    const { cloudflare, hostnames, edge } = config;
+
+    const targets = new Map(props.originDomains.map((d) => [d.hostname, d.regionalDomainName]));
+    const known = [...targets.keys()].join(', ') || '(none)';
+    const missing = hostnames.flatMap((h, i) =>
+      targets.has(h.name)
+        ? []
+        : [{ file, field: `hostnames[${i}].name`, message: `"${h.name}" has no API Gateway domain in the origin stack; expected one of: ${known}` }],
+    );
+    if (missing.length > 0) throw new ConfigError(missing);
+
+    this.zone = new ZoneBaseline(this, 'Zone', {
+      zoneId: cloudflare.zoneId,
+      zoneName: cloudflare.zoneName,
+      minTlsVersion: edge.minTlsVersion,
+      hostnames: hostnames.map((h) => ({ hostname: h.name, target: targets.get(h.name)!, minTlsVersion: h.minTlsVersion })),
+    });
+
+    this.originPulls = new AuthenticatedOriginPulls(this, 'OriginPulls', {
+      zoneId: cloudflare.zoneId,
+      clientCertificate: props.pki.originPullClient,
+    });
+    const watch: ExpiryAlert[] = ['originPullCertificate'];
+
+    const shielded = hostnames.filter((h) => h.apiShield !== undefined);
+    if (shielded.length > 0) {
+      this.apiShield = new ApiShieldMtls(this, 'ApiShield', {
+        accountId: cloudflare.accountId,
+        zoneId: cloudflare.zoneId,
+        name: `${config.name}-api-shield-client-ca`,
+        clientCaPem: props.pki.clientCaPem,
+        hosts: shielded.map((h) => ({ hostname: h.name, ...h.apiShield })),
+      });
+      watch.push('apiShieldClientCa');
+    }
+
+    const behindAccess = hostnames.filter((h) => h.access !== undefined);
+    if (behindAccess.length > 0) {
+      this.access = new AccessMtls(this, 'Access', {
+        accountId: cloudflare.accountId,
+        name: config.name,
+        clientCaPem: props.pki.clientCaPem,
+        hosts: behindAccess.map((h) => ({ hostname: h.name, ...h.access })),
+      });
+      watch.push('accessClientCa');
+      if (behindAccess.some((h) => h.access?.serviceTokens)) watch.push('serviceToken');
+    }
+
+    this.alerts = new CertificateExpiryAlerts(this, 'ExpiryAlerts', {
+      accountId: cloudflare.accountId,
+      name: config.name,
+      watch,
+      email: edge.alerts.email,
+      webhook: edge.alerts.webhook,
+    });
+  }
+}

@@ -1,0 +1,53 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { listEnvironments } from '../../envs/load';
+import { fromRoot } from '../../lib/paths';
+import { onlyResource, resourcesOf, synthStacks } from '../support/synth';
+
+// The app as `npm run synth` builds it: the edge stack is fed by the TEMP-STUB
+// upstream stack until the PKI and origin stacks land.
+describe('the edge stack in the app', () => {
+  const stacks = synthStacks();
+
+  it.each(listEnvironments())('%s has an edge stack that only uses the Cloudflare provider', (env) => {
+    const edge = stacks.get(`${env}-edge`)!;
+    expect(edge).toBeDefined();
+    expect(Object.keys(edge.provider)).toEqual(['cloudflare']);
+    expect(Object.keys(edge.terraform.required_providers)).toEqual(['cloudflare']);
+    expect(edge.terraform.required_providers.cloudflare.version).toBe('5.14.0');
+  });
+
+  it.each(listEnvironments())('%s: the private key reaches the edge only as a reference, and no PEM or key text is in any stack', (env) => {
+    const key = onlyResource(stacks.get(`${env}-edge`)!, 'cloudflare_authenticated_origin_pulls_certificate').private_key;
+    expect(key).toMatch(/^\$\{data\.terraform_remote_state\.[^}]+\}$/);
+    for (const [name, json] of stacks) {
+      if (!name.startsWith(`${env}-`)) continue;
+      expect({ name, pem: /-----BEGIN [A-Z ]+-----/.test(JSON.stringify(json)) }).toEqual({ name, pem: false });
+    }
+  });
+
+  it.each(listEnvironments())('%s: the temporary upstream stub declares its key as a sensitive variable without a default', (env) => {
+    const stub = stacks.get(`${env}-pki`)!;
+    const keyVariable = stub.variable.temp_stub_origin_pull_private_key_pem;
+    expect(keyVariable).toEqual({ type: 'string', sensitive: true, description: 'TEMP-STUB' });
+    for (const variable of Object.values<any>(stub.variable)) expect(variable.default).toBeUndefined();
+  });
+
+  it('no stack anywhere configures a per-hostname origin-pull switch or Cloudflare-managed origin pulls', () => {
+    for (const [, json] of stacks) {
+      expect(resourcesOf(json, 'cloudflare_authenticated_origin_pulls')).toEqual({});
+      for (const settings of Object.values<any>(resourcesOf(json, 'cloudflare_authenticated_origin_pulls_settings'))) {
+        expect(settings.depends_on?.some((d: string) => d.startsWith('cloudflare_authenticated_origin_pulls_certificate.'))).toBe(true);
+      }
+    }
+  });
+});
+
+describe('the edge source', () => {
+  // No Terraform escape hatches: every Cloudflare attribute goes through the provider's typed classes.
+  it('never overrides the typed Cloudflare resources', () => {
+    const files = [...readdirSync(fromRoot('modules', 'edge')).map((f) => fromRoot('modules', 'edge', f)), fromRoot('stacks', 'edge-stack.ts')];
+    expect(files.length).toBeGreaterThan(5);
+    const hatches = files.filter((f) => /\.(addOverride|overrideLogicalId|resetOverrideLogicalId)\(|rawOverrides/.test(readFileSync(f, 'utf8')));
+    expect(hatches).toEqual([]);
+  });
+});

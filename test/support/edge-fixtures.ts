@@ -1,0 +1,147 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createPrivateKey } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, TerraformStack, TerraformVariable } from 'cdktf';
+import type { LoadedEnvironment } from '../../envs/load';
+import type { PkiOutputs } from '../../modules/pki/outputs';
+import type { OriginDomain } from '../../modules/origin-outputs';
+import { EdgeStack } from '../../stacks/edge-stack';
+import type { StackJson } from './synth';
+
+/** Why openssl-backed tests cannot run here, or undefined when they can. */
+export function opensslUnavailableReason(): string | undefined {
+  const r = spawnSync('openssl', ['version'], { encoding: 'utf8' });
+  return r.status === 0 ? undefined : 'openssl is not installed (.ci/run installs it)';
+}
+
+/** A throwaway PKI made with the real openssl CLI: our CA, and a lookalike of Cloudflare's shared one. */
+export interface TestPki {
+  readonly caPem: string;
+  /** Origin-pull client certificate issued by our CA. */
+  readonly originPullPem: string;
+  /** Its private key: only for scanning output, never handed to the app. */
+  readonly originPullKeyPem: string;
+  /** A CA with the distinguished name of Cloudflare's shared origin-pull CA. */
+  readonly sharedCaPem: string;
+  /** A client certificate issued by that lookalike. */
+  readonly sharedCaLeafPem: string;
+  /** A leaf certificate (not a CA): what a wrong "client CA" file would hold. */
+  readonly notACaPem: string;
+}
+
+export function generateTestPki(): TestPki {
+  const dir = mkdtempSync(join(tmpdir(), 'edge-pki-'));
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+  const makeCa = (name: string, subject: string) =>
+    openssl('req', '-x509', ...ec, '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '2', '-subj', subject,
+      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+  const makeClient = (name: string, ca: string, cn: string) => {
+    writeFileSync(join(dir, `${name}.ext`), 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n');
+    openssl('req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`);
+    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.pem`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-out', `${name}.pem`, '-days', '1', '-extfile', `${name}.ext`);
+  };
+  try {
+    makeCa('ca', '/O=Example Edge Test/CN=Example Edge Test Client CA');
+    makeClient('origin-pull', 'ca', 'cloudflare-origin-pull.example.com');
+    makeCa('shared', '/C=US/O=CloudFlare, Inc./OU=Origin Pull/L=San Francisco/ST=California/CN=origin-pull.cloudflare.net');
+    makeClient('shared-leaf', 'shared', 'any-cloudflare-zone');
+    const read = (f: string) => readFileSync(join(dir, f), 'utf8');
+    return {
+      caPem: read('ca.pem'),
+      originPullPem: read('origin-pull.pem'),
+      originPullKeyPem: read('origin-pull.key'),
+      sharedCaPem: read('shared.pem'),
+      sharedCaLeafPem: read('shared-leaf.pem'),
+      notACaPem: read('origin-pull.pem'),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Stands in for the PKI stack: the private key is a sensitive variable, as the real one is a tls_private_key attribute. */
+class TestUpstream extends TerraformStack {
+  readonly privateKeyPem: string;
+  constructor(scope: App) {
+    super(scope, 'test-upstream');
+    this.privateKeyPem = new TerraformVariable(this, 'origin_pull_private_key_pem', { type: 'string', sensitive: true }).stringValue;
+  }
+}
+
+export function testPkiOutputs(pki: TestPki, privateKeyPem: string): PkiOutputs {
+  return {
+    truststorePem: pki.caPem,
+    clientCaPem: pki.caPem,
+    originPullClient: { certificatePem: pki.originPullPem, privateKeyPem },
+    clientCertificates: {},
+  };
+}
+
+export function testOriginDomains(env: LoadedEnvironment): OriginDomain[] {
+  return env.config.hostnames.map((h, i) => ({
+    hostname: h.name,
+    regionalDomainName: `d-test${i}.execute-api.${env.config.aws.region}.amazonaws.com`,
+    regionalZoneId: 'ZTESTZONE',
+  }));
+}
+
+export interface SynthesizedEdge {
+  /** Each stack's Terraform JSON by stack name. */
+  readonly stacks: Map<string, StackJson>;
+  /** Every file the synthesis wrote, by path relative to the output folder. */
+  readonly files: Map<string, string>;
+}
+
+/** Synthesizes one EdgeStack per environment, fed by a test-time PKI, and returns everything written. */
+export function synthEdgeStacks(envs: readonly LoadedEnvironment[], pki: TestPki): SynthesizedEdge {
+  const outdir = mkdtempSync(join(tmpdir(), 'edge-synth-'));
+  try {
+    const app = new App({ outdir });
+    const upstream = new TestUpstream(app);
+    for (const env of envs) new EdgeStack(app, { env, pki: testPkiOutputs(pki, upstream.privateKeyPem), originDomains: testOriginDomains(env) });
+    app.synth();
+    const files = new Map<string, string>();
+    const walk = (dir: string, rel: string): void => {
+      for (const entry of readdirSync(dir)) {
+        const path = join(dir, entry);
+        if (statSync(path).isDirectory()) walk(path, `${rel}${entry}/`);
+        else files.set(`${rel}${entry}`, readFileSync(path, 'utf8'));
+      }
+    };
+    walk(outdir, '');
+    const manifest = JSON.parse(files.get('manifest.json')!);
+    const stacks = new Map<string, StackJson>();
+    for (const [name, info] of Object.entries<any>(manifest.stacks)) stacks.set(name, JSON.parse(files.get(info.synthesizedStackPath.replace(/^\.\//, ''))!));
+    return { stacks, files };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Where a private key's material shows up in some text: its PEM armour, its secret
+ * scalar (hex or base64url), or any 40-character run of its PEM body. A PKCS#8 key
+ * also embeds the public key, which legitimately appears in the certificate, so runs
+ * found in `publicPems` are not counted.
+ */
+export function privateKeyLeaks(text: string, keyPem: string, publicPems: readonly string[] = []): string[] {
+  const leaks: string[] = [];
+  const flat = (pem: string) => pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) leaks.push('a PEM "PRIVATE KEY" block');
+  const { d } = createPrivateKey(keyPem).export({ format: 'jwk' });
+  if (d && (text.includes(d) || text.toLowerCase().includes(Buffer.from(d, 'base64url').toString('hex')))) leaks.push('the secret scalar');
+  const body = flat(keyPem);
+  const publicText = publicPems.map(flat).join('|');
+  for (let i = 0; i + 40 <= body.length; i += 20) {
+    const chunk = body.slice(i, i + 40);
+    if (publicText.includes(chunk)) continue;
+    if (text.replace(/\\n|\s/g, '').includes(chunk)) {
+      leaks.push(`key material at offset ${i}`);
+      break;
+    }
+  }
+  return leaks;
+}
