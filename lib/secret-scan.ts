@@ -48,7 +48,9 @@ export function entropy(s: string): number {
 function looksGenerated(value: string): boolean {
   if (value.length < 16 || TF_REFERENCE.test(value) || value.includes('${')) return false;
   if (/^(\/|\.{0,2}\/|arn:|https?:|s3:)/.test(value)) return false; // paths, ARNs and URLs name a secret, they are not one
-  return entropy(value) >= 3.5;
+  if (/^[a-z]+(?:[-_.][a-z]+)+$/i.test(value)) return false; // hyphenated words: a name, not a credential
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/].filter((c) => c.test(value)).length;
+  return classes >= 2 && entropy(value) >= 3.5;
 }
 
 function redact(s: string): string {
@@ -87,7 +89,7 @@ function scanString(value: string, path: string, field: string, hits: SecretHit[
     for (const m of value.matchAll(ASSIGNMENT_IN_TEXT)) if (looksGenerated(m[1]) && !CF_TOKEN_IN_TEXT.test(m[0])) add('high-entropy-secret', m[1]);
   }
   if (depth < 3) {
-    for (const candidate of [value, ...value.split(/[\s"'=:,]+/)]) {
+    for (const candidate of new Set([value, ...(value.match(/[A-Za-z0-9+/]{48,}={0,2}/g) ?? [])])) {
       if (candidate.length < 48) continue;
       const decoded = decodeBase64(candidate);
       if (decoded === undefined) continue;
