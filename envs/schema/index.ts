@@ -5,6 +5,7 @@ import { protectedHostnameSchema } from './hostnames';
 import { keylessSchema } from './keyless';
 import { originSchema } from './origin';
 import { pkiSchema } from './pki';
+import { verifySchema } from './verify';
 
 /** Environment names: also the prefix of every stack name. */
 export const ENV_NAME = /^[a-z][a-z0-9]{1,15}$/;
@@ -27,6 +28,8 @@ export const environmentSchema = z
     pki: pkiSchema.default({ mode: 'generated' }),
     origin: originSchema.default({}),
     keyless: keylessSchema.default({ enabled: false }),
+    /** Live endpoints and files for `npm run verify`. @default none: pass them as flags */
+    verify: verifySchema.optional(),
   })
   .strict()
   .superRefine((env, ctx) => {
