@@ -110,6 +110,11 @@ describeWithTools('npm run verify against loopback harnesses', () => {
     expect(results).toContainEqual(expect.objectContaining({ id: 'certificate-expiry', target: `origin chain: ${ORIGIN_HOST}`, status: 'warn', detail: expect.stringMatching(/\([45] days, under 30\)/) }));
   });
 
+  it('refuses a key that does not belong to the client certificate before connecting', () => {
+    expect(() => verifyInput({ ...flagsFor(ports.good, ports.good.closed), key: file('server.key') })).toThrow(/\(command line\): --key: is not the private key of the client certificate/);
+    expect(() => verifyInput({ ...flagsFor(ports.good, ports.good.closed), ca: file('origin-pull.key') })).toThrow(/--ca: contains no PEM certificate/);
+  });
+
   const printed: string[] = [];
   const tsx = (args: string[], env: NodeJS.ProcessEnv = {}) => {
     const r = spawnSync(fromRoot('node_modules', '.bin', 'tsx'), [fromRoot('scripts', 'verify.ts'), ...args], { cwd: fromRoot(), env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60000 });
