@@ -1,3 +1,5 @@
+import { gunzipSync } from 'node:zlib';
+
 /**
  * Finds secret material in any JSON-like value: every string is scanned, and strings
  * that are base64 (user_data_base64, encoded blobs) are decoded and scanned too. The
@@ -59,7 +61,16 @@ function redact(s: string): string {
 
 function decodeBase64(s: string): string | undefined {
   if (!BASE64.test(s.replace(/\s+/g, ''))) return undefined;
-  const text = Buffer.from(s, 'base64').toString('utf8');
+  let bytes = Buffer.from(s, 'base64');
+  // cloud-init accepts gzip-compressed user-data; look inside it too.
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = gunzipSync(bytes, { maxOutputLength: 1024 * 1024 });
+    } catch {
+      return undefined;
+    }
+  }
+  const text = bytes.toString('utf8');
   // Binary (gzip, DER) decodes to replacement characters; only printable text is scanned further.
   return /^[\x09\x0a\x0d\x20-\x7e\u00a0-\uffff]*$/.test(text) && !text.includes('\ufffd') ? text : undefined;
 }

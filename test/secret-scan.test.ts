@@ -1,4 +1,5 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { scanForSecrets } from '../lib/secret-scan';
 
 // Every secret below is made at test time: nothing secret-shaped is committed.
@@ -16,6 +17,7 @@ describe('the secret scan finds', () => {
   it.each<[string, () => unknown, string]>([
     ['an RSA private key in a field', () => ({ resource: { x: { y: { content: rsaKey() } } } }), 'resource.x.y.content pem-private-key'],
     ['an EC private key inside base64 user-data', () => ({ user_data_base64: b64(`#cloud-config\nwrite_files:\n- content: |\n${ecKey()}`) }), 'user_data_base64(base64) pem-private-key'],
+    ['a private key inside gzip-compressed base64 user-data', () => ({ user_data_base64: gzipSync(`#cloud-config\nwrite_files:\n- content: |\n${rsaKey()}`).toString('base64') }), 'user_data_base64(base64) pem-private-key'],
     ['an AWS access key id', () => ({ env: `AWS_ACCESS_KEY_ID=AKIA${alnum(16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}` }), 'env aws-access-key-id'],
     ['an AWS secret access key in a script', () => ({ user_data: `#!/bin/sh\naws_secret_access_key = ${alnum(40)}\n` }), 'user_data aws-secret-access-key'],
     ['a Cloudflare API token in an environment line', () => ({ user_data: `#!/bin/sh\nexport CLOUDFLARE_API_TOKEN=${alnum(40)}\n` }), 'user_data cloudflare-api-token'],
