@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { scanForSecrets } from '../lib/secret-scan';
@@ -110,9 +110,39 @@ describeWithTools('npm run verify against loopback harnesses', () => {
     expect(results).toContainEqual(expect.objectContaining({ id: 'certificate-expiry', target: `origin chain: ${ORIGIN_HOST}`, status: 'warn', detail: expect.stringMatching(/\([45] days, under 30\)/) }));
   });
 
-  it('refuses a key that does not belong to the client certificate before connecting', () => {
-    expect(() => verifyInput({ ...flagsFor(ports.good, ports.good.closed), key: file('server.key') })).toThrow(/\(command line\): --key: is not the private key of the client certificate/);
-    expect(() => verifyInput({ ...flagsFor(ports.good, ports.good.closed), ca: file('origin-pull.key') })).toThrow(/--ca: contains no PEM certificate/);
+  describe('hostile PEM inputs are refused before any connection, naming the flag', () => {
+    const pem = (name: string) => readFileSync(file(name), 'utf8');
+    const write = (name: string, content: string | Buffer) => {
+      writeFileSync(file(name), content);
+      return file(name);
+    };
+    // [what, flag, file content maker, message]
+    const cases: Array<[string, 'ca' | 'cert' | 'key', () => string | Buffer, RegExp]> = [
+      ['a truncated CA bundle', 'ca', () => pem('our-ca.pem').slice(0, -40), /--ca: has a BEGIN CERTIFICATE line without a matching END line \(truncated\?\)/],
+      ['a CA bundle with trailing garbage', 'ca', () => `${pem('our-ca.pem')}garbage after the certificate\n`, /--ca: has 29 characters of text outside the PEM blocks/],
+      ['a DER CA', 'ca', () => Buffer.from(pem('our-ca.pem').replace(/-----[A-Z ]+-----|\s/g, ''), 'base64'), /--ca: is DER \(binary\), not PEM/],
+      ['a key where the CA is expected', 'ca', () => pem('our-ca.key'), /--ca: holds a private key, not a certificate/],
+      ['a leaf where a CA is expected', 'ca', () => pem('origin-pull.pem'), /--ca: certificate #1 \(CN=Cloudflare origin pull\) is not a CA \(basicConstraints CA:FALSE\)/],
+      ['a corrupted certificate body', 'ca', () => pem('our-ca.pem').replace(/\n[A-Za-z0-9+/]{64}\n/, '\nAAAA\n'), /--ca: certificate #1 is not valid DER inside its PEM armour/],
+      ['a certificate file that also holds its key', 'cert', () => pem('origin-pull.pem') + pem('origin-pull.key'), /--cert: also holds a private key/],
+      ['a chain where the client certificate alone is expected', 'cert', () => pem('origin-pull.pem') + pem('our-ca.pem'), /--cert: holds 2 certificates/],
+      ['a certificate where the key is expected', 'key', () => pem('origin-pull.pem'), /--key: holds a certificate, not a private key/],
+      ['a truncated key', 'key', () => pem('origin-pull.key').slice(0, 200), /--key: contains no complete PEM private key \(truncated\?\)/],
+      ['an encrypted key', 'key', () => spawnSync('openssl', ['pkey', '-in', file('origin-pull.key'), '-aes256', '-passout', 'pass:secret'], { encoding: 'utf8' }).stdout, /--key: is an encrypted key/],
+      ['the key of another certificate', 'key', () => pem('server.key'), /--key: is not the private key of the client certificate/],
+    ];
+    it.each(cases)('%s', (what, flag, make, message) => {
+      const path = write(`hostile-${what.replace(/\W+/g, '-')}.pem`, make());
+      expect(() => verifyInput({ ...flagsFor(ports.good, ports.good.closed), [flag]: path })).toThrow(message);
+    });
+  });
+
+  it('fails the expiry check for every certificate once it has expired', async () => {
+    const later = new Date(Date.now() + 2 * 365 * 24 * 3600 * 1000);
+    const results = await runChecks({ ...verifyInput(flagsFor(ports.good, ports.good.closed)), now: later });
+    const expiry = results.filter((r) => r.id === 'certificate-expiry');
+    expect(expiry.length).toBeGreaterThanOrEqual(3);
+    for (const r of expiry) expect(r).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^expired on \d{4}-\d{2}-\d{2}$/) });
   });
 
   const printed: string[] = [];

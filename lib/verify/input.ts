@@ -1,11 +1,12 @@
-import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { loadEnvironment } from '../../envs/load';
 import { RESOLVE_ENTRY } from '../../envs/schema/verify';
 import { ConfigError, ConfigProblem, quote } from '../errors';
 import type { VerifyInput } from './checks';
-import { parseBundle, type Endpoint } from './probe';
+import { readCertificates, readPrivateKey } from './pem';
+import type { Endpoint } from './probe';
 
 /** Command-line values; each overrides the env file's `verify` field of the same meaning. */
 export interface VerifyFlags {
@@ -83,25 +84,26 @@ export function verifyInput(flags: VerifyFlags, envsDir?: string): VerifyInput {
   const serverCa = read(pick('serverCa', '--server-ca', 'serverCaBundle', section?.serverCaBundle));
 
   const caPem = read(caSrc);
-  const caCertificates = caPem ? parseBundle(caPem.toString('utf8')) : [];
-  if (caPem && caCertificates.length === 0) problems.push({ file: caSrc!.file, field: caSrc!.field, message: 'contains no PEM certificate; expected the CA bundle of the truststore' });
+  let caCertificates: X509Certificate[] = [];
+  if (caPem) {
+    const r = readCertificates(caPem, { requireCa: true });
+    if (r.ok) caCertificates = r.value;
+    else problems.push({ file: caSrc!.file, field: caSrc!.field, message: `${r.message}; expected the PEM CA bundle of the truststore` });
+  }
 
   const certPem = read(certSrc);
   const keyPem = read(keySrc);
   let certificate: X509Certificate | undefined;
   if (certPem) {
-    try {
-      certificate = new X509Certificate(certPem);
-    } catch {
-      problems.push({ file: certSrc!.file, field: certSrc!.field, message: 'is not a PEM certificate; expected the origin-pull client certificate' });
-    }
+    const r = readCertificates(certPem, { requireCa: false });
+    if (!r.ok) problems.push({ file: certSrc!.file, field: certSrc!.field, message: `${r.message}; expected the PEM origin-pull client certificate` });
+    else if (r.value.length > 1) problems.push({ file: certSrc!.file, field: certSrc!.field, message: `holds ${r.value.length} certificates; expected the origin-pull client certificate alone` });
+    else certificate = r.value[0];
   }
-  if (keyPem && certificate) {
-    try {
-      if (!certificate.checkPrivateKey(createPrivateKey(keyPem))) problems.push({ file: keySrc!.file, field: keySrc!.field, message: 'is not the private key of the client certificate' });
-    } catch {
-      problems.push({ file: keySrc!.file, field: keySrc!.field, message: 'is not an unencrypted PEM private key' });
-    }
+  if (keyPem) {
+    const r = readPrivateKey(keyPem);
+    if (!r.ok) problems.push({ file: keySrc!.file, field: keySrc!.field, message: `${r.message}; expected the client certificate's PEM private key` });
+    else if (certificate && !certificate.checkPrivateKey(r.value)) problems.push({ file: keySrc!.file, field: keySrc!.field, message: 'is not the private key of the client certificate' });
   }
 
   const mappings = new Map<string, string>();

@@ -186,8 +186,3 @@ export function rfc2253Subject(cert: X509Certificate): string {
     .map((rdn) => rdn.replace(/([,+"\\<>;])/g, '\\$1'))
     .join(',');
 }
-
-/** Every certificate of a PEM bundle. */
-export function parseBundle(pem: string): X509Certificate[] {
-  return (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((p) => new X509Certificate(p));
-}
