@@ -69,7 +69,10 @@ export function apiShieldHostnames(env: Environment): string[] {
 
 const CERT_NOT_VERIFIED = /not\s+cf\.tls_client_auth\.cert_verified/;
 
-/** Hostnames a custom firewall rule blocks when no verified client certificate was presented. */
+/**
+ * Hostnames a custom firewall rule blocks when no verified client certificate was
+ * presented; `'*'` when a rule does so without naming hosts (zone-wide).
+ */
 function blockedHostnames(stack: PolicyStack): Set<string> {
   const hosts = new Set<string>();
   for (const ruleset of stack.ofType('cloudflare_ruleset')) {
@@ -77,6 +80,7 @@ function blockedHostnames(stack: PolicyStack): Set<string> {
     for (const rule of blocks(ruleset.body.rules)) {
       if (rule.action !== 'block' || rule.enabled === false || typeof rule.expression !== 'string') continue;
       if (!CERT_NOT_VERIFIED.test(rule.expression)) continue;
+      if (!/http\.host/.test(rule.expression)) hosts.add('*');
       for (const m of rule.expression.matchAll(/"([a-z0-9.-]+)"/g)) hosts.add(m[1]);
     }
   }
@@ -92,7 +96,7 @@ export const cloudflareApiShieldBlock: Rule = {
     if (!isEdge(stack) || !stack.env) return [];
     const blocked = blockedHostnames(stack);
     return apiShieldHostnames(stack.env)
-      .filter((h) => !blocked.has(h))
+      .filter((h) => !blocked.has(h) && !blocked.has('*'))
       .map((h) => ({ address: `missing:cloudflare_ruleset:${h}`, message: `"${h}" has no block rule for "not cf.tls_client_auth.cert_verified": requests without a certificate get through` }));
   },
 };

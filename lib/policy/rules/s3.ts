@@ -1,9 +1,15 @@
 import { blocks, PolicyStack, Rule, TfResource } from '../engine';
 import { policyStatements } from '../statements';
 
-/** Every bucket rule follows the same shape: find the companion resource that points at the bucket, then judge it. */
+/**
+ * Every bucket rule follows the same shape: find the companion resources that point at
+ * the bucket (by reference, or by its literal name), then judge them.
+ */
 function companion(bucket: TfResource, stack: PolicyStack, type: string): TfResource[] {
-  return stack.referencing(bucket, type, 'bucket');
+  const byReference = stack.referencing(bucket, type, 'bucket');
+  const name = bucket.body.bucket;
+  const byName = typeof name === 'string' && !name.includes('${') ? stack.ofType(type).filter((r) => r.body.bucket === name) : [];
+  return [...new Set([...byReference, ...byName])];
 }
 
 export const s3Versioning: Rule = {
