@@ -84,6 +84,7 @@ const cases: Array<[string, Rule, string, Resources, RegExp | null]> = [
   ['an allowed star resource with a written reason passes', iamNoWildcards, 'dev-keyless', { 'aws_iam_policy.p': { policy: '{"Statement":[{"Effect":"Allow","Action":"ec2:DescribeInstances","Resource":"*"}]}' } }, null],
   ['a star action', iamNoWildcards, 'dev-keyless', { 'aws_iam_role_policy.p': { policy: '{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b"}]}' } }, /statement\[0\] allows action "s3:\*"/],
   ['a star resource', iamNoWildcards, 'dev-keyless', { 'data.aws_iam_policy_document.p': { statement: [{ actions: ['secretsmanager:GetSecretValue'], resources: ['*'] }] } }, /allows \["secretsmanager:GetSecretValue"\] on resource "\*"/],
+  ['a role inline policy with a star action', iamNoWildcards, 'dev-keyless', { 'aws_iam_role.r': { assume_role_policy: '{}', inline_policy: [{ name: 'p', policy: '{"Statement":[{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::b"}]}' }] } }, /inline_policy\[0\]: statement\[0\] allows action "\*"/],
   ['a Deny with wildcards passes', iamNoWildcards, 'dev-origin', secureBucket(), null],
   ['a strict zone passes', cloudflareSslStrict, 'dev-edge', secureEdge, null],
   ['SSL mode flexible', cloudflareSslStrict, 'dev-edge', { ...secureEdge, 'cloudflare_zone_setting.ssl': { zone_id: 'z', setting_id: 'ssl', value: 'flexible' } }, /ssl is "flexible"; expected "strict"/],

@@ -1,4 +1,4 @@
-import { Rule } from '../engine';
+import { blocks, PolicyStack, Rule } from '../engine';
 import { documentStatements, jsonStatements, Statement } from '../statements';
 
 /**
@@ -34,18 +34,24 @@ export const iamNoWildcards: Rule = {
   id: 'IAM-NO-WILDCARDS',
   description: 'IAM policies allow no "*" actions and no "*" resources, except actions listed with a reason in STAR_RESOURCE_ALLOWED.',
   fix: 'Name the exact actions and resource ARNs (the secret, the bucket/key) the role needs.',
-  resourceTypes: ['data.aws_iam_policy_document', ...POLICY_TYPES],
+  resourceTypes: ['data.aws_iam_policy_document', ...POLICY_TYPES, 'aws_iam_role'],
   check(resource, stack) {
     if (resource.type === 'data.aws_iam_policy_document') return statementProblems(documentStatements(resource.body));
-    const policy = resource.body.policy;
-    // References to policy documents are checked on the document itself.
-    if (stack.resolve(policy)?.type === 'data.aws_iam_policy_document') return [];
-    if (typeof policy !== 'string') return [];
-    const statements = jsonStatements(policy);
-    // A policy computed by a Terraform function (`${jsonencode(...)}`) cannot be read before apply.
-    if (statements === undefined) return policy.includes('${') ? [] : ['policy is not valid JSON'];
-    return statementProblems(statements);
+    if (resource.type === 'aws_iam_role') {
+      return blocks(resource.body.inline_policy).flatMap((p, i) => policyProblems(p.policy, stack).map((m) => `inline_policy[${i}]: ${m}`));
+    }
+    return policyProblems(resource.body.policy, stack);
   },
 };
+
+function policyProblems(policy: unknown, stack: PolicyStack): string[] {
+  // References to policy documents are checked on the document itself.
+  if (stack.resolve(policy)?.type === 'data.aws_iam_policy_document') return [];
+  if (typeof policy !== 'string') return [];
+  const statements = jsonStatements(policy);
+  // A policy computed by a Terraform function (`${jsonencode(...)}`) cannot be read before apply.
+  if (statements === undefined) return policy.includes('${') ? [] : ['policy is not valid JSON'];
+  return statementProblems(statements);
+}
 
 export const iamRules: readonly Rule[] = [iamNoWildcards];
