@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fromRoot } from '../lib/paths';
-import { isMap, parseDocument } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, ConfigProblem, quote } from '../lib/errors';
 import { ENV_NAME, Environment, environmentSchema } from './schema';
@@ -58,6 +58,11 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): { field: string
       field: fieldPath([...issue.path, key]),
       message: `unknown field; allowed here: ${allowedKeysHint(issue.path)}`,
     }));
+  }
+  if (issue.code === 'invalid_key') {
+    // zod reports a bad record key with its own generic text and the *value*; say what keys are accepted instead.
+    const key = issue.path[issue.path.length - 1];
+    return [{ field: fieldPath(issue.path), message: `${issue.issues[0]?.message ?? issue.message} (got key ${quote(String(key))})` }];
   }
   const got = valueAt(input, issue.path);
   let message = issue.message;
@@ -116,9 +121,12 @@ export function loadEnvironment(name: string, dir: string = ENVS_DIR): LoadedEnv
     throw ConfigError.single(file, '(file)', 'file is not valid UTF-8 text; save it as UTF-8');
   }
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-  if (doc.errors.length > 0) {
+  // Unresolved tags (`!!js/function x`, `!custom`) are only warnings to the parser, which
+  // then silently uses the bare scalar; an env file has no use for tags, so they are errors.
+  const yamlErrors = [...doc.errors, ...doc.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED')];
+  if (yamlErrors.length > 0) {
     throw new ConfigError(
-      doc.errors.map((e) => ({
+      yamlErrors.map((e) => ({
         file,
         field: e.linePos ? `(line ${e.linePos[0].line}, column ${e.linePos[0].col})` : '(file)',
         message: `YAML syntax error: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
@@ -128,7 +136,16 @@ export function loadEnvironment(name: string, dir: string = ENVS_DIR): LoadedEnv
   if (!isMap(doc.contents)) {
     throw ConfigError.single(file, '(file)', 'expected a YAML mapping with the fields name, aws, cloudflare, backend, hostnames');
   }
-  const input = doc.toJS({ maxAliasCount: 50 }) as unknown;
+  const unsafeKeys = unsafeKeyProblems(doc, file);
+  if (unsafeKeys.length > 0) throw new ConfigError(unsafeKeys);
+  let input: unknown;
+  try {
+    input = doc.toJS({ maxAliasCount: 50 });
+  } catch (e) {
+    // yaml throws a plain ReferenceError for alias bombs ("billion laughs"): report it as bad input.
+    if (e instanceof ReferenceError) throw ConfigError.single(file, '(file)', 'too many YAML alias expansions (more than 50); write the values out instead of nesting aliases');
+    throw e;
+  }
   const result = environmentSchema.safeParse(input);
   const problems: ConfigProblem[] = [];
   if (!result.success) {
@@ -140,6 +157,33 @@ export function loadEnvironment(name: string, dir: string = ENVS_DIR): LoadedEnv
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return { config: result.data!, file, dir };
+}
+
+/** Keys that would reach an object's prototype when the document becomes JavaScript objects. */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Map keys must be plain strings (a `? [a, b]` key is stringified by the parser with only
+ * a warning) and must not be prototype keys: `tags: {__proto__: {...}}` would otherwise
+ * replace the prototype of the parsed object instead of failing as an unknown field.
+ */
+function unsafeKeyProblems(doc: Document, file: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  visit(doc, {
+    Pair(_, pair, path) {
+      const parents: PropertyKey[] = [];
+      path.forEach((node, i) => {
+        if (isPair(node) && isScalar(node.key)) parents.push(String(node.key.value));
+        else if (isSeq(node) && path[i + 1] !== undefined) parents.push(node.items.indexOf(path[i + 1] as never));
+      });
+      if (!isScalar(pair.key) || (typeof pair.key.value !== 'string' && typeof pair.key.value !== 'number')) {
+        problems.push({ file, field: fieldPath(parents), message: 'a map key is not a plain string; write keys as simple words' });
+      } else if (PROTOTYPE_KEYS.has(String(pair.key.value))) {
+        problems.push({ file, field: fieldPath([...parents, String(pair.key.value)]), message: `"${String(pair.key.value)}" is not allowed as a key (it names a JavaScript prototype)` });
+      }
+    },
+  });
+  return problems;
 }
 
 /**

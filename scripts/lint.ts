@@ -51,6 +51,6 @@ run('shellcheck', ['--severity=style'], [...files(join(root, 'scripts'), /\.sh$/
 run(
   'yamllint',
   ['-s', '-d', '{extends: default, rules: {line-length: {max: 140}, document-start: disable, truthy: {check-keys: false}}}'],
-  [...files(join(root, 'envs'), /\.ya?ml$/), ...files(join(root, '.github'), /\.ya?ml$/)],
+  [...files(join(root, 'envs'), /\.ya?ml$/), ...files(join(root, 'policy'), /\.ya?ml$/), ...files(join(root, '.github'), /\.ya?ml$/)],
 );
 process.exitCode = failures === 0 ? 0 : 1;

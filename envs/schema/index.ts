@@ -6,6 +6,7 @@ import { protectedHostnameSchema } from './hostnames';
 import { keylessSchema } from './keyless';
 import { originSchema } from './origin';
 import { pkiSchema } from './pki';
+import { verifySchema } from './verify';
 
 /** Environment names: also the prefix of every stack name. */
 export const ENV_NAME = /^[a-z][a-z0-9]{1,15}$/;
@@ -30,6 +31,8 @@ export const environmentSchema = z
     keyless: keylessSchema.default({ enabled: false }),
     /** Zone-wide Cloudflare edge settings and certificate-expiry alerts. */
     edge: edgeSchema,
+    /** Live endpoints and files for `npm run verify`. @default none: pass them as flags */
+    verify: verifySchema.optional(),
   })
   .strict()
   .superRefine((env, ctx) => {

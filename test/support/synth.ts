@@ -1,9 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildApp } from '../../stacks/app';
+import { synthesizeJson, type StackJson } from '../../lib/synth-json';
 
-export type StackJson = Record<string, any>;
+export type { StackJson };
 
 /**
  * Synthesizes environments exactly as `npm run synth` does and returns each stack's
@@ -11,19 +8,7 @@ export type StackJson = Record<string, any>;
  * files it wrote itself.
  */
 export function synthStacks(selector?: string, envsDir?: string): Map<string, StackJson> {
-  const outdir = mkdtempSync(join(tmpdir(), 'edge-synth-'));
-  try {
-    const { app } = buildApp({ outdir, selector, envsDir });
-    app.synth();
-    const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
-    const stacks = new Map<string, StackJson>();
-    for (const [name, info] of Object.entries<any>(manifest.stacks)) {
-      stacks.set(name, JSON.parse(readFileSync(join(outdir, info.synthesizedStackPath), 'utf8')));
-    }
-    return stacks;
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
+  return synthesizeJson(selector, envsDir).stacks;
 }
 
 /** Every resource of one type in a stack, by logical name. */

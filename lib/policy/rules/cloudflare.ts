@@ -1,0 +1,122 @@
+import type { Environment } from '../../../envs/schema';
+import { blocks, PolicyStack, Rule, shown, Violation } from '../engine';
+
+const ZONE_SETTING = 'cloudflare_zone_setting';
+
+/** Edge rules only judge the edge stack; other stacks carry no Cloudflare zone. */
+const isEdge = (stack: PolicyStack) => stack.concern === 'edge';
+
+function zoneSetting(stack: PolicyStack, id: string) {
+  return stack.ofType(ZONE_SETTING).find((s) => s.body.setting_id === id);
+}
+
+export const cloudflareSslStrict: Rule = {
+  id: 'CF-SSL-STRICT',
+  description: 'The edge zone uses SSL mode "strict" (origin certificate validated) and a minimum TLS version of 1.2.',
+  fix: 'Add cloudflare_zone_setting resources: setting_id "ssl" value "strict", setting_id "min_tls_version" value "1.2".',
+  resourceTypes: [ZONE_SETTING],
+  check(setting) {
+    const { setting_id: id, value } = setting.body;
+    if (id === 'ssl' && value !== 'strict') return [`ssl is ${shown(value)}; expected "strict" (anything weaker lets a forged origin certificate through)`];
+    if (id === 'min_tls_version' && value !== '1.2' && value !== '1.3') return [`min_tls_version is ${shown(value)}; expected "1.2" or "1.3"`];
+    return [];
+  },
+  require(stack) {
+    if (!isEdge(stack)) return [];
+    return ['ssl', 'min_tls_version']
+      .filter((id) => !zoneSetting(stack, id))
+      .map((id) => ({ address: `missing:${ZONE_SETTING}:${id}`, message: `no ${ZONE_SETTING} with setting_id "${id}": the zone keeps Cloudflare's default` }));
+  },
+};
+
+export const cloudflareAopOwnCertificate: Rule = {
+  id: 'CF-AOP-OWN-CERT',
+  description:
+    "Authenticated Origin Pulls are on and present our own CA's client certificate, never Cloudflare's shared one (seed 000).",
+  fix: 'Add cloudflare_authenticated_origin_pulls_certificate (certificate and private_key from the PKI stack) and cloudflare_authenticated_origin_pulls_settings { enabled = true }.',
+  resourceTypes: ['cloudflare_authenticated_origin_pulls_settings', 'cloudflare_authenticated_origin_pulls'],
+  check(resource) {
+    if (resource.type === 'cloudflare_authenticated_origin_pulls_settings')
+      return resource.body.enabled === true ? [] : [`enabled is ${shown(resource.body.enabled)}; expected true`];
+    return blocks(resource.body.config).flatMap((c, i) =>
+      !c.cert_id ? [`config[${i}] (${shown(c.hostname)}) has no cert_id: Cloudflare would present its shared certificate`] : c.enabled === false ? [`config[${i}] (${shown(c.hostname)}) is disabled`] : [],
+    );
+  },
+  require(stack) {
+    if (!isEdge(stack)) return [];
+    const perHostname = stack.ofType('cloudflare_authenticated_origin_pulls').length > 0;
+    if (perHostname) return [];
+    const problems: Violation[] = [];
+    const certs = stack.ofType('cloudflare_authenticated_origin_pulls_certificate');
+    if (certs.length === 0) problems.push({ address: 'missing:cloudflare_authenticated_origin_pulls_certificate', message: 'no cloudflare_authenticated_origin_pulls_certificate: the edge would present the CA shared by every Cloudflare customer' });
+    for (const c of certs) {
+      if (typeof c.body.private_key !== 'string' || !c.body.private_key.startsWith('${'))
+        problems.push({ address: c.address, message: 'private_key is not a reference to a sensitive attribute (tls_private_key or a secret)' });
+    }
+    if (stack.ofType('cloudflare_authenticated_origin_pulls_settings').length === 0)
+      problems.push({ address: 'missing:cloudflare_authenticated_origin_pulls_settings', message: 'no cloudflare_authenticated_origin_pulls_settings: zone-level origin pulls stay off' });
+    return problems;
+  },
+};
+
+/**
+ * Hostnames that API Shield protects: every protected hostname, unless its entry in
+ * the env file says `apiShield: false` (a field the edge section may add).
+ */
+export function apiShieldHostnames(env: Environment): string[] {
+  return env.hostnames.filter((h) => (h as { apiShield?: unknown }).apiShield !== false).map((h) => h.name);
+}
+
+const CERT_NOT_VERIFIED = /not\s+cf\.tls_client_auth\.cert_verified/;
+
+/**
+ * Hostnames a custom firewall rule blocks when no verified client certificate was
+ * presented; `'*'` when a rule does so without naming hosts (zone-wide).
+ */
+function blockedHostnames(stack: PolicyStack): Set<string> {
+  const hosts = new Set<string>();
+  for (const ruleset of stack.ofType('cloudflare_ruleset')) {
+    if (ruleset.body.kind !== 'zone' || ruleset.body.phase !== 'http_request_firewall_custom') continue;
+    for (const rule of blocks(ruleset.body.rules)) {
+      if (rule.action !== 'block' || rule.enabled === false || typeof rule.expression !== 'string') continue;
+      if (!CERT_NOT_VERIFIED.test(rule.expression)) continue;
+      if (!/http\.host/.test(rule.expression)) hosts.add('*');
+      for (const m of rule.expression.matchAll(/"([a-z0-9.-]+)"/g)) hosts.add(m[1]);
+    }
+  }
+  return hosts;
+}
+
+export const cloudflareApiShieldBlock: Rule = {
+  id: 'CF-API-SHIELD-BLOCK',
+  description: 'Every API Shield hostname has an enabled WAF custom rule that blocks requests without a verified client certificate.',
+  fix: 'Add a rule { action = "block", expression = "(http.host in {\\"<host>\\"} and not cf.tls_client_auth.cert_verified)" } to the zone http_request_firewall_custom ruleset.',
+  resourceTypes: [],
+  require(stack) {
+    if (!isEdge(stack) || !stack.env) return [];
+    const blocked = blockedHostnames(stack);
+    return apiShieldHostnames(stack.env)
+      .filter((h) => !blocked.has(h) && !blocked.has('*'))
+      .map((h) => ({ address: `missing:cloudflare_ruleset:${h}`, message: `"${h}" has no block rule for "not cf.tls_client_auth.cert_verified": requests without a certificate get through` }));
+  },
+};
+
+const CERTIFICATE_SELECTORS = ['certificate', 'common_name'];
+
+export const cloudflareAccessNonIdentity: Rule = {
+  id: 'CF-ACCESS-NON-IDENTITY',
+  description: 'Access policies are Service Auth (non_identity) policies that include a valid certificate or common name, never "everyone".',
+  fix: 'Set decision = "non_identity" and include = [{ certificate = {} }] or [{ common_name = { common_name = "..." } }].',
+  resourceTypes: ['cloudflare_zero_trust_access_policy'],
+  check(policy) {
+    const problems: string[] = [];
+    if (policy.body.decision !== 'non_identity') problems.push(`decision is ${shown(policy.body.decision)}; expected "non_identity" (Service Auth)`);
+    const include = blocks(policy.body.include);
+    if (include.some((i) => i.everyone !== undefined)) problems.push('include contains "everyone"');
+    if (!include.some((i) => CERTIFICATE_SELECTORS.some((s) => i[s] !== undefined)))
+      problems.push('include has no certificate or common_name selector, so no client certificate is required');
+    return problems;
+  },
+};
+
+export const cloudflareRules: readonly Rule[] = [cloudflareSslStrict, cloudflareAopOwnCertificate, cloudflareApiShieldBlock, cloudflareAccessNonIdentity];

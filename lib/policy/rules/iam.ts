@@ -1,0 +1,57 @@
+import { blocks, PolicyStack, Rule } from '../engine';
+import { documentStatements, jsonStatements, Statement } from '../statements';
+
+/**
+ * Actions that AWS only authorizes on `Resource: "*"`, each with the reason it is
+ * allowed. Anything else with `*` resources is a finding.
+ */
+export const STAR_RESOURCE_ALLOWED: ReadonlyMap<string, string> = new Map([
+  ['ec2:DescribeInstances', 'EC2 Describe* calls do not support resource-level permissions'],
+  ['ec2:DescribeTags', 'EC2 Describe* calls do not support resource-level permissions'],
+  ['cloudwatch:PutMetricData', 'PutMetricData has no resource type; it is narrowed with the cloudwatch:namespace condition instead'],
+  ['ssm:UpdateInstanceInformation', 'the SSM agent registration call has no resource type'],
+]);
+
+const POLICY_TYPES = ['aws_iam_policy', 'aws_iam_role_policy', 'aws_iam_user_policy', 'aws_iam_group_policy'];
+
+function statementProblems(statements: readonly Statement[]): string[] {
+  const problems: string[] = [];
+  statements.forEach((s, i) => {
+    if (s.effect !== 'Allow') return; // a Deny with wildcards only narrows access
+    const where = `statement[${i}]`;
+    for (const a of s.actions) if (a === '*' || a.endsWith(':*')) problems.push(`${where} allows action "${a}"; list the actions the principal needs`);
+    if (s.notActions.length > 0) problems.push(`${where} allows everything except ${JSON.stringify(s.notActions)} (NotAction with Allow)`);
+    if (s.resources.includes('*')) {
+      const unexplained = s.actions.filter((a) => !STAR_RESOURCE_ALLOWED.has(a));
+      if (unexplained.length > 0 || s.actions.length === 0)
+        problems.push(`${where} allows ${JSON.stringify(unexplained)} on resource "*"; name the ARNs (only ${[...STAR_RESOURCE_ALLOWED.keys()].join(', ')} may use "*")`);
+    }
+  });
+  return problems;
+}
+
+export const iamNoWildcards: Rule = {
+  id: 'IAM-NO-WILDCARDS',
+  description: 'IAM policies allow no "*" actions and no "*" resources, except actions listed with a reason in STAR_RESOURCE_ALLOWED.',
+  fix: 'Name the exact actions and resource ARNs (the secret, the bucket/key) the role needs.',
+  resourceTypes: ['data.aws_iam_policy_document', ...POLICY_TYPES, 'aws_iam_role'],
+  check(resource, stack) {
+    if (resource.type === 'data.aws_iam_policy_document') return statementProblems(documentStatements(resource.body));
+    if (resource.type === 'aws_iam_role') {
+      return blocks(resource.body.inline_policy).flatMap((p, i) => policyProblems(p.policy, stack).map((m) => `inline_policy[${i}]: ${m}`));
+    }
+    return policyProblems(resource.body.policy, stack);
+  },
+};
+
+function policyProblems(policy: unknown, stack: PolicyStack): string[] {
+  // References to policy documents are checked on the document itself.
+  if (stack.resolve(policy)?.type === 'data.aws_iam_policy_document') return [];
+  if (typeof policy !== 'string') return [];
+  const statements = jsonStatements(policy);
+  // A policy computed by a Terraform function (`${jsonencode(...)}`) cannot be read before apply.
+  if (statements === undefined) return policy.includes('${') ? [] : ['policy is not valid JSON'];
+  return statementProblems(statements);
+}
+
+export const iamRules: readonly Rule[] = [iamNoWildcards];
