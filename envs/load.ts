@@ -217,6 +217,28 @@ export function loadEnvironments(names: readonly string[], dir: string = ENVS_DI
       else throw e;
     }
   }
+  problems.push(...zonesSharedBetween(loaded));
   if (problems.length > 0) throw new ConfigError(problems);
   return loaded;
+}
+
+/**
+ * Each environment's edge stack owns zone-wide settings (SSL mode, origin pulls, the
+ * zone's one custom firewall ruleset), so two environments on one zone would
+ * overwrite each other on every apply.
+ */
+function zonesSharedBetween(envs: readonly LoadedEnvironment[]): ConfigProblem[] {
+  const owner = new Map<string, LoadedEnvironment>();
+  const problems: ConfigProblem[] = [];
+  for (const env of envs) {
+    const first = owner.get(env.config.cloudflare.zoneId);
+    if (first) {
+      problems.push({
+        file: env.file,
+        field: 'cloudflare.zoneId',
+        message: `${quote(env.config.cloudflare.zoneId)} is also the zone of ${first.file}; each environment needs its own Cloudflare zone because its edge stack owns the zone-wide settings`,
+      });
+    } else owner.set(env.config.cloudflare.zoneId, env);
+  }
+  return problems;
 }

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listEnvironments, loadEnvironment, selectEnvironments } from '../envs/load';
+import { listEnvironments, loadEnvironment, loadEnvironments, selectEnvironments } from '../envs/load';
 import { ConfigError } from '../lib/errors';
 import { synthesize } from '../scripts/synth';
 import { baseEnvironment, envDir, withField } from './support/env-files';
@@ -115,5 +115,16 @@ describe('synthesis with a bad environment', () => {
     expect(stacks.every((s) => s.startsWith('dev-'))).toBe(true);
     expect(existsSync(join(outdir, 'sentinel'))).toBe(false);
     for (const s of stacks) expect(existsSync(join(outdir, 'stacks', s, 'cdk.tf.json'))).toBe(true);
+  });
+});
+
+describe('several environments', () => {
+  it('may not share a Cloudflare zone, since each edge stack owns the zone-wide settings', () => {
+    const dev = baseEnvironment('dev');
+    const staging = withField(withField(withField(dev, 'name', 'staging'), 'backend.keyPrefix', 'edge-mtls/staging'), 'hostnames[0].name', 'api.staging.example.com');
+    const dir = envDir({ dev, staging });
+    expect(problemsOf(() => loadEnvironments(['dev', 'staging'], dir))).toEqual([
+      `cloudflare.zoneId: "${dev.cloudflare.zoneId}" is also the zone of ${join(dir, 'dev.yaml')}; each environment needs its own Cloudflare zone because its edge stack owns the zone-wide settings`,
+    ]);
   });
 });

@@ -101,6 +101,15 @@ const cases: Array<[string, Rule, string, Resources, RegExp | null]> = [
   ['a rule that only logs', cloudflareApiShieldBlock, 'dev-edge', { 'cloudflare_ruleset.shield': shieldRuleset('(http.host eq "api.dev.example.com" and not cf.tls_client_auth.cert_verified)', 'log') }, /has no block rule/],
   ['a block rule for another host', cloudflareApiShieldBlock, 'dev-edge', { 'cloudflare_ruleset.shield': shieldRuleset('(http.host eq "www.dev.example.com" and not cf.tls_client_auth.cert_verified)') }, /"api\.dev\.example\.com" has no block rule/],
   ['a certificate Service Auth policy passes', cloudflareAccessNonIdentity, 'dev-edge', { 'cloudflare_zero_trust_access_policy.p': { account_id: 'a', name: 'p', decision: 'non_identity', include: [{ certificate: {} }] } }, null],
+  ['a service-token Service Auth policy passes', cloudflareAccessNonIdentity, 'dev-edge', { 'cloudflare_zero_trust_access_policy.t': { account_id: 'a', name: 't', decision: 'non_identity', include: [{ service_token: { token_id: '${cloudflare_zero_trust_access_service_token.s.id}' } }] } }, null],
+  ['an application with a certificate policy attached passes', cloudflareAccessNonIdentity, 'dev-edge', {
+    'cloudflare_zero_trust_access_policy.cert': { account_id: 'a', name: 'c', decision: 'non_identity', include: [{ certificate: {} }] },
+    'cloudflare_zero_trust_access_application.app': { type: 'self_hosted', policies: [{ id: '${cloudflare_zero_trust_access_policy.cert.id}', precedence: 1 }] },
+  }, null],
+  ['an application with only a service-token policy', cloudflareAccessNonIdentity, 'dev-edge', {
+    'cloudflare_zero_trust_access_policy.t': { account_id: 'a', name: 't', decision: 'non_identity', include: [{ service_token: { token_id: 'x' } }] },
+    'cloudflare_zero_trust_access_application.app': { type: 'self_hosted', policies: [{ id: '${cloudflare_zero_trust_access_policy.t.id}', precedence: 1 }] },
+  }, /cloudflare_zero_trust_access_application\.app: no attached policy requires a client certificate or common name/],
   ['an Access policy allowing everyone', cloudflareAccessNonIdentity, 'dev-edge', { 'cloudflare_zero_trust_access_policy.p': { account_id: 'a', name: 'p', decision: 'allow', include: [{ everyone: {} }] } }, /decision is "allow"; expected "non_identity"/],
 ];
 

@@ -1,5 +1,5 @@
 import type { Environment } from '../../../envs/schema';
-import { blocks, PolicyStack, Rule, shown, Violation } from '../engine';
+import { blocks, PolicyStack, Rule, shown, TfResource, Violation } from '../engine';
 
 const ZONE_SETTING = 'cloudflare_zone_setting';
 
@@ -59,12 +59,9 @@ export const cloudflareAopOwnCertificate: Rule = {
   },
 };
 
-/**
- * Hostnames that API Shield protects: every protected hostname, unless its entry in
- * the env file says `apiShield: false` (a field the edge section may add).
- */
+/** Hostnames whose env entry turns API Shield on (`apiShield: {...}`). */
 export function apiShieldHostnames(env: Environment): string[] {
-  return env.hostnames.filter((h) => (h as { apiShield?: unknown }).apiShield !== false).map((h) => h.name);
+  return env.hostnames.filter((h) => h.apiShield !== undefined).map((h) => h.name);
 }
 
 const CERT_NOT_VERIFIED = /not\s+cf\.tls_client_auth\.cert_verified/;
@@ -102,19 +99,30 @@ export const cloudflareApiShieldBlock: Rule = {
 };
 
 const CERTIFICATE_SELECTORS = ['certificate', 'common_name'];
+/** Machine credentials a Service Auth policy may admit: a certificate, or a service token as the documented alternative. */
+const NON_IDENTITY_SELECTORS = [...CERTIFICATE_SELECTORS, 'service_token'];
+
+const requiresCertificate = (policy: TfResource) => blocks(policy.body.include).some((i) => CERTIFICATE_SELECTORS.some((s) => i[s] !== undefined));
 
 export const cloudflareAccessNonIdentity: Rule = {
   id: 'CF-ACCESS-NON-IDENTITY',
-  description: 'Access policies are Service Auth (non_identity) policies that include a valid certificate or common name, never "everyone".',
-  fix: 'Set decision = "non_identity" and include = [{ certificate = {} }] or [{ common_name = { common_name = "..." } }].',
-  resourceTypes: ['cloudflare_zero_trust_access_policy'],
-  check(policy) {
+  description:
+    'Access policies are Service Auth (non_identity) policies that admit a valid certificate, a common name or a named service token, never "everyone"; every Access application has at least one certificate policy.',
+  fix: 'Set decision = "non_identity" and include = [{ certificate = {} }] or [{ common_name = { common_name = "..." } }], and attach such a policy to every application.',
+  resourceTypes: ['cloudflare_zero_trust_access_policy', 'cloudflare_zero_trust_access_application'],
+  check(resource, stack) {
+    if (resource.type === 'cloudflare_zero_trust_access_application') {
+      const attached = blocks(resource.body.policies)
+        .map((p) => stack.resolve(p.id))
+        .filter((p): p is TfResource => p !== undefined);
+      return attached.some(requiresCertificate) ? [] : ['no attached policy requires a client certificate or common name'];
+    }
     const problems: string[] = [];
-    if (policy.body.decision !== 'non_identity') problems.push(`decision is ${shown(policy.body.decision)}; expected "non_identity" (Service Auth)`);
-    const include = blocks(policy.body.include);
+    if (resource.body.decision !== 'non_identity') problems.push(`decision is ${shown(resource.body.decision)}; expected "non_identity" (Service Auth)`);
+    const include = blocks(resource.body.include);
     if (include.some((i) => i.everyone !== undefined)) problems.push('include contains "everyone"');
-    if (!include.some((i) => CERTIFICATE_SELECTORS.some((s) => i[s] !== undefined)))
-      problems.push('include has no certificate or common_name selector, so no client certificate is required');
+    if (!include.some((i) => NON_IDENTITY_SELECTORS.some((s) => i[s] !== undefined)))
+      problems.push('include has no certificate, common_name or service_token selector, so it does not authenticate a machine');
     return problems;
   },
 };
