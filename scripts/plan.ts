@@ -7,6 +7,7 @@ import { terraformUnavailableReason } from '../lib/terraform';
 
 const USAGE = `usage:
   npm run plan  -- --env <env> [--stack <name>]... [--aws-only] [--json <file>] [--markdown <file>]
+                [--concurrency <n>] [--work-dir <dir>] [--state-root <dir>]
   npm run drift -- --env <env> [--stack <name>]... [--aws-only] [--json <file>] [--markdown <file>]
 exit code: 0 = no changes, 2 = changes/drift, 1 = error`;
 
@@ -32,6 +33,8 @@ async function main(): Promise<number> {
         json: { type: 'string' },
         markdown: { type: 'string' },
         concurrency: { type: 'string' },
+        'work-dir': { type: 'string' },
+        'state-root': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -61,6 +64,8 @@ async function main(): Promise<number> {
       stacks: args.stack?.flatMap((s) => s.split(',')).filter(Boolean),
       awsOnly: args['aws-only'],
       concurrency,
+      workDir: args['work-dir'],
+      stateRoot: args['state-root'],
     });
     const markdown = renderMarkdown(report);
     process.stdout.write(markdown);
