@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { buildApp } from '../stacks/app';
 import { projectAwsOnly, type TerraformJson } from './aws-projection';
 import { ConfigError, quote } from './errors';
+import { readSynthesized } from './manifest';
 import { fromRoot } from './paths';
 import { buildReport, type PlanMode, type PlanReport, type StackPlanResult } from './plan-report';
 import { runInDependencyOrder } from './stack-graph';
@@ -74,20 +75,18 @@ export function prepareStacks(options: StackRunOptions): PreparedStack[] {
     const { app } = buildApp({ outdir, selector: options.env, envsDir: options.envsDir });
     if (options.env.includes(',')) throw ConfigError.single('--env', options.env, 'give exactly one environment');
     app.synth();
-    const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
-    const all = Object.keys(manifest.stacks).sort();
-    const selected = selectStacks(all, options.env, options.stacks);
+    const synthesized = readSynthesized(outdir);
+    const selected = selectStacks([...synthesized.keys()], options.env, options.stacks);
     const workDir = options.workDir ?? fromRoot('.cache', 'terraform', options.env);
     const stateRoot = options.stateRoot ?? fromRoot();
     return selected.map((name) => {
-      const info = manifest.stacks[name];
+      const { json, dependencies } = synthesized.get(name)!;
       const dir = join(workDir, name);
       mkdirSync(dir, { recursive: true });
       // Stale configuration from an earlier synthesis must not linger next to the new one.
       for (const f of readdirSync(dir)) if (f.endsWith('.tf.json') || f === 'tfplan') rmSync(join(dir, f), { force: true });
-      const json = JSON.parse(readFileSync(join(outdir, info.synthesizedStackPath), 'utf8'));
       writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(terraformReadyStack(json, { awsOnly: options.awsOnly ?? false, stateRoot }), null, 2));
-      return { name, dir, dependencies: info.dependencies ?? [] };
+      return { name, dir, dependencies };
     });
   } finally {
     rmSync(outdir, { recursive: true, force: true });
