@@ -70,10 +70,12 @@ export function terraformReadyStack(stack: TerraformJson, options: { awsOnly: bo
 
 /** Synthesizes one environment and writes each selected stack into its work dir. */
 export function prepareStacks(options: StackRunOptions): PreparedStack[] {
+  if (options.env.includes(',') || options.env.trim() === '' || options.env === 'all') {
+    throw ConfigError.single('--env', options.env, 'give exactly one environment, e.g. --env dev');
+  }
   const outdir = mkdtempSync(join(tmpdir(), 'edge-plan-synth-'));
   try {
     const { app } = buildApp({ outdir, selector: options.env, envsDir: options.envsDir });
-    if (options.env.includes(',')) throw ConfigError.single('--env', options.env, 'give exactly one environment');
     app.synth();
     const synthesized = readSynthesized(outdir);
     const selected = selectStacks([...synthesized.keys()], options.env, options.stacks);
