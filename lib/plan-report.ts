@@ -215,7 +215,8 @@ export function renderMarkdown(report: PlanReport): string {
   }
   lines.push('| Stack | Status | Create | Update | Replace | Delete |', '| --- | --- | ---: | ---: | ---: | ---: |');
   for (const s of report.stacks) {
-    lines.push(`| \`${s.stack}\` | ${STATUS_TEXT[s.status]} | ${s.counts.create} | ${s.counts.update} | ${s.counts.replace} | ${s.counts.delete} |`);
+    const status = s.status === 'changes' && report.mode === 'drift' ? 'DRIFT' : STATUS_TEXT[s.status];
+    lines.push(`| \`${s.stack}\` | ${status} | ${s.counts.create} | ${s.counts.update} | ${s.counts.replace} | ${s.counts.delete} |`);
   }
   lines.push('', `Exit code ${report.exitCode} (0 = no changes, 2 = ${report.mode === 'drift' ? 'drift' : 'changes'}, 1 = error).`);
   for (const s of report.stacks) {

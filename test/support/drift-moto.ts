@@ -57,7 +57,9 @@ export async function startMoto(timeoutMs = 30_000): Promise<RunningMoto> {
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
-    const killed = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5000))]);
+    let timer: NodeJS.Timeout | undefined;
+    const killed = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 5000)))]);
+    clearTimeout(timer);
     if (!killed) {
       child.kill('SIGKILL');
       await exited;
