@@ -48,6 +48,15 @@ const OUT_OF_BAND_CHANGES: readonly OutOfBandChange[] = [
   //     resource: /^aws_security_group\./, attribute: 'ingress' },
 ];
 
+/**
+ * Changes to AWS that no Terraform resource manages: drift detection cannot see them and
+ * must not invent anything for them (an object that is not the truststore, uploaded
+ * into the truststore bucket).
+ */
+const UNMANAGED_CHANGES: readonly string[] = [
+  `s3.put_object(Bucket=only('aws_s3_bucket.')['bucket'], Key='unmanaged/notes.txt', Body=b'written outside Terraform')`,
+];
+
 /** Runs `npm run drift` as a user would and returns its exit code, stdout and JSON report. */
 function npmRunDrift(options: StackRunOptions & { envsDir: string; workDir: string; stateRoot: string }, jsonPath: string) {
   return new Promise<{ code: number; stdout: string; stderr: string; report: PlanReport }>((resolve, reject) => {
@@ -108,6 +117,7 @@ describeE2e('drift detection end to end (local env, AWS part, against moto_serve
 
     const state = stateResources(options.stateRoot);
     for (const change of OUT_OF_BAND_CHANGES) boto3(moto!.endpoint, change.boto3, state);
+    for (const snippet of UNMANAGED_CHANGES) boto3(moto!.endpoint, snippet, state);
 
     const drifted = await npmRunDrift(options, join(temp, 'drifted.json'));
     expect(drifted.code).toBe(2);
@@ -123,6 +133,8 @@ describeE2e('drift detection end to end (local env, AWS part, against moto_serve
       expect(drifted.stdout).toContain(`\`${resource!.address}\``);
       expect(drifted.stdout).toContain(`\`${change.attribute}\``);
     }
+    // Nothing else: every reported resource is one of the changes made above.
+    expect(reported.filter((r) => !OUT_OF_BAND_CHANGES.some((c) => c.resource.test(r.address))).map((r) => r.address)).toEqual([]);
     const versioning = reported.find((r) => r.type === 'aws_s3_bucket_versioning')!;
     expect(versioning.attributes).toContainEqual({ path: 'versioning_configuration[0].status', before: '"Suspended"', after: '"Enabled"' });
 
