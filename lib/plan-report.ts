@@ -118,25 +118,20 @@ export function attributeChanges(change: TerraformResourceChange['change']): Att
     const keys = splitPath(path).map((k) => (typeof k === 'number' ? `[${k}]` : k));
     return replacePaths.some((rp) => rp.length <= keys.length && rp.every((k, i) => k === keys[i]));
   };
-  const out: AttributeChange[] = [];
-  const seen = new Set<string>();
-  for (const leaf of diffLeaves(change.before ?? {}, change.after ?? {})) {
-    const unknown = markedAt(change.after_unknown, leaf.path);
-    const before = markedAt(change.before_sensitive, leaf.path) ? SENSITIVE : render(leaf.before);
-    const after = markedAt(change.after_sensitive, leaf.path) ? SENSITIVE : unknown ? UNKNOWN : render(leaf.after);
-    out.push({ path: leaf.path, before, after, ...(forces(leaf.path) ? { forcesReplacement: true } : {}) });
-    seen.add(leaf.path);
-  }
-  // Attributes only known after apply are absent from `after`, so the leaf diff above
-  // shows them as removed; say what they are instead.
+  // A value sensitive on either side is masked on both: the other side would tell it.
+  const sensitive = (path: string): boolean => markedAt(change.before_sensitive, path) || markedAt(change.after_sensitive, path);
+  const entry = (path: string, before: unknown, after: unknown): AttributeChange => ({
+    path,
+    before: sensitive(path) ? SENSITIVE : render(before),
+    after: sensitive(path) ? SENSITIVE : markedAt(change.after_unknown, path) ? UNKNOWN : render(after),
+    ...(forces(path) ? { forcesReplacement: true } : {}),
+  });
+  const out = diffLeaves(change.before ?? {}, change.after ?? {}).map((leaf) => entry(leaf.path, leaf.before, leaf.after));
+  // An attribute unknown until apply and absent from both sides is invisible to the leaf diff.
   for (const [path, marked] of Object.entries((change.after_unknown ?? {}) as Record<string, unknown>)) {
-    if (marked !== true || seen.has(path)) continue;
-    const before = markedAt(change.before_sensitive, path) ? SENSITIVE : render((change.before as Record<string, unknown> | undefined)?.[path]);
-    out.push({ path, before, after: UNKNOWN, ...(forces(path) ? { forcesReplacement: true } : {}) });
+    if (marked === true && !out.some((a) => a.path === path)) out.push(entry(path, (change.before as Record<string, unknown> | null)?.[path], undefined));
   }
-  return out
-    .map((a) => (a.after === '(absent)' && markedAt(change.after_unknown, a.path) ? { ...a, after: UNKNOWN } : a))
-    .sort((a, b) => comparePaths(a.path, b.path));
+  return out.sort((a, b) => comparePaths(a.path, b.path));
 }
 
 function resourceReports(changes: readonly TerraformResourceChange[] | undefined): ResourceReport[] {

@@ -41,7 +41,9 @@ const OUT_OF_BAND_CHANGES: readonly OutOfBandChange[] = [
   // When the origin stack's truststore object lands (aws_s3_object), add:
   //   { what: 'new truststore object version uploaded',
   //     boto3: `o = only('aws_s3_object.'); s3.put_object(Bucket=o['bucket'], Key=o['key'], Body=b'tampered')`,
-  //     resource: /^aws_s3_object\./, attribute: 'version_id' },
+  //     resource: /^aws_s3_object\./, attribute: 'etag' },
+  // (A refresh only notices new content through `etag`: the object must set `etag` (or
+  // `source_hash`) in its configuration, otherwise the new version is invisible to plan.)
   // When the keyless stack lands (key server security group), add:
   //   { what: 'ingress rule added to a key server security group',
   //     boto3: `ec2.authorize_security_group_ingress(GroupId=only('aws_security_group.')['id'], IpPermissions=[{'IpProtocol': 'tcp', 'FromPort': 22, 'ToPort': 22, 'IpRanges': [{'CidrIp': '0.0.0.0/0'}]}])`,

@@ -92,3 +92,24 @@ describe('the plan report', () => {
     expect(() => actionOf(['teleport'])).toThrow('unknown Terraform action list ["teleport"]');
   });
 });
+
+describe('masking', () => {
+  it('masks a value on both sides when only one side marks it sensitive', () => {
+    const plan: TerraformPlanJson = {
+      resource_changes: [
+        {
+          address: 'aws_ssm_parameter.Token',
+          type: 'aws_ssm_parameter',
+          mode: 'managed',
+          change: { actions: ['update'], before: { value: 'was-public', tier: 'Standard' }, after: { value: 'now-secret', tier: 'Advanced' }, before_sensitive: {}, after_sensitive: { value: true } },
+        },
+      ],
+    };
+    const report = buildReport({ mode: 'plan', env: 'dev', awsOnly: false, results: [{ stack: 'dev-keyless', exitCode: 2, plan }] });
+    expect(report.stacks[0].changes[0].attributes).toEqual([
+      { path: 'tier', before: '"Standard"', after: '"Advanced"' },
+      { path: 'value', before: SENSITIVE, after: SENSITIVE },
+    ]);
+    expect(renderJson(report)).not.toMatch(/was-public|now-secret/);
+  });
+});

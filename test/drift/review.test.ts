@@ -58,6 +58,12 @@ describe('the security settings of a stack', () => {
     );
   });
 
+  it('counts resources and data sources by type', () => {
+    const rows = buildReview(new Map([['dev-edge', edgeLike]])).stacks[0].inventory;
+    expect(rows).toContainEqual({ type: 'aws_api_gateway_domain_name', count: 2 });
+    expect(rows.reduce((n, r) => n + r.count, 0)).toBe(11);
+  });
+
   it('never shows a private key, and shows nothing for types it does not know', () => {
     expect(JSON.stringify(settings)).not.toContain('private_key');
     expect(settings.some((s) => s.resource.startsWith('tls_'))).toBe(false);
