@@ -109,6 +109,9 @@ const EXTRACTORS: Readonly<Record<string, Extractor>> = {
   aws_security_group_rule: (r) => [[r.type, ruleText(r), r.type === 'ingress']],
   aws_vpc_security_group_ingress_rule: (r) => [['ingress', ruleText(r), true]],
   aws_vpc_security_group_egress_rule: (r) => [['egress', ruleText(r)]],
+  // A record that is not proxied sends clients straight to the origin, past every edge check.
+  cloudflare_dns_record: (r) => [[`${show(r.type)} ${show(r.name)}`, r.proxied === true ? 'proxied' : 'NOT proxied (bypasses the edge)', r.proxied !== true]],
+  cloudflare_notification_policy: (r) => [[`alert ${show(r.alert_type)}`, r.enabled === false ? 'DISABLED' : 'on', r.enabled === false]],
   cloudflare_zone_setting: (r) => [[`zone setting ${show(r.setting_id)}`, show(r.value)]],
   cloudflare_hostname_tls_setting: (r) => [[`${show(r.setting_id)} for ${show(r.hostname)}`, show(r.value)]],
   cloudflare_authenticated_origin_pulls_settings: (r) => [['zone-level origin pulls', r.enabled === true ? 'on' : 'OFF', r.enabled !== true]],

@@ -27,6 +27,7 @@ const edgeLike = {
     cloudflare_ruleset: { Waf: { kind: 'zone', phase: 'http_request_firewall_custom', rules: [{ action: 'block', expression: 'not cf.tls_client_auth.cert_verified' }] } },
     cloudflare_zero_trust_access_policy: { Mtls: { decision: 'non_identity', include: [{ certificate: {} }] } },
     cloudflare_zone_setting: { MinTls: { setting_id: 'min_tls_version', value: '1.2' } },
+    cloudflare_dns_record: { Api: { type: 'CNAME', name: 'api.dev.example.com', proxied: true }, Direct: { type: 'CNAME', name: 'direct.dev.example.com' } },
   },
 };
 
@@ -61,7 +62,12 @@ describe('the security settings of a stack', () => {
   it('counts resources and data sources by type', () => {
     const rows = buildReview(new Map([['dev-edge', edgeLike]])).stacks[0].inventory;
     expect(rows).toContainEqual({ type: 'aws_api_gateway_domain_name', count: 2 });
-    expect(rows.reduce((n, r) => n + r.count, 0)).toBe(11);
+    expect(rows.reduce((n, r) => n + r.count, 0)).toBe(13);
+  });
+
+  it('flags a DNS record that is not proxied: it bypasses every edge check', () => {
+    expect(find('cloudflare_dns_record.Api', 'CNAME api.dev.example.com')).toMatchObject({ value: 'proxied' });
+    expect(find('cloudflare_dns_record.Direct', 'CNAME direct.dev.example.com')).toMatchObject({ value: 'NOT proxied (bypasses the edge)', warning: true });
   });
 
   it('never shows a private key, and shows nothing for types it does not know', () => {
