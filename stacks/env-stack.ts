@@ -58,7 +58,8 @@ export abstract class EnvStack extends TerraformStack {
         ? {
             endpoints: [Object.fromEntries(EMULATED_SERVICES.map((s) => [s, aws.endpoint]))],
             skipCredentialsValidation: true,
-            skipRequestingAccountId: true,
+            // The account id is still requested (moto answers STS with 123456789012):
+            // with it skipped, allowed_account_ids rejects every plan.
             skipMetadataApiCheck: 'true',
             s3UsePathStyle: true,
           }

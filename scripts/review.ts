@@ -1,0 +1,43 @@
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { selectEnvironments } from '../envs/load';
+import { ConfigError } from '../lib/errors';
+import { buildReview, renderReviewMarkdown, synthesizeRef, synthesizeWorkingTree } from '../lib/review';
+
+const USAGE = 'usage: npm run review [-- --env <env>[,<env>...]] [--base <git ref>] [--json <file>] [--markdown <file>]';
+
+/**
+ * `npm run review`: prints the review (inventory, security settings, and the diff
+ * against `--base`) as Markdown; `--markdown` appends it to a file such as
+ * $GITHUB_STEP_SUMMARY. Exits 0 when it could review, 1 otherwise.
+ */
+function main(): number {
+  let args;
+  try {
+    args = parseArgs({
+      args: process.argv.slice(2),
+      options: { env: { type: 'string' }, base: { type: 'string' }, json: { type: 'string' }, markdown: { type: 'string' } },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${USAGE}`);
+    return 1;
+  }
+  try {
+    const environments = selectEnvironments(args.env);
+    const head = synthesizeWorkingTree(environments.join(','));
+    const base = args.base ? { ref: args.base, stacks: synthesizeRef(args.base, environments) } : undefined;
+    const review = buildReview(head, base);
+    const markdown = renderReviewMarkdown(review);
+    process.stdout.write(markdown);
+    if (args.json) writeFileSync(args.json, `${JSON.stringify(review, null, 2)}\n`);
+    if (args.markdown) appendFileSync(args.markdown, markdown);
+    return 0;
+  } catch (e) {
+    console.error(e instanceof ConfigError ? `${e.message}\nNothing was reviewed.` : `review: ${(e as Error).message}`);
+    return 1;
+  }
+}
+
+process.exitCode = main();

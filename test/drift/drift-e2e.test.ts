@@ -1,0 +1,149 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fromRoot } from '../../lib/paths';
+import type { PlanReport } from '../../lib/plan-report';
+import { applyStacks, planStacks, type StackRunOptions } from '../../lib/plan-runner';
+import { terraformUnavailableReason } from '../../lib/terraform';
+import { boto3, FAKE_AWS_ENV, motoUnavailableReason, startMoto, stateResources, type RunningMoto } from '../support/drift-moto';
+import { baseEnvironment, envDir, withField } from '../support/env-files';
+
+/**
+ * One change made behind Terraform's back, and where the drift report must show it.
+ * The snippet runs in python with boto3 clients `s3`, `ec2` and `only(prefix)`, which
+ * returns the state attributes of the one resource whose address starts with prefix.
+ */
+interface OutOfBandChange {
+  readonly what: string;
+  readonly boto3: string;
+  readonly resource: RegExp;
+  readonly attribute: string;
+}
+
+const OUT_OF_BAND_CHANGES: readonly OutOfBandChange[] = [
+  {
+    what: 'truststore bucket versioning suspended',
+    boto3: `s3.put_bucket_versioning(Bucket=only('aws_s3_bucket_versioning.')['bucket'], VersioningConfiguration={'Status': 'Suspended'})`,
+    resource: /^aws_s3_bucket_versioning\.TruststoreBucket/,
+    attribute: 'versioning_configuration[0].status',
+  },
+  {
+    what: 'a tag of the truststore bucket changed',
+    boto3: [
+      `bucket = only('aws_s3_bucket.')['bucket']`,
+      `tags = s3.get_bucket_tagging(Bucket=bucket)['TagSet']`,
+      `s3.put_bucket_tagging(Bucket=bucket, Tagging={'TagSet': [dict(t, Value='tampered') if t['Key'] == 'Environment' else t for t in tags]})`,
+    ].join('\n'),
+    resource: /^aws_s3_bucket\.TruststoreBucket/,
+    attribute: 'tags_all.Environment',
+  },
+  // When the origin stack's truststore object lands (aws_s3_object), add:
+  //   { what: 'new truststore object version uploaded',
+  //     boto3: `o = only('aws_s3_object.'); s3.put_object(Bucket=o['bucket'], Key=o['key'], Body=b'tampered')`,
+  //     resource: /^aws_s3_object\./, attribute: 'etag' },
+  // (A refresh only notices new content through `etag`: the object must set `etag` (or
+  // `source_hash`) in its configuration, otherwise the new version is invisible to plan.)
+  // When the keyless stack lands (key server security group), add:
+  //   { what: 'ingress rule added to a key server security group',
+  //     boto3: `ec2.authorize_security_group_ingress(GroupId=only('aws_security_group.')['id'], IpPermissions=[{'IpProtocol': 'tcp', 'FromPort': 22, 'ToPort': 22, 'IpRanges': [{'CidrIp': '0.0.0.0/0'}]}])`,
+  //     resource: /^aws_security_group\./, attribute: 'ingress' },
+];
+
+/**
+ * Changes to AWS that no Terraform resource manages: drift detection cannot see them and
+ * must not invent anything for them (an object that is not the truststore, uploaded
+ * into the truststore bucket).
+ */
+const UNMANAGED_CHANGES: readonly string[] = [
+  `s3.put_object(Bucket=only('aws_s3_bucket.')['bucket'], Key='unmanaged/notes.txt', Body=b'written outside Terraform')`,
+];
+
+/** Runs `npm run drift` as a user would and returns its exit code, stdout and JSON report. */
+function npmRunDrift(options: StackRunOptions & { envsDir: string; workDir: string; stateRoot: string }, jsonPath: string) {
+  return new Promise<{ code: number; stdout: string; stderr: string; report: PlanReport }>((resolve, reject) => {
+    const args = ['run', '--silent', 'drift', '--', '--env', options.env, '--aws-only', '--json', jsonPath, '--work-dir', options.workDir, '--state-root', options.stateRoot];
+    const child = spawn('npm', args, { cwd: fromRoot(), env: { ...process.env, ...FAKE_AWS_ENV, EDGE_ENVS_DIR: options.envsDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      try {
+        resolve({ code: code ?? 1, stdout, stderr, report: JSON.parse(readFileSync(jsonPath, 'utf8')) });
+      } catch (e) {
+        reject(new Error(`npm run drift exited ${code} without a JSON report: ${stderr}\n${stdout}`));
+      }
+    });
+  });
+}
+
+const unavailable = terraformUnavailableReason() ?? motoUnavailableReason();
+if (unavailable) console.warn(`SKIPPED end-to-end drift test: ${unavailable}`);
+const describeE2e = unavailable ? describe.skip : describe;
+
+describeE2e('drift detection end to end (local env, AWS part, against moto_server)', () => {
+  let moto: RunningMoto | undefined;
+  const temp = mkdtempSync(join(tmpdir(), 'edge-drift-e2e-'));
+  let options: StackRunOptions & { envsDir: string; workDir: string; stateRoot: string };
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    const local = withField(baseEnvironment('local'), 'aws.endpoint', moto.endpoint);
+    options = {
+      env: 'local',
+      awsOnly: true,
+      envsDir: envDir({ local }),
+      workDir: join(temp, 'work'),
+      stateRoot: join(temp, 'state'),
+      terraformEnv: FAKE_AWS_ENV,
+    };
+  }, 60_000);
+
+  afterAll(async () => {
+    await moto?.stop();
+    rmSync(temp, { recursive: true, force: true });
+    if (options?.envsDir) rmSync(options.envsDir, { recursive: true, force: true });
+  });
+
+  it('is clean after apply, reports each out-of-band change with exit 2, and is clean again after re-apply', async () => {
+    const applied = await applyStacks(options);
+    expect(applied.filter((a) => !a.ok)).toEqual([]);
+    expect(applied.map((a) => a.stack)).toEqual(['local-origin']);
+
+    const clean = await npmRunDrift(options, join(temp, 'clean.json'));
+    expect({ code: clean.code, stderr: clean.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(clean.report.stacks.map((s) => [s.stack, s.status])).toEqual([['local-origin', 'no-changes']]);
+    expect(clean.stdout).toContain('**AWS part only.**');
+
+    const state = stateResources(options.stateRoot);
+    for (const change of OUT_OF_BAND_CHANGES) boto3(moto!.endpoint, change.boto3, state);
+    for (const snippet of UNMANAGED_CHANGES) boto3(moto!.endpoint, snippet, state);
+
+    const drifted = await npmRunDrift(options, join(temp, 'drifted.json'));
+    expect(drifted.code).toBe(2);
+    expect(drifted.stdout).toContain('DRIFT DETECTED');
+    const reported = drifted.report.stacks.flatMap((s) => s.changes);
+    for (const change of OUT_OF_BAND_CHANGES) {
+      const resource = reported.find((r) => change.resource.test(r.address));
+      expect({ change: change.what, resource: resource?.address, attributes: resource?.attributes.map((a) => a.path) }).toEqual({
+        change: change.what,
+        resource: expect.stringMatching(change.resource),
+        attributes: expect.arrayContaining([change.attribute]),
+      });
+      expect(drifted.stdout).toContain(`\`${resource!.address}\``);
+      expect(drifted.stdout).toContain(`\`${change.attribute}\``);
+    }
+    // Nothing else: every reported resource is one of the changes made above.
+    expect(reported.filter((r) => !OUT_OF_BAND_CHANGES.some((c) => c.resource.test(r.address))).map((r) => r.address)).toEqual([]);
+    const versioning = reported.find((r) => r.type === 'aws_s3_bucket_versioning')!;
+    expect(versioning.attributes).toContainEqual({ path: 'versioning_configuration[0].status', before: '"Suspended"', after: '"Enabled"' });
+
+    const reapplied = await applyStacks(options);
+    expect(reapplied.filter((a) => !a.ok)).toEqual([]);
+    const again = await planStacks({ ...options, mode: 'drift' });
+    expect(again.stacks.map((s) => [s.stack, s.status, s.changes.length])).toEqual([['local-origin', 'no-changes', 0]]);
+    expect(again.exitCode).toBe(0);
+  }, 400_000);
+});
