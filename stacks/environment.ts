@@ -1,9 +1,11 @@
 import type { App } from 'cdktf';
 import type { LoadedEnvironment } from '../envs/load';
 import { OriginStack } from './origin-stack';
+import { PkiStack } from './pki-stack';
 
 /** Every stack of one environment, for callers that wire or inspect them. */
 export interface EnvironmentStacks {
+  readonly pki: PkiStack;
   readonly origin: OriginStack;
 }
 
@@ -13,6 +15,7 @@ export interface EnvironmentStacks {
  * the order of construction is the dependency order, so the graph stays acyclic.
  */
 export function buildEnvironment(app: App, env: LoadedEnvironment): EnvironmentStacks {
-  const origin = new OriginStack(app, { env });
-  return { origin };
+  const pki = new PkiStack(app, { env });
+  const origin = new OriginStack(app, { env, pki: pki.outputs });
+  return { pki, origin };
 }
