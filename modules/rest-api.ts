@@ -40,7 +40,7 @@ export class DemoMockApi extends Construct implements RestApiTarget {
 
   constructor(scope: Construct, id: string, props: DemoMockApiProps) {
     super(scope, id);
-    this.stageName = props.stageName ?? 'v1';
+    const stageName = props.stageName ?? 'v1';
     this.api = new ApiGatewayRestApi(this, 'Api', {
       name: props.name,
       description: 'Demo API behind the mTLS custom domain (MOCK integration)',
@@ -89,8 +89,10 @@ export class DemoMockApi extends Construct implements RestApiTarget {
     this.stage = new ApiGatewayStage(this, 'Stage', {
       restApiId: this.api.id,
       deploymentId: deployment.id,
-      stageName: this.stageName,
+      stageName,
     });
     this.restApiId = this.api.id;
+    // The stage's attribute, not the literal: a mapping must wait until the stage exists.
+    this.stageName = this.stage.stageName;
   }
 }

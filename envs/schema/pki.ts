@@ -58,7 +58,31 @@ export const generatedPkiSchema = z
       .default([])
       .refine((l) => new Set(l.map((c) => c.name)).size === l.length, 'expected unique client certificate names'),
   })
-  .strict();
+  .strict()
+  .superRefine((pki, ctx) => {
+    // A certificate that outlives its issuer stops validating when the issuer expires.
+    if (pki.intermediateCa.validityDays > pki.rootCa.validityDays) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['intermediateCa', 'validityDays'],
+        message: `${pki.intermediateCa.validityDays} days outlives the root CA (${pki.rootCa.validityDays} days); expected at most the root's validity`,
+      });
+    }
+    const leaves: Array<[PropertyKey[], { validityDays: number }]> = [
+      [['originPullClient', 'validityDays'], pki.originPullClient],
+      [['serverCertificate', 'validityDays'], pki.serverCertificate],
+      ...pki.clientCertificates.map((c, i): [PropertyKey[], { validityDays: number }] => [['clientCertificates', i, 'validityDays'], c]),
+    ];
+    for (const [path, leaf] of leaves) {
+      if (leaf.validityDays > pki.intermediateCa.validityDays) {
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `${leaf.validityDays} days outlives the intermediate CA (${pki.intermediateCa.validityDays} days); expected at most the intermediate's validity`,
+        });
+      }
+    }
+  });
 
 /** Where a bring-your-own private key comes from: never a file in the repository. */
 export const privateKeySourceSchema = z.union(

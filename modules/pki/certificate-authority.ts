@@ -45,7 +45,7 @@ export class CertificateAuthority extends Construct {
     super(scope, id);
     if (props.intermediate.validityDays > props.root.validityDays) {
       throw new Error(
-        `${id}: the intermediate CA would outlive its root (${props.intermediate.validityDays} > ${props.root.validityDays} days); shorten intermediateCa.validityDays`,
+        `CertificateAuthority ${id}: the intermediate CA would outlive its root (${props.intermediate.validityDays} > ${props.root.validityDays} days)`,
       );
     }
     const name = (role: string) => `${props.organization} ${role} G${props.generation}`;
