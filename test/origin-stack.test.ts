@@ -6,7 +6,7 @@ import { onlyResource, resourcesOf, synthStacks, type StackJson } from './suppor
 
 /** The named env file with `origin.x`-style paths set (the origin section is optional in env files). */
 function patched(name: string, patch: Record<string, unknown>): Record<string, any> {
-  let env = { origin: {}, ...baseEnvironment(name) };
+  let env: Record<string, any> = { origin: {}, ...baseEnvironment(name) };
   for (const [path, value] of Object.entries(patch)) env = withField(env, path, value);
   return env;
 }
