@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectAwsOnly, type TerraformJson } from './aws-projection';
+import { PLACEHOLDER_PREFIX, projectAwsOnly, type TerraformJson } from './aws-projection';
 import { terraform } from './terraform';
 
 export interface SynthesizedStack {
@@ -42,7 +42,7 @@ export async function validateStacks(stacks: readonly SynthesizedStack[], workDi
     const dir = join(workDir, 'stacks', stack.name);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(json, null, 2));
-    root.module[stack.name] = { source: `./stacks/${stack.name}` };
+    root.module[stack.name] = { source: `./stacks/${stack.name}`, ...requiredVariablePlaceholders(json) };
     const awsBlocks = ['resource', 'data'].reduce(
       (n, block) => n + Object.values<Record<string, unknown>>(json[block] ?? {}).reduce((m, byName) => m + Object.keys(byName).length, 0),
       0,
@@ -82,4 +82,17 @@ export async function validateStacks(stacks: readonly SynthesizedStack[], workDi
     };
   });
   return { ok: parsed.valid && run.code === 0, diagnostics, checked };
+}
+
+/**
+ * A stack run as a child module needs a value for every variable without a default
+ * (a sensitive key variable, say); validate only needs one of the right type.
+ */
+function requiredVariablePlaceholders(json: TerraformJson): Record<string, unknown> {
+  const byType: Record<string, (name: string) => unknown> = { string: (name) => `${PLACEHOLDER_PREFIX}var.${name}`, number: () => 0, bool: () => false };
+  const values: Record<string, unknown> = {};
+  for (const [name, variable] of Object.entries<any>(json.variable ?? {})) {
+    if (variable.default === undefined && byType[variable.type]) values[name] = byType[variable.type](name);
+  }
+  return values;
 }
