@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import type { GeneratedPkiConfig } from '../../envs/schema/pki';
+import type { CertificateSettings, GeneratedPkiConfig } from '../../envs/schema/pki';
 import { assembleTruststoreBundle } from './bundle';
 import { CertificateAuthority } from './certificate-authority';
 import { IssuedCertificate } from './issued-certificate';
@@ -34,7 +34,7 @@ export class GeneratedPki extends Construct {
     );
     const issuing = this.authorities[0];
 
-    const leaf = (idBase: string, purpose: 'client' | 'server', commonName: string, settings = config.originPullClient, dnsNames?: readonly string[]) =>
+    const leaf = (idBase: string, purpose: 'client' | 'server', commonName: string, settings: CertificateSettings, dnsNames?: readonly string[]) =>
       new IssuedCertificate(this, `${idBase}G${settings.generation}`, { ca: issuing, purpose, commonName, organization: org, settings, dnsNames });
 
     const originPull = leaf('OriginPullClient', 'client', `${org} Cloudflare origin pull`, config.originPullClient);
