@@ -10,7 +10,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
  * ConfigErrors naming the env file and field.
  */
 
-/** Where a PEM text came from, for messages: the file on disk as written in the env file. */
+/** A PEM text that is not what was expected; the message says what would be accepted. */
 export class PemError extends Error {
   constructor(message: string) {
     super(message);
@@ -34,7 +34,6 @@ const KEY_LABELS = /PRIVATE KEY$/;
  */
 export function parsePemBlocks(text: string): PemBlock[] {
   if (text.trim() === '') throw new PemError('the file is empty; expected PEM text starting with "-----BEGIN CERTIFICATE-----"');
-  // eslint-disable-next-line no-control-regex
   if (/[\x00-\x08\x0e-\x1f\x7f-\xff]/.test(text) && !text.includes('-----BEGIN')) {
     throw new PemError('the file is binary (DER?), not PEM; convert it with `openssl x509 -inform der -in FILE -out FILE.pem`');
   }
@@ -240,7 +239,7 @@ export interface CheckOptions {
 
 function expiryProblem(cert: X509Certificate, now: Date): string | undefined {
   if (new Date(cert.validTo).getTime() <= now.getTime()) return `expired on ${new Date(cert.validTo).toISOString()}`;
-  if (new Date(cert.validFrom).getTime() > now.getTime()) return `is not valid before ${new Date(cert.validFrom).toISOString()}`;
+  if (new Date(cert.validFrom).getTime() > now.getTime()) return `not valid before ${new Date(cert.validFrom).toISOString()}`;
   return undefined;
 }
 
@@ -250,7 +249,7 @@ export function certificateProblems(cert: X509Certificate, options: CheckOptions
   const keyProblem = keyStrengthProblem(cert.publicKey);
   if (keyProblem) problems.push(keyProblem);
   const sig = signatureAlgorithm(cert);
-  if (!sig.strong) problems.push(`is signed with ${sig.name}; expected SHA-256 or stronger (sha256/384/512 with RSA or ECDSA)`);
+  if (!sig.strong) problems.push(`signed with ${sig.name}; expected SHA-256 or stronger (sha256/384/512 with RSA or ECDSA)`);
   const expiry = expiryProblem(cert, options.now ?? new Date());
   if (expiry) problems.push(expiry);
   return problems;
@@ -266,14 +265,14 @@ export function truststoreProblems(certs: readonly X509Certificate[], options: C
   certs.forEach((cert, i) => {
     const where = `certificate ${i + 1} (${certName(cert)})`;
     if (isCloudflareSharedOriginPullCa(cert)) {
-      problems.push(`${where} is refused: ${SHARED_CA_EXPLANATION}`);
+      problems.push(`${where}: refused: ${SHARED_CA_EXPLANATION}`);
       return;
     }
-    if (!cert.ca) problems.push(`${where} is not a CA (basicConstraints CA:FALSE or missing); expected only CA certificates (root and intermediates)`);
-    for (const p of certificateProblems(cert, options)) problems.push(`${where} ${p.startsWith('key') ? `has a ${p}` : p}`);
+    if (!cert.ca) problems.push(`${where}: not a CA (basicConstraints CA:FALSE or missing); expected only CA certificates (root and intermediates)`);
+    for (const p of certificateProblems(cert, options)) problems.push(`${where}: ${p}`);
     const depth = chainLength(cert, certs);
     if (depth > MAX_TRUSTSTORE_CHAIN_DEPTH) {
-      problems.push(`${where} sits ${depth} certificates deep; API Gateway accepts chains of at most ${MAX_TRUSTSTORE_CHAIN_DEPTH}`);
+      problems.push(`${where}: sits ${depth} certificates deep; API Gateway accepts chains of at most ${MAX_TRUSTSTORE_CHAIN_DEPTH}`);
     }
   });
   return problems;
@@ -291,14 +290,14 @@ export function extendedKeyUsages(cert: X509Certificate): string[] {
  */
 export function leafProblems(leaf: X509Certificate, cas: readonly X509Certificate[], usage: 'clientAuth' | 'serverAuth', options: CheckOptions = {}): string[] {
   const problems: string[] = [];
-  if (leaf.ca) problems.push(`${certName(leaf)} is a CA certificate; expected a leaf (CA:FALSE)`);
-  problems.push(...certificateProblems(leaf, options).map((p) => `${certName(leaf)} ${p.startsWith('key') ? `has a ${p}` : p}`));
+  if (leaf.ca) problems.push('a CA certificate; expected a leaf (CA:FALSE)');
+  problems.push(...certificateProblems(leaf, options));
   if (!cas.some((ca) => leaf.checkIssued(ca) && leaf.verify(ca.publicKey))) {
-    problems.push(`${certName(leaf)} was not issued by any CA of the bundle (issuer ${JSON.stringify(leaf.issuer.replace(/\n/g, ', '))})`);
+    problems.push(`not issued by any CA of the bundle (issuer ${JSON.stringify(leaf.issuer.replace(/\n/g, ', '))})`);
   }
   const ekus = extendedKeyUsages(leaf);
-  if (!ekus.includes(usage)) problems.push(`${certName(leaf)} lacks the extended key usage ${usage} (has: ${ekus.join(', ') || 'none'})`);
-  return problems;
+  if (!ekus.includes(usage)) problems.push(`lacks the extended key usage ${usage} (has: ${ekus.join(', ') || 'none'})`);
+  return problems.map((p) => `${certName(leaf)}: ${p}`);
 }
 
 /** The public key of a certificate as PEM (to match a certificate with its key). */
