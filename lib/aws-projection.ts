@@ -44,7 +44,7 @@ export function projectAwsOnly(stack: TerraformJson, options: ProjectionOptions 
     if (json[block] && Object.keys(json[block]).length === 0) delete json[block];
   }
   for (const name of Object.keys(json.provider ?? {})) if (name !== 'aws') delete json.provider[name];
-  // A stack with no AWS provider at all (the Cloudflare edge) would leave `provider: {}`, which terraform rejects.
+  // A stack with no AWS part (the pki stack) must not keep an empty provider block: Terraform rejects it.
   if (json.provider && Object.keys(json.provider).length === 0) delete json.provider;
   const required = json.terraform?.required_providers ?? {};
   for (const name of Object.keys(required)) if (name !== 'aws') delete required[name];

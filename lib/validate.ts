@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectAwsOnly, type TerraformJson } from './aws-projection';
+import { PLACEHOLDER_PREFIX, projectAwsOnly, type TerraformJson } from './aws-projection';
 import { terraform } from './terraform';
 
 export interface SynthesizedStack {
@@ -42,7 +42,7 @@ export async function validateStacks(stacks: readonly SynthesizedStack[], workDi
     const dir = join(workDir, 'stacks', stack.name);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(json, null, 2));
-    root.module[stack.name] = { source: `./stacks/${stack.name}`, ...placeholderInputs(json) };
+    root.module[stack.name] = { source: `./stacks/${stack.name}`, ...requiredVariablePlaceholders(json) };
     const awsBlocks = ['resource', 'data'].reduce(
       (n, block) => n + Object.values<Record<string, unknown>>(json[block] ?? {}).reduce((m, byName) => m + Object.keys(byName).length, 0),
       0,
@@ -85,15 +85,14 @@ export async function validateStacks(stacks: readonly SynthesizedStack[], workDi
 }
 
 /**
- * Values for the stack's variables that have no default: a child module demands them,
- * while a root stack would only prompt at plan time. Typed placeholders keep the
- * references type-correct.
+ * A stack run as a child module needs a value for every variable without a default
+ * (a sensitive key variable, say); validate only needs one of the right type.
  */
-function placeholderInputs(json: TerraformJson): Record<string, unknown> {
-  const inputs: Record<string, unknown> = {};
+function requiredVariablePlaceholders(json: TerraformJson): Record<string, unknown> {
+  const byType: Record<string, (name: string) => unknown> = { string: (name) => `${PLACEHOLDER_PREFIX}var.${name}`, number: () => 0, bool: () => false };
+  const values: Record<string, unknown> = {};
   for (const [name, variable] of Object.entries<any>(json.variable ?? {})) {
-    if (variable && 'default' in variable) continue;
-    inputs[name] = variable?.type === 'number' ? 0 : variable?.type === 'bool' ? false : variable?.type === 'string' ? `offline-placeholder:var.${name}` : null;
+    if (variable.default === undefined && byType[variable.type]) values[name] = byType[variable.type](name);
   }
-  return inputs;
+  return values;
 }

@@ -58,8 +58,8 @@ export abstract class EnvStack extends TerraformStack {
         ? {
             endpoints: [Object.fromEntries(EMULATED_SERVICES.map((s) => [s, aws.endpoint]))],
             skipCredentialsValidation: true,
-            // The account id is still requested (moto answers STS with 123456789012):
-            // with it skipped, allowed_account_ids rejects every plan.
+            // The account id is asked of the emulated STS (moto answers 123456789012), so
+            // allowed_account_ids still guards the local env; skipping it would fail that check.
             skipMetadataApiCheck: 'true',
             s3UsePathStyle: true,
           }

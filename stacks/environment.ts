@@ -2,10 +2,11 @@ import type { App } from 'cdktf';
 import type { LoadedEnvironment } from '../envs/load';
 import { EdgeStack } from './edge-stack';
 import { OriginStack } from './origin-stack';
-import { TemporaryUpstreamStub } from './temporary-stubs'; // TEMP-STUB
+import { PkiStack } from './pki-stack';
 
 /** Every stack of one environment, for callers that wire or inspect them. */
 export interface EnvironmentStacks {
+  readonly pki: PkiStack;
   readonly origin: OriginStack;
   readonly edge: EdgeStack;
 }
@@ -16,8 +17,8 @@ export interface EnvironmentStacks {
  * the order of construction is the dependency order, so the graph stays acyclic.
  */
 export function buildEnvironment(app: App, env: LoadedEnvironment): EnvironmentStacks {
-  const origin = new OriginStack(app, { env });
-  const upstream = new TemporaryUpstreamStub(app, { env }); // TEMP-STUB: replace with the PKI stack's and origin stack's outputs
-  const edge = new EdgeStack(app, { env, pki: upstream.pki, originDomains: upstream.originDomains }); // TEMP-STUB inputs
-  return { origin, edge };
+  const pki = new PkiStack(app, { env });
+  const origin = new OriginStack(app, { env, pki: pki.outputs });
+  const edge = new EdgeStack(app, { env, pki: pki.outputs, originDomains: origin.originDomains });
+  return { pki, origin, edge };
 }

@@ -1,20 +1,79 @@
 import type { Construct } from 'constructs';
-import { HardenedBucket } from '../modules/hardened-bucket';
+import { ConfigError } from '../lib/errors';
+import { collectProblems, loadCaBundleFile } from '../lib/pem-files';
+import { DomainServerCertificates } from '../modules/domain-server-certificates';
+import type { ValidationDns } from '../modules/dns-validated-certificate';
+import { MtlsApiDomain } from '../modules/mtls-api-domain';
+import type { OriginDomain } from '../modules/origin-outputs';
+import { assembleTruststoreBundle } from '../modules/pki/bundle';
+import type { PkiOutputs } from '../modules/pki/outputs';
+import { DemoMockApi, type RestApiTarget } from '../modules/rest-api';
+import { Truststore } from '../modules/truststore';
 import { EnvStack, EnvStackProps } from './env-stack';
 
-export type OriginStackProps = EnvStackProps;
+export interface OriginStackProps extends EnvStackProps {
+  /** The PKI stack's outputs: the truststore CAs and, in mode imported-own-ca, the server certificate. */
+  readonly pki: PkiOutputs;
+  /** Moment extra trusted CAs are judged against for expiry. @default now */
+  readonly now?: Date;
+}
 
-/** The AWS origin: the versioned truststore bucket (API Gateway mTLS domains follow). */
+/**
+ * The AWS origin: a versioned truststore of our CAs, one mTLS custom domain per
+ * protected hostname (server certificate per `origin.serverCertificate`, ACM
+ * validation records in Cloudflare or Route53), and the API behind them.
+ */
 export class OriginStack extends EnvStack {
-  readonly truststoreBucket: HardenedBucket;
+  readonly truststore: Truststore;
+  readonly api: RestApiTarget;
+  readonly originDomains: readonly OriginDomain[];
 
   constructor(scope: Construct, props: OriginStackProps) {
     super(scope, 'origin', props);
+    const { config, file, dir } = props.env;
+    const { origin } = config;
+    const extraCas = collectProblems(
+      origin.additionalTrustedCas.map((path, i) => () => loadCaBundleFile({ envFile: file, envDir: dir, field: `origin.additionalTrustedCas[${i}]`, path }, { now: props.now })),
+    );
+    if (origin.serverCertificate === 'imported-own-ca' && !props.pki.serverCertificate) {
+      throw ConfigError.single(file, 'origin.serverCertificate', '"imported-own-ca" needs a server certificate from the PKI (pki.serverCertificate in byo mode)');
+    }
+
     this.useAws();
-    const emulated = props.env.config.aws.endpoint !== undefined;
-    this.truststoreBucket = new HardenedBucket(this, 'TruststoreBucket', {
-      namePrefix: `${props.env.config.name}-mtls-truststore`,
-      enforceTls: !emulated,
+    if (origin.dnsProvider === 'cloudflare') this.useCloudflare();
+    if (origin.serverCertificate === 'cloudflare-origin-ca') this.useTls();
+
+    this.truststore = new Truststore(this, 'Truststore', {
+      namePrefix: `${config.name}-mtls-truststore`,
+      bundlePem: assembleTruststoreBundle([props.pki.truststorePem, ...extraCas.flatMap((c) => c.pems)]),
+      // moto refuses object operations under a conditional Deny (DESIGN.md section 6).
+      enforceTls: config.aws.endpoint === undefined,
+      noncurrentVersionDays: origin.noncurrentVersionDays,
     });
+
+    this.api = origin.restApi
+      ? DemoMockApi.fromExisting(origin.restApi.id, origin.restApi.stageName)
+      : new DemoMockApi(this, 'DemoApi', { name: `${config.name}-mtls-demo` });
+
+    const dns: ValidationDns =
+      origin.dnsProvider === 'route53' ? { provider: 'route53', zoneId: origin.route53ZoneId! } : { provider: 'cloudflare', zoneId: config.cloudflare.zoneId };
+    const hostnames = config.hostnames.map((h) => h.name);
+    const certificates = new DomainServerCertificates(this, 'ServerCertificates', {
+      mode: origin.serverCertificate,
+      hostnames,
+      dns,
+      ownCaCertificate: props.pki.serverCertificate,
+    });
+
+    this.originDomains = hostnames.map(
+      (hostname, i) =>
+        new MtlsApiDomain(this, `Domain${i}`, {
+          domainName: hostname,
+          serverCertificate: certificates.forHostname(hostname),
+          truststoreUri: this.truststore.uri,
+          truststoreVersion: this.truststore.version,
+          api: this.api,
+        }),
+    );
   }
 }

@@ -26,8 +26,8 @@ export const environmentSchema = z
     tags: tagMap.default({}),
     /** Hostnames protected end to end. At least one. */
     hostnames: z.array(protectedHostnameSchema).min(1, 'expected at least one protected hostname'),
-    pki: pkiSchema.default({ mode: 'generated' }),
-    origin: originSchema.default({}),
+    pki: pkiSchema.prefault({ mode: 'generated' }),
+    origin: originSchema.prefault({}),
     keyless: keylessSchema.default({ enabled: false }),
     /** Zone-wide Cloudflare edge settings and certificate-expiry alerts. */
     edge: edgeSchema,

@@ -3,8 +3,8 @@ import { listEnvironments } from '../../envs/load';
 import { fromRoot } from '../../lib/paths';
 import { onlyResource, resourcesOf, synthStacks } from '../support/synth';
 
-// The app as `npm run synth` builds it: the edge stack is fed by the TEMP-STUB
-// upstream stack until the PKI and origin stacks land.
+// The app as `npm run synth` builds it: the edge stack is fed by the PKI stack
+// (certificates) and the origin stack (API Gateway regional names).
 describe('the edge stack in the app', () => {
   const stacks = synthStacks();
 
@@ -25,11 +25,16 @@ describe('the edge stack in the app', () => {
     }
   });
 
-  it.each(listEnvironments())('%s: the temporary upstream stub declares its key as a sensitive variable without a default', (env) => {
-    const stub = stacks.get(`${env}-pki`)!;
-    const keyVariable = stub.variable.temp_stub_origin_pull_private_key_pem;
-    expect(keyVariable).toEqual({ type: 'string', sensitive: true, description: 'TEMP-STUB' });
-    for (const variable of Object.values<any>(stub.variable)) expect(variable.default).toBeUndefined();
+  it.each(listEnvironments())('%s: origin pulls present the PKI stack\'s certificate and the CNAMEs point at the origin stack\'s domains', (env) => {
+    const edge = stacks.get(`${env}-edge`)!;
+    const remote = (name: string) =>
+      Object.entries<any>(edge.data.terraform_remote_state).find(([, r]) => (r.config.key ?? r.config.path).endsWith(`${env}-${name}.tfstate`))![0];
+    const aop = onlyResource(edge, 'cloudflare_authenticated_origin_pulls_certificate');
+    expect(aop.certificate).toContain(`data.terraform_remote_state.${remote('pki')}.outputs.`);
+    expect(aop.private_key).toContain(`data.terraform_remote_state.${remote('pki')}.outputs.`);
+    const cnames = Object.values<any>(resourcesOf(edge, 'cloudflare_dns_record')).filter((r) => r.type === 'CNAME' && r.proxied === true);
+    expect(cnames.length).toBeGreaterThan(0);
+    for (const record of cnames) expect(record.content).toContain(`data.terraform_remote_state.${remote('origin')}.outputs.`);
   });
 
   it('no stack anywhere configures a per-hostname origin-pull switch or Cloudflare-managed origin pulls', () => {

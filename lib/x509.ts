@@ -1,0 +1,306 @@
+import { createPrivateKey, createPublicKey, KeyObject, X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+
+/**
+ * X.509 / PEM parsing and the checks every part of the project applies to
+ * certificates it is handed (bring-your-own CA, extra trusted CAs, imported server
+ * certificates): what the thing is, how strong its key and signature are, whether it
+ * has expired, how deep its chain is, and whether it is Cloudflare's shared
+ * origin-pull CA. Problems are reported as plain messages; callers wrap them in
+ * ConfigErrors naming the env file and field.
+ */
+
+/** A PEM text that is not what was expected; the message says what would be accepted. */
+export class PemError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PemError';
+  }
+}
+
+export interface PemBlock {
+  /** The label between `BEGIN` and the dashes: `CERTIFICATE`, `PRIVATE KEY`, ... */
+  readonly label: string;
+  readonly der: Buffer;
+  readonly text: string;
+}
+
+const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END ([A-Z0-9 ]+)-----/g;
+const KEY_LABELS = /PRIVATE KEY$/;
+
+/**
+ * Splits PEM text into blocks, refusing anything that is not exactly a sequence of
+ * well-formed blocks: binary (DER) input, truncated blocks, text outside blocks.
+ */
+export function parsePemBlocks(text: string): PemBlock[] {
+  if (text.trim() === '') throw new PemError('the file is empty; expected PEM text starting with "-----BEGIN CERTIFICATE-----"');
+  if (/[\x00-\x08\x0e-\x1f\x7f-\xff]/.test(text) && !text.includes('-----BEGIN')) {
+    throw new PemError('the file is binary (DER?), not PEM; convert it with `openssl x509 -inform der -in FILE -out FILE.pem`');
+  }
+  const blocks: PemBlock[] = [];
+  let last = 0;
+  for (const m of text.matchAll(BLOCK)) {
+    const between = text.slice(last, m.index);
+    if (between.trim() !== '') throw new PemError(`unexpected text outside PEM blocks: ${JSON.stringify(between.trim().slice(0, 40))}`);
+    if (m[1] !== m[3]) throw new PemError(`PEM block "BEGIN ${m[1]}" ends with "END ${m[3]}"`);
+    const body = m[2].replace(/\s+/g, '');
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body) || body.length % 4 !== 0 || body.length === 0) {
+      throw new PemError(`PEM block "${m[1]}" number ${blocks.length + 1} has a corrupt base64 body`);
+    }
+    blocks.push({ label: m[1], der: Buffer.from(body, 'base64'), text: m[0] });
+    last = m.index + m[0].length;
+  }
+  const rest = text.slice(last);
+  if (rest.includes('-----BEGIN')) throw new PemError('the PEM text is truncated: a "-----BEGIN" has no matching "-----END"');
+  if (rest.trim() !== '') throw new PemError(`unexpected text after the last PEM block: ${JSON.stringify(rest.trim().slice(0, 40))}`);
+  if (blocks.length === 0) throw new PemError('no PEM block found; expected "-----BEGIN CERTIFICATE-----"');
+  return blocks;
+}
+
+/** Parses one or more certificates; a private key here is refused (it belongs in a secret). */
+export function parseCertificates(text: string): X509Certificate[] {
+  return parsePemBlocks(text).map((b, i) => {
+    if (KEY_LABELS.test(b.label)) {
+      throw new PemError(`block ${i + 1} is a ${b.label}, not a certificate; private keys never go in certificate files (and never in the repository)`);
+    }
+    if (b.label !== 'CERTIFICATE') throw new PemError(`block ${i + 1} is a "${b.label}"; expected "CERTIFICATE"`);
+    try {
+      return new X509Certificate(b.der);
+    } catch (e) {
+      throw new PemError(`block ${i + 1} is not a valid X.509 certificate (${(e as Error).message})`);
+    }
+  });
+}
+
+/** Parses exactly one private key (for test tooling and key checks; never put into Terraform). */
+export function parsePrivateKey(text: string): KeyObject {
+  const blocks = parsePemBlocks(text);
+  if (blocks.length !== 1) throw new PemError(`expected exactly one private key, found ${blocks.length} PEM blocks`);
+  const [b] = blocks;
+  if (!KEY_LABELS.test(b.label)) throw new PemError(`the file holds a "${b.label}", not a private key`);
+  try {
+    return createPrivateKey(b.text);
+  } catch (e) {
+    throw new PemError(`the private key cannot be parsed (${(e as Error).message})`);
+  }
+}
+
+/** Reads a PEM file, turning a missing or oversized file into a PemError. */
+export function readPemFile(path: string): string {
+  if (!existsSync(path)) throw new PemError(`file ${path} does not exist`);
+  const size = statSync(path).size;
+  if (size > 1024 * 1024) throw new PemError(`file ${path} is ${size} bytes; a PEM bundle is at most a few kilobytes`);
+  return readFileSync(path, 'latin1');
+}
+
+export interface KeyDescription {
+  readonly type: 'rsa' | 'ec' | 'other';
+  /** RSA modulus length in bits, or the curve size for EC. */
+  readonly bits: number;
+  /** `P-256`, `P-384`, `P-521` for EC keys. */
+  readonly curve?: string;
+  /** `RSA 2048`, `ECDSA P-256`. */
+  readonly label: string;
+}
+
+const CURVE_BITS: Record<string, [string, number]> = {
+  prime256v1: ['P-256', 256],
+  secp384r1: ['P-384', 384],
+  secp521r1: ['P-521', 521],
+};
+
+export function describeKey(key: KeyObject): KeyDescription {
+  const details = key.asymmetricKeyDetails ?? {};
+  if (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') {
+    const bits = details.modulusLength ?? 0;
+    return { type: 'rsa', bits, label: `RSA ${bits}` };
+  }
+  if (key.asymmetricKeyType === 'ec') {
+    const [curve, bits] = CURVE_BITS[details.namedCurve ?? ''] ?? [details.namedCurve ?? 'unknown curve', 0];
+    return { type: 'ec', bits, curve, label: `ECDSA ${curve}` };
+  }
+  return { type: 'other', bits: 0, label: String(key.asymmetricKeyType) };
+}
+
+/** API Gateway truststores and ACM imports: RSA >= 2048 or ECDSA P-256/P-384/P-521. */
+export function keyStrengthProblem(key: KeyObject): string | undefined {
+  const k = describeKey(key);
+  if (k.type === 'rsa' && k.bits >= 2048) return undefined;
+  if (k.type === 'ec' && k.bits >= 256) return undefined;
+  return `key is ${k.label}; expected RSA of at least 2048 bits or ECDSA P-256/P-384`;
+}
+
+const SIGNATURE_OIDS: Record<string, { name: string; strong: boolean }> = {
+  '1.2.840.113549.1.1.4': { name: 'md5WithRSAEncryption', strong: false },
+  '1.2.840.113549.1.1.5': { name: 'sha1WithRSAEncryption', strong: false },
+  '1.2.840.113549.1.1.10': { name: 'RSASSA-PSS', strong: true },
+  '1.2.840.113549.1.1.11': { name: 'sha256WithRSAEncryption', strong: true },
+  '1.2.840.113549.1.1.12': { name: 'sha384WithRSAEncryption', strong: true },
+  '1.2.840.113549.1.1.13': { name: 'sha512WithRSAEncryption', strong: true },
+  '1.2.840.10045.4.1': { name: 'ecdsa-with-SHA1', strong: false },
+  '1.2.840.10045.4.3.2': { name: 'ecdsa-with-SHA256', strong: true },
+  '1.2.840.10045.4.3.3': { name: 'ecdsa-with-SHA384', strong: true },
+  '1.2.840.10045.4.3.4': { name: 'ecdsa-with-SHA512', strong: true },
+};
+
+/** The certificate's signatureAlgorithm, read from its DER (Node does not expose it). */
+export function signatureAlgorithm(cert: X509Certificate): { oid: string; name: string; strong: boolean } {
+  const der = cert.raw;
+  // Certificate ::= SEQUENCE { tbsCertificate SEQUENCE, signatureAlgorithm SEQUENCE { OID, ... }, ... }
+  const outer = derHeader(der, 0);
+  const tbs = derHeader(der, outer.contentStart);
+  const algSeq = derHeader(der, tbs.contentStart + tbs.length);
+  const oid = derHeader(der, algSeq.contentStart);
+  const text = decodeOid(der.subarray(oid.contentStart, oid.contentStart + oid.length));
+  return { oid: text, ...(SIGNATURE_OIDS[text] ?? { name: text, strong: false }) };
+}
+
+function derHeader(der: Buffer, at: number): { contentStart: number; length: number } {
+  let length = der[at + 1];
+  let contentStart = at + 2;
+  if (length & 0x80) {
+    const n = length & 0x7f;
+    length = 0;
+    for (let i = 0; i < n; i++) length = length * 256 + der[at + 2 + i];
+    contentStart += n;
+  }
+  return { contentStart, length };
+}
+
+function decodeOid(bytes: Buffer): string {
+  const parts = [Math.floor(bytes[0] / 40), bytes[0] % 40];
+  let value = 0;
+  for (const b of bytes.subarray(1)) {
+    value = value * 128 + (b & 0x7f);
+    if (!(b & 0x80)) {
+      parts.push(value);
+      value = 0;
+    }
+  }
+  return parts.join('.');
+}
+
+/**
+ * Cloudflare's shared origin-pull CA (`origin-pull.cloudflare.net`, serial
+ * 5791BA9556C22E61). Every Cloudflare customer's zone presents certificates from it,
+ * so trusting it lets anyone who points their own zone at our origin through.
+ */
+export const CLOUDFLARE_SHARED_ORIGIN_PULL_CA = {
+  commonName: 'origin-pull.cloudflare.net',
+  serialNumber: '5791BA9556C22E61',
+} as const;
+
+export const SHARED_CA_EXPLANATION =
+  "it is Cloudflare's shared origin-pull CA (CN=origin-pull.cloudflare.net), which signs the default origin-pull " +
+  'certificate of EVERY Cloudflare customer: trusting it lets anyone who points their own Cloudflare zone at this origin pass mTLS. ' +
+  'Trust only your own CA and have Cloudflare present a client certificate it issued (Authenticated Origin Pulls with a custom certificate)';
+
+export function isCloudflareSharedOriginPullCa(cert: X509Certificate): boolean {
+  const mentions = (dn: string) => dn.toLowerCase().split('\n').some((line) => line.trim() === `cn=${CLOUDFLARE_SHARED_ORIGIN_PULL_CA.commonName}`);
+  return (
+    mentions(cert.subject) ||
+    mentions(cert.issuer) ||
+    cert.serialNumber.toUpperCase().replace(/^0+/, '') === CLOUDFLARE_SHARED_ORIGIN_PULL_CA.serialNumber
+  );
+}
+
+/** One-line name of a certificate for messages: its subject CN (or whole subject). */
+export function certName(cert: X509Certificate): string {
+  const cn = /(?:^|\n)CN=([^\n]*)/.exec(cert.subject)?.[1];
+  return cn ? `"${cn}"` : `"${cert.subject.replace(/\n/g, ', ')}"`;
+}
+
+export function isSelfSigned(cert: X509Certificate): boolean {
+  return cert.subject === cert.issuer && cert.checkIssued(cert) && cert.verify(cert.publicKey);
+}
+
+/** Number of certificates from `cert` up to a self-signed root, following issuers found in `pool`. */
+export function chainLength(cert: X509Certificate, pool: readonly X509Certificate[]): number {
+  let length = 1;
+  let current = cert;
+  const seen = new Set<string>([cert.fingerprint256]);
+  while (!isSelfSigned(current)) {
+    const issuer = pool.find((c) => current.checkIssued(c) && current.verify(c.publicKey));
+    if (!issuer || seen.has(issuer.fingerprint256)) break;
+    seen.add(issuer.fingerprint256);
+    current = issuer;
+    length++;
+  }
+  return length;
+}
+
+/** API Gateway: a truststore chain is at most four certificates deep. */
+export const MAX_TRUSTSTORE_CHAIN_DEPTH = 4;
+
+export interface CheckOptions {
+  /** The moment expiry is judged against. @default now */
+  readonly now?: Date;
+}
+
+function expiryProblem(cert: X509Certificate, now: Date): string | undefined {
+  if (new Date(cert.validTo).getTime() <= now.getTime()) return `expired on ${new Date(cert.validTo).toISOString()}`;
+  if (new Date(cert.validFrom).getTime() > now.getTime()) return `not valid before ${new Date(cert.validFrom).toISOString()}`;
+  return undefined;
+}
+
+/** What every certificate must satisfy: strong key, SHA-256+ signature, currently valid. */
+export function certificateProblems(cert: X509Certificate, options: CheckOptions = {}): string[] {
+  const problems: string[] = [];
+  const keyProblem = keyStrengthProblem(cert.publicKey);
+  if (keyProblem) problems.push(keyProblem);
+  const sig = signatureAlgorithm(cert);
+  if (!sig.strong) problems.push(`signed with ${sig.name}; expected SHA-256 or stronger (sha256/384/512 with RSA or ECDSA)`);
+  const expiry = expiryProblem(cert, options.now ?? new Date());
+  if (expiry) problems.push(expiry);
+  return problems;
+}
+
+/**
+ * The rules of an API Gateway mTLS truststore, and ours on top: only CA
+ * certificates, each with a strong key and signature, unexpired, chains at most four
+ * deep, and never Cloudflare's shared origin-pull CA. Returns one message per problem.
+ */
+export function truststoreProblems(certs: readonly X509Certificate[], options: CheckOptions = {}): string[] {
+  const problems: string[] = [];
+  certs.forEach((cert, i) => {
+    const where = `certificate ${i + 1} (${certName(cert)})`;
+    if (isCloudflareSharedOriginPullCa(cert)) {
+      problems.push(`${where}: refused: ${SHARED_CA_EXPLANATION}`);
+      return;
+    }
+    if (!cert.ca) problems.push(`${where}: not a CA (basicConstraints CA:FALSE or missing); expected only CA certificates (root and intermediates)`);
+    for (const p of certificateProblems(cert, options)) problems.push(`${where}: ${p}`);
+    const depth = chainLength(cert, certs);
+    if (depth > MAX_TRUSTSTORE_CHAIN_DEPTH) {
+      problems.push(`${where}: sits ${depth} certificates deep; API Gateway accepts chains of at most ${MAX_TRUSTSTORE_CHAIN_DEPTH}`);
+    }
+  });
+  return problems;
+}
+
+/** The leaf's extended key usages as names (`clientAuth`, `serverAuth`). */
+export function extendedKeyUsages(cert: X509Certificate): string[] {
+  const names: Record<string, string> = { '1.3.6.1.5.5.7.3.1': 'serverAuth', '1.3.6.1.5.5.7.3.2': 'clientAuth' };
+  return (cert.keyUsage ?? []).map((oid) => names[oid] ?? oid);
+}
+
+/**
+ * A leaf certificate handed to us with its CA bundle: not a CA, issued by (and
+ * verifying against) a certificate of the bundle, with the extended key usage asked for.
+ */
+export function leafProblems(leaf: X509Certificate, cas: readonly X509Certificate[], usage: 'clientAuth' | 'serverAuth', options: CheckOptions = {}): string[] {
+  const problems: string[] = [];
+  if (leaf.ca) problems.push('a CA certificate; expected a leaf (CA:FALSE)');
+  problems.push(...certificateProblems(leaf, options));
+  if (!cas.some((ca) => leaf.checkIssued(ca) && leaf.verify(ca.publicKey))) {
+    problems.push(`not issued by any CA of the bundle (issuer ${JSON.stringify(leaf.issuer.replace(/\n/g, ', '))})`);
+  }
+  const ekus = extendedKeyUsages(leaf);
+  if (!ekus.includes(usage)) problems.push(`lacks the extended key usage ${usage} (has: ${ekus.join(', ') || 'none'})`);
+  return problems.map((p) => `${certName(leaf)}: ${p}`);
+}
+
+/** The public key of a certificate as PEM (to match a certificate with its key). */
+export function publicKeyPem(cert: X509Certificate): string {
+  return createPublicKey(cert.publicKey).export({ type: 'spki', format: 'pem' }).toString();
+}

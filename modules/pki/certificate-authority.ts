@@ -1,0 +1,86 @@
+import { Construct } from 'constructs';
+import type { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
+import { SelfSignedCert } from '@cdktf/provider-tls/lib/self-signed-cert';
+import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
+import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
+import type { CertificateSettings } from '../../envs/schema/pki';
+import { HOURS_PER_DAY, newPrivateKey } from './key-algorithm';
+
+/** What a CA certificate may do: sign certificates and CRLs, nothing else. */
+export const CA_ALLOWED_USES = ['cert_signing', 'crl_signing', 'digital_signature'];
+
+/**
+ * The tls provider gained `max_path_length` in 4.2 (after the 4.1 schema these
+ * bindings were generated from), so it is set as an override and the provider
+ * constraint raised accordingly by the stack.
+ */
+export const TLS_PROVIDER_VERSION = '>= 4.2.0, < 5.0.0';
+
+export interface CertificateAuthorityProps {
+  /** Subject organisation. */
+  readonly organization: string;
+  /** Generation number, part of the subject so two overlapping CAs are distinguishable. */
+  readonly generation: number;
+  /** Root CA key, lifetime and renewal. */
+  readonly root: CertificateSettings;
+  /** Intermediate (issuing) CA key, lifetime and renewal. */
+  readonly intermediate: CertificateSettings;
+}
+
+/**
+ * A two-level CA: a self-signed root (path length 1) that signs one intermediate
+ * (path length 0) which issues every leaf. Clients chain leaf -> intermediate -> root,
+ * three deep, inside API Gateway's limit of four.
+ */
+export class CertificateAuthority extends Construct {
+  readonly rootCertificate: SelfSignedCert;
+  readonly intermediateCertificate: LocallySignedCert;
+  /** Issues the leaves. Sensitive. */
+  readonly issuingKey: PrivateKey;
+  /** Root then intermediate PEM: what a truststore needs from this CA. */
+  readonly certificatePems: readonly string[];
+  readonly issuingCertificatePem: string;
+
+  constructor(scope: Construct, id: string, props: CertificateAuthorityProps) {
+    super(scope, id);
+    if (props.intermediate.validityDays > props.root.validityDays) {
+      throw new Error(
+        `CertificateAuthority ${id}: the intermediate CA would outlive its root (${props.intermediate.validityDays} > ${props.root.validityDays} days)`,
+      );
+    }
+    const name = (role: string) => `${props.organization} ${role} G${props.generation}`;
+
+    const rootKey = newPrivateKey(this, 'RootKey', props.root.keyAlgorithm);
+    this.rootCertificate = new SelfSignedCert(this, 'RootCertificate', {
+      privateKeyPem: rootKey.privateKeyPem,
+      subject: [{ commonName: name('Root CA'), organization: props.organization }],
+      isCaCertificate: true,
+      setSubjectKeyId: true,
+      setAuthorityKeyId: true,
+      allowedUses: CA_ALLOWED_USES,
+      validityPeriodHours: props.root.validityDays * HOURS_PER_DAY,
+      earlyRenewalHours: props.root.earlyRenewalDays * HOURS_PER_DAY,
+    });
+    this.rootCertificate.addOverride('max_path_length', 1);
+
+    this.issuingKey = newPrivateKey(this, 'IntermediateKey', props.intermediate.keyAlgorithm);
+    const request = new CertRequest(this, 'IntermediateRequest', {
+      privateKeyPem: this.issuingKey.privateKeyPem,
+      subject: [{ commonName: name('Intermediate CA'), organization: props.organization }],
+    });
+    this.intermediateCertificate = new LocallySignedCert(this, 'IntermediateCertificate', {
+      certRequestPem: request.certRequestPem,
+      caPrivateKeyPem: rootKey.privateKeyPem,
+      caCertPem: this.rootCertificate.certPem,
+      isCaCertificate: true,
+      setSubjectKeyId: true,
+      allowedUses: CA_ALLOWED_USES,
+      validityPeriodHours: props.intermediate.validityDays * HOURS_PER_DAY,
+      earlyRenewalHours: props.intermediate.earlyRenewalDays * HOURS_PER_DAY,
+    });
+    this.intermediateCertificate.addOverride('max_path_length', 0);
+
+    this.issuingCertificatePem = this.intermediateCertificate.certPem;
+    this.certificatePems = [this.rootCertificate.certPem, this.intermediateCertificate.certPem];
+  }
+}

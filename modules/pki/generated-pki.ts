@@ -1,0 +1,63 @@
+import { Construct } from 'constructs';
+import type { CertificateSettings, GeneratedPkiConfig } from '../../envs/schema/pki';
+import { assembleTruststoreBundle } from './bundle';
+import { CertificateAuthority } from './certificate-authority';
+import { IssuedCertificate } from './issued-certificate';
+import type { KeyedCertificate, PkiOutputs } from './outputs';
+
+export interface GeneratedPkiProps {
+  readonly config: GeneratedPkiConfig;
+  /**
+   * Hostnames for an own-CA API Gateway server certificate.
+   * @default none: no server certificate is issued
+   */
+  readonly serverDnsNames?: readonly string[];
+}
+
+/**
+ * The environment's PKI made by the tls provider: one CertificateAuthority per
+ * trusted generation (the first one issues), the origin-pull client certificate, an
+ * optional server certificate and named client certificates. Every generation is
+ * in the truststore, so a rotation overlaps old and new CA until the old is dropped.
+ */
+export class GeneratedPki extends Construct {
+  readonly authorities: readonly CertificateAuthority[];
+  readonly outputs: PkiOutputs;
+
+  constructor(scope: Construct, id: string, props: GeneratedPkiProps) {
+    super(scope, id);
+    const { config } = props;
+    const org = config.organization;
+    this.authorities = config.caGenerations.map(
+      (generation) =>
+        new CertificateAuthority(this, `CaG${generation}`, { organization: org, generation, root: config.rootCa, intermediate: config.intermediateCa }),
+    );
+    const issuing = this.authorities[0];
+
+    const leaf = (idBase: string, purpose: 'client' | 'server', commonName: string, settings: CertificateSettings, dnsNames?: readonly string[]) =>
+      new IssuedCertificate(this, `${idBase}G${settings.generation}`, { ca: issuing, purpose, commonName, organization: org, settings, dnsNames });
+
+    const originPull = leaf('OriginPullClient', 'client', `${org} Cloudflare origin pull`, config.originPullClient);
+    const server = props.serverDnsNames?.length
+      ? leaf('ServerCertificate', 'server', props.serverDnsNames[0], config.serverCertificate, props.serverDnsNames)
+      : undefined;
+    const clients: Record<string, KeyedCertificate> = {};
+    for (const c of config.clientCertificates) {
+      const cert = leaf(`Client-${c.name}-`, 'client', `${org} client ${c.name}`, c);
+      clients[c.name] = { certificatePem: cert.certificatePem, privateKeyPem: cert.privateKeyPem };
+    }
+
+    const caPems = this.authorities.flatMap((a) => a.certificatePems);
+    this.outputs = {
+      truststorePem: assembleTruststoreBundle(caPems),
+      clientCaPem: assembleTruststoreBundle(caPems),
+      originPullClient: { certificatePem: originPull.certificatePem, privateKeyPem: originPull.privateKeyPem },
+      serverCertificate: server && {
+        certificatePem: server.certificatePem,
+        privateKeyPem: server.privateKeyPem,
+        chainPem: assembleTruststoreBundle([issuing.intermediateCertificate.certPem, issuing.rootCertificate.certPem]),
+      },
+      clientCertificates: clients,
+    };
+  }
+}

@@ -1,0 +1,163 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Real certificates for tests, made by the openssl CLI in a temp folder. Every
+ * certificate goes through `openssl ca` so that validity dates (also in the past),
+ * digests, basic constraints and key usages are all explicit.
+ */
+
+export function opensslUnavailableReason(): string | undefined {
+  const r = spawnSync('openssl', ['version'], { encoding: 'utf8' });
+  return r.status === 0 ? undefined : 'the openssl CLI is not installed (.ci/run installs it)';
+}
+
+export type TestKeyAlgorithm = { type: 'rsa'; bits: number } | { type: 'ec'; curve: 'P-256' | 'P-384' | 'P-521' };
+
+export interface TestCertificate {
+  readonly name: string;
+  readonly certPath: string;
+  readonly keyPath: string;
+  readonly certPem: string;
+  readonly keyPem: string;
+}
+
+export interface IssueOptions {
+  /** Subject, as openssl's `/CN=.../O=...`. */
+  readonly subject: string;
+  readonly key?: TestKeyAlgorithm;
+  /** Reuse an existing key file instead of making one. */
+  readonly keyPath?: string;
+  /** Issuer; self-signed when absent. */
+  readonly issuer?: TestCertificate;
+  readonly ca: boolean;
+  /** basicConstraints pathlen for CAs. */
+  readonly pathLength?: number;
+  /** openssl keyUsage names (`digitalSignature`, `keyCertSign`, ...). */
+  readonly keyUsage: readonly string[];
+  /** openssl extendedKeyUsage names (`clientAuth`, `serverAuth`). */
+  readonly extendedKeyUsage?: readonly string[];
+  readonly dnsNames?: readonly string[];
+  /** `YYYYMMDDHHMMSSZ`. @default one hour ago */
+  readonly notBefore?: string;
+  /** `YYYYMMDDHHMMSSZ`. @default notBefore + 30 days */
+  readonly notAfter?: string;
+  /** @default sha256 */
+  readonly digest?: string;
+}
+
+/** `YYYYMMDDHHMMSSZ` for a date, as `openssl ca -startdate` wants it. */
+export function asn1Time(d: Date): string {
+  return d.toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
+export function hoursFromNow(hours: number): Date {
+  return new Date(Date.now() + hours * 3600_000);
+}
+
+export class OpensslWorkbench {
+  constructor(readonly dir: string) {
+    mkdirSync(join(dir, 'newcerts'), { recursive: true });
+    writeFileSync(join(dir, 'index.txt'), '');
+    writeFileSync(
+      join(dir, 'ca.cnf'),
+      [
+        '[ca]',
+        'default_ca = test_ca',
+        '[test_ca]',
+        `database = ${join(dir, 'index.txt')}`,
+        `new_certs_dir = ${join(dir, 'newcerts')}`,
+        'policy = any_dn',
+        'unique_subject = no',
+        'rand_serial = yes',
+        'email_in_dn = no',
+        'copy_extensions = none',
+        '[any_dn]',
+        'commonName = supplied',
+        'organizationName = optional',
+        'organizationalUnitName = optional',
+        'countryName = optional',
+        'stateOrProvinceName = optional',
+        'localityName = optional',
+        '[req]',
+        'distinguished_name = dn',
+        '[dn]',
+        '',
+      ].join('\n'),
+    );
+  }
+
+  run(args: readonly string[]): string {
+    return execFileSync('openssl', [...args], { cwd: this.dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  }
+
+  key(name: string, algorithm: TestKeyAlgorithm): string {
+    const path = join(this.dir, `${name}.key`);
+    const opts =
+      algorithm.type === 'rsa'
+        ? ['-algorithm', 'RSA', '-pkeyopt', `rsa_keygen_bits:${algorithm.bits}`]
+        : ['-algorithm', 'EC', '-pkeyopt', `ec_paramgen_curve:${algorithm.curve}`];
+    this.run(['genpkey', ...opts, '-out', path]);
+    return path;
+  }
+
+  /** A certificate signing request for a key; `dnsNames` go into the request. */
+  request(name: string, keyPath: string, subject: string): string {
+    const path = join(this.dir, `${name}.csr`);
+    this.run(['req', '-new', '-config', join(this.dir, 'ca.cnf'), '-key', keyPath, '-subj', subject, '-out', path]);
+    return path;
+  }
+
+  /** Signs `csrPath` (or self-signs) with explicit dates, digest and extensions. */
+  sign(name: string, csrPath: string, keyPath: string, o: Omit<IssueOptions, 'subject' | 'key' | 'keyPath'>): TestCertificate {
+    const certPath = join(this.dir, `${name}.crt`);
+    const ext: string[] = ['[v3]'];
+    ext.push(o.ca ? `basicConstraints = critical, CA:TRUE${o.pathLength !== undefined ? `, pathlen:${o.pathLength}` : ''}` : 'basicConstraints = critical, CA:FALSE');
+    if (o.keyUsage.length) ext.push(`keyUsage = critical, ${o.keyUsage.join(', ')}`);
+    if (o.extendedKeyUsage?.length) ext.push(`extendedKeyUsage = ${o.extendedKeyUsage.join(', ')}`);
+    if (o.dnsNames?.length) ext.push(`subjectAltName = ${o.dnsNames.map((d) => `DNS:${d}`).join(', ')}`);
+    ext.push('subjectKeyIdentifier = hash');
+    if (o.issuer) ext.push('authorityKeyIdentifier = keyid');
+    const extPath = join(this.dir, `${name}.ext`);
+    writeFileSync(extPath, `${ext.join('\n')}\n`);
+    const notBefore = o.notBefore ?? asn1Time(hoursFromNow(-1));
+    const notAfter = o.notAfter ?? asn1Time(hoursFromNow(24 * 30));
+    const signer = o.issuer ? ['-cert', o.issuer.certPath, '-keyfile', o.issuer.keyPath] : ['-selfsign', '-keyfile', keyPath];
+    this.run([
+      'ca', '-batch', '-notext', '-config', join(this.dir, 'ca.cnf'), '-preserveDN',
+      '-md', o.digest ?? 'sha256', '-startdate', notBefore, '-enddate', notAfter,
+      '-extfile', extPath, '-extensions', 'v3', ...signer, '-in', csrPath, '-out', certPath,
+    ]);
+    return { name, certPath, keyPath, certPem: readFileSync(certPath, 'utf8'), keyPem: readFileSync(keyPath, 'utf8') };
+  }
+
+  /** Key, request and certificate in one go. */
+  issue(name: string, o: IssueOptions): TestCertificate {
+    const keyPath = o.keyPath ?? this.key(name, o.key ?? { type: 'rsa', bits: 2048 });
+    return this.sign(name, this.request(name, keyPath, o.subject), keyPath, o);
+  }
+
+  /** A root CA -> intermediate CA pair, the shape of our PKI. */
+  caChain(prefix: string, o: { key?: TestKeyAlgorithm; notAfter?: string } = {}): { root: TestCertificate; intermediate: TestCertificate } {
+    const caUsage = ['keyCertSign', 'cRLSign', 'digitalSignature'];
+    const root = this.issue(`${prefix}-root`, { subject: `/CN=${prefix} Root CA/O=Test`, key: o.key, ca: true, pathLength: 1, keyUsage: caUsage, notAfter: o.notAfter });
+    const intermediate = this.issue(`${prefix}-intermediate`, {
+      subject: `/CN=${prefix} Intermediate CA/O=Test`, key: o.key, issuer: root, ca: true, pathLength: 0, keyUsage: caUsage, notAfter: o.notAfter,
+    });
+    return { root, intermediate };
+  }
+
+  /** A clientAuth leaf (CA:FALSE, digitalSignature + keyEncipherment). */
+  clientLeaf(name: string, issuer: TestCertificate, extra: Partial<IssueOptions> = {}): TestCertificate {
+    return this.issue(name, {
+      subject: `/CN=${name}/O=Test`, issuer, ca: false, keyUsage: ['digitalSignature', 'keyEncipherment'], extendedKeyUsage: ['clientAuth'], ...extra,
+    });
+  }
+
+  write(name: string, content: string | Buffer): string {
+    const path = join(this.dir, name);
+    writeFileSync(path, content);
+    return path;
+  }
+}
