@@ -1,10 +1,13 @@
 import type { App } from 'cdktf';
 import type { LoadedEnvironment } from '../envs/load';
+import { KeylessStack } from './keyless-stack';
 import { OriginStack } from './origin-stack';
 
 /** Every stack of one environment, for callers that wire or inspect them. */
 export interface EnvironmentStacks {
   readonly origin: OriginStack;
+  /** Only when the environment enables Keyless SSL. */
+  readonly keyless?: KeylessStack;
 }
 
 /**
@@ -14,5 +17,6 @@ export interface EnvironmentStacks {
  */
 export function buildEnvironment(app: App, env: LoadedEnvironment): EnvironmentStacks {
   const origin = new OriginStack(app, { env });
-  return { origin };
+  const keyless = env.config.keyless.enabled ? new KeylessStack(app, { env }) : undefined;
+  return { origin, keyless };
 }

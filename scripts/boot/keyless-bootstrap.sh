@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Boot-time setup of a Keyless SSL key server (Amazon Linux 2023), run once by
+# cloud-init. Installs cloudflared and gokeyless from Cloudflare's package
+# repositories (signing key pinned by fingerprint), fetches the tunnel token, the
+# gokeyless credentials and the keyless private key from Secrets Manager (they are
+# never in user-data), writes them root- or keyless-only, and starts both services.
+# Settings (no secrets) come from the env file cloud-init writes beside this script.
+set -euo pipefail
+umask 077
+
+SETTINGS=${KEYLESS_BOOTSTRAP_SETTINGS:-/etc/keyless/bootstrap.env}
+LIBEXEC=${KEYLESS_LIBEXEC:-/usr/local/libexec/keyless}
+LOG=${KEYLESS_BOOTSTRAP_LOG:-/var/log/keyless-bootstrap.log}
+
+# Everything this script prints goes to the log file and to the journal.
+exec > >(tee -a "$LOG" | logger -t keyless-bootstrap) 2>&1
+
+# To stderr, so that $(command) substitutions capturing a secret never capture a log line.
+log() { printf '%s keyless-bootstrap: %s\n' "$(date -u +%FT%TZ)" "$*" >&2; }
+
+# retry ATTEMPTS DELAY_SECONDS COMMAND...: transient failures (network, repos
+# not yet reachable through the NAT) are retried a bounded number of times.
+retry() {
+  local attempts=$1 delay=$2 n=1
+  shift 2
+  until "$@"; do
+    if ((n >= attempts)); then
+      log "giving up after $n attempts: $1"
+      return 1
+    fi
+    log "attempt $n of $attempts failed: $1; retrying in ${delay}s"
+    sleep "$delay"
+    n=$((n + 1))
+  done
+}
+
+# shellcheck source=/dev/null
+. "$SETTINGS"
+: "${AWS_REGION:?} ${TUNNEL_TOKEN_SECRET_ARN:?} ${CREDENTIALS_SECRET_ARN:?} ${PRIVATE_KEY_SECRET_ARN:?}"
+: "${KEY_NAME:?} ${SIGNING_KEY_FINGERPRINT:?} ${PACKAGE_KEY_URL:?} ${CLOUDFLARED_REPO_URL:?} ${GOKEYLESS_REPO_URL:?}"
+
+secret() {
+  aws secretsmanager get-secret-value --region "$AWS_REGION" --secret-id "$1" --query SecretString --output text
+}
+
+trust_package_key() {
+  local key=/etc/pki/rpm-gpg/cloudflare-main.gpg tmp fpr
+  tmp=$(mktemp)
+  retry 5 10 curl -fsSL --proto '=https' --tlsv1.2 -o "$tmp" "$PACKAGE_KEY_URL"
+  fpr=$(gpg --show-keys --with-colons "$tmp" | awk -F: '$1 == "fpr" { print $10; exit }')
+  if [[ "$fpr" != "$SIGNING_KEY_FINGERPRINT" ]]; then
+    log "package signing key fingerprint is '${fpr}', expected '${SIGNING_KEY_FINGERPRINT}': refusing to trust it"
+    rm -f "$tmp"
+    return 1
+  fi
+  install -m 0644 "$tmp" "$key"
+  rm -f "$tmp"
+  rpm --import "$key"
+  log "trusted Cloudflare package key $fpr"
+}
+
+# Cloudflare's .repo files, forced to check signatures against the pinned key only.
+add_repo() {
+  local url=$1 file=$2 tmp
+  tmp=$(mktemp)
+  retry 5 10 curl -fsSL --proto '=https' --tlsv1.2 -o "$tmp" "$url"
+  sed -e '/^gpgcheck=/d' -e '/^gpgkey=/d' -e '/^repo_gpgcheck=/d' \
+    -e 's|^\(\[.*\]\)$|\1\ngpgcheck=1\ngpgkey=file:///etc/pki/rpm-gpg/cloudflare-main.gpg|' "$tmp" >"/etc/yum.repos.d/$file"
+  chmod 0644 "/etc/yum.repos.d/$file"
+  rm -f "$tmp"
+  log "added repository $file from $url"
+}
+
+install_packages() {
+  trust_package_key
+  add_repo "$CLOUDFLARED_REPO_URL" cloudflared.repo
+  add_repo "$GOKEYLESS_REPO_URL" gokeyless.repo
+  retry 5 15 dnf install -y -q cloudflared gokeyless
+  log "installed $(rpm -q cloudflared gokeyless | tr '\n' ' ')"
+}
+
+write_tunnel_token() {
+  local token
+  token=$(retry 10 10 secret "$TUNNEL_TOKEN_SECRET_ARN")
+  install -d -m 0700 -o root -g root /etc/cloudflared
+  printf 'TUNNEL_TOKEN=%s\n' "$token" >/etc/cloudflared/tunnel.env
+  chmod 0600 /etc/cloudflared/tunnel.env
+  log "wrote /etc/cloudflared/tunnel.env (0600 root)"
+}
+
+write_gokeyless_config() {
+  local api_key
+  api_key=$(retry 10 10 secret "$CREDENTIALS_SECRET_ARN")
+  printf '%s' "$api_key" | "$LIBEXEC/render-gokeyless-config.sh" /etc/keyless/gokeyless.base.yaml /etc/keyless/gokeyless.yaml
+  chown root:keyless /etc/keyless/gokeyless.yaml
+  chmod 0640 /etc/keyless/gokeyless.yaml
+  log "wrote /etc/keyless/gokeyless.yaml (0640 root:keyless)"
+}
+
+write_private_key() {
+  local keyfile="/etc/keyless/keys/${KEY_NAME}.key" tmp
+  install -d -m 0700 -o keyless -g keyless /etc/keyless/keys
+  tmp=$(mktemp /etc/keyless/keys/.incoming.XXXXXX)
+  retry 10 10 secret "$PRIVATE_KEY_SECRET_ARN" >"$tmp"
+  if ! openssl pkey -in "$tmp" -noout 2>/dev/null; then
+    rm -f "$tmp"
+    log "the secret $PRIVATE_KEY_SECRET_ARN does not hold a PEM private key; put it there (see docs/keyless.md)"
+    return 1
+  fi
+  chown keyless:keyless "$tmp"
+  chmod 0400 "$tmp"
+  mv -f "$tmp" "$keyfile"
+  log "wrote $keyfile (0400 keyless:keyless)"
+}
+
+log "starting"
+install_packages
+write_tunnel_token
+write_gokeyless_config
+write_private_key
+systemctl daemon-reload
+retry 3 5 systemctl enable --now cloudflared-keyless.service
+retry 3 5 systemctl enable --now gokeyless.service
+log "done: cloudflared-keyless and gokeyless are enabled and started"
