@@ -1,6 +1,6 @@
 import type { Construct } from 'constructs';
 import type { EnabledKeylessConfig } from '../envs/schema/keyless';
-import { KeyServer, KeyServerSecurityGroup } from '../modules/keyless/key-server';
+import { KeyServer, KeyServerLaunchTemplate, KeyServerSecurityGroup } from '../modules/keyless/key-server';
 import { KeyServerRole } from '../modules/keyless/key-server-role';
 import { KeyServerSecrets } from '../modules/keyless/key-server-secrets';
 import { keyServerUserData } from '../modules/keyless/key-server-user-data';
@@ -48,16 +48,20 @@ export class KeylessStack extends EnvStack {
     const role = new KeyServerRole(this, 'KeyServerRole', { name: `${prefix}-key-server`, readableSecretArns: secrets.arns });
     const securityGroup = new KeyServerSecurityGroup(this, 'KeyServerSecurityGroup', { vpcId: network.vpcId, name: `${prefix}-key-server` });
 
+    const launchTemplate = new KeyServerLaunchTemplate(this, 'KeyServerLaunchTemplate', {
+      name: `${prefix}-key-server`,
+      ami: k.amiId,
+      instanceType: k.instanceType,
+      securityGroupId: securityGroup.group.id,
+      instanceProfileName: role.instanceProfileName,
+    });
     this.keyServers = k.keyServers.map(
       (ks) =>
         new KeyServer(this, `KeyServer-${ks.name}`, {
           name: `${prefix}-${ks.name}`,
           subnetId: network.privateSubnetIds[ks.subnet],
           privateIp: ks.privateIp,
-          securityGroupId: securityGroup.group.id,
-          instanceProfileName: role.instanceProfileName,
-          instanceType: k.instanceType,
-          ami: k.amiId,
+          launchTemplate,
           userData: keyServerUserData({
             privateIp: ks.privateIp,
             zoneId: config.cloudflare.zoneId,
