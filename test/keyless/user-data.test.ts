@@ -52,6 +52,8 @@ describe('key server user-data', () => {
     expect(Object.keys(parse(h.userData)).sort()).toEqual([...CLOUD_CONFIG_KEYS].sort());
     expect(Object.keys(parse(h.userData)).sort()).toEqual(['runcmd', 'write_files']);
     expect(parse(h.userData).runcmd).toEqual([['/usr/local/libexec/keyless/keyless-bootstrap.sh']]);
+    // EC2 refuses user-data over 16 KB.
+    expect(Buffer.byteLength(h.userData)).toBeLessThan(16 * 1024);
   });
 
   (noCloudInit ? it.skip : it)('passes `cloud-init schema --config-file` (Debian cloud-init), and a broken copy does not', () => {
