@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Instance } from '@cdktf/provider-aws/lib/instance';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { parseIpv4 } from '../../lib/cidr';
 
 /**
  * Amazon Linux 2023 resolved by EC2 at launch from AWS's public SSM parameter. No
@@ -120,6 +121,7 @@ export class KeyServer extends Construct {
 
   constructor(scope: Construct, id: string, props: KeyServerProps) {
     super(scope, id);
+    if (parseIpv4(props.privateIp) === undefined) throw new Error(`KeyServer ${id}: privateIp "${props.privateIp}" is not an IPv4 address`);
     const lt = props.launchTemplate.template;
     this.instance = new Instance(this, 'Instance', {
       // $Default, not latest_version: a template edit is for hosts launched later and

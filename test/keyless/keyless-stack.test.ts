@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import { baseEnvironment, envDir, withField } from '../support/env-files';
 import { resourcesOf, onlyResource, synthStacks } from '../support/synth';
 
 const all = synthStacks();
@@ -107,5 +109,24 @@ describe('the keyless stack', () => {
 
   it('exposes no outputs at all (nothing from this stack needs to leave it)', () => {
     expect(stack.output ?? {}).toEqual({});
+  });
+});
+
+describe('the keyless stack in an existing VPC', () => {
+  const doc = withField(
+    withField(baseEnvironment('local'), 'keyless.vpc.existingVpcId', 'vpc-0123456789abcdef0'),
+    'keyless.egress',
+    { via: 'existingNatGateway', natGatewayId: 'nat-0123456789abcdef0' },
+  );
+  const dir = envDir({ local: doc });
+  const stack = synthStacks('local', dir).get('local-keyless')!;
+  rmSync(dir, { recursive: true, force: true });
+
+  it('creates only its subnets and routes there, pointing at the existing NAT gateway', () => {
+    for (const type of ['aws_vpc', 'aws_internet_gateway', 'aws_nat_gateway', 'aws_eip', 'aws_default_security_group']) expect({ type, found: resourcesOf(stack, type) }).toEqual({ type, found: {} });
+    const subnets = Object.values<any>(resourcesOf(stack, 'aws_subnet'));
+    expect(subnets.map((s) => s.vpc_id)).toEqual(['vpc-0123456789abcdef0', 'vpc-0123456789abcdef0']);
+    expect(onlyResource(stack, 'aws_route')).toMatchObject({ destination_cidr_block: '0.0.0.0/0', nat_gateway_id: 'nat-0123456789abcdef0' });
+    expect(onlyResource(stack, 'aws_security_group').vpc_id).toBe('vpc-0123456789abcdef0');
   });
 });
