@@ -1,13 +1,17 @@
 import type { Construct } from 'constructs';
 import type { EnabledKeylessConfig } from '../envs/schema/keyless';
-import { KeyServer, KeyServerLaunchTemplate, KeyServerSecurityGroup } from '../modules/keyless/key-server';
-import { KeyServerRole } from '../modules/keyless/key-server-role';
+import { isInZone } from '../lib/hostnames';
+import { ConfigError } from '../lib/errors';
+import { HostSecurityGroup, KEY_SERVER_EGRESS } from '../modules/keyless/host-security-group';
+import { InstanceRole } from '../modules/keyless/instance-role';
 import { KeyServerSecrets } from '../modules/keyless/key-server-secrets';
 import { keyServerUserData } from '../modules/keyless/key-server-user-data';
 import { KeylessCertificates, SsmLeafCertificate } from '../modules/keyless/keyless-certificates';
 import { KeylessTunnel } from '../modules/keyless/keyless-tunnel';
 import { LeafCertificate } from '../modules/keyless/leaf-certificate';
 import { PrivateNetwork } from '../modules/keyless/network';
+import { OriginHost } from '../modules/keyless/origin-host';
+import { HardenedLaunchTemplate, PrivateHost } from '../modules/keyless/private-host';
 import { EnvStack, EnvStackProps } from './env-stack';
 
 export type KeylessStackProps = EnvStackProps;
@@ -18,7 +22,7 @@ export type KeylessStackProps = EnvStackProps;
  * the environment enables keyless (an Enterprise add-on).
  */
 export class KeylessStack extends EnvStack {
-  readonly keyServers: readonly KeyServer[];
+  readonly keyServers: readonly PrivateHost[];
   readonly tunnel: KeylessTunnel;
 
   constructor(scope: Construct, props: KeylessStackProps) {
@@ -31,6 +35,9 @@ export class KeylessStack extends EnvStack {
     const certificatePem = k.certificate.file
       ? LeafCertificate.fromFile(k.certificate.file, dir, { envFile: file, field: 'keyless.certificate.file' }).pem
       : undefined;
+    if (k.originHost && !isInZone(k.originHost.hostname, config.cloudflare.zoneName)) {
+      throw ConfigError.single(file, 'keyless.originHost.hostname', `"${k.originHost.hostname}" is outside the zone "${config.cloudflare.zoneName}"; expected a name ending in ".${config.cloudflare.zoneName}"`);
+    }
 
     this.useAws();
     this.useCloudflare();
@@ -45,10 +52,14 @@ export class KeylessStack extends EnvStack {
       egress: k.egress,
     });
     const secrets = new KeyServerSecrets(this, 'Secrets', { namePrefix: `${config.name}/keyless`, recoveryWindowInDays: emulated ? 0 : 30 });
-    const role = new KeyServerRole(this, 'KeyServerRole', { name: `${prefix}-key-server`, readableSecretArns: secrets.arns });
-    const securityGroup = new KeyServerSecurityGroup(this, 'KeyServerSecurityGroup', { vpcId: network.vpcId, name: `${prefix}-key-server` });
-
-    const launchTemplate = new KeyServerLaunchTemplate(this, 'KeyServerLaunchTemplate', {
+    const role = new InstanceRole(this, 'KeyServerRole', { name: `${prefix}-key-server`, readableSecretArns: secrets.arns });
+    const securityGroup = new HostSecurityGroup(this, 'KeyServerSecurityGroup', {
+      vpcId: network.vpcId,
+      name: `${prefix}-key-server`,
+      description: 'Keyless SSL key servers: egress only, no ingress',
+      egress: KEY_SERVER_EGRESS,
+    });
+    const launchTemplate = new HardenedLaunchTemplate(this, 'KeyServerLaunchTemplate', {
       name: `${prefix}-key-server`,
       ami: k.amiId,
       instanceType: k.instanceType,
@@ -57,7 +68,7 @@ export class KeylessStack extends EnvStack {
     });
     this.keyServers = k.keyServers.map(
       (ks) =>
-        new KeyServer(this, `KeyServer-${ks.name}`, {
+        new PrivateHost(this, `KeyServer-${ks.name}`, {
           name: `${prefix}-${ks.name}`,
           subnetId: network.privateSubnetIds[ks.subnet],
           privateIp: ks.privateIp,
@@ -74,11 +85,25 @@ export class KeylessStack extends EnvStack {
         }),
     );
 
+    const origin = k.originHost
+      ? new OriginHost(this, 'OriginHost', {
+          vpcId: network.vpcId,
+          subnetId: network.privateSubnetIds[k.originHost.subnet],
+          privateIp: k.originHost.privateIp,
+          tunnelConnectorGroupId: securityGroup.group.id,
+          namePrefix: prefix,
+          ami: k.amiId,
+          instanceType: k.instanceType,
+        })
+      : undefined;
+
     this.tunnel = new KeylessTunnel(this, 'Tunnel', {
       accountId: config.cloudflare.accountId,
       name: prefix,
       privateIps: k.keyServers.map((ks) => ks.privateIp),
       tokenSecretId: secrets.tunnelToken.id,
+      zoneId: config.cloudflare.zoneId,
+      publicHostnames: origin && k.originHost ? [{ hostname: k.originHost.hostname, service: origin.serviceUrl }] : [],
     });
     new KeylessCertificates(this, 'EdgeCertificate', {
       zoneId: config.cloudflare.zoneId,

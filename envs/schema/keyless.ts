@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { cidrContains, cidrsOverlap, formatIpv4, ipInCidr, isAwsReserved, isPrivateIpv4, parseCidr, parseIpv4, type Ipv4Cidr } from '../../lib/cidr';
-import { pemPath } from './common';
+import { hostname, pemPath } from './common';
 
 const NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 const name = (what: string) =>
@@ -74,6 +74,16 @@ const keyServerSchema = z
   })
   .strict();
 
+/** The optional demo origin (nginx), reached only through the tunnel. */
+const originHostSchema = z
+  .object({
+    subnet: name('subnet'),
+    privateIp: ipv4,
+    /** Public name served through the tunnel; inside the zone. */
+    hostname,
+  })
+  .strict();
+
 /**
  * The edge certificate served with Keyless SSL: the leaf only (no chain).
  * `file`: a PEM file beside the env file, checked at synth time.
@@ -112,6 +122,8 @@ const enabledObject = z
     /** How Cloudflare builds the chain it serves in front of the leaf. @default "ubiquitous" */
     bundleMethod: z.enum(['ubiquitous', 'optimal', 'force'], { error: 'expected "ubiquitous", "optimal" or "force"' }).default('ubiquitous'),
     certificate: certificateSchema,
+    /** A demo origin host running nginx, as in seed 004. @default none */
+    originHost: originHostSchema.optional(),
     /**
      * Fingerprint of Cloudflare's package signing key (pkg.cloudflare.com), checked on the
      * host before the key is trusted: 40 hexadecimal characters.
@@ -161,13 +173,17 @@ function checkAddressing(k: EnabledKeyless, ctx: z.RefinementCtx): void {
     ctx.addIssue({ code: 'custom', path: ['subnets'], message: `all subnets are in ${k.subnets[0]?.availabilityZone}; expected at least two availability zones` });
   }
   const privateSubnets = new Set(k.subnets.map((s) => s.name));
-  const ips = new Map<string, number>();
+  const ips = new Map<string, string>();
   const serverNames = new Map<string, number>();
   k.keyServers.forEach((ks, i) => {
-    const path = ['keyServers', i];
     const first = serverNames.get(ks.name);
-    if (first !== undefined) ctx.addIssue({ code: 'custom', path: [...path, 'name'], message: `"${ks.name}" is used by keyServers[${first}] too; expected unique names` });
+    if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['keyServers', i, 'name'], message: `"${ks.name}" is used by keyServers[${first}] too; expected unique names` });
     else serverNames.set(ks.name, i);
+  });
+  const hosts: Array<{ path: PropertyKey[]; label: string; subnet: string; privateIp: string }> = k.keyServers.map((ks, i) => ({ path: ['keyServers', i], label: `keyServers[${i}]`, ...ks }));
+  if (k.originHost) hosts.push({ path: ['originHost'], label: 'originHost', ...k.originHost });
+  hosts.forEach((ks) => {
+    const path = ks.path;
     const subnet = parsed.get(ks.subnet);
     if (!subnet || !privateSubnets.has(ks.subnet)) {
       ctx.addIssue({ code: 'custom', path: [...path, 'subnet'], message: `"${ks.subnet}" is not one of the private subnets; expected one of: ${[...privateSubnets].join(', ')}` });
@@ -186,8 +202,8 @@ function checkAddressing(k: EnabledKeyless, ctx: z.RefinementCtx): void {
       });
     }
     const dup = ips.get(ks.privateIp);
-    if (dup !== undefined) ctx.addIssue({ code: 'custom', path: [...path, 'privateIp'], message: `"${ks.privateIp}" is already used by keyServers[${dup}]; expected unique addresses` });
-    else ips.set(ks.privateIp, i);
+    if (dup !== undefined) ctx.addIssue({ code: 'custom', path: [...path, 'privateIp'], message: `"${ks.privateIp}" is already used by ${dup}; expected unique addresses` });
+    else ips.set(ks.privateIp, ks.label);
   });
 }
 

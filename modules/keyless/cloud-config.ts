@@ -23,6 +23,9 @@ export interface CloudConfig {
   readonly runcmd: ReadonlyArray<readonly string[]>;
 }
 
+/** Where boot scripts are installed on a host. */
+export const BOOT_LIBEXEC = '/usr/local/libexec/keyless';
+
 export const CLOUD_CONFIG_KEYS: ReadonlyArray<keyof CloudConfig> = ['write_files', 'runcmd'];
 
 /** Serializes a cloud-config document, with the header cloud-init needs to recognise it. */

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { bootScript, renderCloudConfig, shellEnvFile, type CloudConfig } from './cloud-config';
+import { BOOT_LIBEXEC, bootScript, renderCloudConfig, shellEnvFile, type CloudConfig } from './cloud-config';
 
 /** Where Cloudflare publishes the packages; the repo files are rewritten on the host to check signatures against the pinned key. */
 export const CLOUDFLARE_PACKAGES = {
@@ -8,7 +8,6 @@ export const CLOUDFLARE_PACKAGES = {
   gokeylessRepoUrl: 'https://pkg.cloudflare.com/gokeyless.repo',
 } as const;
 
-const LIBEXEC = '/usr/local/libexec/keyless';
 
 /** The fields of `/etc/keyless/gokeyless.yaml` known at synth time; the API key is added on the host. */
 export interface GokeylessBaseConfig {
@@ -65,8 +64,9 @@ export function gokeylessBaseConfig(props: Pick<KeyServerUserDataProps, 'private
 export function keyServerCloudConfig(props: KeyServerUserDataProps): CloudConfig {
   return {
     write_files: [
-      bootScript('keyless-bootstrap.sh', LIBEXEC),
-      bootScript('render-gokeyless-config.sh', LIBEXEC),
+      bootScript('boot-lib.sh', BOOT_LIBEXEC),
+      bootScript('keyless-bootstrap.sh', BOOT_LIBEXEC),
+      bootScript('render-gokeyless-config.sh', BOOT_LIBEXEC),
       {
         path: '/etc/keyless/bootstrap.env',
         permissions: '0600',
@@ -85,7 +85,7 @@ export function keyServerCloudConfig(props: KeyServerUserDataProps): CloudConfig
       { path: '/etc/keyless/gokeyless.base.yaml', permissions: '0600', content: stringify(gokeylessBaseConfig(props)) },
       { path: '/etc/systemd/system/cloudflared-keyless.service', permissions: '0644', content: CLOUDFLARED_UNIT },
     ],
-    runcmd: [[`${LIBEXEC}/keyless-bootstrap.sh`]],
+    runcmd: [[`${BOOT_LIBEXEC}/keyless-bootstrap.sh`]],
   };
 }
 

@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { DataCloudflareZeroTrustTunnelCloudflaredToken } from '@cdktf/provider-cloudflare/lib/data-cloudflare-zero-trust-tunnel-cloudflared-token';
+import { DnsRecord } from '@cdktf/provider-cloudflare/lib/dns-record';
+import { ZeroTrustTunnelCloudflaredConfigA } from '@cdktf/provider-cloudflare/lib/zero-trust-tunnel-cloudflared-config';
 import { ZeroTrustTunnelCloudflared } from '@cdktf/provider-cloudflare/lib/zero-trust-tunnel-cloudflared';
 import { ZeroTrustTunnelCloudflaredRoute } from '@cdktf/provider-cloudflare/lib/zero-trust-tunnel-cloudflared-route';
 import { ZeroTrustTunnelCloudflaredVirtualNetwork } from '@cdktf/provider-cloudflare/lib/zero-trust-tunnel-cloudflared-virtual-network';
@@ -14,6 +16,14 @@ export interface KeylessTunnelProps {
   readonly privateIps: readonly string[];
   /** Secrets Manager secret (id or ARN) that receives the tunnel token. */
   readonly tokenSecretId: string;
+  /**
+   * Public hostnames the tunnel serves (proxied CNAMEs to the tunnel), each forwarded to
+   * a service inside the VPC, e.g. the demo origin.
+   * @default none
+   */
+  readonly publicHostnames?: ReadonlyArray<{ readonly hostname: string; readonly service: string }>;
+  /** Zone of the public hostnames. Required with `publicHostnames`. */
+  readonly zoneId?: string;
 }
 
 /**
@@ -49,6 +59,27 @@ export class KeylessTunnel extends Construct {
         comment: `keyless key server ${ip}`,
       });
     });
+    const published = props.publicHostnames ?? [];
+    if (published.length > 0) {
+      if (!props.zoneId) throw new Error(`KeylessTunnel ${id}: publicHostnames need zoneId`);
+      new ZeroTrustTunnelCloudflaredConfigA(this, 'Ingress', {
+        accountId: props.accountId,
+        tunnelId: tunnel.id,
+        // Anything not named here gets a 404 from cloudflared, never a VPC service.
+        config: { ingress: [...published.map((p) => ({ hostname: p.hostname, service: p.service })), { service: 'http_status:404' }] },
+      });
+      for (const p of published) {
+        new DnsRecord(this, `Hostname-${p.hostname}`, {
+          zoneId: props.zoneId,
+          name: p.hostname,
+          type: 'CNAME',
+          content: `\${${tunnel.fqn}.id}.cfargotunnel.com`,
+          proxied: true,
+          ttl: 1,
+          comment: 'served through the keyless tunnel',
+        });
+      }
+    }
     const token = new DataCloudflareZeroTrustTunnelCloudflaredToken(this, 'Token', { accountId: props.accountId, tunnelId: tunnel.id });
     new SecretsmanagerSecretVersion(this, 'TokenInSecretsManager', { secretId: props.tokenSecretId, secretString: token.token });
     this.tunnelId = tunnel.id;

@@ -17,24 +17,10 @@ LOG="$R/var/log/keyless-bootstrap.log"
 # Everything this script prints goes to the log file and to the journal.
 exec > >(tee -a "$LOG" | logger -t keyless-bootstrap) 2>&1
 
-# To stderr, so that $(command) substitutions capturing a secret never capture a log line.
-log() { printf '%s keyless-bootstrap: %s\n' "$(date -u +%FT%TZ)" "$*" >&2; }
-
-# retry ATTEMPTS DELAY_SECONDS COMMAND...: transient failures (network, repos
-# not yet reachable through the NAT) are retried a bounded number of times.
-retry() {
-  local attempts=$1 delay=$2 n=1
-  shift 2
-  until "$@"; do
-    if ((n >= attempts)); then
-      log "giving up after $n attempts: $1"
-      return 1
-    fi
-    log "attempt $n of $attempts failed: $1; retrying in ${delay}s"
-    sleep "$delay"
-    n=$((n + 1))
-  done
-}
+# Embedded beside this script by the same cloud-config (and checked on its own).
+# shellcheck source=/dev/null
+. "$LIBEXEC/boot-lib.sh"
+boot_init keyless-bootstrap
 
 # shellcheck source=/dev/null
 . "$SETTINGS"

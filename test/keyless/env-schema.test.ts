@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { loadEnvironment } from '../../envs/load';
 import { ConfigError } from '../../lib/errors';
 import { baseEnvironment, envDir, withField } from '../support/env-files';
+import { synthStacks } from '../support/synth';
 
 function problemsOf(doc: Record<string, unknown>): string[] {
   const dir = envDir({ local: doc });
@@ -48,6 +49,8 @@ describe('the keyless section of an environment file', () => {
     ['a certificate file that is not PEM', withField(base, 'keyless.certificate', { file: 'edge.key' }), 'keyless.certificate.file', /PEM file ending in .pem, .crt or .cer/],
     ['a fingerprint with spaces', withField(base, 'keyless.packageSigningKeyFingerprint', 'AAAA BBBB'), 'keyless.packageSigningKeyFingerprint', /40-character uppercase hexadecimal/],
     ['a bundle method typo', withField(base, 'keyless.bundleMethod', 'ubiquitus'), 'keyless.bundleMethod', /"ubiquitous", "optimal" or "force"/],
+    ['a demo origin on a key server\'s IP', withField(base, 'keyless.originHost.privateIp', '10.40.1.10'), 'keyless.originHost.privateIp', /"10.40.1.10" is already used by keyServers\[0\]/],
+    ['a demo origin outside its subnet', withField(base, 'keyless.originHost.privateIp', '10.40.2.20'), 'keyless.originHost.privateIp', /outside subnet "private-a"/],
     ['enabled without anything else', withField(base, 'keyless', { enabled: true }), 'keyless.vpc', /missing required field/],
   ];
 
@@ -62,6 +65,17 @@ describe('the keyless section of an environment file', () => {
     const dir = envDir({ local: doc });
     try {
       expect(loadEnvironment('local', dir).config.keyless).toMatchObject({ vpc: { existingVpcId: 'vpc-0123456789abcdef0' }, egress: { via: 'existingNatGateway' } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the demo origin hostname', () => {
+  it('must be inside the zone, checked before any Terraform is written', () => {
+    const dir = envDir({ local: withField(baseEnvironment('local'), 'keyless.originHost.hostname', 'www.example.net') });
+    try {
+      expect(() => synthStacks('local', dir)).toThrow(/local\.yaml: keyless\.originHost\.hostname: "www\.example\.net" is outside the zone "example\.test"/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

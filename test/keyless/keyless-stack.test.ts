@@ -127,6 +127,34 @@ describe('the keyless stack in an existing VPC', () => {
     const subnets = Object.values<any>(resourcesOf(stack, 'aws_subnet'));
     expect(subnets.map((s) => s.vpc_id)).toEqual(['vpc-0123456789abcdef0', 'vpc-0123456789abcdef0']);
     expect(onlyResource(stack, 'aws_route')).toMatchObject({ destination_cidr_block: '0.0.0.0/0', nat_gateway_id: 'nat-0123456789abcdef0' });
-    expect(onlyResource(stack, 'aws_security_group').vpc_id).toBe('vpc-0123456789abcdef0');
+    for (const sg of Object.values<any>(resourcesOf(stack, 'aws_security_group'))) expect(sg.vpc_id).toBe('vpc-0123456789abcdef0');
+  });
+});
+
+describe('the demo origin host (local only)', () => {
+  const local = all.get('local-keyless')!;
+  const groups = Object.values<any>(resourcesOf(local, 'aws_security_group'));
+  const origin = groups.find((g) => g.name === 'local-keyless-origin');
+  const keyServers = Object.entries<any>(resourcesOf(local, 'aws_security_group')).find(([, g]) => g.name === 'local-keyless-key-server')![0];
+
+  it('admits only HTTP from the key servers\' group, from no CIDR', () => {
+    expect(origin.ingress).toEqual([expect.objectContaining({ protocol: 'tcp', from_port: 80, to_port: 80, cidr_blocks: [], security_groups: [`\${aws_security_group.${keyServers}.id}`] })]);
+    expect(origin.egress.map((r: any) => `${r.protocol}/${r.from_port}`)).toEqual(['tcp/443']);
+  });
+
+  it('has a role with Session Manager only: no secret access', () => {
+    expect(Object.values<any>(resourcesOf(local, 'aws_iam_role_policy'))).toHaveLength(1); // the key servers' only
+    const roles = Object.values<any>(resourcesOf(local, 'aws_iam_role')).map((r) => r.name).sort();
+    expect(roles).toEqual(['local-keyless-key-server', 'local-keyless-origin']);
+    expect(Object.values<any>(resourcesOf(local, 'aws_iam_role_policy_attachment')).map((a) => a.role)).toHaveLength(2);
+  });
+
+  it('is served through the tunnel: its hostname is a proxied CNAME to the tunnel, everything else gets 404', () => {
+    const config = onlyResource(local, 'cloudflare_zero_trust_tunnel_cloudflared_config');
+    expect(config.config.ingress).toEqual([{ hostname: 'www.example.test', service: 'http://10.40.1.20:80' }, { service: 'http_status:404' }]);
+    const dns = onlyResource(local, 'cloudflare_dns_record');
+    expect(dns).toMatchObject({ name: 'www.example.test', type: 'CNAME', proxied: true });
+    expect(dns.content).toMatch(/^\$\{cloudflare_zero_trust_tunnel_cloudflared\.[\w-]+\.id\}\.cfargotunnel\.com$/);
+    expect(resourcesOf(stack, 'cloudflare_dns_record')).toEqual({}); // prod has no demo origin
   });
 });

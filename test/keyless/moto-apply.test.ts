@@ -66,19 +66,22 @@ describeMoto('the local environment\'s keyless hosts on moto_server', () => {
     expect(changes.filter((c: any) => c.type === 'aws_instance').map((c: any) => c.address)).toEqual([]);
   });
 
-  it('the hosts moto launched have IMDSv2 required with hop limit 1, their fixed private IPs, no public address, an encrypted root volume', async () => {
+  it('the hosts moto launched (two key servers, the demo origin) have IMDSv2 required with hop limit 1, their fixed private IPs, no public address, an encrypted root volume', async () => {
     const state = JSON.parse((await expectOk(terraform(['show', '-json'], join(work, 'tf'), env), 'terraform show')).stdout);
     const instances = state.values.root_module.resources.filter((r: any) => r.type === 'aws_instance');
-    expect(instances.map((i: any) => i.values.private_ip).sort()).toEqual(['10.40.1.10', '10.40.2.10']);
+    expect(instances.map((i: any) => i.values.private_ip).sort()).toEqual(['10.40.1.10', '10.40.1.20', '10.40.2.10']);
     for (const i of instances) {
       expect(i.values.metadata_options[0]).toMatchObject({ http_tokens: 'required', http_put_response_hop_limit: 1 });
       expect(i.values.public_ip).toBe('');
     }
     // moto does not copy a launch template's block devices onto the instance (real EC2
     // does), so the encrypted root volume is checked on the template moto stored.
-    const template = state.values.root_module.resources.find((r: any) => r.type === 'aws_launch_template');
-    expect(template.values.block_device_mappings[0]).toMatchObject({ device_name: '/dev/xvda', ebs: [expect.objectContaining({ encrypted: 'true' })] });
-    expect(template.values.metadata_options[0]).toMatchObject({ http_tokens: 'required', http_put_response_hop_limit: 1 });
+    const templates = state.values.root_module.resources.filter((r: any) => r.type === 'aws_launch_template');
+    expect(templates).toHaveLength(2);
+    for (const template of templates) {
+      expect(template.values.block_device_mappings[0]).toMatchObject({ device_name: '/dev/xvda', ebs: [expect.objectContaining({ encrypted: 'true' })] });
+      expect(template.values.metadata_options[0]).toMatchObject({ http_tokens: 'required', http_put_response_hop_limit: 1 });
+    }
   });
 
   it('refuses to plan when the SSM parameter holds a chain instead of the leaf', async () => {

@@ -17,7 +17,7 @@ const noShellcheck = tool('shellcheck', ['--version']);
 if (noCloudInit) console.warn(`SKIPPED cloud-init schema checks of key server user-data: ${noCloudInit} (.ci/run installs it)`);
 if (noShellcheck) console.warn(`SKIPPED shellcheck of embedded boot scripts: ${noShellcheck} (.ci/run installs it)`);
 
-const BOOT_SCRIPTS = ['keyless-bootstrap.sh', 'render-gokeyless-config.sh'];
+const BOOT_SCRIPTS = ['boot-lib.sh', 'keyless-bootstrap.sh', 'render-gokeyless-config.sh'];
 
 interface Host {
   readonly stack: string;
@@ -28,9 +28,14 @@ interface Host {
 }
 
 const hosts: Host[] = [];
+const origins: Host[] = [];
 for (const [stackName, stack] of synthStacks()) {
   if (!stackName.endsWith('-keyless')) continue;
   for (const instance of Object.values<any>(resourcesOf(stack, 'aws_instance'))) {
+    if (instance.tags.Name.endsWith('-origin')) {
+      origins.push({ stack: stackName, privateIp: instance.private_ip, zoneId: '', userData: renderTemplate(instance.user_data, exampleArnFor) });
+      continue;
+    }
     const zoneId = Object.values<any>(resourcesOf(stack, 'cloudflare_keyless_certificate'))[0].zone_id;
     hosts.push({ stack: stackName, privateIp: instance.private_ip, zoneId, userData: renderTemplate(instance.user_data, exampleArnFor) });
   }
@@ -65,7 +70,8 @@ describe('key server user-data', () => {
         const r = spawnSync('cloud-init', ['schema', '--config-file', file], { encoding: 'utf8' });
         return { name, code: r.status, out: `${r.stdout}${r.stderr}`.trim() };
       };
-      const results = hosts.map((h, i) => check(`host-${i}.yaml`, h.userData));
+      const results = [...hosts, ...origins].map((h, i) => check(`host-${i}.yaml`, h.userData));
+      expect(results).toHaveLength(5);
       expect(results.filter((r) => r.code !== 0)).toEqual([]);
       // The same check must be able to fail: a write_files entry without its path.
       const broken = hosts[0].userData.replace('  - path: /usr/local/libexec/keyless/keyless-bootstrap.sh\n    owner:', '  - owner:');
@@ -124,6 +130,16 @@ describe('key server user-data', () => {
     expect(vars.KEY_NAME).toBe('keyless');
     expect(vars.SIGNING_KEY_FINGERPRINT).toMatch(/^[0-9A-F]{40}$/);
     expect(vars.PACKAGE_KEY_URL).toBe('https://pkg.cloudflare.com/cloudflare-main.gpg');
+  });
+
+  it('gives the demo origin (local only) nginx through the same boot library, and nothing secret', () => {
+    expect(origins.map((o) => `${o.stack} ${o.privateIp}`)).toEqual(['local-keyless 10.40.1.20']);
+    const doc = parse(origins[0].userData);
+    expect(Object.keys(doc).sort()).toEqual(['runcmd', 'write_files']);
+    expect(doc.runcmd).toEqual([['/usr/local/libexec/keyless/origin-bootstrap.sh']]);
+    expect(doc.write_files.map((f: any) => f.path)).toEqual(['/usr/local/libexec/keyless/boot-lib.sh', '/usr/local/libexec/keyless/origin-bootstrap.sh']);
+    expect(doc.write_files[1].content).toBe(readFileSync(fromRoot('scripts', 'boot', 'origin-bootstrap.sh'), 'utf8'));
+    expect(origins[0].userData).not.toMatch(/secretsmanager|TUNNEL_TOKEN/);
   });
 
   it('runs cloudflared from a root-only token file, never with the token on a command line', () => {

@@ -1,7 +1,6 @@
 import { Construct } from 'constructs';
 import { Instance } from '@cdktf/provider-aws/lib/instance';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
-import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { parseIpv4 } from '../../lib/cidr';
 
 /**
@@ -13,50 +12,7 @@ export const AL2023_LATEST_AMI = 'resolve:ssm:/aws/service/ami-amazon-linux-late
 /** Session tokens required (IMDSv2); hop limit 1 keeps them from containers on the host. */
 const IMDS_V2_ONLY = { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1, instanceMetadataTags: 'disabled' };
 
-/** Outbound traffic a key server needs; nothing may come in. */
-const EGRESS = [
-  { description: 'HTTPS: Cloudflare API and package repositories, AWS APIs (Secrets Manager, SSM)', protocol: 'tcp', port: 443 },
-  { description: 'Cloudflare Tunnel (http2)', protocol: 'tcp', port: 7844 },
-  { description: 'Cloudflare Tunnel (QUIC)', protocol: 'udp', port: 7844 },
-] as const;
-
-export interface KeyServerSecurityGroupProps {
-  readonly vpcId: string;
-  /** Group name. */
-  readonly name: string;
-}
-
-/**
- * The key servers' security group: egress only. The tunnel is outbound, so Cloudflare
- * needs no inbound path; `ingress = []` also removes rules added by hand.
- */
-export class KeyServerSecurityGroup extends Construct {
-  readonly group: SecurityGroup;
-
-  constructor(scope: Construct, id: string, props: KeyServerSecurityGroupProps) {
-    super(scope, id);
-    this.group = new SecurityGroup(this, 'Group', {
-      name: props.name,
-      description: 'Keyless SSL key servers: egress only, no ingress',
-      vpcId: props.vpcId,
-      ingress: [],
-      egress: EGRESS.map((r) => ({
-        description: r.description,
-        protocol: r.protocol,
-        fromPort: r.port,
-        toPort: r.port,
-        cidrBlocks: ['0.0.0.0/0'],
-        ipv6CidrBlocks: [],
-        prefixListIds: [],
-        securityGroups: [],
-        selfAttribute: false,
-      })),
-      revokeRulesOnDelete: true,
-    });
-  }
-}
-
-export interface KeyServerLaunchTemplateProps {
+export interface HardenedLaunchTemplateProps {
   /** Template name. */
   readonly name: string;
   /** @default AL2023_LATEST_AMI */
@@ -68,22 +24,22 @@ export interface KeyServerLaunchTemplateProps {
 }
 
 /**
- * What every key server shares: image, size, IMDSv2 with hop limit 1 (a container on
+ * What every private host of this stack shares: image, size, IMDSv2 with hop limit 1 (a container on
  * the host cannot reach the role's credentials), an encrypted root volume, no public
  * address, no SSH key (Session Manager instead). A launch template rather than
  * instance arguments because the AWS provider resolves `root_block_device` on an
  * instance with DescribeImages, which rejects a `resolve:ssm:` image
  * (terraform-provider-aws issue 43488); EC2 itself resolves it in a template.
  */
-export class KeyServerLaunchTemplate extends Construct {
+export class HardenedLaunchTemplate extends Construct {
   readonly template: LaunchTemplate;
   readonly ami: string;
 
-  constructor(scope: Construct, id: string, props: KeyServerLaunchTemplateProps) {
+  constructor(scope: Construct, id: string, props: HardenedLaunchTemplateProps) {
     super(scope, id);
     this.ami = props.ami ?? AL2023_LATEST_AMI;
     if (!/^(ami-[0-9a-f]{8,17}|resolve:ssm:\/[\w./-]+)$/.test(this.ami)) {
-      throw new Error(`KeyServerLaunchTemplate ${id}: ami "${this.ami}" is neither an AMI id nor resolve:ssm:<public parameter>`);
+      throw new Error(`HardenedLaunchTemplate ${id}: ami "${this.ami}" is neither an AMI id nor resolve:ssm:<public parameter>`);
     }
     this.template = new LaunchTemplate(this, 'Template', {
       name: props.name,
@@ -99,8 +55,8 @@ export class KeyServerLaunchTemplate extends Construct {
   }
 }
 
-export interface KeyServerProps {
-  readonly launchTemplate: KeyServerLaunchTemplate;
+export interface PrivateHostProps {
+  readonly launchTemplate: HardenedLaunchTemplate;
   readonly subnetId: string;
   /** Fixed private address inside the subnet (validated by the env schema). */
   readonly privateIp: string;
@@ -111,21 +67,21 @@ export interface KeyServerProps {
 }
 
 /**
- * One Keyless SSL key server at a fixed private address, launched from the shared
- * template. Changing user-data replaces the host; a new AMI release does not (the
- * `ami` EC2 resolved at launch is ignored afterwards), so replace hosts on purpose.
+ * A host at a fixed private address, launched from a hardened template. Changing
+ * user-data replaces the host; a new AMI release does not (the `ami` EC2 resolved at
+ * launch is ignored afterwards), so replace hosts on purpose.
  */
-export class KeyServer extends Construct {
+export class PrivateHost extends Construct {
   readonly instance: Instance;
   readonly privateIp: string;
 
-  constructor(scope: Construct, id: string, props: KeyServerProps) {
+  constructor(scope: Construct, id: string, props: PrivateHostProps) {
     super(scope, id);
-    if (parseIpv4(props.privateIp) === undefined) throw new Error(`KeyServer ${id}: privateIp "${props.privateIp}" is not an IPv4 address`);
+    if (parseIpv4(props.privateIp) === undefined) throw new Error(`PrivateHost ${id}: privateIp "${props.privateIp}" is not an IPv4 address`);
     const lt = props.launchTemplate.template;
     this.instance = new Instance(this, 'Instance', {
       // $Default, not latest_version: a template edit is for hosts launched later and
-      // never replaces running key servers by itself (replace them one at a time).
+      // never replaces running hosts by itself (replace them one at a time).
       launchTemplate: { id: lt.id, version: '$Default' },
       subnetId: props.subnetId,
       privateIp: props.privateIp,
