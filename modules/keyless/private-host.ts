@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { Instance } from '@cdktf/provider-aws/lib/instance';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
@@ -67,9 +68,20 @@ export interface PrivateHostProps {
 }
 
 /**
- * A host at a fixed private address, launched from a hardened template. Changing
- * user-data replaces the host; a new AMI release does not (the `ami` EC2 resolved at
- * launch is ignored afterwards), so replace hosts on purpose.
+ * SHA-256 of user-data with every Terraform reference replaced by `<ref>`: references
+ * (secret ARNs) are CDKTF tokens here whose text depends on construction order, and would
+ * otherwise change the fingerprint whenever unrelated code changes.
+ */
+export function bootConfigFingerprint(userData: string): string {
+  return createHash('sha256').update(userData.replace(/\$\{TfToken\[[^\]]+\]\}/g, '<ref>')).digest('hex');
+}
+
+/**
+ * A host at a fixed private address, launched from a hardened template. Neither a new
+ * AMI release nor changed user-data replaces it on apply: with fixed addresses Terraform
+ * would destroy every host before creating its successor, all at once, which for key
+ * servers is an outage. Instead the `BootConfigSha256` tag changes in place, so the plan
+ * shows which hosts run an older boot configuration; replace those one at a time.
  */
 export class PrivateHost extends Construct {
   readonly instance: Instance;
@@ -88,11 +100,10 @@ export class PrivateHost extends Construct {
       // Repeated from the template: the instance is what reviewers and scanners look at.
       metadataOptions: IMDS_V2_ONLY,
       userData: props.userData,
-      userDataReplaceOnChange: true,
       // Said explicitly: left unset, the provider reads `false` back and plans a replacement.
       hibernation: false,
-      tags: { Name: props.name },
-      lifecycle: { ignoreChanges: ['ami'] },
+      tags: { Name: props.name, BootConfigSha256: bootConfigFingerprint(props.userData) },
+      lifecycle: { ignoreChanges: ['ami', 'user_data'] },
     });
     this.privateIp = props.privateIp;
   }

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import { bootConfigFingerprint } from '../../modules/keyless/private-host';
 import { baseEnvironment, envDir, withField } from '../support/env-files';
 import { resourcesOf, onlyResource, synthStacks } from '../support/synth';
 
@@ -41,7 +43,11 @@ describe('the keyless stack', () => {
       expect(i.metadata_options).toMatchObject(imds);
       expect(i.key_name).toBeUndefined();
       expect(i.associate_public_ip_address).toBeUndefined();
-      expect(i.lifecycle.ignore_changes).toEqual(['ami']);
+      // No simultaneous replacement of every key server on a boot-config change: the tag shows it instead.
+      expect(i.lifecycle.ignore_changes).toEqual(['ami', 'user_data']);
+      expect(i.user_data_replace_on_change).toBeUndefined();
+      const withRefsMasked = (i.user_data as string).replace(/(?<!\$)\$\{[^}]+\}/g, '<ref>');
+      expect(i.tags.BootConfigSha256).toBe(createHash('sha256').update(withRefsMasked).digest('hex'));
       expect(i.launch_template.version).toBe('$Default');
     }
     for (const s of Object.values<any>(resourcesOf(stack, 'aws_subnet'))) expect(s.map_public_ip_on_launch).toBe(false);
@@ -156,5 +162,12 @@ describe('the demo origin host (local only)', () => {
     expect(dns).toMatchObject({ name: 'www.example.test', type: 'CNAME', proxied: true });
     expect(dns.content).toMatch(/^\$\{cloudflare_zero_trust_tunnel_cloudflared\.[\w-]+\.id\}\.cfargotunnel\.com$/);
     expect(resourcesOf(stack, 'cloudflare_dns_record')).toEqual({}); // prod has no demo origin
+  });
+});
+
+describe('the boot configuration fingerprint', () => {
+  it('ignores how references happen to be numbered, and changes with the content', () => {
+    expect(bootConfigFingerprint('KEY=${TfToken[TOKEN.1]}')).toBe(bootConfigFingerprint('KEY=${TfToken[TOKEN.99]}'));
+    expect(bootConfigFingerprint('KEY=${TfToken[TOKEN.1]}')).not.toBe(bootConfigFingerprint('KEY2=${TfToken[TOKEN.1]}'));
   });
 });
