@@ -47,3 +47,15 @@ export function isAwsReserved(ip: number, subnet: Ipv4Cidr): boolean {
 export function formatIpv4(n: number): string {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
+
+const PRIVATE_BLOCKS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'].map((c) => parseCidr(c)!);
+
+/** True for an address in the RFC 1918 private ranges. */
+export function isPrivateIpv4(ip: number): boolean {
+  return PRIVATE_BLOCKS.some((b) => ipInCidr(ip, b));
+}
+
+/** True when two blocks share at least one address. */
+export function cidrsOverlap(a: Ipv4Cidr, b: Ipv4Cidr): boolean {
+  return a.network < b.network + b.size && b.network < a.network + a.size;
+}

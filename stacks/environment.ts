@@ -1,6 +1,7 @@
 import type { App } from 'cdktf';
 import type { LoadedEnvironment } from '../envs/load';
 import { EdgeStack } from './edge-stack';
+import { KeylessStack } from './keyless-stack';
 import { OriginStack } from './origin-stack';
 import { PkiStack } from './pki-stack';
 
@@ -9,6 +10,8 @@ export interface EnvironmentStacks {
   readonly pki: PkiStack;
   readonly origin: OriginStack;
   readonly edge: EdgeStack;
+  /** Only when the environment enables Keyless SSL (an Enterprise add-on). */
+  readonly keyless?: KeylessStack;
 }
 
 /**
@@ -20,5 +23,6 @@ export function buildEnvironment(app: App, env: LoadedEnvironment): EnvironmentS
   const pki = new PkiStack(app, { env });
   const origin = new OriginStack(app, { env, pki: pki.outputs });
   const edge = new EdgeStack(app, { env, pki: pki.outputs, originDomains: origin.originDomains });
-  return { pki, origin, edge };
+  const keyless = env.config.keyless.enabled ? new KeylessStack(app, { env }) : undefined;
+  return { pki, origin, edge, keyless };
 }

@@ -80,6 +80,36 @@ const cases: Array<[string, Rule, string, Resources, RegExp | null]> = [
   ['a narrow ingress outside key servers passes', noWorldIngress, 'dev-origin', { 'aws_vpc_security_group_ingress_rule.r': { cidr_ipv4: '10.0.0.0/16', ip_protocol: 'tcp' } }, null],
   ['any ingress on a key server', noWorldIngress, 'dev-keyless', { 'aws_vpc_security_group_ingress_rule.r': { cidr_ipv4: '10.0.0.0/16', ip_protocol: 'tcp' } }, /key servers take no inbound traffic/],
   ['an egress-only key server group passes', noWorldIngress, 'dev-keyless', { 'aws_security_group.g': { egress: [{ cidr_blocks: ['0.0.0.0/0'], protocol: '-1', from_port: 0, to_port: 0 }] } }, null],
+  ['a key server launched from an encrypted template passes', ec2EncryptedVolumes, 'dev-keyless', {
+    'aws_launch_template.t': { block_device_mappings: [{ device_name: '/dev/xvda', ebs: { encrypted: 'true' } }] },
+    'aws_instance.k': instance({ root_block_device: undefined, launch_template: { id: '${aws_launch_template.t.id}', version: '$Default' } }),
+  }, null],
+  ['a launch template with an unencrypted root volume (reported once, on the template)', ec2EncryptedVolumes, 'dev-keyless', {
+    'aws_launch_template.t': { block_device_mappings: [{ device_name: '/dev/xvda', ebs: { encrypted: 'false' } }] },
+  }, /aws_launch_template\.t: block_device_mappings\[0\]\.ebs\.encrypted is "false"; expected true/],
+  ['a key server whose template hands out a public IP', keyServerNoPublicIp, 'dev-keyless', {
+    'aws_launch_template.t': { network_interfaces: [{ associate_public_ip_address: 'true' }] },
+    'aws_instance.k': instance({ associate_public_ip_address: undefined, launch_template: { id: '${aws_launch_template.t.id}' } }),
+  }, /associate_public_ip_address is "true"; expected false/],
+  ['a key server relying on a private subnet of the stack passes', keyServerNoPublicIp, 'dev-keyless', {
+    'aws_subnet.s': { map_public_ip_on_launch: false },
+    'aws_instance.k': instance({ associate_public_ip_address: undefined, subnet_id: '${aws_subnet.s.id}' }),
+  }, null],
+  ['a key server in a subnet that cannot be checked, with the IP flag unset', keyServerNoPublicIp, 'dev-keyless', {
+    'aws_instance.k': instance({ associate_public_ip_address: undefined, subnet_id: 'subnet-0123' }),
+  }, /unset and the subnet is not in this stack; set it to false explicitly/],
+  ['the demo origin may admit the key servers\' group', noWorldIngress, 'dev-keyless', {
+    'aws_security_group.origin': { ingress: [{ from_port: 80, to_port: 80, protocol: 'tcp', security_groups: ['${aws_security_group.keys.id}'] }] },
+    'aws_security_group.keys': {},
+    'aws_instance.origin': instance({ tags: { Role: 'demo-origin' }, vpc_security_group_ids: ['${aws_security_group.origin.id}'] }),
+    'aws_instance.k': instance({ tags: { Role: 'keyless-key-server' }, vpc_security_group_ids: ['${aws_security_group.keys.id}'] }),
+  }, null],
+  ['a key server group opened to another group through its launch template', noWorldIngress, 'dev-keyless', {
+    'aws_launch_template.t': { vpc_security_group_ids: ['${aws_security_group.keys.id}'] },
+    'aws_security_group.keys': {},
+    'aws_vpc_security_group_ingress_rule.r': { security_group_id: '${aws_security_group.keys.id}', referenced_security_group_id: 'sg-1', ip_protocol: 'tcp' },
+    'aws_instance.k': instance({ launch_template: { id: '${aws_launch_template.t.id}' } }),
+  }, /aws_vpc_security_group_ingress_rule\.r: declares 1 ingress rule\(s\); key servers take no inbound traffic/],
   ['a least-privilege policy passes', iamNoWildcards, 'dev-keyless', { 'data.aws_iam_policy_document.p': { statement: [{ actions: ['secretsmanager:GetSecretValue'], resources: ['${aws_secretsmanager_secret.k.arn}'] }] } }, null],
   ['an allowed star resource with a written reason passes', iamNoWildcards, 'dev-keyless', { 'aws_iam_policy.p': { policy: '{"Statement":[{"Effect":"Allow","Action":"ec2:DescribeInstances","Resource":"*"}]}' } }, null],
   ['a star action', iamNoWildcards, 'dev-keyless', { 'aws_iam_role_policy.p': { policy: '{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b"}]}' } }, /statement\[0\] allows action "s3:\*"/],

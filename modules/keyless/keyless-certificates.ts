@@ -1,0 +1,70 @@
+import { Construct } from 'constructs';
+import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
+import { KeylessCertificate } from '@cdktf/provider-cloudflare/lib/keyless-certificate';
+import { exactlyOneCertificateCondition } from './leaf-certificate';
+
+/** A key server as the edge sees it: a private IP inside the tunnel's virtual network. */
+export interface KeylessEndpoint {
+  readonly name: string;
+  readonly privateIp: string;
+}
+
+export interface KeylessCertificatesProps {
+  readonly zoneId: string;
+  /** The leaf certificate PEM: literal (checked at synth) or a token (checked at plan). */
+  readonly certificatePem: string;
+  readonly endpoints: readonly KeylessEndpoint[];
+  readonly port: number;
+  readonly virtualNetworkId: string;
+  /** @default "ubiquitous" */
+  readonly bundleMethod?: 'ubiquitous' | 'optimal' | 'force';
+  /** Prefix of each configuration's name. */
+  readonly namePrefix: string;
+}
+
+/**
+ * The edge certificate registered for Keyless SSL. `cloudflare_keyless_certificate`
+ * takes a single host and a single `tunnel { private_ip, vnet_id }`, so redundancy is
+ * one Keyless configuration per key server, each with the same leaf.
+ */
+export class KeylessCertificates extends Construct {
+  readonly configurations: readonly KeylessCertificate[];
+
+  constructor(scope: Construct, id: string, props: KeylessCertificatesProps) {
+    super(scope, id);
+    if (props.endpoints.length === 0) throw new Error(`KeylessCertificates ${id}: no endpoints; keyless needs at least one key server`);
+    if (!Number.isInteger(props.port) || props.port < 1 || props.port > 65535) throw new Error(`KeylessCertificates ${id}: port ${props.port} is not a TCP port`);
+    this.configurations = props.endpoints.map(
+      (e) =>
+        new KeylessCertificate(this, `KeyServer-${e.name}`, {
+          zoneId: props.zoneId,
+          name: `${props.namePrefix}-${e.name}`,
+          certificate: props.certificatePem,
+          host: e.privateIp,
+          port: props.port,
+          bundleMethod: props.bundleMethod ?? 'ubiquitous',
+          tunnel: { privateIp: e.privateIp, vnetId: props.virtualNetworkId },
+        }),
+    );
+  }
+}
+
+/**
+ * A leaf certificate kept in an SSM String parameter by its owner. Plan fails, before
+ * anything is uploaded to Cloudflare, unless the value is exactly one certificate.
+ */
+export class SsmLeafCertificate extends Construct {
+  readonly pem: string;
+
+  constructor(scope: Construct, id: string, props: { readonly parameterName: string }) {
+    super(scope, id);
+    const parameter = new DataAwsSsmParameter(this, 'Parameter', { name: props.parameterName });
+    parameter.addOverride('lifecycle.postcondition', [
+      {
+        condition: exactlyOneCertificateCondition('self.value'),
+        error_message: `SSM parameter ${props.parameterName} must hold exactly one PEM certificate (the keyless leaf, no chain, no key).`,
+      },
+    ]);
+    this.pem = parameter.value;
+  }
+}

@@ -1,0 +1,119 @@
+import type { Construct } from 'constructs';
+import type { EnabledKeylessConfig } from '../envs/schema/keyless';
+import { isInZone } from '../lib/hostnames';
+import { ConfigError } from '../lib/errors';
+import { HostSecurityGroup, KEY_SERVER_EGRESS } from '../modules/keyless/host-security-group';
+import { InstanceRole } from '../modules/keyless/instance-role';
+import { KeyServerSecrets } from '../modules/keyless/key-server-secrets';
+import { keyServerUserData } from '../modules/keyless/key-server-user-data';
+import { KeylessCertificates, SsmLeafCertificate } from '../modules/keyless/keyless-certificates';
+import { KeylessTunnel } from '../modules/keyless/keyless-tunnel';
+import { LeafCertificate } from '../modules/keyless/leaf-certificate';
+import { PrivateNetwork } from '../modules/keyless/network';
+import { OriginHost } from '../modules/keyless/origin-host';
+import { HardenedLaunchTemplate, PrivateHost } from '../modules/keyless/private-host';
+import { EnvStack, EnvStackProps } from './env-stack';
+
+export type KeylessStackProps = EnvStackProps;
+
+/**
+ * Keyless SSL: key servers in private subnets, reached by Cloudflare only through a
+ * tunnel; the edge certificate registered with their private IPs. Built only when
+ * the environment enables keyless (an Enterprise add-on).
+ */
+export class KeylessStack extends EnvStack {
+  readonly keyServers: readonly PrivateHost[];
+  readonly tunnel: KeylessTunnel;
+
+  constructor(scope: Construct, props: KeylessStackProps) {
+    super(scope, 'keyless', props);
+    const { config, file, dir } = props.env;
+    const keyless = config.keyless;
+    if (!keyless.enabled) throw new Error(`KeylessStack: ${file} has keyless.enabled false; build this stack only when it is on`);
+    const k: EnabledKeylessConfig = keyless;
+    // Read the certificate before any resource exists, so a bad PEM stops synth cleanly.
+    const certificatePem = k.certificate.file
+      ? LeafCertificate.fromFile(k.certificate.file, dir, { envFile: file, field: 'keyless.certificate.file' }).pem
+      : undefined;
+    if (k.originHost && !isInZone(k.originHost.hostname, config.cloudflare.zoneName)) {
+      throw ConfigError.single(file, 'keyless.originHost.hostname', `"${k.originHost.hostname}" is outside the zone "${config.cloudflare.zoneName}"; expected a name ending in ".${config.cloudflare.zoneName}"`);
+    }
+
+    this.useAws();
+    this.useCloudflare();
+    const prefix = `${config.name}-keyless`;
+    const emulated = config.aws.endpoint !== undefined;
+
+    const network = new PrivateNetwork(this, 'Network', {
+      namePrefix: prefix,
+      vpcCidr: k.vpc.cidr,
+      existingVpcId: k.vpc.existingVpcId,
+      privateSubnets: k.subnets,
+      egress: k.egress,
+    });
+    const secrets = new KeyServerSecrets(this, 'Secrets', { namePrefix: `${config.name}/keyless`, recoveryWindowInDays: emulated ? 0 : 30 });
+    const role = new InstanceRole(this, 'KeyServerRole', { name: `${prefix}-key-server`, readableSecretArns: secrets.arns });
+    const securityGroup = new HostSecurityGroup(this, 'KeyServerSecurityGroup', {
+      vpcId: network.vpcId,
+      name: `${prefix}-key-server`,
+      description: 'Keyless SSL key servers: egress only, no ingress',
+      egress: KEY_SERVER_EGRESS,
+    });
+    const launchTemplate = new HardenedLaunchTemplate(this, 'KeyServerLaunchTemplate', {
+      name: `${prefix}-key-server`,
+      ami: k.amiId,
+      instanceType: k.instanceType,
+      securityGroupId: securityGroup.group.id,
+      instanceProfileName: role.instanceProfileName,
+    });
+    this.keyServers = k.keyServers.map(
+      (ks) =>
+        new PrivateHost(this, `KeyServer-${ks.name}`, {
+          name: `${prefix}-${ks.name}`,
+          role: 'keyless-key-server',
+          subnetId: network.privateSubnetIds[ks.subnet],
+          privateIp: ks.privateIp,
+          launchTemplate,
+          userData: keyServerUserData({
+            privateIp: ks.privateIp,
+            zoneId: config.cloudflare.zoneId,
+            port: k.port,
+            keyName: k.keyName,
+            region: config.aws.region,
+            secretArns: { tunnelToken: secrets.tunnelToken.arn, credentials: secrets.gokeylessCredentials.arn, privateKey: secrets.privateKey.arn },
+            signingKeyFingerprint: k.packageSigningKeyFingerprint,
+          }),
+        }),
+    );
+
+    const origin = k.originHost
+      ? new OriginHost(this, 'OriginHost', {
+          vpcId: network.vpcId,
+          subnetId: network.privateSubnetIds[k.originHost.subnet],
+          privateIp: k.originHost.privateIp,
+          tunnelConnectorGroupId: securityGroup.group.id,
+          namePrefix: prefix,
+          ami: k.amiId,
+          instanceType: k.instanceType,
+        })
+      : undefined;
+
+    this.tunnel = new KeylessTunnel(this, 'Tunnel', {
+      accountId: config.cloudflare.accountId,
+      name: prefix,
+      privateIps: k.keyServers.map((ks) => ks.privateIp),
+      tokenSecretId: secrets.tunnelToken.id,
+      zoneId: config.cloudflare.zoneId,
+      publicHostnames: origin && k.originHost ? [{ hostname: k.originHost.hostname, service: origin.serviceUrl }] : [],
+    });
+    new KeylessCertificates(this, 'EdgeCertificate', {
+      zoneId: config.cloudflare.zoneId,
+      certificatePem: certificatePem ?? new SsmLeafCertificate(this, 'EdgeCertificateSource', { parameterName: k.certificate.ssmParameter! }).pem,
+      endpoints: k.keyServers,
+      port: k.port,
+      virtualNetworkId: this.tunnel.virtualNetworkId,
+      bundleMethod: k.bundleMethod,
+      namePrefix: prefix,
+    });
+  }
+}
