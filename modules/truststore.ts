@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { Fn } from 'cdktf';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { HardenedBucket } from './hardened-bucket';
 
@@ -42,6 +43,10 @@ export class Truststore extends Construct {
       bucket: this.bucket.bucketName,
       key,
       content: props.bundlePem,
+      // With SSE-S3 the ETag of a single-part upload is the MD5 of its bytes. Declaring
+      // it makes a version uploaded behind Terraform's back show up as drift (the
+      // object's version id alone is computed and would change silently).
+      etag: Fn.md5(props.bundlePem),
       contentType: 'application/x-pem-file',
       // Without versioning in place first, the object gets no version id to pin.
       dependsOn: [this.bucket.versioning],

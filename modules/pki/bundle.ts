@@ -8,5 +8,12 @@ import { Fn, Token } from 'cdktf';
  */
 export function assembleTruststoreBundle(pems: readonly string[]): string {
   if (pems.length === 0) throw new Error('a truststore bundle needs at least one CA certificate');
-  return pems.map((pem) => (Token.isUnresolved(pem) ? `${Fn.trimspace(pem)}\n` : `${pem.trim()}\n`)).join('');
+  if (!pems.some((pem) => Token.isUnresolved(pem))) return pems.map((pem) => `${pem.trim()}\n`).join('');
+  // Built from whole-token function calls (join/format/trimspace), never by splicing a
+  // token into a string literal: CDKTF cannot nest such strings inside functions (it
+  // warns "escape sequences ... not supported" and the result may be wrong).
+  return Fn.join(
+    '',
+    pems.map((pem) => (Token.isUnresolved(pem) ? Fn.format('%s\n', [Fn.trimspace(pem)]) : `${pem.trim()}\n`)),
+  );
 }

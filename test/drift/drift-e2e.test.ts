@@ -8,6 +8,7 @@ import { applyStacks, planStacks, type StackRunOptions } from '../../lib/plan-ru
 import { terraformUnavailableReason } from '../../lib/terraform';
 import { boto3, FAKE_AWS_ENV, motoUnavailableReason, startMoto, stateResources, type RunningMoto } from '../support/drift-moto';
 import { baseEnvironment, envDir, withField } from '../support/env-files';
+import { makeTestCertificates, opensslUnavailableReason } from '../support/test-certificates';
 
 /**
  * One change made behind Terraform's back, and where the drift report must show it.
@@ -25,7 +26,7 @@ const OUT_OF_BAND_CHANGES: readonly OutOfBandChange[] = [
   {
     what: 'truststore bucket versioning suspended',
     boto3: `s3.put_bucket_versioning(Bucket=only('aws_s3_bucket_versioning.')['bucket'], VersioningConfiguration={'Status': 'Suspended'})`,
-    resource: /^aws_s3_bucket_versioning\.TruststoreBucket/,
+    resource: /^aws_s3_bucket_versioning\.Truststore_Bucket/,
     attribute: 'versioning_configuration[0].status',
   },
   {
@@ -35,19 +36,22 @@ const OUT_OF_BAND_CHANGES: readonly OutOfBandChange[] = [
       `tags = s3.get_bucket_tagging(Bucket=bucket)['TagSet']`,
       `s3.put_bucket_tagging(Bucket=bucket, Tagging={'TagSet': [dict(t, Value='tampered') if t['Key'] == 'Environment' else t for t in tags]})`,
     ].join('\n'),
-    resource: /^aws_s3_bucket\.TruststoreBucket/,
+    resource: /^aws_s3_bucket\.Truststore_Bucket/,
     attribute: 'tags_all.Environment',
   },
-  // When the origin stack's truststore object lands (aws_s3_object), add:
-  //   { what: 'new truststore object version uploaded',
-  //     boto3: `o = only('aws_s3_object.'); s3.put_object(Bucket=o['bucket'], Key=o['key'], Body=b'tampered')`,
-  //     resource: /^aws_s3_object\./, attribute: 'etag' },
-  // (A refresh only notices new content through `etag`: the object must set `etag` (or
-  // `source_hash`) in its configuration, otherwise the new version is invisible to plan.)
-  // When the keyless stack lands (key server security group), add:
-  //   { what: 'ingress rule added to a key server security group',
-  //     boto3: `ec2.authorize_security_group_ingress(GroupId=only('aws_security_group.')['id'], IpPermissions=[{'IpProtocol': 'tcp', 'FromPort': 22, 'ToPort': 22, 'IpRanges': [{'CidrIp': '0.0.0.0/0'}]}])`,
-  //     resource: /^aws_security_group\./, attribute: 'ingress' },
+  {
+    // The attack the version pinning is about: someone swaps the CA bundle.
+    what: 'a new truststore object version uploaded',
+    boto3: `o = only('aws_s3_object.'); s3.put_object(Bucket=o['bucket'], Key=o['key'], Body=b'-----BEGIN CERTIFICATE-----\\nnot our CA\\n-----END CERTIFICATE-----\\n')`,
+    resource: /^aws_s3_object\.Truststore_Bundle/,
+    attribute: 'etag',
+  },
+  {
+    what: 'an ingress rule added to a key server security group',
+    boto3: `ec2.authorize_security_group_ingress(GroupId=only('aws_security_group.KeyServerSecurityGroup')['id'], IpPermissions=[{'IpProtocol': 'tcp', 'FromPort': 22, 'ToPort': 22, 'IpRanges': [{'CidrIp': '0.0.0.0/0'}]}])`,
+    resource: /^aws_security_group\.KeyServerSecurityGroup/,
+    attribute: 'ingress',
+  },
 ];
 
 /**
@@ -79,7 +83,7 @@ function npmRunDrift(options: StackRunOptions & { envsDir: string; workDir: stri
   });
 }
 
-const unavailable = terraformUnavailableReason() ?? motoUnavailableReason();
+const unavailable = terraformUnavailableReason() ?? motoUnavailableReason() ?? opensslUnavailableReason();
 if (unavailable) console.warn(`SKIPPED end-to-end drift test: ${unavailable}`);
 const describeE2e = unavailable ? describe.skip : describe;
 
@@ -91,6 +95,9 @@ describeE2e('drift detection end to end (local env, AWS part, against moto_serve
   beforeAll(async () => {
     moto = await startMoto();
     const local = withField(baseEnvironment('local'), 'aws.endpoint', moto.endpoint);
+    // The keyless stack reads its edge certificate (public) from SSM, where an operator puts it.
+    const certificate = makeTestCertificates(mkdtempSync(join(temp, 'certs-')));
+    boto3(moto.endpoint, `ssm.put_parameter(Name=${JSON.stringify(local.keyless.certificate.ssmParameter)}, Type='String', Value=${JSON.stringify(certificate.leafPem)})`, {});
     options = {
       env: 'local',
       awsOnly: true,
@@ -110,11 +117,12 @@ describeE2e('drift detection end to end (local env, AWS part, against moto_serve
   it('is clean after apply, reports each out-of-band change with exit 2, and is clean again after re-apply', async () => {
     const applied = await applyStacks(options);
     expect(applied.filter((a) => !a.ok)).toEqual([]);
-    expect(applied.map((a) => a.stack)).toEqual(['local-origin']);
+    const stacks = ['local-pki', 'local-origin', 'local-edge', 'local-keyless'];
+    expect(applied.map((a) => a.stack).sort()).toEqual([...stacks].sort());
 
     const clean = await npmRunDrift(options, join(temp, 'clean.json'));
     expect({ code: clean.code, stderr: clean.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(clean.report.stacks.map((s) => [s.stack, s.status])).toEqual([['local-origin', 'no-changes']]);
+    expect(clean.report.stacks.map((s) => [s.stack, s.status]).sort()).toEqual(stacks.map((s) => [s, 'no-changes']).sort());
     expect(clean.stdout).toContain('**AWS part only.**');
 
     const state = stateResources(options.stateRoot);
@@ -143,7 +151,7 @@ describeE2e('drift detection end to end (local env, AWS part, against moto_serve
     const reapplied = await applyStacks(options);
     expect(reapplied.filter((a) => !a.ok)).toEqual([]);
     const again = await planStacks({ ...options, mode: 'drift' });
-    expect(again.stacks.map((s) => [s.stack, s.status, s.changes.length])).toEqual([['local-origin', 'no-changes', 0]]);
+    expect(again.stacks.map((s) => [s.stack, s.status, s.changes.length]).sort()).toEqual(stacks.map((s) => [s, 'no-changes', 0]).sort());
     expect(again.exitCode).toBe(0);
   }, 400_000);
 });

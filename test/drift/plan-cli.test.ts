@@ -23,7 +23,7 @@ describe('plan and drift refuse bad input before running Terraform', () => {
 
   it('accepts a stack by concern name and writes only that stack', () => {
     const [stack] = prepareStacks({ env: 'dev', stacks: ['origin'], workDir });
-    expect(stack).toMatchObject({ name: 'dev-origin', dir: join(workDir, 'dev-origin'), dependencies: [] });
+    expect(stack).toMatchObject({ name: 'dev-origin', dir: join(workDir, 'dev-origin'), dependencies: ['dev-pki'] });
     expect(existsSync(join(stack.dir, 'cdk.tf.json'))).toBe(true);
   });
 

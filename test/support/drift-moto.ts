@@ -111,7 +111,7 @@ export function stateResources(dir: string): Record<string, Record<string, any>>
 }
 
 /**
- * Runs a boto3 snippet against moto. The snippet sees `s3`, `ec2` (clients) and
+ * Runs a boto3 snippet against moto. The snippet sees `s3`, `ec2`, `ssm` (clients) and
  * `state` (what `stateResources` returns), and changes AWS behind Terraform's back.
  */
 export function boto3(endpoint: string, snippet: string, state: Record<string, Record<string, any>>): void {
@@ -120,6 +120,7 @@ export function boto3(endpoint: string, snippet: string, state: Record<string, R
     'state = json.load(sys.stdin)',
     `s3 = boto3.client('s3', endpoint_url=${JSON.stringify(endpoint)})`,
     `ec2 = boto3.client('ec2', endpoint_url=${JSON.stringify(endpoint)})`,
+    `ssm = boto3.client('ssm', endpoint_url=${JSON.stringify(endpoint)})`,
     'def only(prefix):',
     '    hits = [a for k, a in state.items() if k.startswith(prefix)]',
     '    assert len(hits) == 1, f"expected one {prefix} in state, found {len(hits)}"',
