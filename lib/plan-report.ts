@@ -48,6 +48,21 @@ export interface StackReport {
   readonly counts: Readonly<Record<ResourceAction, number>>;
   /** Terraform's error output (trimmed) when the stack could not be planned. */
   readonly error?: string;
+  /** Differences matching a known emulator gap of the environment: shown, not counted. */
+  readonly knownGaps: readonly KnownGapHit[];
+}
+
+/** A known emulator gap (from the env file's `drift.knownEmulatorGaps`). */
+export interface KnownGap {
+  readonly resourceType: string;
+  readonly attribute: string;
+  readonly reason: string;
+}
+
+export interface KnownGapHit {
+  readonly address: string;
+  readonly attribute: string;
+  readonly reason: string;
 }
 
 export interface PlanReport {
@@ -151,8 +166,35 @@ function resourceReports(changes: readonly TerraformResourceChange[] | undefined
   return out.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
 }
 
+function coveredBy(gap: KnownGap, resource: ResourceReport, path: string): boolean {
+  return gap.resourceType === resource.type && (path === gap.attribute || path.startsWith(`${gap.attribute}.`) || path.startsWith(`${gap.attribute}[`));
+}
+
+/**
+ * Splits the attribute changes that known emulator gaps explain from the rest. Only
+ * in-place updates and replacements can be explained: a resource to create or delete
+ * is always a real difference.
+ */
+function withoutKnownGaps(changes: readonly ResourceReport[], gaps: readonly KnownGap[]): { changes: ResourceReport[]; hits: KnownGapHit[] } {
+  const hits: KnownGapHit[] = [];
+  const kept: ResourceReport[] = [];
+  for (const r of changes) {
+    if ((r.action !== 'update' && r.action !== 'replace') || r.attributes.length === 0) {
+      kept.push(r);
+      continue;
+    }
+    const remaining = r.attributes.filter((a) => {
+      const gap = gaps.find((g) => coveredBy(g, r, a.path));
+      if (gap) hits.push({ address: r.address, attribute: a.path, reason: gap.reason });
+      return gap === undefined;
+    });
+    if (remaining.length > 0) kept.push({ ...r, attributes: remaining });
+  }
+  return { changes: kept, hits };
+}
+
 /** One stack's report from what the runner collected. */
-export function stackReport(result: StackPlanResult): StackReport {
+export function stackReport(result: StackPlanResult, knownGaps: readonly KnownGap[] = []): StackReport {
   const counts = Object.fromEntries(ACTIONS.map((a) => [a, 0])) as Record<ResourceAction, number>;
   const failed = result.exitCode !== 0 && result.exitCode !== 2;
   if (failed || !result.plan) {
@@ -163,27 +205,38 @@ export function stackReport(result: StackPlanResult): StackReport {
       outputs: [],
       counts,
       error: (result.error ?? (failed ? `terraform exited ${result.exitCode}` : 'terraform gave no plan')).trim(),
+      knownGaps: [],
     };
   }
   const plan = result.plan;
-  const changes = resourceReports(plan.resource_changes);
+  const { changes, hits } = withoutKnownGaps(resourceReports(plan.resource_changes), knownGaps);
   for (const r of changes) counts[r.action]++;
   const outputs = Object.entries(plan.output_changes ?? {})
     .filter(([, c]) => actionOf(c.actions) !== undefined)
     .map(([name]) => name)
     .sort();
+  // Terraform's exit code is the verdict and the JSON the explanation, except that
+  // differences explained entirely by known emulator gaps do not count.
+  const explainedByGaps = hits.length > 0 && changes.length === 0 && outputs.length === 0;
   return {
     stack: result.stack,
-    // Terraform's exit code is the verdict; the JSON is the explanation.
-    status: result.exitCode === 2 ? 'changes' : 'no-changes',
+    status: result.exitCode === 2 && !explainedByGaps ? 'changes' : 'no-changes',
     changes,
     outputs,
     counts,
+    knownGaps: hits,
   };
 }
 
-export function buildReport(input: { mode: PlanMode; env: string; awsOnly: boolean; results: readonly StackPlanResult[] }): PlanReport {
-  const stacks = input.results.map((r) => stackReport(r)).sort((a, b) => (a.stack < b.stack ? -1 : 1));
+export function buildReport(input: {
+  mode: PlanMode;
+  env: string;
+  awsOnly: boolean;
+  results: readonly StackPlanResult[];
+  /** The environment's `drift.knownEmulatorGaps`. @default none */
+  knownGaps?: readonly KnownGap[];
+}): PlanReport {
+  const stacks = input.results.map((r) => stackReport(r, input.knownGaps)).sort((a, b) => (a.stack < b.stack ? -1 : 1));
   const exitCode = stacks.some((s) => s.status === 'error') ? 1 : stacks.some((s) => s.status === 'changes') ? 2 : 0;
   return { mode: input.mode, env: input.env, awsOnly: input.awsOnly, stacks, exitCode };
 }
@@ -215,7 +268,7 @@ export function renderMarkdown(report: PlanReport): string {
   }
   lines.push('', `Exit code ${report.exitCode} (0 = no changes, 2 = ${report.mode === 'drift' ? 'drift' : 'changes'}, 1 = error).`);
   for (const s of report.stacks) {
-    if (s.status === 'no-changes' && s.changes.length === 0) continue;
+    if (s.status === 'no-changes' && s.changes.length === 0 && s.knownGaps.length === 0) continue;
     lines.push('', `### \`${s.stack}\``);
     if (s.error) lines.push('', '```text', s.error.slice(0, 4000), '```');
     if (s.changes.length > 0) {
@@ -233,6 +286,10 @@ export function renderMarkdown(report: PlanReport): string {
       }
     }
     if (s.outputs.length > 0) lines.push('', `Outputs changing: ${s.outputs.map((o) => `\`${o}\``).join(', ')}`);
+    if (s.knownGaps.length > 0) {
+      lines.push('', '**Known emulator gaps (listed in the env file; not counted)**', '', '| Resource | Attribute | Why |', '| --- | --- | --- |');
+      for (const g of s.knownGaps) lines.push(`| \`${g.address}\` | \`${cell(g.attribute)}\` | ${cell(g.reason)} |`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import { loadEnvironment } from '../envs/load';
 import { buildApp } from '../stacks/app';
 import { projectAwsOnly, type TerraformJson } from './aws-projection';
 import { ConfigError, quote } from './errors';
@@ -151,7 +152,14 @@ export async function planStacks(options: StackRunOptions & { mode: PlanMode }):
     (name) => planStack(byName.get(name)!, env),
     options.concurrency,
   );
-  return buildReport({ mode: options.mode, env: options.env, awsOnly: options.awsOnly ?? false, results: [...results.values()] });
+  const { config } = loadEnvironment(options.env, options.envsDir);
+  return buildReport({
+    mode: options.mode,
+    env: options.env,
+    awsOnly: options.awsOnly ?? false,
+    results: [...results.values()],
+    knownGaps: config.drift.knownEmulatorGaps,
+  });
 }
 
 export interface ApplyResult {

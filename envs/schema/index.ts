@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isInZone } from '../../lib/hostnames';
 import { awsSchema, backendSchema, cloudflareSchema, tagMap } from './core';
+import { driftSchema } from './drift';
 import { edgeSchema } from './edge';
 import { protectedHostnameSchema } from './hostnames';
 import { keylessSchema } from './keyless';
@@ -33,6 +34,8 @@ export const environmentSchema = z
     edge: edgeSchema,
     /** Live endpoints and files for `npm run verify`. @default none: pass them as flags */
     verify: verifySchema.optional(),
+    /** How `npm run drift` reads this environment. @default no known emulator gaps */
+    drift: driftSchema.prefault({}),
   })
   .strict()
   .superRefine((env, ctx) => {
@@ -73,6 +76,15 @@ const crossChecks: CrossCheck[] = [
         });
       }
     });
+  },
+  function emulatorGapsOnlyOnAnEmulator(env, ctx) {
+    if (env.drift.knownEmulatorGaps.length > 0 && env.aws.endpoint === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['drift', 'knownEmulatorGaps'],
+        message: 'known emulator gaps hide differences from drift reports, so they are only allowed when aws.endpoint names an emulator; a real environment reports every difference',
+      });
+    }
   },
   function emulatorOnlyForLocal(env, ctx) {
     if (env.aws.endpoint !== undefined && env.backend.type === 's3') {

@@ -50,7 +50,7 @@ const OUT_OF_BAND_CHANGES: readonly OutOfBandChange[] = [
     what: 'an ingress rule added to a key server security group',
     boto3: `ec2.authorize_security_group_ingress(GroupId=only('aws_security_group.KeyServerSecurityGroup')['id'], IpPermissions=[{'IpProtocol': 'tcp', 'FromPort': 22, 'ToPort': 22, 'IpRanges': [{'CidrIp': '0.0.0.0/0'}]}])`,
     resource: /^aws_security_group\.KeyServerSecurityGroup/,
-    attribute: 'ingress',
+    attribute: 'ingress[0].cidr_blocks[0]',
   },
 ];
 
@@ -121,9 +121,19 @@ describeE2e('drift detection end to end (local env, AWS part, against moto_serve
     expect(applied.map((a) => a.stack).sort()).toEqual([...stacks].sort());
 
     const clean = await npmRunDrift(options, join(temp, 'clean.json'));
-    expect({ code: clean.code, stderr: clean.stderr }).toEqual({ code: 0, stderr: '' });
+    // On failure the assertion shows the report, which names what differed.
+    expect({ code: clean.code, stderr: clean.stderr, report: clean.code === 0 ? '' : clean.stdout }).toEqual({ code: 0, stderr: '', report: '' });
     expect(clean.report.stacks.map((s) => [s.stack, s.status]).sort()).toEqual(stacks.map((s) => [s, 'no-changes']).sort());
     expect(clean.stdout).toContain('**AWS part only.**');
+    // The emulator gaps the env file declares are met, named, and nothing beyond them.
+    const gaps = clean.report.stacks.flatMap((s) => s.knownGaps.map((g) => `${g.address.split('.')[0]} ${g.attribute.split(/[.[]/)[0]}`));
+    expect([...new Set(gaps)].sort()).toEqual([
+      'aws_api_gateway_domain_name mutual_tls_authentication',
+      'aws_launch_template default_version',
+      'aws_launch_template latest_version',
+      'aws_launch_template tag_specifications',
+    ]);
+    expect(clean.stdout).toContain('Known emulator gaps');
 
     const state = stateResources(options.stateRoot);
     for (const change of OUT_OF_BAND_CHANGES) boto3(moto!.endpoint, change.boto3, state);

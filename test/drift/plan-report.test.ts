@@ -113,3 +113,41 @@ describe('masking', () => {
     expect(renderJson(report)).not.toMatch(/was-public|now-secret/);
   });
 });
+
+describe('known emulator gaps (drift.knownEmulatorGaps of the env file)', () => {
+  const gap = { resourceType: 'aws_s3_bucket', attribute: 'tags', reason: 'an emulator that loses bucket tags' };
+
+  it('are listed with their reason and not counted; a stack whose only differences they explain has no changes', () => {
+    const onlyTags: TerraformPlanJson = { ...recordedDrift, resource_changes: recordedDrift.resource_changes!.filter((c) => c.type === 'aws_s3_bucket') };
+    const tagsAll = { ...gap, attribute: 'tags_all' };
+    const report = buildReport({ mode: 'drift', env: 'local', awsOnly: true, results: [{ stack: 'local-origin', exitCode: 2, plan: onlyTags }], knownGaps: [gap, tagsAll] });
+    const [stack] = report.stacks;
+    expect(stack.status).toBe('no-changes');
+    expect(stack.changes).toEqual([]);
+    expect(stack.knownGaps.map((g) => g.attribute)).toEqual(['tags.Environment', 'tags_all.Environment']);
+    expect(report.exitCode).toBe(0);
+    const md = renderMarkdown(report);
+    expect(md).toContain('Known emulator gaps');
+    expect(md).toContain('an emulator that loses bucket tags');
+  });
+
+  it('explain only the attributes they name: other drift on the same stack still counts', () => {
+    const report = buildReport({ mode: 'drift', env: 'local', awsOnly: true, results: [{ stack: 'local-origin', exitCode: 2, plan: recordedDrift }], knownGaps: [gap] });
+    const [stack] = report.stacks;
+    expect(stack.status).toBe('changes');
+    expect(stack.changes.flatMap((c) => c.attributes.map((a) => a.path)).sort()).toEqual(['tags_all.Environment', 'versioning_configuration[0].status']);
+    expect(report.exitCode).toBe(2);
+  });
+
+  it('never explain a resource to create or delete', () => {
+    const [stack] = buildReport({
+      mode: 'plan',
+      env: 'dev',
+      awsOnly: false,
+      results: [{ stack: 'dev-origin', exitCode: 2, plan: mixed }],
+      knownGaps: [{ resourceType: 'aws_s3_object', attribute: 'content', reason: 'would hide a whole new object' }, { resourceType: 'aws_security_group_rule', attribute: 'type', reason: 'would hide a deletion' }],
+    }).stacks;
+    expect(stack.counts).toMatchObject({ create: 1, delete: 1 });
+    expect(stack.knownGaps).toEqual([]);
+  });
+});

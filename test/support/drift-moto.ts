@@ -49,7 +49,8 @@ export async function startMoto(timeoutMs = 30_000): Promise<RunningMoto> {
   const endpoint = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, ...FAKE_AWS_ENV },
+    // The local env attaches AWS managed policies (Session Manager) and validates ACM certificates.
+    env: { ...process.env, ...FAKE_AWS_ENV, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true', MOTO_ACM_VALIDATION_WAIT: '0' },
   });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-4000)));

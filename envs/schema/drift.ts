@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+/**
+ * A difference an emulator always reports because it does not implement part of an
+ * API (moto drops mutual TLS on REST custom domains, for instance). Drift reports
+ * list it under "known emulator gaps" with its reason and do not count it.
+ */
+export const knownEmulatorGapSchema = z
+  .object({
+    /** Terraform resource type, e.g. `aws_api_gateway_domain_name`. */
+    resourceType: z.string().regex(/^aws_[a-z0-9_]+$/, 'expected an AWS resource type such as "aws_api_gateway_domain_name"'),
+    /** Attribute path as the report shows it; it covers everything below it (`mutual_tls_authentication` covers `mutual_tls_authentication[0].truststore_uri`). */
+    attribute: z.string().regex(/^[a-z0-9_]+([.[][\w\]]*)*$/, 'expected an attribute path such as "mutual_tls_authentication" or "tags_all.Name"'),
+    /** Why the emulator differs; printed in every report. */
+    reason: z.string().min(20, 'expected a reason of at least 20 characters: say which emulator gap this is'),
+  })
+  .strict();
+
+export const driftSchema = z
+  .object({
+    /** Only for environments on an emulator (`aws.endpoint`). @default none */
+    knownEmulatorGaps: z.array(knownEmulatorGapSchema).default([]),
+  })
+  .strict();
+
+export type KnownEmulatorGap = z.infer<typeof knownEmulatorGapSchema>;
+export type DriftConfig = z.infer<typeof driftSchema>;
