@@ -6,7 +6,7 @@ import { fromRoot } from '../../lib/paths';
 import type { PlanReport } from '../../lib/plan-report';
 import { applyStacks, planStacks, type StackRunOptions } from '../../lib/plan-runner';
 import { terraformUnavailableReason } from '../../lib/terraform';
-import { boto3, FAKE_AWS_ENV, motoUnavailableReason, startMoto, stateResources, type RunningMoto } from '../support/drift-moto';
+import { boto3, motoEnv, motoUnavailableReason, startMoto, stateResources, type Moto } from '../support/moto';
 import { baseEnvironment, envDir, withField } from '../support/env-files';
 import { makeTestCertificates, opensslUnavailableReason } from '../support/test-certificates';
 
@@ -67,7 +67,7 @@ const UNMANAGED_CHANGES: readonly string[] = [
 function npmRunDrift(options: StackRunOptions & { envsDir: string; workDir: string; stateRoot: string }, jsonPath: string) {
   return new Promise<{ code: number; stdout: string; stderr: string; report: PlanReport }>((resolve, reject) => {
     const args = ['run', '--silent', 'drift', '--', '--env', options.env, '--aws-only', '--json', jsonPath, '--work-dir', options.workDir, '--state-root', options.stateRoot];
-    const child = spawn('npm', args, { cwd: fromRoot(), env: { ...process.env, ...FAKE_AWS_ENV, EDGE_ENVS_DIR: options.envsDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', args, { cwd: fromRoot(), env: { ...process.env, ...motoEnv(), EDGE_ENVS_DIR: options.envsDir }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -88,7 +88,7 @@ if (unavailable) console.warn(`SKIPPED end-to-end drift test: ${unavailable}`);
 const describeE2e = unavailable ? describe.skip : describe;
 
 describeE2e('drift detection end to end (local env, AWS part, against moto_server)', () => {
-  let moto: RunningMoto | undefined;
+  let moto: Moto | undefined;
   const temp = mkdtempSync(join(tmpdir(), 'edge-drift-e2e-'));
   let options: StackRunOptions & { envsDir: string; workDir: string; stateRoot: string };
 
@@ -104,7 +104,7 @@ describeE2e('drift detection end to end (local env, AWS part, against moto_serve
       envsDir: envDir({ local }),
       workDir: join(temp, 'work'),
       stateRoot: join(temp, 'state'),
-      terraformEnv: FAKE_AWS_ENV,
+      terraformEnv: motoEnv(),
     };
   }, 60_000);
 
