@@ -7,7 +7,8 @@ import { CheckResult, runChecks } from '../lib/verify/checks';
 import { verifyInput, type VerifyFlags } from '../lib/verify/input';
 import { fromRoot } from '../lib/paths';
 import { baseEnvironment, envDir } from './support/env-files';
-import { DEFAULT_HOST, EDGE_HOST, freePort, makePki, missingTlsTools, Nginx, ORIGIN_HOST, tempDir } from './support/tls-harness';
+import { freePort } from './support/processes';
+import { DEFAULT_HOST, EDGE_HOST, makePki, missingTlsTools, Nginx, ORIGIN_HOST, tempDir } from './support/tls-harness';
 
 /**
  * `npm run verify` against two loopback harnesses made of real nginx servers: one
