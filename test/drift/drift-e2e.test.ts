@@ -8,7 +8,7 @@ import { applyStacks, planStacks, type StackRunOptions } from '../../lib/plan-ru
 import { terraformUnavailableReason } from '../../lib/terraform';
 import { boto3, motoEnv, motoUnavailableReason, startMoto, stateResources, type Moto } from '../support/moto';
 import { baseEnvironment, envDir, withField } from '../support/env-files';
-import { makeTestCertificates, opensslUnavailableReason } from '../support/test-certificates';
+import { makeTestCertificates, opensslUnavailableReason } from '../support/openssl';
 
 /**
  * One change made behind Terraform's back, and where the drift report must show it.

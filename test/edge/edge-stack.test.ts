@@ -2,7 +2,8 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { listEnvironments, loadEnvironment } from '../../envs/load';
 import { isSharedOriginPullCa } from '../../modules/edge/certificate-checks';
 import { checkExpression } from '../../modules/edge/waf-expression';
-import { generateTestPki, opensslUnavailableReason, privateKeyLeaks, synthEdgeStacks, type TestPki } from '../support/edge-fixtures';
+import { generateTestPki, privateKeyLeaks, synthEdgeStacks, type TestPki } from '../support/edge-fixtures';
+import { opensslUnavailableReason } from '../support/openssl';
 import { onlyResource, resourcesOf, type StackJson } from '../support/synth';
 
 const unavailable = opensslUnavailableReason();

@@ -6,7 +6,7 @@ import { expectOk, prepareAwsOnlyStack } from '../support/apply';
 import { baseEnvironment, envDir, withField } from '../support/env-files';
 import { motoEnv, motoUnavailableReason, startMoto, type Moto } from '../support/moto';
 import { synthStacks } from '../support/synth';
-import { makeTestCertificates, opensslUnavailableReason } from '../support/test-certificates';
+import { makeTestCertificates, opensslUnavailableReason } from '../support/openssl';
 
 const unavailable = terraformUnavailableReason() ?? motoUnavailableReason() ?? opensslUnavailableReason();
 if (unavailable) console.warn(`SKIPPED keyless moto apply test: ${unavailable}`);

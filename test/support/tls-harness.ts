@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { asn1Time, hoursFromNow, OpensslWorkbench, type TestCertificate, type TestKeyAlgorithm } from './openssl';
 
 /** Whether the real tools the TLS harness needs are installed. */
 export function missingTlsTools(): string[] {
@@ -14,31 +15,28 @@ export const ORIGIN_HOST = 'api.example.test';
 export const EDGE_HOST = 'edge.example.test';
 export const DEFAULT_HOST = 'abc123.execute-api.example.test';
 
-function openssl(dir: string, args: string[]): void {
-  const r = spawnSync('openssl', args, { cwd: dir, stdio: 'pipe', timeout: 20000 });
-  if (r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr.toString()}`);
-}
-
 /**
  * A throwaway PKI in a temp dir, made with openssl at test time: our root CA, a foreign
  * CA, a server certificate for every harness hostname (one valid for a year, one that
- * expires in 5 days) and the origin-pull client certificate.
+ * expires in 5 days) and the origin-pull client certificate. Each `<name>` is written as
+ * `<name>.pem` and `<name>.key`, the file names the nginx server blocks refer to.
  */
 export function makePki(dir: string): void {
-  const ca = (name: string, cn: string) =>
-    openssl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '365', '-sha256', '-subj', `/O=Edge Harness/CN=${cn}`,
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  const leaf = (name: string, issuer: string, cn: string, days: number, ext: string) => {
-    writeFileSync(join(dir, `${name}.ext`), ext);
-    openssl(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`]);
-    openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', `${issuer}.pem`, '-CAkey', `${issuer}.key`, '-CAcreateserial', '-out', `${name}.pem`, '-days', String(days), '-sha256', '-extfile', `${name}.ext`]);
+  const wb = new OpensslWorkbench(dir);
+  const key: TestKeyAlgorithm = { type: 'rsa', bits: 2048 };
+  const days = (n: number) => asn1Time(hoursFromNow(24 * n));
+  const asPem = (cert: TestCertificate) => {
+    wb.write(`${cert.name}.pem`, cert.certPem);
+    return cert;
   };
-  ca('our-ca', 'Edge Harness Root CA');
+  const ca = (name: string, cn: string) =>
+    asPem(wb.issue(name, { subject: `/O=Edge Harness/CN=${cn}`, key, ca: true, keyUsage: ['keyCertSign', 'cRLSign'], notAfter: days(365) }));
+  const ourCa = ca('our-ca', 'Edge Harness Root CA');
   ca('foreign-ca', 'Someone Else CA');
-  const serverExt = `basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:${ORIGIN_HOST},DNS:${EDGE_HOST},DNS:${DEFAULT_HOST}\n`;
-  leaf('server', 'our-ca', ORIGIN_HOST, 365, serverExt);
-  leaf('server-expiring', 'our-ca', ORIGIN_HOST, 5, serverExt);
-  leaf('origin-pull', 'our-ca', 'Cloudflare origin pull', 365, 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n');
+  const server = { subject: `/CN=${ORIGIN_HOST}`, key, issuer: ourCa, ca: false, keyUsage: [], extendedKeyUsage: ['serverAuth'], dnsNames: [ORIGIN_HOST, EDGE_HOST, DEFAULT_HOST] };
+  asPem(wb.issue('server', { ...server, notAfter: days(365) }));
+  asPem(wb.issue('server-expiring', { ...server, notAfter: days(5) }));
+  asPem(wb.clientLeaf('origin-pull', ourCa, { subject: '/CN=Cloudflare origin pull', key, notAfter: days(365) }));
 }
 
 function accepting(port: number): Promise<boolean> {
