@@ -1,8 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runNginx, type RunningNginx } from './nginx';
 import { asn1Time, hoursFromNow, OpensslWorkbench, type TestCertificate, type TestKeyAlgorithm } from './openssl';
 
 /** Whether the real tools the TLS harness needs are installed. */
@@ -39,16 +39,6 @@ export function makePki(dir: string): void {
   asPem(wb.clientLeaf('origin-pull', ourCa, { subject: '/CN=Cloudflare origin pull', key, notAfter: days(365) }));
 }
 
-function accepting(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port }, () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
-
 export interface ServerBlock {
   readonly port: number;
   readonly host: string;
@@ -57,53 +47,18 @@ export interface ServerBlock {
   readonly directives: string;
 }
 
-/** One nginx, run as the current user with everything (pid, logs, temp) in `dir`; stop() kills it. */
-export class Nginx {
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly errorLog: string,
-  ) {}
-
-  static async start(dir: string, name: string, blocks: readonly ServerBlock[]): Promise<Nginx> {
-    const prefix = join(dir, name);
-    spawnSync('mkdir', ['-p', prefix]);
-    const servers = blocks.map(
-      (b) => `server {
+/** One nginx serving `blocks`, with everything (pid, logs, temp) in `dir/name`. */
+export function startHarnessNginx(dir: string, name: string, blocks: readonly ServerBlock[]): Promise<RunningNginx> {
+  const servers = blocks.map(
+    (b) => `  server {
     listen 127.0.0.1:${b.port} ssl;
     server_name ${b.host};
     ssl_certificate ${join(dir, `${b.cert}.pem`)};
     ssl_certificate_key ${join(dir, `${b.cert}.key`)};
     ${b.directives}
   }`,
-    );
-    const conf = join(prefix, 'nginx.conf');
-    const errorLog = join(prefix, 'error.log');
-    writeFileSync(
-      conf,
-      `daemon off;\nmaster_process off;\npid ${prefix}/nginx.pid;\nerror_log ${errorLog} warn;\nevents {}\nhttp {\n  access_log off;\n` +
-        ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${prefix}/${t};\n`).join('') +
-        `  default_type text/plain;\n  ${servers.join('\n  ')}\n}\n`,
-    );
-    const child = spawn('nginx', ['-p', prefix, '-c', conf, '-e', errorLog], { stdio: 'ignore' });
-    const nginx = new Nginx(child, errorLog);
-    for (let i = 0; i < 100; i++) {
-      if (child.exitCode !== null) break;
-      if ((await Promise.all(blocks.map((b) => accepting(b.port)))).every(Boolean)) return nginx;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    nginx.stop();
-    let log = '';
-    try {
-      log = readFileSync(errorLog, 'utf8');
-    } catch {
-      /* no log written */
-    }
-    throw new Error(`nginx ${name} did not start within 5 s: ${log.trim().split('\n').slice(-3).join(' | ')}`);
-  }
-
-  stop(): void {
-    if (this.child.exitCode === null && this.child.pid) this.child.kill('SIGKILL');
-  }
+  );
+  return runNginx(join(dir, name), ['  default_type text/plain;', ...servers].join('\n'), blocks.map((b) => b.port));
 }
 
 /** A temp folder removed by `cleanup()`. */
