@@ -171,9 +171,11 @@ export interface ApplyResult {
 /**
  * Applies every selected stack in dependency order; a stack whose dependency failed
  * is not attempted. Used by the emulator tests to create what drift then checks.
+ * With `targets`, only the named resources (and what they depend on) are applied, and
+ * only in the stacks named: how an operator puts drifted resources back.
  */
-export async function applyStacks(options: StackRunOptions): Promise<ApplyResult[]> {
-  const stacks = prepareStacks(options);
+export async function applyStacks(options: StackRunOptions & { targets?: ReadonlyMap<string, readonly string[]> }): Promise<ApplyResult[]> {
+  const stacks = prepareStacks(options).filter((s) => !options.targets || options.targets.has(s.name));
   const env = terraformEnvFor(options);
   const byName = new Map(stacks.map((s) => [s.name, s]));
   const results = await runInDependencyOrder<ApplyResult>(
@@ -185,7 +187,8 @@ export async function applyStacks(options: StackRunOptions): Promise<ApplyResult
       const stack = byName.get(name)!;
       const initRun = await init(stack, env);
       if (initRun.code !== 0) return { stack: name, ok: false, output: errorText(initRun) };
-      const run = await terraform(['apply', '-auto-approve', '-input=false', '-no-color', '-lock-timeout=120s'], stack.dir, env);
+      const targets = (options.targets?.get(name) ?? []).map((address) => `-target=${address}`);
+      const run = await terraform(['apply', '-auto-approve', '-input=false', '-no-color', '-lock-timeout=120s', ...targets], stack.dir, env);
       return { stack: name, ok: run.code === 0, output: run.code === 0 ? run.stdout.trim().split('\n').slice(-3).join('\n') : errorText(run) };
     },
     options.concurrency,

@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import type { TerraformJson } from './aws-projection';
+import { oneLineDn } from './x509';
 
 /**
  * The security-relevant settings of a synthesized stack, pulled out for reviewers.
@@ -42,7 +43,7 @@ export function describeIssuer(certificate: unknown, stack: TerraformJson): stri
   if (typeof certificate !== 'string') return show(certificate);
   if (certificate.includes('-----BEGIN CERTIFICATE-----')) {
     try {
-      return `issuer ${new X509Certificate(certificate).issuer.replace(/\n/g, ', ')}`;
+      return `issuer ${oneLineDn(new X509Certificate(certificate).issuer)}`;
     } catch {
       return 'an unparseable PEM';
     }

@@ -25,8 +25,47 @@ export interface PemBlock {
   readonly text: string;
 }
 
-const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END ([A-Z0-9 ]+)-----/g;
+const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----(\r?\n)?([\s\S]*?)(\r?\n)?-----END ([A-Z0-9 ]+)-----/g;
 const KEY_LABELS = /PRIVATE KEY$/;
+
+/** One `-----BEGIN ...-----` to `-----END ...-----` span of a text, as found (not yet checked). */
+export interface PemSpan {
+  readonly label: string;
+  /** The label of the END line (differs from `label` in a broken file). */
+  readonly endLabel: string;
+  /** The base64 body with whitespace removed. */
+  readonly body: string;
+  /** The whole block, armour included. */
+  readonly text: string;
+  /** Where the block starts in the text. */
+  readonly index: number;
+  /** Whether the BEGIN and END lines are lines of their own (a line break after BEGIN and before END). */
+  readonly ownLines: boolean;
+  /** Whether a line break follows the BEGIN line. */
+  readonly breakAfterBegin: boolean;
+}
+
+/**
+ * The PEM blocks of a text, leniently: text between blocks and broken blocks are
+ * skipped, not refused. For callers that word their own message on what they find;
+ * `parsePemBlocks` is the strict form.
+ */
+export function pemSpans(text: string): PemSpan[] {
+  return [...text.matchAll(BLOCK)].map((m) => ({
+    label: m[1],
+    endLabel: m[5],
+    body: m[3].replace(/\s+/g, ''),
+    text: m[0],
+    index: m.index,
+    ownLines: m[2] !== undefined && m[4] !== undefined,
+    breakAfterBegin: m[2] !== undefined,
+  }));
+}
+
+/** Whether a PEM label is a private key (`PRIVATE KEY`, `RSA PRIVATE KEY`, `ENCRYPTED PRIVATE KEY`, ...). */
+export function isPrivateKeyLabel(label: string): boolean {
+  return KEY_LABELS.test(label);
+}
 
 /**
  * Splits PEM text into blocks, refusing anything that is not exactly a sequence of
@@ -39,16 +78,16 @@ export function parsePemBlocks(text: string): PemBlock[] {
   }
   const blocks: PemBlock[] = [];
   let last = 0;
-  for (const m of text.matchAll(BLOCK)) {
-    const between = text.slice(last, m.index);
+  for (const span of pemSpans(text)) {
+    const between = text.slice(last, span.index);
     if (between.trim() !== '') throw new PemError(`unexpected text outside PEM blocks: ${JSON.stringify(between.trim().slice(0, 40))}`);
-    if (m[1] !== m[3]) throw new PemError(`PEM block "BEGIN ${m[1]}" ends with "END ${m[3]}"`);
-    const body = m[2].replace(/\s+/g, '');
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body) || body.length % 4 !== 0 || body.length === 0) {
-      throw new PemError(`PEM block "${m[1]}" number ${blocks.length + 1} has a corrupt base64 body`);
+    if (!span.breakAfterBegin) throw new PemError(`PEM block "BEGIN ${span.label}" has no line break after its BEGIN line`);
+    if (span.label !== span.endLabel) throw new PemError(`PEM block "BEGIN ${span.label}" ends with "END ${span.endLabel}"`);
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(span.body) || span.body.length % 4 !== 0 || span.body.length === 0) {
+      throw new PemError(`PEM block "${span.label}" number ${blocks.length + 1} has a corrupt base64 body`);
     }
-    blocks.push({ label: m[1], der: Buffer.from(body, 'base64'), text: m[0] });
-    last = m.index + m[0].length;
+    blocks.push({ label: span.label, der: Buffer.from(span.body, 'base64'), text: span.text });
+    last = span.index + span.text.length;
   }
   const rest = text.slice(last);
   if (rest.includes('-----BEGIN')) throw new PemError('the PEM text is truncated: a "-----BEGIN" has no matching "-----END"');
@@ -60,7 +99,7 @@ export function parsePemBlocks(text: string): PemBlock[] {
 /** Parses one or more certificates; a private key here is refused (it belongs in a secret). */
 export function parseCertificates(text: string): X509Certificate[] {
   return parsePemBlocks(text).map((b, i) => {
-    if (KEY_LABELS.test(b.label)) {
+    if (isPrivateKeyLabel(b.label)) {
       throw new PemError(`block ${i + 1} is a ${b.label}, not a certificate; private keys never go in certificate files (and never in the repository)`);
     }
     if (b.label !== 'CERTIFICATE') throw new PemError(`block ${i + 1} is a "${b.label}"; expected "CERTIFICATE"`);
@@ -77,7 +116,7 @@ export function parsePrivateKey(text: string): KeyObject {
   const blocks = parsePemBlocks(text);
   if (blocks.length !== 1) throw new PemError(`expected exactly one private key, found ${blocks.length} PEM blocks`);
   const [b] = blocks;
-  if (!KEY_LABELS.test(b.label)) throw new PemError(`the file holds a "${b.label}", not a private key`);
+  if (!isPrivateKeyLabel(b.label)) throw new PemError(`the file holds a "${b.label}", not a private key`);
   try {
     return createPrivateKey(b.text);
   } catch (e) {
@@ -187,6 +226,7 @@ function decodeOid(bytes: Buffer): string {
  */
 export const CLOUDFLARE_SHARED_ORIGIN_PULL_CA = {
   commonName: 'origin-pull.cloudflare.net',
+  organizationalUnit: 'Origin Pull',
   serialNumber: '5791BA9556C22E61',
 } as const;
 
@@ -195,19 +235,47 @@ export const SHARED_CA_EXPLANATION =
   'certificate of EVERY Cloudflare customer: trusting it lets anyone who points their own Cloudflare zone at this origin pass mTLS. ' +
   'Trust only your own CA and have Cloudflare present a client certificate it issued (Authenticated Origin Pulls with a custom certificate)';
 
-export function isCloudflareSharedOriginPullCa(cert: X509Certificate): boolean {
-  const mentions = (dn: string) => dn.toLowerCase().split('\n').some((line) => line.trim() === `cn=${CLOUDFLARE_SHARED_ORIGIN_PULL_CA.commonName}`);
+/** Parses node's distinguished-name format (`C=US\nO=CloudFlare, Inc.\nCN=...`): every value of attribute `type`. */
+function dnValues(dn: string, type: string): string[] {
+  return dn
+    .split('\n')
+    .filter((line) => line.indexOf('=') > 0)
+    .map((line) => [line.slice(0, line.indexOf('=')).trim().toUpperCase(), line.slice(line.indexOf('=') + 1).trim()])
+    .filter(([t]) => t === type)
+    .map(([, value]) => value.toLowerCase());
+}
+
+/** A name of the shared CA: its CN, or its `OU=Origin Pull` under a CloudFlare organisation. */
+function namesSharedOriginPullCa(dn: string): boolean {
+  const ca = CLOUDFLARE_SHARED_ORIGIN_PULL_CA;
   return (
-    mentions(cert.subject) ||
-    mentions(cert.issuer) ||
+    dnValues(dn, 'CN').includes(ca.commonName) ||
+    (dnValues(dn, 'OU').includes(ca.organizationalUnit.toLowerCase()) && dnValues(dn, 'O').some((o) => o.includes('cloudflare')))
+  );
+}
+
+/**
+ * Whether a certificate is Cloudflare's shared origin-pull CA or was issued by it (by
+ * subject, issuer or the CA's serial number). The one test for it in the project:
+ * truststores, client-CA bundles and origin-pull certificates all refuse what it matches.
+ */
+export function isCloudflareSharedOriginPullCa(cert: X509Certificate): boolean {
+  return (
+    namesSharedOriginPullCa(cert.subject) ||
+    namesSharedOriginPullCa(cert.issuer) ||
     cert.serialNumber.toUpperCase().replace(/^0+/, '') === CLOUDFLARE_SHARED_ORIGIN_PULL_CA.serialNumber
   );
+}
+
+/** A distinguished name on one line (`O=Test, CN=Root`), for messages. */
+export function oneLineDn(dn: string): string {
+  return dn.replace(/\n/g, ', ');
 }
 
 /** One-line name of a certificate for messages: its subject CN (or whole subject). */
 export function certName(cert: X509Certificate): string {
   const cn = /(?:^|\n)CN=([^\n]*)/.exec(cert.subject)?.[1];
-  return cn ? `"${cn}"` : `"${cert.subject.replace(/\n/g, ', ')}"`;
+  return cn ? `"${cn}"` : `"${oneLineDn(cert.subject)}"`;
 }
 
 export function isSelfSigned(cert: X509Certificate): boolean {
@@ -237,7 +305,8 @@ export interface CheckOptions {
   readonly now?: Date;
 }
 
-function expiryProblem(cert: X509Certificate, now: Date): string | undefined {
+/** `expired on <ISO date>` or `not valid before <ISO date>` when `cert` is not valid at `now`. */
+export function expiryProblem(cert: X509Certificate, now: Date = new Date()): string | undefined {
   if (new Date(cert.validTo).getTime() <= now.getTime()) return `expired on ${new Date(cert.validTo).toISOString()}`;
   if (new Date(cert.validFrom).getTime() > now.getTime()) return `not valid before ${new Date(cert.validFrom).toISOString()}`;
   return undefined;
@@ -293,7 +362,7 @@ export function leafProblems(leaf: X509Certificate, cas: readonly X509Certificat
   if (leaf.ca) problems.push('a CA certificate; expected a leaf (CA:FALSE)');
   problems.push(...certificateProblems(leaf, options));
   if (!cas.some((ca) => leaf.checkIssued(ca) && leaf.verify(ca.publicKey))) {
-    problems.push(`not issued by any CA of the bundle (issuer ${JSON.stringify(leaf.issuer.replace(/\n/g, ', '))})`);
+    problems.push(`not issued by any CA of the bundle (issuer ${JSON.stringify(oneLineDn(leaf.issuer))})`);
   }
   const ekus = extendedKeyUsages(leaf);
   if (!ekus.includes(usage)) problems.push(`lacks the extended key usage ${usage} (has: ${ekus.join(', ') || 'none'})`);

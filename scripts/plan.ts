@@ -1,5 +1,4 @@
-import { appendFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { emitReport, parseOptions } from '../lib/cli';
 import { ConfigError } from '../lib/errors';
 import { planStacks } from '../lib/plan-runner';
 import { renderJson, renderMarkdown, type PlanMode } from '../lib/plan-report';
@@ -22,27 +21,21 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return 1;
   }
-  let args;
-  try {
-    args = parseArgs({
-      args: process.argv.slice(3),
-      options: {
-        env: { type: 'string' },
-        stack: { type: 'string', multiple: true },
-        'aws-only': { type: 'boolean', default: false },
-        json: { type: 'string' },
-        markdown: { type: 'string' },
-        concurrency: { type: 'string' },
-        'work-dir': { type: 'string' },
-        'state-root': { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (e) {
-    console.error(`${(e as Error).message}\n${USAGE}`);
-    return 1;
-  }
+  const args = parseOptions(
+    process.argv.slice(3),
+    {
+      env: { type: 'string' },
+      stack: { type: 'string', multiple: true },
+      'aws-only': { type: 'boolean', default: false },
+      json: { type: 'string' },
+      markdown: { type: 'string' },
+      concurrency: { type: 'string' },
+      'work-dir': { type: 'string' },
+      'state-root': { type: 'string' },
+    },
+    USAGE,
+  );
+  if (!args) return 1;
   if (!args.env) {
     console.error(`--env is required\n${USAGE}`);
     return 1;
@@ -67,10 +60,7 @@ async function main(): Promise<number> {
       workDir: args['work-dir'],
       stateRoot: args['state-root'],
     });
-    const markdown = renderMarkdown(report);
-    process.stdout.write(markdown);
-    if (args.json) writeFileSync(args.json, renderJson(report));
-    if (args.markdown) appendFileSync(args.markdown, markdown);
+    emitReport(renderMarkdown(report), () => renderJson(report), args);
     return report.exitCode;
   } catch (e) {
     if (e instanceof ConfigError) {

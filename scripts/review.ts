@@ -1,6 +1,5 @@
-import { appendFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { selectEnvironments } from '../envs/load';
+import { emitReport, parseOptions } from '../lib/cli';
 import { ConfigError } from '../lib/errors';
 import { buildReview, renderReviewMarkdown, synthesizeRef, synthesizeWorkingTree } from '../lib/review';
 
@@ -12,27 +11,18 @@ const USAGE = 'usage: npm run review [-- --env <env>[,<env>...]] [--base <git re
  * $GITHUB_STEP_SUMMARY. Exits 0 when it could review, 1 otherwise.
  */
 function main(): number {
-  let args;
-  try {
-    args = parseArgs({
-      args: process.argv.slice(2),
-      options: { env: { type: 'string' }, base: { type: 'string' }, json: { type: 'string' }, markdown: { type: 'string' } },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (e) {
-    console.error(`${(e as Error).message}\n${USAGE}`);
-    return 1;
-  }
+  const args = parseOptions(
+    process.argv.slice(2),
+    { env: { type: 'string' }, base: { type: 'string' }, json: { type: 'string' }, markdown: { type: 'string' } },
+    USAGE,
+  );
+  if (!args) return 1;
   try {
     const environments = selectEnvironments(args.env);
     const head = synthesizeWorkingTree(environments.join(','));
     const base = args.base ? { ref: args.base, stacks: synthesizeRef(args.base, environments) } : undefined;
     const review = buildReview(head, base);
-    const markdown = renderReviewMarkdown(review);
-    process.stdout.write(markdown);
-    if (args.json) writeFileSync(args.json, `${JSON.stringify(review, null, 2)}\n`);
-    if (args.markdown) appendFileSync(args.markdown, markdown);
+    emitReport(renderReviewMarkdown(review), () => `${JSON.stringify(review, null, 2)}\n`, args);
     return 0;
   } catch (e) {
     console.error(e instanceof ConfigError ? `${e.message}\nNothing was reviewed.` : `review: ${(e as Error).message}`);

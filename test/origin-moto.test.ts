@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { terraformUnavailableReason } from '../lib/terraform';
 import { applyAndReplan, detachRemoteState, replanWith, type PlannedChange } from './support/apply';
 import { baseEnvironment, envDir, withField } from './support/env-files';
-import { MOTO_CREDENTIALS, motoUnavailableReason, startMoto, type Moto } from './support/moto';
+import { motoEnv, motoUnavailableReason, startMoto, type Moto } from './support/moto';
 import { OpensslWorkbench, opensslUnavailableReason, type TestCertificate } from './support/openssl';
 import { synthStacks } from './support/synth';
 
@@ -59,7 +59,7 @@ describeMoto('local origin applies to moto and converges', () => {
     envs = envDir({ local });
     return detachRemoteState(synthStacks('local', envs).get('local-origin')!, pkiOutput);
   };
-  const options = () => ({ workDir: join(work, 'tf'), env: { ...MOTO_CREDENTIALS, AWS_REGION: 'us-east-1' } });
+  const options = () => ({ workDir: join(work, 'tf'), env: motoEnv('us-east-1') });
   let firstApply: Awaited<ReturnType<typeof applyAndReplan>>;
 
   beforeAll(async () => {

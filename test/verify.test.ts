@@ -7,7 +7,9 @@ import { CheckResult, runChecks } from '../lib/verify/checks';
 import { verifyInput, type VerifyFlags } from '../lib/verify/input';
 import { fromRoot } from '../lib/paths';
 import { baseEnvironment, envDir } from './support/env-files';
-import { DEFAULT_HOST, EDGE_HOST, freePort, makePki, missingTlsTools, Nginx, ORIGIN_HOST, tempDir } from './support/tls-harness';
+import { freePort } from './support/processes';
+import type { RunningNginx } from './support/nginx';
+import { DEFAULT_HOST, EDGE_HOST, makePki, missingTlsTools, ORIGIN_HOST, startHarnessNginx, tempDir } from './support/tls-harness';
 
 /**
  * `npm run verify` against two loopback harnesses made of real nginx servers: one
@@ -24,7 +26,7 @@ const LEGACY = 'ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3; ssl_ciphers DEFAULT
 
 describeWithTools('npm run verify against loopback harnesses', () => {
   const tmp = tempDir('edge-verify-');
-  const servers: Nginx[] = [];
+  const servers: RunningNginx[] = [];
   const ports = { good: { origin: 0, edge: 0, closed: 0 }, bad: { origin: 0, edge: 0, default: 0 } };
   const file = (name: string) => join(tmp.dir, name);
 
@@ -33,7 +35,7 @@ describeWithTools('npm run verify against loopback harnesses', () => {
     for (const k of ['origin', 'edge', 'closed'] as const) ports.good[k] = await freePort();
     for (const k of ['origin', 'edge', 'default'] as const) ports.bad[k] = await freePort();
     servers.push(
-      await Nginx.start(tmp.dir, 'good', [
+      await startHarnessNginx(tmp.dir, 'good', [
         { port: ports.good.origin, host: ORIGIN_HOST, cert: 'server', directives: `${MODERN} ssl_client_certificate ${file('our-ca.pem')}; ssl_verify_client on; location / { return 200 "origin\\n"; }` },
         {
           port: ports.good.edge,
@@ -42,7 +44,7 @@ describeWithTools('npm run verify against loopback harnesses', () => {
           directives: `${MODERN} ssl_client_certificate ${file('our-ca.pem')}; ssl_verify_client optional; location / { if ($ssl_client_verify != SUCCESS) { return 403; } return 200 "edge\\n"; }`,
         },
       ]),
-      await Nginx.start(tmp.dir, 'bad', [
+      await startHarnessNginx(tmp.dir, 'bad', [
         // Trusts someone else's CA, does not insist on a certificate, and still speaks TLS 1.0.
         { port: ports.bad.origin, host: ORIGIN_HOST, cert: 'server-expiring', directives: `${LEGACY} ssl_client_certificate ${file('foreign-ca.pem')}; ssl_verify_client optional_no_ca; location / { return 200 "origin\\n"; }` },
         { port: ports.bad.edge, host: EDGE_HOST, cert: 'server', directives: `${LEGACY} location / { return 200 "edge\\n"; }` },
@@ -51,8 +53,8 @@ describeWithTools('npm run verify against loopback harnesses', () => {
     );
   });
 
-  afterAll(() => {
-    for (const s of servers) s.stop();
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
     tmp.cleanup();
   });
 

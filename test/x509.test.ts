@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  certificateProblems, chainLength, describeKey, extendedKeyUsages, isCloudflareSharedOriginPullCa, leafProblems, parseCertificates,
-  parsePemBlocks, signatureAlgorithm, truststoreProblems,
+  certificateProblems, chainLength, describeKey, expiryProblem, extendedKeyUsages, isCloudflareSharedOriginPullCa, leafProblems, parseCertificates,
+  parsePemBlocks, pemSpans, signatureAlgorithm, truststoreProblems,
 } from '../lib/x509';
 import { OpensslWorkbench, opensslUnavailableReason } from './support/openssl';
 
@@ -58,7 +58,30 @@ describeOpenssl('lib/x509', () => {
     expect(isCloudflareSharedOriginPullCa(x(ec.root.certPem))).toBe(false);
   });
 
+  it("recognises the shared CA by its Origin Pull unit under a CloudFlare organisation, whatever its CN", () => {
+    const renamed = bench.issue('cf-renamed', { subject: '/O=CloudFlare, Inc./OU=Origin Pull/CN=some other name', key: { type: 'ec', curve: 'P-256' }, ca: true, keyUsage: ['keyCertSign'] });
+    const otherUnit = bench.issue('not-cf', { subject: '/O=Example/OU=Origin Pull/CN=origin pulls of example', key: { type: 'ec', curve: 'P-256' }, ca: true, keyUsage: ['keyCertSign'] });
+    expect(isCloudflareSharedOriginPullCa(x(renamed.certPem))).toBe(true);
+    expect(isCloudflareSharedOriginPullCa(x(otherUnit.certPem))).toBe(false);
+  });
+
+  it('says when a certificate is not yet or no longer valid', () => {
+    const cert = x(leaf.certPem);
+    expect(expiryProblem(cert)).toBeUndefined();
+    expect(expiryProblem(cert, new Date(Date.now() - 2 * 3_600_000))).toMatch(/^not valid before \d{4}-/);
+    expect(expiryProblem(cert, new Date(Date.now() + 400 * 86_400_000))).toMatch(/^expired on \d{4}-/);
+  });
+
   it('keeps PEM blocks in order with their labels', () => {
     expect(parsePemBlocks(ec.root.certPem + leaf.keyPem).map((b) => b.label)).toEqual(['CERTIFICATE', 'PRIVATE KEY']);
+  });
+
+  it('finds PEM blocks leniently with pemSpans, and parsePemBlocks refuses what pemSpans tolerates', () => {
+    const text = `notes before\n${ec.root.certPem}between\n${leaf.keyPem}`;
+    expect(pemSpans(text).map((b) => [b.label, b.ownLines])).toEqual([['CERTIFICATE', true], ['PRIVATE KEY', true]]);
+    expect(() => parsePemBlocks(text)).toThrow(/unexpected text outside PEM blocks: "notes before"/);
+    const oneLine = ec.root.certPem.replace('-----BEGIN CERTIFICATE-----\n', '-----BEGIN CERTIFICATE-----');
+    expect(pemSpans(oneLine)[0].breakAfterBegin).toBe(false);
+    expect(() => parsePemBlocks(oneLine)).toThrow(/has no line break after its BEGIN line/);
   });
 });

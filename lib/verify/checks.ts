@@ -3,6 +3,7 @@ import type { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { oneLineDn } from '../x509';
 import { certificateRequest, ClientIdentity, Endpoint, handshake, HandshakeOptions, httpsGet, HttpResult, rfc2253Subject } from './probe';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
@@ -166,7 +167,7 @@ function expiryChecks(sources: [string, readonly X509Certificate[]][], input: Ve
       const from = Date.parse(cert.validFrom);
       const to = Date.parse(cert.validTo);
       const days = Math.floor((to - now) / DAY_MS);
-      const cn = cert.subject.split('\n').find((l) => l.startsWith('CN='))?.slice(3) ?? cert.subject.replace(/\n/g, ', ');
+      const cn = cert.subject.split('\n').find((l) => l.startsWith('CN='))?.slice(3) ?? oneLineDn(cert.subject);
       const status: CheckStatus = now < from || now > to ? 'fail' : days < input.warnDays ? 'warn' : 'pass';
       add({
         id: 'certificate-expiry',

@@ -1,6 +1,6 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { oneLineDn, pemSpans } from '../x509';
 
-const CERT_BLOCK = /-----BEGIN CERTIFICATE-----\r?\n[\s\S]+?\r?\n-----END CERTIFICATE-----/g;
 const KEY_BLOCK = /-----BEGIN ((?:RSA |EC |ENCRYPTED )?PRIVATE KEY)-----[\s\S]+?-----END \1-----/;
 
 /** What a PEM file must be; the message says what was found instead. */
@@ -22,23 +22,23 @@ function describeNonPem(bytes: Buffer): string {
  */
 export function readCertificates(bytes: Buffer, options: { requireCa: boolean }): PemResult<X509Certificate[]> {
   const text = bytes.toString('utf8');
-  const blocks = text.match(CERT_BLOCK) ?? [];
+  const blocks = pemSpans(text).filter((b) => b.label === 'CERTIFICATE' && b.endLabel === 'CERTIFICATE' && b.ownLines && b.body !== '');
   if (blocks.length === 0) return { ok: false, message: describeNonPem(bytes) };
-  const rest = text.replace(CERT_BLOCK, '').trim();
+  const rest = blocks.reduce((left, b) => left.replace(b.text, ''), text).trim();
   if (rest.length > 0) {
     return { ok: false, message: /PRIVATE KEY/.test(rest) ? 'also holds a private key; certificate files must not contain keys' : `has ${rest.length} characters of text outside the PEM blocks (garbage or a truncated block)` };
   }
   const certs: X509Certificate[] = [];
   for (const [i, block] of blocks.entries()) {
     try {
-      certs.push(new X509Certificate(block));
+      certs.push(new X509Certificate(block.text));
     } catch {
       return { ok: false, message: `certificate #${i + 1} is not valid DER inside its PEM armour (corrupted?)` };
     }
   }
   if (options.requireCa) {
     const leaf = certs.findIndex((c) => !c.ca);
-    if (leaf >= 0) return { ok: false, message: `certificate #${leaf + 1} (${certs[leaf].subject.replace(/\n/g, ', ')}) is not a CA (basicConstraints CA:FALSE); expected CA certificates only` };
+    if (leaf >= 0) return { ok: false, message: `certificate #${leaf + 1} (${oneLineDn(certs[leaf].subject)}) is not a CA (basicConstraints CA:FALSE); expected CA certificates only` };
   }
   return { ok: true, value: certs };
 }

@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { Token } from 'cdktf';
+import { isCloudflareSharedOriginPullCa, oneLineDn, pemSpans } from '../../lib/x509';
 
 /**
  * Construction-time checks on PEM inputs of the edge modules. Values that are
@@ -7,35 +8,13 @@ import { Token } from 'cdktf';
  * PEM text (bring-your-own files) is parsed and checked here, before anything is written.
  */
 
-/** Cloudflare's shared origin-pull CA: trusted by every Cloudflare zone, so it authenticates nobody. */
-const SHARED_ORIGIN_PULL_CA = { CN: 'origin-pull.cloudflare.net', OU: 'Origin Pull', O: 'CloudFlare, Inc.' };
-
-/** Parses `C=US\nO=CloudFlare, Inc.\nCN=...` (node's distinguished-name format) into a map. */
-function distinguishedName(dn: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const line of dn.split('\n')) {
-    const eq = line.indexOf('=');
-    if (eq > 0) out.set(line.slice(0, eq).trim().toUpperCase(), line.slice(eq + 1).trim());
-  }
-  return out;
-}
-
-/** True when the distinguished name is Cloudflare's shared origin-pull CA. */
-export function isSharedOriginPullCa(dn: string): boolean {
-  const name = distinguishedName(dn);
-  return (
-    name.get('CN')?.toLowerCase() === SHARED_ORIGIN_PULL_CA.CN ||
-    (name.get('OU')?.toLowerCase() === SHARED_ORIGIN_PULL_CA.OU.toLowerCase() && /cloudflare/i.test(name.get('O') ?? ''))
-  );
-}
-
 /** Every certificate in a PEM bundle, parsed; throws naming `what` when there is none or one is malformed. */
 export function parseCertificates(pem: string, what: string): X509Certificate[] {
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  const blocks = pemSpans(pem).filter((b) => b.label === 'CERTIFICATE');
   if (blocks.length === 0) throw new Error(`${what}: expected PEM text with at least one "-----BEGIN CERTIFICATE-----" block`);
   return blocks.map((block, i) => {
     try {
-      return new X509Certificate(block);
+      return new X509Certificate(block.text);
     } catch (e) {
       throw new Error(`${what}: certificate ${i + 1} of the bundle is not a valid X.509 certificate (${(e as Error).message})`);
     }
@@ -76,13 +55,13 @@ export function originPullCertificateProblems(certificatePem: string): string[] 
   } catch (e) {
     return [(e as Error).message];
   }
-  if (isSharedOriginPullCa(leaf.issuer) || isSharedOriginPullCa(leaf.subject)) {
+  if (isCloudflareSharedOriginPullCa(leaf)) {
     return [
-      `the certificate (issuer ${JSON.stringify(oneLine(leaf.issuer))}) comes from Cloudflare's shared origin-pull CA, ` +
+      `the certificate (issuer ${JSON.stringify(oneLineDn(leaf.issuer))}) comes from Cloudflare's shared origin-pull CA, ` +
         'which every Cloudflare customer can present; expected a certificate issued by our own CA',
     ];
   }
-  if (leaf.ca) return [`the first certificate (subject ${JSON.stringify(oneLine(leaf.subject))}) is a CA; expected the client (leaf) certificate first`];
+  if (leaf.ca) return [`the first certificate (subject ${JSON.stringify(oneLineDn(leaf.subject))}) is a CA; expected the client (leaf) certificate first`];
   return [];
 }
 
@@ -100,9 +79,9 @@ export function clientCaProblems(caPem: string): string[] {
     return [(e as Error).message];
   }
   return certs.flatMap((cert) => {
-    const subject = JSON.stringify(oneLine(cert.subject));
+    const subject = JSON.stringify(oneLineDn(cert.subject));
     if (!cert.ca) return [`certificate ${subject} is not a CA (basic constraints CA:TRUE is required)`];
-    if (isSharedOriginPullCa(cert.subject)) return [`${subject} is Cloudflare's shared origin-pull CA; expected our own client CA`];
+    if (isCloudflareSharedOriginPullCa(cert)) return [`${subject} is Cloudflare's shared origin-pull CA; expected our own client CA`];
     return [];
   });
 }
@@ -117,8 +96,4 @@ export function checkOriginPullCertificate(certificatePem: string, what: string)
 export function checkClientCa(caPem: string, what: string): void {
   const problems = clientCaProblems(caPem);
   if (problems.length > 0) throw new Error(`${what}: ${problems.join('; ')}`);
-}
-
-function oneLine(dn: string): string {
-  return dn.replace(/\n/g, ', ');
 }

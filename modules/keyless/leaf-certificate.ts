@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { ConfigError } from '../../lib/errors';
+import { expiryProblem, isPrivateKeyLabel, oneLineDn, pemSpans } from '../../lib/x509';
 
 /** Where a PEM came from, so errors can name the env file and field. */
 export interface PemSource {
@@ -11,15 +12,12 @@ export interface PemSource {
   readonly field: string;
 }
 
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
-
 /**
  * The leaf certificate uploaded for Keyless SSL. Cloudflare wants the leaf alone and
  * builds the chain itself (`bundle_method`); a file holding a chain is rejected rather
  * than silently trimmed, because a chain in the wrong order would otherwise upload
- * an intermediate as the edge certificate (seed 004's `fullchain.pem` trap).
- *
- * Overlaps with the PKI branch's `lib/x509.ts`; fold together when both land.
+ * an intermediate as the edge certificate (seed 004's `fullchain.pem` trap). PEM
+ * splitting and the expiry rule are lib/x509's; the messages are about Keyless SSL.
  */
 export class LeafCertificate {
   /** The certificate alone, PEM, with a trailing newline. */
@@ -48,11 +46,11 @@ export class LeafCertificate {
   /** Checks PEM text: exactly one certificate, no private key, not a CA, currently valid. */
   static fromPem(text: string, source: PemSource, now: Date = new Date()): LeafCertificate {
     const fail = (message: string) => ConfigError.single(source.envFile, source.field, message);
-    const blocks = [...text.matchAll(PEM_BLOCK)];
-    if (blocks.some((b) => /PRIVATE KEY/.test(b[1]))) {
+    const blocks = pemSpans(text);
+    if (blocks.some((b) => isPrivateKeyLabel(b.label))) {
       throw fail('the file contains a PRIVATE KEY block; Keyless SSL keeps the key on the key servers: expected the certificate alone');
     }
-    const certs = blocks.filter((b) => b[1] === 'CERTIFICATE');
+    const certs = blocks.filter((b) => b.label === 'CERTIFICATE');
     if (certs.length === 0) throw fail('no "-----BEGIN CERTIFICATE-----" block found; expected one PEM certificate');
     if (certs.length > 1) {
       throw fail(
@@ -61,14 +59,14 @@ export class LeafCertificate {
     }
     let cert: X509Certificate;
     try {
-      cert = new X509Certificate(certs[0][0]);
+      cert = new X509Certificate(certs[0].text);
     } catch {
       throw fail('the CERTIFICATE block is not a valid X.509 certificate; expected a PEM certificate');
     }
-    if (cert.ca) throw fail(`"${cert.subject.replace(/\n/g, ', ')}" is a CA certificate (basicConstraints CA:TRUE); expected the edge (leaf) certificate`);
-    if (new Date(cert.validTo) <= now) throw fail(`the certificate expired on ${new Date(cert.validTo).toISOString()}; expected a currently valid certificate`);
-    if (new Date(cert.validFrom) > now) throw fail(`the certificate is not valid before ${new Date(cert.validFrom).toISOString()}; expected a currently valid certificate`);
-    return new LeafCertificate(`${certs[0][0]}\n`, cert);
+    if (cert.ca) throw fail(`"${oneLineDn(cert.subject)}" is a CA certificate (basicConstraints CA:TRUE); expected the edge (leaf) certificate`);
+    const expiry = expiryProblem(cert, now);
+    if (expiry) throw fail(`the certificate ${expiry}; expected a currently valid certificate`);
+    return new LeafCertificate(`${certs[0].text}\n`, cert);
   }
 }
 

@@ -6,9 +6,9 @@ import { fromRoot } from '../../lib/paths';
 import type { PlanReport } from '../../lib/plan-report';
 import { applyStacks, planStacks, type StackRunOptions } from '../../lib/plan-runner';
 import { terraformUnavailableReason } from '../../lib/terraform';
-import { boto3, FAKE_AWS_ENV, motoUnavailableReason, startMoto, stateResources, type RunningMoto } from '../support/drift-moto';
+import { boto3, motoEnv, motoUnavailableReason, startMoto, stateResources, type Moto } from '../support/moto';
 import { baseEnvironment, envDir, withField } from '../support/env-files';
-import { makeTestCertificates, opensslUnavailableReason } from '../support/test-certificates';
+import { makeTestCertificates, opensslUnavailableReason } from '../support/openssl';
 
 /**
  * One change made behind Terraform's back, and where the drift report must show it.
@@ -67,7 +67,7 @@ const UNMANAGED_CHANGES: readonly string[] = [
 function npmRunDrift(options: StackRunOptions & { envsDir: string; workDir: string; stateRoot: string }, jsonPath: string) {
   return new Promise<{ code: number; stdout: string; stderr: string; report: PlanReport }>((resolve, reject) => {
     const args = ['run', '--silent', 'drift', '--', '--env', options.env, '--aws-only', '--json', jsonPath, '--work-dir', options.workDir, '--state-root', options.stateRoot];
-    const child = spawn('npm', args, { cwd: fromRoot(), env: { ...process.env, ...FAKE_AWS_ENV, EDGE_ENVS_DIR: options.envsDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', args, { cwd: fromRoot(), env: { ...process.env, ...motoEnv(), EDGE_ENVS_DIR: options.envsDir }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -88,7 +88,7 @@ if (unavailable) console.warn(`SKIPPED end-to-end drift test: ${unavailable}`);
 const describeE2e = unavailable ? describe.skip : describe;
 
 describeE2e('drift detection end to end (local env, AWS part, against moto_server)', () => {
-  let moto: RunningMoto | undefined;
+  let moto: Moto | undefined;
   const temp = mkdtempSync(join(tmpdir(), 'edge-drift-e2e-'));
   let options: StackRunOptions & { envsDir: string; workDir: string; stateRoot: string };
 
@@ -104,7 +104,7 @@ describeE2e('drift detection end to end (local env, AWS part, against moto_serve
       envsDir: envDir({ local }),
       workDir: join(temp, 'work'),
       stateRoot: join(temp, 'state'),
-      terraformEnv: FAKE_AWS_ENV,
+      terraformEnv: motoEnv(),
     };
   }, 60_000);
 
@@ -158,7 +158,10 @@ describeE2e('drift detection end to end (local env, AWS part, against moto_serve
     const versioning = reported.find((r) => r.type === 'aws_s3_bucket_versioning')!;
     expect(versioning.attributes).toContainEqual({ path: 'versioning_configuration[0].status', before: '"Suspended"', after: '"Enabled"' });
 
-    const reapplied = await applyStacks(options);
+    // Put back exactly what drifted. A full apply would also try to update the API
+    // Gateway domain's mutual TLS, which moto cannot do (its update never completes).
+    const driftedByStack = new Map(drifted.report.stacks.filter((s) => s.changes.length > 0).map((s) => [s.stack, s.changes.map((c) => c.address)]));
+    const reapplied = await applyStacks({ ...options, targets: driftedByStack });
     expect(reapplied.filter((a) => !a.ok)).toEqual([]);
     const again = await planStacks({ ...options, mode: 'drift' });
     expect(again.stacks.map((s) => [s.stack, s.status, s.changes.length]).sort()).toEqual(stacks.map((s) => [s, 'no-changes', 0]).sort());

@@ -7,7 +7,8 @@ import { CertificateExpiryAlerts } from '../../modules/edge/expiry-alerts';
 import { AuthenticatedOriginPulls } from '../../modules/edge/origin-pulls';
 import { ZoneBaseline, type TlsVersion } from '../../modules/edge/zone-baseline';
 import { EdgeStack } from '../../stacks/edge-stack';
-import { generateTestPki, opensslUnavailableReason, testOriginDomains, testPkiOutputs, type TestPki } from '../support/edge-fixtures';
+import { generateTestPki, testOriginDomains, testPkiOutputs, type TestPki } from '../support/edge-fixtures';
+import { opensslUnavailableReason } from '../support/openssl';
 
 const unavailable = opensslUnavailableReason();
 if (unavailable) console.warn(`SKIPPED edge module invariant tests: ${unavailable}`);

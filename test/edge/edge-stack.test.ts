@@ -1,8 +1,9 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { listEnvironments, loadEnvironment } from '../../envs/load';
-import { isSharedOriginPullCa } from '../../modules/edge/certificate-checks';
+import { isCloudflareSharedOriginPullCa } from '../../lib/x509';
 import { checkExpression } from '../../modules/edge/waf-expression';
-import { generateTestPki, opensslUnavailableReason, privateKeyLeaks, synthEdgeStacks, type TestPki } from '../support/edge-fixtures';
+import { generateTestPki, privateKeyLeaks, synthEdgeStacks, type TestPki } from '../support/edge-fixtures';
+import { opensslUnavailableReason } from '../support/openssl';
 import { onlyResource, resourcesOf, type StackJson } from '../support/synth';
 
 const unavailable = opensslUnavailableReason();
@@ -57,7 +58,7 @@ describeWithOpenssl('the edge of every environment, fed by a PKI made with opens
     expect(presented.checkIssued(ourCa)).toBe(true);
     expect(presented.verify(ourCa.publicKey)).toBe(true);
     expect(presented.verify(new X509Certificate(pki.sharedCaPem).publicKey)).toBe(false);
-    expect(isSharedOriginPullCa(presented.issuer)).toBe(false);
+    expect(isCloudflareSharedOriginPullCa(presented)).toBe(false);
     expect(presented.ca).toBe(false);
     expect(stack.resource.cloudflare_authenticated_origin_pulls).toBeUndefined();
   });

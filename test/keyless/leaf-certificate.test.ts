@@ -6,7 +6,7 @@ import { LeafCertificate } from '../../modules/keyless/leaf-certificate';
 import { synthesize } from '../../scripts/synth';
 import { baseEnvironment, withField } from '../support/env-files';
 import { onlyResource, resourcesOf, synthStacks } from '../support/synth';
-import { makeTestCertificates, opensslUnavailableReason, type TestCertificates } from '../support/test-certificates';
+import { makeTestCertificates, opensslUnavailableReason, type TestCertificates } from '../support/openssl';
 import { stringify } from 'yaml';
 
 const unavailable = opensslUnavailableReason();

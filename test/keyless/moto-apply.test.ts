@@ -1,13 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { terraform } from '../../lib/terraform';
+import { terraform, terraformUnavailableReason } from '../../lib/terraform';
+import { expectOk, prepareAwsOnlyStack } from '../support/apply';
 import { baseEnvironment, envDir, withField } from '../support/env-files';
-import { expectOk, motoTerraformEnv, motoUnavailableReason, prepareAwsOnlyStack, startMoto, type Moto } from '../support/keyless-moto';
+import { motoEnv, motoUnavailableReason, startMoto, type Moto } from '../support/moto';
 import { synthStacks } from '../support/synth';
-import { makeTestCertificates, opensslUnavailableReason } from '../support/test-certificates';
+import { makeTestCertificates, opensslUnavailableReason } from '../support/openssl';
 
-const unavailable = motoUnavailableReason() ?? opensslUnavailableReason();
+const unavailable = terraformUnavailableReason() ?? motoUnavailableReason() ?? opensslUnavailableReason();
 if (unavailable) console.warn(`SKIPPED keyless moto apply test: ${unavailable}`);
 const describeMoto = unavailable ? describe.skip : describe;
 
@@ -26,7 +27,7 @@ const MOTO_GAPS: ReadonlyArray<{ address: RegExp; attribute: string; why: string
 describeMoto('the local environment\'s keyless hosts on moto_server', () => {
   let moto: Moto;
   let work: string;
-  const env = motoTerraformEnv('us-east-1');
+  const env = motoEnv('us-east-1');
   const parameter = '/edge/local/keyless-certificate';
   let certs: ReturnType<typeof makeTestCertificates>;
 
@@ -38,7 +39,7 @@ describeMoto('the local environment\'s keyless hosts on moto_server', () => {
     try {
       const stack = synthStacks('local', envs).get('local-keyless')!;
       await moto.call('AmazonSSM.PutParameter', { Name: parameter, Type: 'String', Value: certs.leafPem, Overwrite: true });
-      await prepareAwsOnlyStack(stack, join(work, 'tf'), env);
+      await prepareAwsOnlyStack(stack, join(work, 'tf'), env, { askAccountId: true });
     } finally {
       rmSync(envs, { recursive: true, force: true });
     }
@@ -51,9 +52,9 @@ describeMoto('the local environment\'s keyless hosts on moto_server', () => {
 
   it('applies, and a second plan is clean', async () => {
     const dir = join(work, 'tf');
-    await expectOk(terraform(['apply', '-auto-approve', '-input=false', '-no-color'], dir, env), 'terraform apply');
+    await expectOk(terraform(['apply', '-auto-approve', '-input=false', '-no-color'], dir, env), 'apply');
     await expectOk(terraform(['plan', '-input=false', '-no-color', '-out=second.plan'], dir, env), 'second plan');
-    const show = await expectOk(terraform(['show', '-json', 'second.plan'], dir, env), 'terraform show');
+    const show = await expectOk(terraform(['show', '-json', 'second.plan'], dir, env), 'show');
     const changes = (JSON.parse(show.stdout).resource_changes ?? []).filter((c: any) => !c.change.actions.every((a: string) => a === 'no-op' || a === 'read'));
     const unexplained = changes.flatMap((c: any) => {
       const before = c.change.before ?? {};
@@ -67,7 +68,7 @@ describeMoto('the local environment\'s keyless hosts on moto_server', () => {
   });
 
   it('the hosts moto launched (two key servers, the demo origin) have IMDSv2 required with hop limit 1, their fixed private IPs, no public address, an encrypted root volume', async () => {
-    const state = JSON.parse((await expectOk(terraform(['show', '-json'], join(work, 'tf'), env), 'terraform show')).stdout);
+    const state = JSON.parse((await expectOk(terraform(['show', '-json'], join(work, 'tf'), env), 'show')).stdout);
     const instances = state.values.root_module.resources.filter((r: any) => r.type === 'aws_instance');
     expect(instances.map((i: any) => i.values.private_ip).sort()).toEqual(['10.40.1.10', '10.40.1.20', '10.40.2.10']);
     for (const i of instances) {
@@ -88,7 +89,7 @@ describeMoto('the local environment\'s keyless hosts on moto_server', () => {
     await moto.call('AmazonSSM.PutParameter', { Name: parameter, Type: 'String', Value: certs.chainPem, Overwrite: true });
     // Targeting the data source keeps this to one read instead of a full refresh.
     const dir = join(work, 'tf');
-    const state = JSON.parse((await expectOk(terraform(['show', '-json'], dir, env), 'terraform show')).stdout);
+    const state = JSON.parse((await expectOk(terraform(['show', '-json'], dir, env), 'show')).stdout);
     const source = state.values.root_module.resources.find((r: any) => r.type === 'aws_ssm_parameter' && r.mode === 'data').address;
     const plan = await terraform(['plan', '-input=false', '-no-color', `-target=${source}`], dir, env);
     expect(plan.code).not.toBe(0);

@@ -64,12 +64,36 @@ function failed(step: string, run: TerraformRun): Error {
   return new Error(`terraform ${step} failed (exit ${run.code}):\n${(run.stderr || run.stdout).slice(-4000)}`);
 }
 
+/** Awaits a terraform run and throws with its output unless it succeeded. */
+export async function expectOk(run: Promise<TerraformRun>, step: string): Promise<TerraformRun> {
+  const r = await run;
+  if (r.code !== 0) throw failed(step, r);
+  return r;
+}
+
+export interface PrepareOptions extends Pick<ApplyOptions, 'placeholder'> {
+  /**
+   * Let the provider look up the account id. The emulated provider config skips that
+   * lookup, which leaves allowed_account_ids nothing to compare and fails every run;
+   * moto's STS answers 123456789012 (the local env's account), so the provider can ask.
+   * @default false
+   */
+  readonly askAccountId?: boolean;
+}
+
+/** Writes the AWS-only projection of a stack into `dir` and runs terraform init there. */
+export async function prepareAwsOnlyStack(stack: TerraformJson, dir: string, env?: NodeJS.ProcessEnv, o: PrepareOptions = {}): Promise<{ removed: readonly string[] }> {
+  mkdirSync(dir, { recursive: true });
+  const { json, removed } = projectAwsOnly(stack, { placeholder: o.placeholder });
+  if (o.askAccountId) for (const aws of json.provider?.aws ?? []) aws.skip_requesting_account_id = false;
+  writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(json, null, 2));
+  await expectOk(terraform(['init', '-input=false', '-no-color'], dir, env), 'init');
+  return { removed };
+}
+
 /** Writes the AWS-only projection of a stack to `workDir`, runs init + apply, then a second plan. */
 export async function applyAndReplan(stack: TerraformJson, o: ApplyOptions): Promise<ApplyResult> {
-  mkdirSync(o.workDir, { recursive: true });
-  writeFileSync(join(o.workDir, 'main.tf.json'), JSON.stringify(projectAwsOnly(stack, { placeholder: o.placeholder }).json, null, 2));
-  const init = await terraform(['init', '-input=false', '-no-color'], o.workDir, o.env);
-  if (init.code !== 0) throw failed('init', init);
+  await prepareAwsOnlyStack(stack, o.workDir, o.env, o);
   const apply = await terraform(['apply', '-auto-approve', '-input=false', '-no-color', '-parallelism=4'], o.workDir, o.env);
   if (apply.code !== 0) throw failed('apply', apply);
   return { apply, secondPlan: await plannedChanges(o.workDir, o.env), state: await stateList(o.workDir, o.env) };

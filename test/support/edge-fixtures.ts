@@ -1,6 +1,5 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, TerraformStack, TerraformVariable } from 'cdktf';
@@ -8,13 +7,8 @@ import type { LoadedEnvironment } from '../../envs/load';
 import type { PkiOutputs } from '../../modules/pki/outputs';
 import type { OriginDomain } from '../../modules/origin-outputs';
 import { EdgeStack } from '../../stacks/edge-stack';
+import { asn1Time, hoursFromNow, OpensslWorkbench, type TestKeyAlgorithm } from './openssl';
 import type { StackJson } from './synth';
-
-/** Why openssl-backed tests cannot run here, or undefined when they can. */
-export function opensslUnavailableReason(): string | undefined {
-  const r = spawnSync('openssl', ['version'], { encoding: 'utf8' });
-  return r.status === 0 ? undefined : 'openssl is not installed (.ci/run installs it)';
-}
 
 /** A throwaway PKI made with the real openssl CLI: our CA, and a lookalike of Cloudflare's shared one. */
 export interface TestPki {
@@ -33,29 +27,25 @@ export interface TestPki {
 
 export function generateTestPki(): TestPki {
   const dir = mkdtempSync(join(tmpdir(), 'edge-pki-'));
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  const makeCa = (name: string, subject: string) =>
-    openssl('req', '-x509', ...ec, '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '2', '-subj', subject,
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
-  const makeClient = (name: string, ca: string, cn: string) => {
-    writeFileSync(join(dir, `${name}.ext`), 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n');
-    openssl('req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`);
-    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.pem`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-out', `${name}.pem`, '-days', '1', '-extfile', `${name}.ext`);
-  };
   try {
-    makeCa('ca', '/O=Example Edge Test/CN=Example Edge Test Client CA');
-    makeClient('origin-pull', 'ca', 'cloudflare-origin-pull.example.com');
-    makeCa('shared', '/C=US/O=CloudFlare, Inc./OU=Origin Pull/L=San Francisco/ST=California/CN=origin-pull.cloudflare.net');
-    makeClient('shared-leaf', 'shared', 'any-cloudflare-zone');
-    const read = (f: string) => readFileSync(join(dir, f), 'utf8');
+    const wb = new OpensslWorkbench(dir);
+    const key: TestKeyAlgorithm = { type: 'ec', curve: 'P-256' };
+    const caUsage = ['keyCertSign', 'cRLSign'];
+    const twoDays = asn1Time(hoursFromNow(48));
+    const oneDay = asn1Time(hoursFromNow(24));
+    const ca = wb.issue('ca', { subject: '/O=Example Edge Test/CN=Example Edge Test Client CA', key, ca: true, keyUsage: caUsage, notAfter: twoDays });
+    const originPull = wb.clientLeaf('origin-pull', ca, { subject: '/CN=cloudflare-origin-pull.example.com', key, notAfter: oneDay });
+    const shared = wb.issue('shared', {
+      subject: '/C=US/O=CloudFlare, Inc./OU=Origin Pull/L=San Francisco/ST=California/CN=origin-pull.cloudflare.net', key, ca: true, keyUsage: caUsage, notAfter: twoDays,
+    });
+    const sharedLeaf = wb.clientLeaf('shared-leaf', shared, { subject: '/CN=any-cloudflare-zone', key, notAfter: oneDay });
     return {
-      caPem: read('ca.pem'),
-      originPullPem: read('origin-pull.pem'),
-      originPullKeyPem: read('origin-pull.key'),
-      sharedCaPem: read('shared.pem'),
-      sharedCaLeafPem: read('shared-leaf.pem'),
-      notACaPem: read('origin-pull.pem'),
+      caPem: ca.certPem,
+      originPullPem: originPull.certPem,
+      originPullKeyPem: originPull.keyPem,
+      sharedCaPem: shared.certPem,
+      sharedCaLeafPem: sharedLeaf.certPem,
+      notACaPem: originPull.certPem,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

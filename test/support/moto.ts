@@ -1,36 +1,64 @@
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { join } from 'node:path';
 import { freePort, startProcess, waitFor } from './processes';
 
+/**
+ * A private moto_server on a free loopback port for one test file, the fake
+ * credentials Terraform and boto3 need to talk to it, and boto3 for changes made
+ * behind Terraform's back.
+ */
+
+/** Why moto cannot run here, or undefined when it can. */
 export function motoUnavailableReason(): string | undefined {
-  const r = spawnSync('python3', ['-c', 'import moto, boto3'], { stdio: 'ignore' });
-  if (r.status !== 0) return 'python3 with moto and boto3 is not installed (PyPI is not reachable from CI)';
-  if (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status !== 0) return 'moto_server is not on PATH';
+  const r = spawnSync('python3', ['-c', 'import moto, boto3'], { stdio: 'ignore', timeout: 20_000 });
+  if (r.error || r.status !== 0) return 'python3 with moto and boto3 is not installed (PyPI is not reachable from CI)';
+  const probe = spawnSync('moto_server', ['--help'], { stdio: 'ignore', timeout: 20_000 });
+  if (probe.error || probe.status !== 0) return 'moto_server is not on PATH';
   return undefined;
+}
+
+/** Fake credentials: moto accepts anything, the AWS provider and boto3 insist on some. */
+const MOTO_CREDENTIALS: NodeJS.ProcessEnv = {
+  AWS_ACCESS_KEY_ID: 'testing',
+  AWS_SECRET_ACCESS_KEY: 'testing',
+  AWS_SESSION_TOKEN: 'testing',
+  AWS_EC2_METADATA_DISABLED: 'true',
+};
+
+/** Environment for Terraform, boto3 or the CLI talking to moto in `region`. */
+export function motoEnv(region = 'us-east-1'): NodeJS.ProcessEnv {
+  return { ...MOTO_CREDENTIALS, AWS_REGION: region, AWS_DEFAULT_REGION: region };
 }
 
 export interface Moto {
   /** `http://127.0.0.1:<port>`. */
   readonly endpoint: string;
+  /** Calls a JSON-protocol AWS API (`AmazonSSM.PutParameter`) on the emulator. */
+  call(target: string, body: Record<string, unknown>): Promise<any>;
   stop(): Promise<void>;
 }
 
 /**
- * A private moto_server on a free loopback port. ACM certificates validate
+ * Starts moto_server on a free loopback port and waits (bounded) until it answers,
+ * retrying on another port if one was taken in between. ACM certificates validate
  * immediately and IAM managed policies are loaded (both off by default in moto).
  */
-export async function startMoto(extraEnv: NodeJS.ProcessEnv = {}): Promise<Moto> {
+export async function startMoto(extraEnv: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<Moto> {
   let lastError = '';
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     const endpoint = `http://127.0.0.1:${port}`;
     const moto = startProcess('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+      ...motoEnv(),
       MOTO_ACM_VALIDATION_WAIT: '0',
       MOTO_IAM_LOAD_MANAGED_POLICIES: 'true',
       ...extraEnv,
     });
     try {
-      await waitFor('moto_server', async () => (await fetch(`${endpoint}/moto-api/data.json`)).ok, 30_000, moto.child);
-      return { endpoint, stop: moto.stop };
+      await waitFor('moto_server', () => answers(endpoint), timeoutMs, moto.child);
+      return { endpoint, call: (target, body) => callJsonApi(endpoint, target, body), stop: moto.stop };
     } catch (e) {
       lastError = `${(e as Error).message}\n${moto.output().slice(-2000)}`;
       await moto.stop();
@@ -39,10 +67,68 @@ export async function startMoto(extraEnv: NodeJS.ProcessEnv = {}): Promise<Moto>
   throw new Error(`moto_server did not start: ${lastError}`);
 }
 
-/** Fake credentials for the AWS provider talking to moto (moto accepts any). */
-export const MOTO_CREDENTIALS: NodeJS.ProcessEnv = {
-  AWS_ACCESS_KEY_ID: 'testing',
-  AWS_SECRET_ACCESS_KEY: 'testing',
-  AWS_SESSION_TOKEN: 'testing',
-  AWS_EC2_METADATA_DISABLED: 'true',
-};
+/** Whether moto's own API answers 200; no keep-alive socket is left behind. */
+function answers(endpoint: string): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const req = get(`${endpoint}/moto-api/data.json`, { agent: false, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+async function callJsonApi(endpoint: string, target: string, body: Record<string, unknown>): Promise<any> {
+  const r = await fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/x-amz-json-1.1',
+      'X-Amz-Target': target,
+      Authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/ssm/aws4_request, SignedHeaders=host, Signature=0',
+    },
+    body: JSON.stringify(body),
+  });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`${target} failed (${r.status}): ${text}`);
+  return text ? JSON.parse(text) : {};
+}
+
+/** Every managed resource in the state files under `dir`, by address, with its attributes. */
+export function stateResources(dir: string): Record<string, Record<string, any>> {
+  const out: Record<string, Record<string, any>> = {};
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (e.name.endsWith('.tfstate')) {
+        const state = JSON.parse(readFileSync(join(d, e.name), 'utf8'));
+        for (const r of state.resources ?? []) {
+          if (r.mode === 'managed') for (const i of r.instances ?? []) out[`${r.type}.${r.name}`] = i.attributes;
+        }
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/**
+ * Runs a boto3 snippet against moto. The snippet sees `s3`, `ec2`, `ssm` (clients) and
+ * `state` (what `stateResources` returns), and changes AWS behind Terraform's back.
+ */
+export function boto3(endpoint: string, snippet: string, state: Record<string, Record<string, any>>): void {
+  const program = [
+    'import boto3, json, sys',
+    'state = json.load(sys.stdin)',
+    `s3 = boto3.client('s3', endpoint_url=${JSON.stringify(endpoint)})`,
+    `ec2 = boto3.client('ec2', endpoint_url=${JSON.stringify(endpoint)})`,
+    `ssm = boto3.client('ssm', endpoint_url=${JSON.stringify(endpoint)})`,
+    'def only(prefix):',
+    '    hits = [a for k, a in state.items() if k.startswith(prefix)]',
+    '    assert len(hits) == 1, f"expected one {prefix} in state, found {len(hits)}"',
+    '    return hits[0]',
+    snippet,
+  ].join('\n');
+  const r = spawnSync('python3', ['-c', program], { input: JSON.stringify(state), encoding: 'utf8', env: { ...process.env, ...motoEnv() }, timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`boto3 snippet failed (${r.status}): ${r.stderr}\n${snippet}`);
+}

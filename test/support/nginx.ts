@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { freePort, startProcess, waitFor, type Started } from './processes';
@@ -26,32 +26,59 @@ export interface MtlsNginx {
   stop(): Promise<void>;
 }
 
+const TEMP_PATHS = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'] as const;
+
+/** An nginx running in the foreground as the current user. */
+export interface RunningNginx {
+  readonly errorLogPath: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts nginx with `servers` (server blocks) in an http block whose pid, temp paths and
+ * error log all live in `dir`, and waits (bounded) until every one of `ports` accepts.
+ * On failure nginx is stopped and the error says why (its output and error log).
+ */
+export async function runNginx(dir: string, servers: string, ports: readonly number[], logLevel = 'warn'): Promise<RunningNginx> {
+  for (const sub of [...TEMP_PATHS, 'logs']) mkdirSync(join(dir, sub), { recursive: true });
+  const errorLogPath = join(dir, 'logs', 'error.log');
+  const conf = join(dir, 'nginx.conf');
+  writeFileSync(
+    conf,
+    [
+      'daemon off;',
+      'master_process off;',
+      `pid ${join(dir, 'nginx.pid')};`,
+      `error_log ${errorLogPath} ${logLevel};`,
+      'events { worker_connections 64; }',
+      'http {',
+      '  access_log off;',
+      ...TEMP_PATHS.map((t) => `  ${t}_temp_path ${join(dir, t)};`),
+      servers,
+      '}',
+      '',
+    ].join('\n'),
+  );
+  const nginx: Started = startProcess('nginx', ['-p', dir, '-e', errorLogPath, '-c', conf]);
+  try {
+    await waitFor('nginx', async () => (await Promise.all(ports.map(canConnect))).every(Boolean), 10_000, nginx.child);
+    return { errorLogPath, stop: nginx.stop };
+  } catch (e) {
+    await nginx.stop();
+    const log = existsSync(errorLogPath) ? readFileSync(errorLogPath, 'utf8').trim().split('\n').slice(-3).join(' | ') : '';
+    throw new Error(`${(e as Error).message}\n${nginx.output()}${log}`);
+  }
+}
+
 /**
  * nginx on a free loopback port, as the current user in the foreground, requiring a
  * client certificate that chains to the bundle (TLS 1.2+), answering 200 "ok".
  */
 export async function startMtlsNginx(o: MtlsNginxOptions): Promise<MtlsNginx> {
-  for (const sub of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi', 'logs']) mkdirSync(join(o.dir, sub), { recursive: true });
-  const errorLog = join(o.dir, 'logs', 'error.log');
   let lastError = '';
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const conf = join(o.dir, 'nginx.conf');
-    writeFileSync(
-      conf,
-      `daemon off;
-master_process off;
-pid ${join(o.dir, 'nginx.pid')};
-error_log ${errorLog} info;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path ${join(o.dir, 'client_body')};
-  proxy_temp_path ${join(o.dir, 'proxy')};
-  fastcgi_temp_path ${join(o.dir, 'fastcgi')};
-  uwsgi_temp_path ${join(o.dir, 'uwsgi')};
-  scgi_temp_path ${join(o.dir, 'scgi')};
-  server {
+    const server = `  server {
     listen 127.0.0.1:${port} ssl;
     ssl_certificate ${o.serverCertPath};
     ssl_certificate_key ${o.serverKeyPath};
@@ -60,17 +87,12 @@ http {
     ssl_client_certificate ${o.clientCaBundlePath};
     ssl_verify_depth ${o.verifyDepth};
     location / { default_type text/plain; return 200 "ok $ssl_client_s_dn\\n"; }
-  }
-}
-`,
-    );
-    const nginx: Started = startProcess('nginx', ['-p', o.dir, '-e', errorLog, '-c', conf]);
+  }`;
     try {
-      await waitFor('nginx', () => canConnect(port), 10_000, nginx.child);
-      return { port, errorLog: () => readFileSync(errorLog, 'utf8'), stop: nginx.stop };
+      const nginx = await runNginx(o.dir, server, [port], 'info');
+      return { port, errorLog: () => readFileSync(nginx.errorLogPath, 'utf8'), stop: nginx.stop };
     } catch (e) {
-      lastError = `${(e as Error).message}\n${nginx.output()}`;
-      await nginx.stop();
+      lastError = (e as Error).message;
     }
   }
   throw new Error(`nginx did not start: ${lastError}`);

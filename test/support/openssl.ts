@@ -8,6 +8,7 @@ import { join } from 'node:path';
  * digests, basic constraints and key usages are all explicit.
  */
 
+/** Why openssl-backed tests cannot run here, or undefined when they can. */
 export function opensslUnavailableReason(): string | undefined {
   const r = spawnSync('openssl', ['version'], { encoding: 'utf8' });
   return r.status === 0 ? undefined : 'the openssl CLI is not installed (.ci/run installs it)';
@@ -160,4 +161,30 @@ export class OpensslWorkbench {
     writeFileSync(path, content);
     return path;
   }
+}
+
+/** A small CA and a server leaf for `host`, as PEM text (keys stay in the temp dir). */
+export interface TestCertificates {
+  /** CA-signed leaf (serverAuth, CA:FALSE), valid for one day. */
+  readonly leafPem: string;
+  /** Its private key (never written into the repository). */
+  readonly leafKeyPem: string;
+  /** The issuing CA, valid for two days. */
+  readonly caPem: string;
+  /** Leaf followed by the CA: what a fullchain.pem looks like. */
+  readonly chainPem: string;
+}
+
+/**
+ * An ECDSA P-256 CA and a server leaf for `host`, made in `dir` (a temp dir). Expiry is
+ * tested by moving the clock past the leaf's one day of validity.
+ */
+export function makeTestCertificates(dir: string, host = 'www.example.test'): TestCertificates {
+  const wb = new OpensslWorkbench(dir);
+  const key: TestKeyAlgorithm = { type: 'ec', curve: 'P-256' };
+  const ca = wb.issue('ca', { subject: '/CN=Keyless Test CA', key, ca: true, keyUsage: ['keyCertSign'], notAfter: asn1Time(hoursFromNow(48)) });
+  const leaf = wb.issue('leaf', {
+    subject: `/CN=${host}`, key, issuer: ca, ca: false, keyUsage: [], extendedKeyUsage: ['serverAuth'], dnsNames: [host], notAfter: asn1Time(hoursFromNow(24)),
+  });
+  return { leafPem: leaf.certPem, leafKeyPem: leaf.keyPem, caPem: ca.certPem, chainPem: leaf.certPem + ca.certPem };
 }

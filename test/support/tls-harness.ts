@@ -1,8 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runNginx, type RunningNginx } from './nginx';
+import { asn1Time, hoursFromNow, OpensslWorkbench, type TestCertificate, type TestKeyAlgorithm } from './openssl';
 
 /** Whether the real tools the TLS harness needs are installed. */
 export function missingTlsTools(): string[] {
@@ -14,53 +15,28 @@ export const ORIGIN_HOST = 'api.example.test';
 export const EDGE_HOST = 'edge.example.test';
 export const DEFAULT_HOST = 'abc123.execute-api.example.test';
 
-function openssl(dir: string, args: string[]): void {
-  const r = spawnSync('openssl', args, { cwd: dir, stdio: 'pipe', timeout: 20000 });
-  if (r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr.toString()}`);
-}
-
 /**
  * A throwaway PKI in a temp dir, made with openssl at test time: our root CA, a foreign
  * CA, a server certificate for every harness hostname (one valid for a year, one that
- * expires in 5 days) and the origin-pull client certificate.
+ * expires in 5 days) and the origin-pull client certificate. Each `<name>` is written as
+ * `<name>.pem` and `<name>.key`, the file names the nginx server blocks refer to.
  */
 export function makePki(dir: string): void {
-  const ca = (name: string, cn: string) =>
-    openssl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '365', '-sha256', '-subj', `/O=Edge Harness/CN=${cn}`,
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  const leaf = (name: string, issuer: string, cn: string, days: number, ext: string) => {
-    writeFileSync(join(dir, `${name}.ext`), ext);
-    openssl(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`]);
-    openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', `${issuer}.pem`, '-CAkey', `${issuer}.key`, '-CAcreateserial', '-out', `${name}.pem`, '-days', String(days), '-sha256', '-extfile', `${name}.ext`]);
+  const wb = new OpensslWorkbench(dir);
+  const key: TestKeyAlgorithm = { type: 'rsa', bits: 2048 };
+  const days = (n: number) => asn1Time(hoursFromNow(24 * n));
+  const asPem = (cert: TestCertificate) => {
+    wb.write(`${cert.name}.pem`, cert.certPem);
+    return cert;
   };
-  ca('our-ca', 'Edge Harness Root CA');
+  const ca = (name: string, cn: string) =>
+    asPem(wb.issue(name, { subject: `/O=Edge Harness/CN=${cn}`, key, ca: true, keyUsage: ['keyCertSign', 'cRLSign'], notAfter: days(365) }));
+  const ourCa = ca('our-ca', 'Edge Harness Root CA');
   ca('foreign-ca', 'Someone Else CA');
-  const serverExt = `basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:${ORIGIN_HOST},DNS:${EDGE_HOST},DNS:${DEFAULT_HOST}\n`;
-  leaf('server', 'our-ca', ORIGIN_HOST, 365, serverExt);
-  leaf('server-expiring', 'our-ca', ORIGIN_HOST, 5, serverExt);
-  leaf('origin-pull', 'our-ca', 'Cloudflare origin pull', 365, 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n');
-}
-
-/** A free loopback port, asked of the OS. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function accepting(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port }, () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
+  const server = { subject: `/CN=${ORIGIN_HOST}`, key, issuer: ourCa, ca: false, keyUsage: [], extendedKeyUsage: ['serverAuth'], dnsNames: [ORIGIN_HOST, EDGE_HOST, DEFAULT_HOST] };
+  asPem(wb.issue('server', { ...server, notAfter: days(365) }));
+  asPem(wb.issue('server-expiring', { ...server, notAfter: days(5) }));
+  asPem(wb.clientLeaf('origin-pull', ourCa, { subject: '/CN=Cloudflare origin pull', key, notAfter: days(365) }));
 }
 
 export interface ServerBlock {
@@ -71,53 +47,18 @@ export interface ServerBlock {
   readonly directives: string;
 }
 
-/** One nginx, run as the current user with everything (pid, logs, temp) in `dir`; stop() kills it. */
-export class Nginx {
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly errorLog: string,
-  ) {}
-
-  static async start(dir: string, name: string, blocks: readonly ServerBlock[]): Promise<Nginx> {
-    const prefix = join(dir, name);
-    spawnSync('mkdir', ['-p', prefix]);
-    const servers = blocks.map(
-      (b) => `server {
+/** One nginx serving `blocks`, with everything (pid, logs, temp) in `dir/name`. */
+export function startHarnessNginx(dir: string, name: string, blocks: readonly ServerBlock[]): Promise<RunningNginx> {
+  const servers = blocks.map(
+    (b) => `  server {
     listen 127.0.0.1:${b.port} ssl;
     server_name ${b.host};
     ssl_certificate ${join(dir, `${b.cert}.pem`)};
     ssl_certificate_key ${join(dir, `${b.cert}.key`)};
     ${b.directives}
   }`,
-    );
-    const conf = join(prefix, 'nginx.conf');
-    const errorLog = join(prefix, 'error.log');
-    writeFileSync(
-      conf,
-      `daemon off;\nmaster_process off;\npid ${prefix}/nginx.pid;\nerror_log ${errorLog} warn;\nevents {}\nhttp {\n  access_log off;\n` +
-        ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${prefix}/${t};\n`).join('') +
-        `  default_type text/plain;\n  ${servers.join('\n  ')}\n}\n`,
-    );
-    const child = spawn('nginx', ['-p', prefix, '-c', conf, '-e', errorLog], { stdio: 'ignore' });
-    const nginx = new Nginx(child, errorLog);
-    for (let i = 0; i < 100; i++) {
-      if (child.exitCode !== null) break;
-      if ((await Promise.all(blocks.map((b) => accepting(b.port)))).every(Boolean)) return nginx;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    nginx.stop();
-    let log = '';
-    try {
-      log = readFileSync(errorLog, 'utf8');
-    } catch {
-      /* no log written */
-    }
-    throw new Error(`nginx ${name} did not start within 5 s: ${log.trim().split('\n').slice(-3).join(' | ')}`);
-  }
-
-  stop(): void {
-    if (this.child.exitCode === null && this.child.pid) this.child.kill('SIGKILL');
-  }
+  );
+  return runNginx(join(dir, name), ['  default_type text/plain;', ...servers].join('\n'), blocks.map((b) => b.port));
 }
 
 /** A temp folder removed by `cleanup()`. */
