@@ -28,7 +28,9 @@ export function synthesize(options: { outdir?: string; selector?: string; envsDi
 /** CLI entry: prints one line per configuration problem and exits 1 on bad input. */
 export function runApp(): void {
   try {
-    synthesize({ selector: process.env.ENVS });
+    const stacks = synthesize({ selector: process.env.ENVS });
+    const outdir = process.env.CDKTF_OUTDIR ?? 'cdktf.out';
+    process.stdout.write(`synthesized ${stacks.length} stacks into ${outdir}/stacks/: ${stacks.join(', ')}\n`);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`${e.message}\nNothing was written.\n`);
