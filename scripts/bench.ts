@@ -58,7 +58,7 @@ const fmt = (m: Measurement) =>
 function generatedEnvs(hostnames: number): string {
   const base = parse(readFileSync(fromRoot('envs', 'dev.yaml'), 'utf8'));
   const names = Array.from({ length: hostnames }, (_, i) => `api${i}.dev.example.com`);
-  base.hostnames = names.map((name, i) => ({ ...(base.hostnames[i % base.hostnames.length] ?? {}), name }));
+  base.hostnames = names.map((name, i) => ({ ...structuredClone(base.hostnames[i % base.hostnames.length] ?? {}), name }));
   const dir = mkdtempSync(join(tmpdir(), `bench-env-${hostnames}-`));
   writeFileSync(join(dir, 'dev.yaml'), stringify(base));
   return dir;
