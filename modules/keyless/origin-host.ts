@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import { parseIpv4 } from '../../lib/cidr';
 import { BOOT_LIBEXEC, bootScript, renderCloudConfig, type CloudConfig } from './cloud-config';
 import { HostSecurityGroup } from './host-security-group';
 import { InstanceRole } from './instance-role';
@@ -43,7 +42,6 @@ export class OriginHost extends Construct {
 
   constructor(scope: Construct, id: string, props: OriginHostProps) {
     super(scope, id);
-    if (parseIpv4(props.privateIp) === undefined) throw new Error(`OriginHost ${id}: privateIp "${props.privateIp}" is not an IPv4 address`);
     const securityGroup = new HostSecurityGroup(this, 'SecurityGroup', {
       vpcId: props.vpcId,
       name: `${props.namePrefix}-origin`,
