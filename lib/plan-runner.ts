@@ -1,14 +1,12 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { loadEnvironment } from '../envs/load';
-import { buildApp } from '../stacks/app';
+import type { Environment } from '../envs/load';
 import { projectAwsOnly, type TerraformJson } from './aws-projection';
 import { ConfigError, quote } from './errors';
-import { readSynthesized } from './manifest';
 import { fromRoot } from './paths';
 import { buildReport, type PlanMode, type PlanReport, type StackPlanResult } from './plan-report';
 import { runInDependencyOrder } from './stack-graph';
+import { synthesizeJson } from './synth-json';
 import { terraform, type TerraformRun } from './terraform';
 
 /**
@@ -71,29 +69,28 @@ export function terraformReadyStack(stack: TerraformJson, options: { awsOnly: bo
 
 /** Synthesizes one environment and writes each selected stack into its work dir. */
 export function prepareStacks(options: StackRunOptions): PreparedStack[] {
+  return prepareEnvironment(options).stacks;
+}
+
+/** `prepareStacks`, plus the environment it synthesized (loaded once, used by the report). */
+function prepareEnvironment(options: StackRunOptions): { stacks: PreparedStack[]; config: Environment } {
   if (options.env.includes(',') || options.env.trim() === '' || options.env === 'all') {
     throw ConfigError.single('--env', options.env, 'give exactly one environment, e.g. --env dev');
   }
-  const outdir = mkdtempSync(join(tmpdir(), 'edge-plan-synth-'));
-  try {
-    const { app } = buildApp({ outdir, selector: options.env, envsDir: options.envsDir });
-    app.synth();
-    const synthesized = readSynthesized(outdir);
-    const selected = selectStacks([...synthesized.keys()], options.env, options.stacks);
-    const workDir = options.workDir ?? fromRoot('.cache', 'terraform', options.env);
-    const stateRoot = options.stateRoot ?? fromRoot();
-    return selected.map((name) => {
-      const { json, dependencies } = synthesized.get(name)!;
-      const dir = join(workDir, name);
-      mkdirSync(dir, { recursive: true });
-      // Stale configuration from an earlier synthesis must not linger next to the new one.
-      for (const f of readdirSync(dir)) if (f.endsWith('.tf.json') || f === 'tfplan') rmSync(join(dir, f), { force: true });
-      writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(terraformReadyStack(json, { awsOnly: options.awsOnly ?? false, stateRoot }), null, 2));
-      return { name, dir, dependencies };
-    });
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
+  const synthesized = synthesizeJson(options.env, options.envsDir);
+  const selected = selectStacks([...synthesized.stacks.keys()], options.env, options.stacks);
+  const workDir = options.workDir ?? fromRoot('.cache', 'terraform', options.env);
+  const stateRoot = options.stateRoot ?? fromRoot();
+  const stacks = selected.map((name) => {
+    const dir = join(workDir, name);
+    mkdirSync(dir, { recursive: true });
+    // Stale configuration from an earlier synthesis must not linger next to the new one.
+    for (const f of readdirSync(dir)) if (f.endsWith('.tf.json') || f === 'tfplan') rmSync(join(dir, f), { force: true });
+    const json = terraformReadyStack(synthesized.stacks.get(name)!, { awsOnly: options.awsOnly ?? false, stateRoot });
+    writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(json, null, 2));
+    return { name, dir, dependencies: synthesized.dependencies.get(name) ?? [] };
+  });
+  return { stacks, config: synthesized.environments[0].config };
 }
 
 function selectStacks(all: readonly string[], env: string, wanted: readonly string[] | undefined): string[] {
@@ -143,7 +140,7 @@ async function planStack(stack: PreparedStack, env: NodeJS.ProcessEnv): Promise<
 
 /** `npm run plan` / `npm run drift`: the report over every selected stack. */
 export async function planStacks(options: StackRunOptions & { mode: PlanMode }): Promise<PlanReport> {
-  const stacks = prepareStacks(options);
+  const { stacks, config } = prepareEnvironment(options);
   const env = terraformEnvFor(options);
   const byName = new Map(stacks.map((s) => [s.name, s]));
   const results = await runInDependencyOrder(
@@ -152,7 +149,6 @@ export async function planStacks(options: StackRunOptions & { mode: PlanMode }):
     (name) => planStack(byName.get(name)!, env),
     options.concurrency,
   );
-  const { config } = loadEnvironment(options.env, options.envsDir);
   return buildReport({
     mode: options.mode,
     env: options.env,

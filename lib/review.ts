@@ -2,7 +2,6 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApp } from '../stacks/app';
 import type { TerraformJson } from './aws-projection';
 import { diffLeaves, normalizeJson, type LeafChange } from './json-paths';
 import { readSynthesized } from './manifest';
@@ -140,17 +139,6 @@ export function renderReviewMarkdown(review: Review): string {
 }
 
 const stackJsons = (outdir: string): Map<string, TerraformJson> => new Map([...readSynthesized(outdir)].map(([name, s]) => [name, s.json]));
-
-/** The working tree, synthesized exactly as `npm run synth` does, into a throwaway folder. */
-export function synthesizeWorkingTree(selector?: string, envsDir?: string): Map<string, TerraformJson> {
-  const outdir = mkdtempSync(join(tmpdir(), 'edge-review-head-'));
-  try {
-    buildApp({ outdir, selector, envsDir }).app.synth();
-    return stackJsons(outdir);
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
-}
 
 function git(args: string[], cwd: string): string {
   const r = spawnSync('git', args, { cwd, encoding: 'utf8', timeout: 120_000 });

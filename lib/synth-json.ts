@@ -1,33 +1,36 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoadedEnvironment } from '../envs/load';
 import { buildApp } from '../stacks/app';
+import { readSynthesized } from './manifest';
 
 export type StackJson = Record<string, any>;
 
 export interface SynthesizedJson {
   /** Each stack's Terraform JSON by stack name (`dev-origin`). */
   readonly stacks: Map<string, StackJson>;
+  /** Each stack's cross-stack dependencies (stack names), as the manifest lists them. */
+  readonly dependencies: Map<string, readonly string[]>;
   readonly environments: readonly LoadedEnvironment[];
 }
 
 /**
  * Synthesizes environments exactly as `npm run synth` does, into a temporary folder
- * that is removed afterwards, and returns the JSON. For checks (policy, tests) that
- * must not disturb `cdktf.out/`.
+ * that is removed afterwards, and returns the JSON. For everything that must not
+ * disturb `cdktf.out/`: policy, validate, plan/drift, review and the tests.
  */
 export function synthesizeJson(selector?: string, envsDir?: string): SynthesizedJson {
   const outdir = mkdtempSync(join(tmpdir(), 'edge-synth-'));
   try {
     const { app, environments } = buildApp({ outdir, selector, envsDir });
     app.synth();
-    const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
-    const stacks = new Map<string, StackJson>();
-    for (const [name, info] of Object.entries<any>(manifest.stacks)) {
-      stacks.set(name, JSON.parse(readFileSync(join(outdir, info.synthesizedStackPath), 'utf8')));
-    }
-    return { stacks, environments };
+    const synthesized = readSynthesized(outdir);
+    return {
+      stacks: new Map([...synthesized].map(([name, s]) => [name, s.json])),
+      dependencies: new Map([...synthesized].map(([name, s]) => [name, s.dependencies])),
+      environments,
+    };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }

@@ -1,7 +1,8 @@
 import { selectEnvironments } from '../envs/load';
 import { emitReport, parseOptions } from '../lib/cli';
 import { ConfigError } from '../lib/errors';
-import { buildReview, renderReviewMarkdown, synthesizeRef, synthesizeWorkingTree } from '../lib/review';
+import { buildReview, renderReviewMarkdown, synthesizeRef } from '../lib/review';
+import { synthesizeJson } from '../lib/synth-json';
 
 const USAGE = 'usage: npm run review [-- --env <env>[,<env>...]] [--base <git ref>] [--json <file>] [--markdown <file>]';
 
@@ -19,7 +20,7 @@ function main(): number {
   if (!args) return 1;
   try {
     const environments = selectEnvironments(args.env);
-    const head = synthesizeWorkingTree(environments.join(','));
+    const head = synthesizeJson(environments.join(',')).stacks;
     const base = args.base ? { ref: args.base, stacks: synthesizeRef(args.base, environments) } : undefined;
     const review = buildReview(head, base);
     emitReport(renderReviewMarkdown(review), () => `${JSON.stringify(review, null, 2)}\n`, args);

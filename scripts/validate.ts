@@ -1,11 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { fromRoot } from '../lib/paths';
 import { terraformUnavailableReason } from '../lib/terraform';
 import { validateStacks } from '../lib/validate';
-import { synthesize } from './synth';
+import { synthesizeJson } from '../lib/synth-json';
 
 /**
  * `npm run validate`: synthesizes the selected environments (ENVS, default all) into
@@ -18,23 +14,15 @@ async function main(): Promise<void> {
     console.error(`validate: cannot run: ${unavailable}`);
     process.exit(1);
   }
-  const outdir = mkdtempSync(join(tmpdir(), 'edge-validate-out-'));
-  try {
-    const names = synthesize({ outdir, selector: process.env.ENVS });
-    const stacks = names.map((name) => ({
-      name,
-      json: JSON.parse(readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8')),
-    }));
-    const result = await validateStacks(stacks, fromRoot('.cache', 'validate'));
-    for (const c of result.checked) console.log(`${c.stack}: ${c.awsBlocks} AWS resources/data sources checked, ${c.removed} non-AWS blocks projected away`);
-    for (const d of result.diagnostics) {
-      console.log(`${d.severity.toUpperCase()} ${d.stack}: ${d.summary}${d.where ? ` (${d.where})` : ''}\n  ${d.detail.replace(/\n/g, '\n  ')}`);
-    }
-    console.log(result.ok ? `validate: ${stacks.length} stacks valid against hashicorp/aws 5.100.0` : 'validate: FAILED');
-    process.exitCode = result.ok ? 0 : 1;
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
+  const { stacks: synthesized } = synthesizeJson(process.env.ENVS);
+  const stacks = [...synthesized].map(([name, json]) => ({ name, json }));
+  const result = await validateStacks(stacks, fromRoot('.cache', 'validate'));
+  for (const c of result.checked) console.log(`${c.stack}: ${c.awsBlocks} AWS resources/data sources checked, ${c.removed} non-AWS blocks projected away`);
+  for (const d of result.diagnostics) {
+    console.log(`${d.severity.toUpperCase()} ${d.stack}: ${d.summary}${d.where ? ` (${d.where})` : ''}\n  ${d.detail.replace(/\n/g, '\n  ')}`);
   }
+  console.log(result.ok ? `validate: ${stacks.length} stacks valid against hashicorp/aws 5.100.0` : 'validate: FAILED');
+  process.exitCode = result.ok ? 0 : 1;
 }
 
 void main();
