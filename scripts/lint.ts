@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fromRoot } from '../lib/paths';
-import { lintWorkflows, workflowFiles } from '../lib/workflow-lint';
+import { lintWorkflows, workflowFiles } from '../tools/lint/workflow-lint';
 
 /**
  * `npm run lint`: shellcheck on every shell script, yamllint on every YAML file we
@@ -52,7 +52,7 @@ run('shellcheck', ['--severity=style'], [...files(join(root, 'scripts'), /\.sh$/
 run(
   'yamllint',
   ['-s', '-d', '{extends: default, rules: {line-length: {max: 140}, document-start: disable, truthy: {check-keys: false}}}'],
-  [...files(join(root, 'envs'), /\.ya?ml$/), ...files(join(root, 'policy'), /\.ya?ml$/), ...files(join(root, '.github'), /\.ya?ml$/)],
+  [...files(join(root, 'envs'), /\.ya?ml$/), ...files(join(root, 'tools'), /\.ya?ml$/), ...files(join(root, '.github'), /\.ya?ml$/)],
 );
 
 async function lintGithubWorkflows(): Promise<void> {

@@ -1,8 +1,8 @@
-import { emitReport, parseOptions } from '../lib/cli';
+import { emitReport, parseOptions } from '../tools/cli';
 import { ConfigError } from '../lib/errors';
-import { planStacks } from '../lib/plan-runner';
-import { renderJson, renderMarkdown, type PlanMode } from '../lib/plan-report';
-import { terraformUnavailableReason } from '../lib/terraform';
+import { planStacks } from '../tools/plan/plan-runner';
+import { renderJson, renderMarkdown, type PlanMode } from '../tools/plan/plan-report';
+import { terraformUnavailableReason } from '../tools/terraform';
 
 const USAGE = `usage:
   npm run plan  -- --env <env> [--stack <name>]... [--aws-only] [--json <file>] [--markdown <file>]

@@ -1,10 +1,10 @@
 import { ConfigError } from '../lib/errors';
-import { checkPolicy, formatReport, policyStacks } from '../lib/policy/run';
-import { synthesizeJson } from '../lib/synth-json';
+import { checkPolicy, formatReport, policyStacks } from '../tools/policy/run';
+import { synthesizeJson } from '../tools/synth/synth-json';
 
 /**
  * `npm run policy [-- --env dev,prod] [--json]`: synthesizes the selected environments
- * into a temporary folder, checks every stack against lib/policy/rules and prints a
+ * into a temporary folder, checks every stack against tools/policy/rules and prints a
  * table (or JSON). Exit 1 on any unsuppressed finding or bad input.
  */
 function main(argv: string[]): number {

@@ -1,8 +1,8 @@
 import { selectEnvironments } from '../envs/load';
-import { emitReport, parseOptions } from '../lib/cli';
+import { emitReport, parseOptions } from '../tools/cli';
 import { ConfigError } from '../lib/errors';
-import { buildReview, renderReviewMarkdown, synthesizeRef } from '../lib/review';
-import { synthesizeJson } from '../lib/synth-json';
+import { buildReview, renderReviewMarkdown, synthesizeRef } from '../tools/review/review';
+import { synthesizeJson } from '../tools/synth/synth-json';
 
 const USAGE = 'usage: npm run review [-- --env <env>[,<env>...]] [--base <git ref>] [--json <file>] [--markdown <file>]';
 

@@ -1,7 +1,7 @@
 import { fromRoot } from '../lib/paths';
-import { terraformUnavailableReason } from '../lib/terraform';
-import { validateStacks } from '../lib/validate';
-import { synthesizeJson } from '../lib/synth-json';
+import { terraformUnavailableReason } from '../tools/terraform';
+import { validateStacks } from '../tools/validate/validate';
+import { synthesizeJson } from '../tools/synth/synth-json';
 
 /**
  * `npm run validate`: synthesizes the selected environments (ENVS, default all) into

@@ -1,6 +1,6 @@
 import { ConfigError } from '../lib/errors';
-import { formatTable, runChecks } from '../lib/verify/checks';
-import { verifyInput, type VerifyFlags } from '../lib/verify/input';
+import { formatTable, runChecks } from '../tools/verify/checks';
+import { verifyInput, type VerifyFlags } from '../tools/verify/input';
 
 const USAGE = `usage: npm run verify -- [--env <env>] [--origin-url URL] [--edge-url URL] [--default-endpoint-url URL]
        [--ca FILE] [--cert FILE] [--key FILE] [--server-ca FILE] [--resolve host:port:address]... [--warn-days N] [--json]`;

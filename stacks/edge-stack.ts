@@ -5,7 +5,7 @@ import { ApiShieldMtls } from '../modules/edge/api-shield';
 import { CertificateExpiryAlerts, type ExpiryAlert } from '../modules/edge/expiry-alerts';
 import { AuthenticatedOriginPulls } from '../modules/edge/origin-pulls';
 import { ZoneBaseline } from '../modules/edge/zone-baseline';
-import type { OriginDomain } from '../modules/origin-outputs';
+import type { OriginDomain } from '../modules/origin/origin-outputs';
 import type { PkiOutputs } from '../modules/pki/outputs';
 import { EnvStack, EnvStackProps } from './env-stack';
 

@@ -4,9 +4,8 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import type { LoadedEnvironment } from '../envs/load';
+import { type Concern, stackName } from '../lib/naming';
 
-/** The parts of a system an environment is split into; each is one stack. */
-export type Concern = 'pki' | 'origin' | 'edge' | 'keyless';
 
 export interface EnvStackProps {
   /** The validated environment this stack belongs to. */
@@ -26,7 +25,7 @@ export abstract class EnvStack extends TerraformStack {
   readonly env: LoadedEnvironment;
 
   protected constructor(scope: Construct, concern: Concern, props: EnvStackProps) {
-    const name = `${props.env.config.name}-${concern}`;
+    const name = stackName(props.env.config.name, concern);
     super(scope, name);
     this.env = props.env;
     const backend = props.env.config.backend;

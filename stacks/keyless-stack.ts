@@ -2,6 +2,7 @@ import type { Construct } from 'constructs';
 import type { EnabledKeylessConfig } from '../envs/schema/keyless';
 import { isInZone } from '../lib/hostnames';
 import { ConfigError } from '../lib/errors';
+import { HOST_ROLES } from '../lib/naming';
 import { HostSecurityGroup, KEY_SERVER_EGRESS } from '../modules/keyless/host-security-group';
 import { InstanceRole } from '../modules/keyless/instance-role';
 import { KeyServerSecrets } from '../modules/keyless/key-server-secrets';
@@ -70,7 +71,7 @@ export class KeylessStack extends EnvStack {
       (ks) =>
         new PrivateHost(this, `KeyServer-${ks.name}`, {
           name: `${prefix}-${ks.name}`,
-          role: 'keyless-key-server',
+          role: HOST_ROLES.keyServer,
           subnetId: network.privateSubnetIds[ks.subnet],
           privateIp: ks.privateIp,
           launchTemplate,

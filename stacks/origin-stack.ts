@@ -1,14 +1,14 @@
 import type { Construct } from 'constructs';
 import { ConfigError } from '../lib/errors';
 import { collectProblems, loadCaBundleFile } from '../lib/pem-files';
-import { DomainServerCertificates } from '../modules/domain-server-certificates';
-import type { ValidationDns } from '../modules/dns-validated-certificate';
-import { MtlsApiDomain } from '../modules/mtls-api-domain';
-import type { OriginDomain } from '../modules/origin-outputs';
+import { DomainServerCertificates } from '../modules/origin/domain-server-certificates';
+import type { ValidationDns } from '../modules/origin/dns-validated-certificate';
+import { MtlsApiDomain } from '../modules/origin/mtls-api-domain';
+import type { OriginDomain } from '../modules/origin/origin-outputs';
 import { assembleTruststoreBundle } from '../modules/pki/bundle';
 import type { PkiOutputs } from '../modules/pki/outputs';
-import { DemoMockApi, type RestApiTarget } from '../modules/rest-api';
-import { Truststore } from '../modules/truststore';
+import { DemoMockApi, type RestApiTarget } from '../modules/origin/rest-api';
+import { Truststore } from '../modules/origin/truststore';
 import { EnvStack, EnvStackProps } from './env-stack';
 
 export interface OriginStackProps extends EnvStackProps {

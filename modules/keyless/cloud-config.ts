@@ -45,9 +45,9 @@ export function terraformLiteral(text: string): string {
   return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
 }
 
-/** A boot script from `scripts/boot/`, read at synth time so the repository file is what runs. */
+/** A boot script from `modules/keyless/boot/`, read at synth time so the repository file is what runs. */
 export function bootScript(name: string, installDir: string): CloudConfigFile {
-  const script = readFileSync(fromRoot('scripts', 'boot', name), 'utf8');
+  const script = readFileSync(fromRoot('modules', 'keyless', 'boot', name), 'utf8');
   return { path: `${installDir}/${name}`, content: terraformLiteral(script), permissions: '0755' };
 }
 

@@ -3,6 +3,7 @@ import { BOOT_LIBEXEC, bootScript, renderCloudConfig, type CloudConfig } from '.
 import { HostSecurityGroup } from './host-security-group';
 import { InstanceRole } from './instance-role';
 import { HardenedLaunchTemplate, PrivateHost } from './private-host';
+import { HOST_ROLES } from '../../lib/naming';
 
 /** The port nginx serves the demo origin on, inside the VPC only. */
 export const ORIGIN_PORT = 80;
@@ -63,7 +64,7 @@ export class OriginHost extends Construct {
       privateIp: props.privateIp,
       userData: renderCloudConfig(originHostCloudConfig()),
       name: `${props.namePrefix}-origin`,
-      role: 'demo-origin',
+      role: HOST_ROLES.demoOrigin,
     });
     this.serviceUrl = `http://${props.privateIp}:${ORIGIN_PORT}`;
   }

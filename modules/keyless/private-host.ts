@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { Instance } from '@cdktf/provider-aws/lib/instance';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { parseIpv4 } from '../../lib/cidr';
+import type { HostRole } from '../../lib/naming';
 
 /**
  * Amazon Linux 2023 resolved by EC2 at launch from AWS's public SSM parameter. No
@@ -72,8 +73,6 @@ export interface PrivateHostProps {
   readonly role: HostRole;
 }
 
-/** The kinds of private host this project runs. */
-export type HostRole = 'keyless-key-server' | 'demo-origin';
 
 /**
  * SHA-256 of user-data with every Terraform reference replaced by `<ref>`: references

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectAwsOnly, replaceInterpolations, type TerraformJson } from '../../lib/aws-projection';
-import { terraform, type TerraformRun } from '../../lib/terraform';
+import { projectAwsOnly, replaceInterpolations, type TerraformJson } from '../../tools/validate/aws-projection';
+import { terraform, type TerraformRun } from '../../tools/terraform';
 
 /**
  * Applying the AWS part of a synthesized stack to an emulator, then planning again:

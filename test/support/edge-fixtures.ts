@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { App, TerraformStack, TerraformVariable } from 'cdktf';
 import type { LoadedEnvironment } from '../../envs/load';
 import type { PkiOutputs } from '../../modules/pki/outputs';
-import type { OriginDomain } from '../../modules/origin-outputs';
+import type { OriginDomain } from '../../modules/origin/origin-outputs';
 import { EdgeStack } from '../../stacks/edge-stack';
 import { asn1Time, hoursFromNow, OpensslWorkbench, type TestKeyAlgorithm } from './openssl';
 import type { StackJson } from './synth';

@@ -1,4 +1,4 @@
-import { synthesizeJson, type StackJson } from '../../lib/synth-json';
+import { synthesizeJson, type StackJson } from '../../tools/synth/synth-json';
 
 export type { StackJson };
 

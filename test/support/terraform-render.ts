@@ -1,4 +1,4 @@
-import { replaceInterpolations } from '../../lib/aws-projection';
+import { replaceInterpolations } from '../../tools/validate/aws-projection';
 
 /**
  * What Terraform makes of a template string from the JSON: `$${` and `%%{` become

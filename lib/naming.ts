@@ -1,0 +1,41 @@
+/**
+ * The naming contract shared by everything that builds stacks or reads them back:
+ * a stack is `<environment>-<concern>`, and a host carries a `Role` tag saying what
+ * it is for. Environment names cannot contain a dash (the schema's ENV_NAME), so the
+ * split is unambiguous. Build and parse names only through this file.
+ */
+
+/** The parts an environment is split into; each is one stack. */
+export const CONCERNS = ['pki', 'origin', 'edge', 'keyless'] as const;
+export type Concern = (typeof CONCERNS)[number];
+
+/** `dev` + `origin` -> `dev-origin`. */
+export function stackName(environment: string, concern: Concern): string {
+  return `${environment}-${concern}`;
+}
+
+export interface ParsedStackName {
+  readonly environment: string;
+  readonly concern: Concern;
+}
+
+/** `dev-origin` -> { environment: 'dev', concern: 'origin' }; undefined for any other shape. */
+export function parseStackName(name: string): ParsedStackName | undefined {
+  const dash = name.indexOf('-');
+  if (dash <= 0) return undefined;
+  const concern = name.slice(dash + 1);
+  if (!(CONCERNS as readonly string[]).includes(concern)) return undefined;
+  return { environment: name.slice(0, dash), concern: concern as Concern };
+}
+
+/** True when `stack` belongs to `environment`. */
+export function isStackOf(stack: string, environment: string): boolean {
+  return parseStackName(stack)?.environment === environment;
+}
+
+/**
+ * What a host is for, written to its `Role` tag. Policy rules key on it: only the
+ * demo origin may accept traffic (from the tunnel connector), key servers never.
+ */
+export const HOST_ROLES = { keyServer: 'keyless-key-server', demoOrigin: 'demo-origin' } as const;
+export type HostRole = (typeof HOST_ROLES)[keyof typeof HOST_ROLES];

@@ -1,0 +1,170 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fromRoot } from '../../lib/paths';
+import type { PlanReport } from '../../tools/plan/plan-report';
+import { applyStacks, planStacks, type StackRunOptions } from '../../tools/plan/plan-runner';
+import { terraformUnavailableReason } from '../../tools/terraform';
+import { boto3, motoEnv, motoUnavailableReason, startMoto, stateResources, type Moto } from '../support/moto';
+import { baseEnvironment, envDir, withField } from '../support/env-files';
+import { makeTestCertificates, opensslUnavailableReason } from '../support/openssl';
+
+/**
+ * One change made behind Terraform's back, and where the drift report must show it.
+ * The snippet runs in python with boto3 clients `s3`, `ec2` and `only(prefix)`, which
+ * returns the state attributes of the one resource whose address starts with prefix.
+ */
+interface OutOfBandChange {
+  readonly what: string;
+  readonly boto3: string;
+  readonly resource: RegExp;
+  readonly attribute: string;
+}
+
+const OUT_OF_BAND_CHANGES: readonly OutOfBandChange[] = [
+  {
+    what: 'truststore bucket versioning suspended',
+    boto3: `s3.put_bucket_versioning(Bucket=only('aws_s3_bucket_versioning.')['bucket'], VersioningConfiguration={'Status': 'Suspended'})`,
+    resource: /^aws_s3_bucket_versioning\.Truststore_Bucket/,
+    attribute: 'versioning_configuration[0].status',
+  },
+  {
+    what: 'a tag of the truststore bucket changed',
+    boto3: [
+      `bucket = only('aws_s3_bucket.')['bucket']`,
+      `tags = s3.get_bucket_tagging(Bucket=bucket)['TagSet']`,
+      `s3.put_bucket_tagging(Bucket=bucket, Tagging={'TagSet': [dict(t, Value='tampered') if t['Key'] == 'Environment' else t for t in tags]})`,
+    ].join('\n'),
+    resource: /^aws_s3_bucket\.Truststore_Bucket/,
+    attribute: 'tags_all.Environment',
+  },
+  {
+    // The attack the version pinning is about: someone swaps the CA bundle.
+    what: 'a new truststore object version uploaded',
+    boto3: `o = only('aws_s3_object.'); s3.put_object(Bucket=o['bucket'], Key=o['key'], Body=b'-----BEGIN CERTIFICATE-----\\nnot our CA\\n-----END CERTIFICATE-----\\n')`,
+    resource: /^aws_s3_object\.Truststore_Bundle/,
+    attribute: 'etag',
+  },
+  {
+    what: 'an ingress rule added to a key server security group',
+    boto3: `ec2.authorize_security_group_ingress(GroupId=only('aws_security_group.KeyServerSecurityGroup')['id'], IpPermissions=[{'IpProtocol': 'tcp', 'FromPort': 22, 'ToPort': 22, 'IpRanges': [{'CidrIp': '0.0.0.0/0'}]}])`,
+    resource: /^aws_security_group\.KeyServerSecurityGroup/,
+    attribute: 'ingress[0].cidr_blocks[0]',
+  },
+];
+
+/**
+ * Changes to AWS that no Terraform resource manages: drift detection cannot see them and
+ * must not invent anything for them (an object that is not the truststore, uploaded
+ * into the truststore bucket).
+ */
+const UNMANAGED_CHANGES: readonly string[] = [
+  `s3.put_object(Bucket=only('aws_s3_bucket.')['bucket'], Key='unmanaged/notes.txt', Body=b'written outside Terraform')`,
+];
+
+/** Runs `npm run drift` as a user would and returns its exit code, stdout and JSON report. */
+function npmRunDrift(options: StackRunOptions & { envsDir: string; workDir: string; stateRoot: string }, jsonPath: string) {
+  return new Promise<{ code: number; stdout: string; stderr: string; report: PlanReport }>((resolve, reject) => {
+    const args = ['run', '--silent', 'drift', '--', '--env', options.env, '--aws-only', '--json', jsonPath, '--work-dir', options.workDir, '--state-root', options.stateRoot];
+    const child = spawn('npm', args, { cwd: fromRoot(), env: { ...process.env, ...motoEnv(), EDGE_ENVS_DIR: options.envsDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      try {
+        resolve({ code: code ?? 1, stdout, stderr, report: JSON.parse(readFileSync(jsonPath, 'utf8')) });
+      } catch (e) {
+        reject(new Error(`npm run drift exited ${code} without a JSON report: ${stderr}\n${stdout}`));
+      }
+    });
+  });
+}
+
+const unavailable = terraformUnavailableReason() ?? motoUnavailableReason() ?? opensslUnavailableReason();
+if (unavailable) console.warn(`SKIPPED end-to-end drift test: ${unavailable}`);
+const describeE2e = unavailable ? describe.skip : describe;
+
+describeE2e('drift detection end to end (local env, AWS part, against moto_server)', () => {
+  let moto: Moto | undefined;
+  const temp = mkdtempSync(join(tmpdir(), 'edge-drift-e2e-'));
+  let options: StackRunOptions & { envsDir: string; workDir: string; stateRoot: string };
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    const local = withField(baseEnvironment('local'), 'aws.endpoint', moto.endpoint);
+    // The keyless stack reads its edge certificate (public) from SSM, where an operator puts it.
+    const certificate = makeTestCertificates(mkdtempSync(join(temp, 'certs-')));
+    boto3(moto.endpoint, `ssm.put_parameter(Name=${JSON.stringify(local.keyless.certificate.ssmParameter)}, Type='String', Value=${JSON.stringify(certificate.leafPem)})`, {});
+    options = {
+      env: 'local',
+      awsOnly: true,
+      envsDir: envDir({ local }),
+      workDir: join(temp, 'work'),
+      stateRoot: join(temp, 'state'),
+      terraformEnv: motoEnv(),
+    };
+  }, 60_000);
+
+  afterAll(async () => {
+    await moto?.stop();
+    rmSync(temp, { recursive: true, force: true });
+    if (options?.envsDir) rmSync(options.envsDir, { recursive: true, force: true });
+  });
+
+  it('is clean after apply, reports each out-of-band change with exit 2, and is clean again after re-apply', async () => {
+    const applied = await applyStacks(options);
+    expect(applied.filter((a) => !a.ok)).toEqual([]);
+    const stacks = ['local-pki', 'local-origin', 'local-edge', 'local-keyless'];
+    expect(applied.map((a) => a.stack).sort()).toEqual([...stacks].sort());
+
+    const clean = await npmRunDrift(options, join(temp, 'clean.json'));
+    // On failure the assertion shows the report, which names what differed.
+    expect({ code: clean.code, stderr: clean.stderr, report: clean.code === 0 ? '' : clean.stdout }).toEqual({ code: 0, stderr: '', report: '' });
+    expect(clean.report.stacks.map((s) => [s.stack, s.status]).sort()).toEqual(stacks.map((s) => [s, 'no-changes']).sort());
+    expect(clean.stdout).toContain('**AWS part only.**');
+    // The emulator gaps the env file declares are met, named, and nothing beyond them.
+    const gaps = clean.report.stacks.flatMap((s) => s.knownGaps.map((g) => `${g.address.split('.')[0]} ${g.attribute.split(/[.[]/)[0]}`));
+    expect([...new Set(gaps)].sort()).toEqual([
+      'aws_api_gateway_domain_name mutual_tls_authentication',
+      'aws_launch_template default_version',
+      'aws_launch_template latest_version',
+      'aws_launch_template tag_specifications',
+    ]);
+    expect(clean.stdout).toContain('Known emulator gaps');
+
+    const state = stateResources(options.stateRoot);
+    for (const change of OUT_OF_BAND_CHANGES) boto3(moto!.endpoint, change.boto3, state);
+    for (const snippet of UNMANAGED_CHANGES) boto3(moto!.endpoint, snippet, state);
+
+    const drifted = await npmRunDrift(options, join(temp, 'drifted.json'));
+    expect(drifted.code).toBe(2);
+    expect(drifted.stdout).toContain('DRIFT DETECTED');
+    const reported = drifted.report.stacks.flatMap((s) => s.changes);
+    for (const change of OUT_OF_BAND_CHANGES) {
+      const resource = reported.find((r) => change.resource.test(r.address));
+      expect({ change: change.what, resource: resource?.address, attributes: resource?.attributes.map((a) => a.path) }).toEqual({
+        change: change.what,
+        resource: expect.stringMatching(change.resource),
+        attributes: expect.arrayContaining([change.attribute]),
+      });
+      expect(drifted.stdout).toContain(`\`${resource!.address}\``);
+      expect(drifted.stdout).toContain(`\`${change.attribute}\``);
+    }
+    // Nothing else: every reported resource is one of the changes made above.
+    expect(reported.filter((r) => !OUT_OF_BAND_CHANGES.some((c) => c.resource.test(r.address))).map((r) => r.address)).toEqual([]);
+    const versioning = reported.find((r) => r.type === 'aws_s3_bucket_versioning')!;
+    expect(versioning.attributes).toContainEqual({ path: 'versioning_configuration[0].status', before: '"Suspended"', after: '"Enabled"' });
+
+    // Put back exactly what drifted. A full apply would also try to update the API
+    // Gateway domain's mutual TLS, which moto cannot do (its update never completes).
+    const driftedByStack = new Map(drifted.report.stacks.filter((s) => s.changes.length > 0).map((s) => [s.stack, s.changes.map((c) => c.address)]));
+    const reapplied = await applyStacks({ ...options, targets: driftedByStack });
+    expect(reapplied.filter((a) => !a.ok)).toEqual([]);
+    const again = await planStacks({ ...options, mode: 'drift' });
+    expect(again.stacks.map((s) => [s.stack, s.status, s.changes.length]).sort()).toEqual(stacks.map((s) => [s, 'no-changes', 0]).sort());
+    expect(again.exitCode).toBe(0);
+  }, 400_000);
+});

@@ -1,0 +1,153 @@
+import { readFileSync } from 'node:fs';
+import { fromRoot } from '../../../lib/paths';
+import { actionOf, buildReport, renderJson, renderMarkdown, SENSITIVE, UNKNOWN, type TerraformPlanJson } from '../../../tools/plan/plan-report';
+
+const fixture = (name: string): TerraformPlanJson => JSON.parse(readFileSync(fromRoot('test', 'fixtures', 'plans', name), 'utf8'));
+/** Recorded with `terraform show -json` against moto after suspending versioning and changing a tag (trimmed). */
+const recordedDrift = fixture('moto-drift-versioning-and-tag.json');
+/** Hand-edited from real output: a replacement, a deletion, a creation and a sensitive update. */
+const mixed = fixture('replace-delete-sensitive.json');
+
+describe('the plan report', () => {
+  it('names each drifted resource and attribute from a recorded moto drift, actual against expected', () => {
+    const report = buildReport({ mode: 'drift', env: 'local', awsOnly: true, results: [{ stack: 'local-origin', exitCode: 2, plan: recordedDrift }] });
+    const [stack] = report.stacks;
+    expect(stack.status).toBe('changes');
+    expect(stack.counts).toMatchObject({ create: 0, update: 2, replace: 0, delete: 0 });
+    const versioning = stack.changes.find((c) => c.type === 'aws_s3_bucket_versioning')!;
+    expect(versioning.attributes).toEqual([{ path: 'versioning_configuration[0].status', before: '"Suspended"', after: '"Enabled"' }]);
+    const bucket = stack.changes.find((c) => c.type === 'aws_s3_bucket')!;
+    expect(bucket.attributes.map((a) => a.path)).toEqual(['tags.Environment', 'tags_all.Environment']);
+    expect(report.exitCode).toBe(2);
+    const md = renderMarkdown(report);
+    expect(md).toContain('DRIFT DETECTED');
+    expect(md).toContain('| Resource | Action | Attribute | Actual | Expected (code) |');
+    expect(md).toMatch(/aws_s3_bucket_versioning\.TruststoreBucket_Versioning_\w+` \| update \| `versioning_configuration\[0\]\.status` \| `"Suspended"` \| `"Enabled"`/);
+  });
+
+  it('counts replace, delete and create, marks the attribute forcing replacement and ignores reads and no-ops', () => {
+    const [stack] = buildReport({ mode: 'plan', env: 'dev', awsOnly: false, results: [{ stack: 'dev-origin', exitCode: 2, plan: mixed }] }).stacks;
+    expect(stack.counts).toEqual({ create: 1, update: 1, replace: 1, delete: 1, read: 0, forget: 0 });
+    expect(stack.changes.map((c) => [c.address, c.action])).toEqual([
+      ['aws_api_gateway_domain_name.Api', 'replace'],
+      ['aws_s3_object.Truststore', 'create'],
+      ['aws_secretsmanager_secret_version.KeylessToken', 'update'],
+      ['aws_security_group_rule.Legacy', 'delete'],
+    ]);
+    const domain = stack.changes[0];
+    expect(domain.attributes).toEqual([
+      { path: 'arn', before: '"arn:aws:apigateway:us-east-1::/domainnames/api.example.test"', after: UNKNOWN },
+      { path: 'domain_name', before: '"api.example.test"', after: '"api2.example.test"', forcesReplacement: true },
+    ]);
+    expect(stack.outputs).toEqual(['truststore_version']);
+  });
+
+  it('masks sensitive values in both renderings: neither the old nor the new secret appears', () => {
+    const report = buildReport({ mode: 'plan', env: 'dev', awsOnly: false, results: [{ stack: 'dev-origin', exitCode: 2, plan: mixed }] });
+    const secret = report.stacks[0].changes.find((c) => c.type === 'aws_secretsmanager_secret_version')!;
+    expect(secret.attributes).toEqual([{ path: 'secret_string', before: SENSITIVE, after: SENSITIVE }]);
+    for (const text of [renderMarkdown(report), renderJson(report)]) {
+      expect(text).not.toContain('old-token-value');
+      expect(text).not.toContain('new-token-value');
+      expect(text).toContain(SENSITIVE);
+    }
+  });
+
+  it('gives exit 1 when any stack errored, 2 when any changed, 0 otherwise, whatever the order', () => {
+    const ok = { stack: 'a', exitCode: 0, plan: { resource_changes: [] } };
+    const changed = { stack: 'b', exitCode: 2, plan: mixed };
+    const failed = { stack: 'c', exitCode: 1, error: 'Error: AWS account ID not allowed' };
+    const exit = (...results: any[]) => buildReport({ mode: 'drift', env: 'dev', awsOnly: false, results }).exitCode;
+    expect(exit(ok)).toBe(0);
+    expect(exit(ok, changed)).toBe(2);
+    expect(exit(changed, ok)).toBe(2);
+    expect(exit(failed, changed, ok)).toBe(1);
+    expect(exit(changed, failed)).toBe(1);
+    const report = buildReport({ mode: 'drift', env: 'dev', awsOnly: false, results: [failed] });
+    expect(report.stacks[0]).toMatchObject({ status: 'error', error: 'Error: AWS account ID not allowed' });
+    expect(renderMarkdown(report)).toContain('Error: AWS account ID not allowed');
+  });
+
+  it('says prominently when only the AWS part was covered, and not otherwise', () => {
+    const results = [{ stack: 'a', exitCode: 0, plan: { resource_changes: [] } }];
+    expect(renderMarkdown(buildReport({ mode: 'drift', env: 'local', awsOnly: true, results })).split('\n').slice(0, 5).join('\n')).toContain('**AWS part only.**');
+    expect(renderMarkdown(buildReport({ mode: 'drift', env: 'local', awsOnly: false, results }))).not.toContain('AWS part only');
+  });
+
+  it('escapes table-breaking characters in values', () => {
+    const plan: TerraformPlanJson = {
+      resource_changes: [
+        { address: 'cloudflare_ruleset.Waf', type: 'cloudflare_ruleset', mode: 'managed', change: { actions: ['update'], before: { expression: 'a' }, after: { expression: 'a or (b | c)\nd' } } },
+      ],
+    };
+    const md = renderMarkdown(buildReport({ mode: 'plan', env: 'dev', awsOnly: false, results: [{ stack: 'dev-edge', exitCode: 2, plan }] }));
+    const row = md.split('\n').find((l) => l.includes('cloudflare_ruleset.Waf'))!;
+    expect(row.split(/(?<!\\)\|/).length).toBe(7);
+  });
+
+  it('refuses action lists it does not know rather than misreporting them', () => {
+    expect(actionOf(['delete', 'create'])).toBe('replace');
+    expect(actionOf(['create', 'delete'])).toBe('replace');
+    expect(actionOf(['no-op'])).toBeUndefined();
+    expect(() => actionOf(['teleport'])).toThrow('unknown Terraform action list ["teleport"]');
+  });
+});
+
+describe('masking', () => {
+  it('masks a value on both sides when only one side marks it sensitive', () => {
+    const plan: TerraformPlanJson = {
+      resource_changes: [
+        {
+          address: 'aws_ssm_parameter.Token',
+          type: 'aws_ssm_parameter',
+          mode: 'managed',
+          change: { actions: ['update'], before: { value: 'was-public', tier: 'Standard' }, after: { value: 'now-secret', tier: 'Advanced' }, before_sensitive: {}, after_sensitive: { value: true } },
+        },
+      ],
+    };
+    const report = buildReport({ mode: 'plan', env: 'dev', awsOnly: false, results: [{ stack: 'dev-keyless', exitCode: 2, plan }] });
+    expect(report.stacks[0].changes[0].attributes).toEqual([
+      { path: 'tier', before: '"Standard"', after: '"Advanced"' },
+      { path: 'value', before: SENSITIVE, after: SENSITIVE },
+    ]);
+    expect(renderJson(report)).not.toMatch(/was-public|now-secret/);
+  });
+});
+
+describe('known emulator gaps (drift.knownEmulatorGaps of the env file)', () => {
+  const gap = { resourceType: 'aws_s3_bucket', attribute: 'tags', reason: 'an emulator that loses bucket tags' };
+
+  it('are listed with their reason and not counted; a stack whose only differences they explain has no changes', () => {
+    const onlyTags: TerraformPlanJson = { ...recordedDrift, resource_changes: recordedDrift.resource_changes!.filter((c) => c.type === 'aws_s3_bucket') };
+    const tagsAll = { ...gap, attribute: 'tags_all' };
+    const report = buildReport({ mode: 'drift', env: 'local', awsOnly: true, results: [{ stack: 'local-origin', exitCode: 2, plan: onlyTags }], knownGaps: [gap, tagsAll] });
+    const [stack] = report.stacks;
+    expect(stack.status).toBe('no-changes');
+    expect(stack.changes).toEqual([]);
+    expect(stack.knownGaps.map((g) => g.attribute)).toEqual(['tags.Environment', 'tags_all.Environment']);
+    expect(report.exitCode).toBe(0);
+    const md = renderMarkdown(report);
+    expect(md).toContain('Known emulator gaps');
+    expect(md).toContain('an emulator that loses bucket tags');
+  });
+
+  it('explain only the attributes they name: other drift on the same stack still counts', () => {
+    const report = buildReport({ mode: 'drift', env: 'local', awsOnly: true, results: [{ stack: 'local-origin', exitCode: 2, plan: recordedDrift }], knownGaps: [gap] });
+    const [stack] = report.stacks;
+    expect(stack.status).toBe('changes');
+    expect(stack.changes.flatMap((c) => c.attributes.map((a) => a.path)).sort()).toEqual(['tags_all.Environment', 'versioning_configuration[0].status']);
+    expect(report.exitCode).toBe(2);
+  });
+
+  it('never explain a resource to create or delete', () => {
+    const [stack] = buildReport({
+      mode: 'plan',
+      env: 'dev',
+      awsOnly: false,
+      results: [{ stack: 'dev-origin', exitCode: 2, plan: mixed }],
+      knownGaps: [{ resourceType: 'aws_s3_object', attribute: 'content', reason: 'would hide a whole new object' }, { resourceType: 'aws_security_group_rule', attribute: 'type', reason: 'would hide a deletion' }],
+    }).stacks;
+    expect(stack.counts).toMatchObject({ create: 1, delete: 1 });
+    expect(stack.knownGaps).toEqual([]);
+  });
+});

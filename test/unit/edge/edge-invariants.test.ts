@@ -1,0 +1,163 @@
+import { App, TerraformStack, TerraformVariable } from 'cdktf';
+import { loadEnvironment } from '../../../envs/load';
+import { ConfigError } from '../../../lib/errors';
+import { AccessMtls } from '../../../modules/edge/access-mtls';
+import { ApiShieldMtls } from '../../../modules/edge/api-shield';
+import { CertificateExpiryAlerts } from '../../../modules/edge/expiry-alerts';
+import { AuthenticatedOriginPulls } from '../../../modules/edge/origin-pulls';
+import { ZoneBaseline, type TlsVersion } from '../../../modules/edge/zone-baseline';
+import { EdgeStack } from '../../../stacks/edge-stack';
+import { generateTestPki, testOriginDomains, testPkiOutputs, type TestPki } from '../../support/edge-fixtures';
+import { opensslUnavailableReason } from '../../support/openssl';
+
+const unavailable = opensslUnavailableReason();
+if (unavailable) console.warn(`SKIPPED edge module invariant tests: ${unavailable}`);
+const describeWithOpenssl = unavailable ? describe.skip : describe;
+
+const ZONE = 'fedcba9876543210fedcba9876543210';
+const ACCOUNT = '0123456789abcdef0123456789abcdef';
+
+function scope(): { stack: TerraformStack; secretKey: string } {
+  const stack = new TerraformStack(new App(), 'invariants');
+  return { stack, secretKey: new TerraformVariable(stack, 'key', { type: 'string', sensitive: true }).stringValue };
+}
+
+describeWithOpenssl('edge modules refuse insecure or meaningless input at construction', () => {
+  let pki: TestPki;
+  beforeAll(() => {
+    pki = generateTestPki();
+  });
+
+  describe('Authenticated Origin Pulls', () => {
+    const originPulls = (certificatePem: string, privateKeyPem?: string) => () => {
+      const { stack, secretKey } = scope();
+      new AuthenticatedOriginPulls(stack, 'OriginPulls', { zoneId: ZONE, clientCertificate: { certificatePem, privateKeyPem: privateKeyPem ?? secretKey } });
+    };
+
+    it('accepts our own client certificate with a sensitive key reference', () => {
+      expect(originPulls(pki.originPullPem)).not.toThrow();
+    });
+
+    it('refuses a literal private key, without repeating it in the message', () => {
+      const literal = '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIK0t5yKx8fZ8cGZ3m6Q0cB1r4pP0pU3r6Yt0m1Vt2Yx2\n-----END PRIVATE KEY-----\n';
+      let message = '';
+      try {
+        originPulls(pki.originPullPem, literal)();
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toMatch(/got a literal PEM private key; expected a reference to a sensitive value/);
+      expect(message).not.toContain('MC4CAQAw');
+    });
+
+    it("refuses a certificate issued by Cloudflare's shared origin-pull CA", () => {
+      expect(originPulls(pki.sharedCaLeafPem)).toThrow(/comes from Cloudflare's shared origin-pull CA, which every Cloudflare customer can present/);
+    });
+
+    it("refuses the shared origin-pull CA certificate itself", () => {
+      expect(originPulls(pki.sharedCaPem)).toThrow(/shared origin-pull CA/);
+    });
+
+    it('refuses a CA certificate in place of the client certificate', () => {
+      expect(originPulls(pki.caPem)).toThrow(/is a CA; expected the client \(leaf\) certificate first/);
+    });
+
+    it('refuses text that is not a certificate', () => {
+      expect(originPulls('not a pem')).toThrow(/expected PEM text with at least one "-----BEGIN CERTIFICATE-----" block/);
+      expect(originPulls('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----')).toThrow(/certificate 1 of the bundle is not a valid X.509 certificate/);
+    });
+  });
+
+  describe('API Shield', () => {
+    const apiShield = (clientCaPem: string, hosts = [{ hostname: 'api.example.com' }]) => () =>
+      new ApiShieldMtls(scope().stack, 'ApiShield', { accountId: ACCOUNT, zoneId: ZONE, name: 'test', clientCaPem, hosts });
+
+    it('refuses to run without a CA, since nothing could verify', () => {
+      expect(apiShield('')).toThrow(/the client CA is empty; expected the PEM of the CA that issues client certificates/);
+    });
+
+    it('refuses a leaf certificate as the client CA', () => {
+      expect(apiShield(pki.notACaPem)).toThrow(/is not a CA \(basic constraints CA:TRUE is required\)/);
+    });
+
+    it("refuses Cloudflare's shared origin-pull CA as the client CA", () => {
+      expect(apiShield(pki.sharedCaPem)).toThrow(/is Cloudflare's shared origin-pull CA; expected our own client CA/);
+    });
+
+    it('refuses an empty host list and a host listed twice', () => {
+      expect(apiShield(pki.caPem, [])).toThrow(/at least one host/);
+      expect(apiShield(pki.caPem, [{ hostname: 'a.example.com' }, { hostname: 'a.example.com' }])).toThrow(/"a.example.com" is listed twice/);
+    });
+  });
+
+  describe('Access', () => {
+    const access = (hosts: ConstructorParameters<typeof AccessMtls>[2]['hosts']) => () =>
+      new AccessMtls(scope().stack, 'Access', { accountId: ACCOUNT, name: 'test', clientCaPem: pki.caPem, hosts });
+
+    it('refuses a hostname with no certificate policy, even with service tokens', () => {
+      expect(access([{ hostname: 'a.example.com', serviceTokens: ['ci'] }])).toThrow(/a\.example\.com has no certificate policy/);
+    });
+
+    it('refuses an empty common-name list and an ambiguous choice', () => {
+      expect(access([{ hostname: 'a.example.com', commonNames: [] }])).toThrow(/empty commonNames list, which would admit nobody/);
+      expect(access([{ hostname: 'a.example.com', anyValidCertificate: true, commonNames: ['x'] }])).toThrow(/choose one/);
+    });
+
+    it('shares one policy between hostnames with the same rule, and one token between hostnames', () => {
+      const a = new AccessMtls(scope().stack, 'Access', {
+        accountId: ACCOUNT,
+        name: 'test',
+        clientCaPem: pki.caPem,
+        hosts: [
+          { hostname: 'a.example.com', anyValidCertificate: true, serviceTokens: ['ci'] },
+          { hostname: 'b.example.com', anyValidCertificate: true, serviceTokens: ['ci'] },
+          { hostname: 'c.example.com', commonNames: ['y', 'x', 'y'] },
+        ],
+      });
+      expect([...a.policies.keys()].sort()).toEqual(['cn:x,y', 'token:ci', 'valid-certificate']);
+      expect([...a.serviceTokens.keys()]).toEqual(['ci']);
+    });
+  });
+
+  describe('zone baseline and alerts', () => {
+    const zone = (hostname: string, minTlsVersion?: string) => () =>
+      new ZoneBaseline(scope().stack, 'Zone', {
+        zoneId: ZONE,
+        zoneName: 'example.com',
+        minTlsVersion: minTlsVersion as TlsVersion | undefined,
+        hostnames: [{ hostname, target: 'd-1.execute-api.eu-west-1.amazonaws.com' }],
+      });
+
+    it('refuses a hostname outside the zone, including a look-alike suffix', () => {
+      expect(zone('api.example.net')).toThrow(/"api.example.net" is outside the zone "example.com"/);
+      expect(zone('api.badexample.com')).toThrow(/outside the zone/);
+    });
+
+    it('refuses TLS versions older than 1.2', () => {
+      expect(zone('api.example.com', '1.1')).toThrow(/minTlsVersion "1.1" is not allowed; expected "1.2" or "1.3"/);
+    });
+
+    it('refuses alerts that go nowhere, or over plain http', () => {
+      const alerts = (props: { email?: string; webhook?: { name: string; url: string } }) => () =>
+        new CertificateExpiryAlerts(scope().stack, 'Alerts', { accountId: ACCOUNT, name: 't', watch: ['originPullCertificate'], ...props });
+      expect(alerts({})).toThrow(/expected an email, a webhook or both/);
+      expect(alerts({ webhook: { name: 'w', url: 'http://hooks.example.com' } })).toThrow(/must start with https:\/\//);
+    });
+  });
+
+  it('the edge stack names the env file and hostname when the origin has no domain for it', () => {
+    const env = loadEnvironment('prod');
+    const { secretKey, stack } = scope();
+    const app = stack.node.scope as App;
+    let error: unknown;
+    try {
+      new EdgeStack(app, { env, pki: testPkiOutputs(pki, secretKey), originDomains: testOriginDomains(env).slice(0, 1) });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      { file: env.file, field: 'hostnames[1].name', message: '"partners.example.org" has no API Gateway domain in the origin stack; expected one of: api.example.org' },
+    ]);
+  });
+});

@@ -1,0 +1,165 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { listEnvironments, loadEnvironment } from '../../../envs/load';
+import { isCloudflareSharedOriginPullCa } from '../../../lib/x509';
+import { checkExpression } from '../../../modules/edge/waf-expression';
+import { generateTestPki, privateKeyLeaks, synthEdgeStacks, type TestPki } from '../../support/edge-fixtures';
+import { opensslUnavailableReason } from '../../support/openssl';
+import { onlyResource, resourcesOf, type StackJson } from '../../support/synth';
+
+const unavailable = opensslUnavailableReason();
+if (unavailable) console.warn(`SKIPPED edge stack tests with a test-time PKI: ${unavailable}`);
+const describeWithOpenssl = unavailable ? describe.skip : describe;
+
+const settingsOf = (stack: StackJson) =>
+  Object.fromEntries(Object.values<any>(resourcesOf(stack, 'cloudflare_zone_setting')).map((s) => [s.setting_id, s.value]));
+
+describeWithOpenssl('the edge of every environment, fed by a PKI made with openssl at test time', () => {
+  const envs = listEnvironments().map((name) => loadEnvironment(name));
+  let pki: TestPki;
+  let synthesized: ReturnType<typeof synthEdgeStacks>;
+  const edgeOf = (name: string) => synthesized.stacks.get(`${name}-edge`)!;
+
+  beforeAll(() => {
+    pki = generateTestPki();
+    synthesized = synthEdgeStacks(envs, pki);
+  });
+
+  it.each(listEnvironments())('%s: SSL strict, TLS 1.2 or newer, HTTPS only, TLS 1.3 on', (name) => {
+    const settings = settingsOf(edgeOf(name));
+    expect(settings).toEqual({ ssl: 'strict', min_tls_version: expect.stringMatching(/^1\.[23]$/), always_use_https: 'on', tls_1_3: 'on' });
+    for (const h of Object.values<any>(resourcesOf(edgeOf(name), 'cloudflare_hostname_tls_setting'))) {
+      expect(h.setting_id).toBe('min_tls_version');
+      expect(['1.2', '1.3']).toContain(h.value);
+    }
+  });
+
+  it.each(listEnvironments())('%s: every protected hostname is a proxied CNAME to its API Gateway regional name', (name) => {
+    const { config } = envs.find((e) => e.config.name === name)!;
+    const records = Object.values<any>(resourcesOf(edgeOf(name), 'cloudflare_dns_record'));
+    expect(records.map((r) => r.name).sort()).toEqual(config.hostnames.map((h) => h.name).sort());
+    for (const r of records) {
+      expect(r).toMatchObject({ type: 'CNAME', proxied: true, ttl: 1, zone_id: config.cloudflare.zoneId });
+      expect(r.content).toMatch(/^d-test\d+\.execute-api\.[a-z0-9-]+\.amazonaws\.com$/);
+    }
+  });
+
+  it.each(listEnvironments())('%s: origin pulls are on, presenting a certificate issued by our CA (parsed and verified), never the shared one', (name) => {
+    const stack = edgeOf(name);
+    const upload = onlyResource(stack, 'cloudflare_authenticated_origin_pulls_certificate');
+    const settings = onlyResource(stack, 'cloudflare_authenticated_origin_pulls_settings');
+    expect(settings.enabled).toBe(true);
+    expect(settings.zone_id).toBe(upload.zone_id);
+    // Zone-level AOP covers every proxied record of the zone.
+    for (const record of Object.values<any>(resourcesOf(stack, 'cloudflare_dns_record'))) expect(record.zone_id).toBe(settings.zone_id);
+    // Enabling before the upload would make Cloudflare present its shared certificate meanwhile.
+    expect(settings.depends_on).toEqual([expect.stringMatching(/^cloudflare_authenticated_origin_pulls_certificate\./)]);
+    const presented = new X509Certificate(upload.certificate);
+    const ourCa = new X509Certificate(pki.caPem);
+    expect(presented.checkIssued(ourCa)).toBe(true);
+    expect(presented.verify(ourCa.publicKey)).toBe(true);
+    expect(presented.verify(new X509Certificate(pki.sharedCaPem).publicKey)).toBe(false);
+    expect(isCloudflareSharedOriginPullCa(presented)).toBe(false);
+    expect(presented.ca).toBe(false);
+    expect(stack.resource.cloudflare_authenticated_origin_pulls).toBeUndefined();
+  });
+
+  it.each(listEnvironments())('%s: every API Shield host is covered by a block rule on an unverified certificate', (name) => {
+    const { config } = envs.find((e) => e.config.name === name)!;
+    const stack = edgeOf(name);
+    const shielded = config.hostnames.filter((h) => h.apiShield);
+    const rulesets = Object.values<any>(resourcesOf(stack, 'cloudflare_ruleset'));
+    if (shielded.length === 0) {
+      expect(rulesets).toEqual([]);
+      return;
+    }
+    const ca = onlyResource(stack, 'cloudflare_mtls_certificate');
+    expect(ca).toMatchObject({ ca: true, account_id: config.cloudflare.accountId });
+    expect(new X509Certificate(ca.certificates).ca).toBe(true);
+    const [ruleset] = rulesets;
+    expect(ruleset).toMatchObject({ kind: 'zone', phase: 'http_request_firewall_custom', zone_id: config.cloudflare.zoneId });
+    for (const host of shielded) {
+      const covering = ruleset.rules.filter((r: any) => r.expression.includes(`http.host in {"${host.name}"}`));
+      expect(covering).toHaveLength(1);
+      const [rule] = covering;
+      expect(rule.action).toBe('block');
+      expect(rule.enabled).toBe(true);
+      expect(rule.expression).toContain('not cf.tls_client_auth.cert_verified');
+      expect(rule.expression.includes('cf.tls_client_auth.cert_revoked')).toBe(host.apiShield!.blockRevoked);
+      for (const prefix of host.apiShield!.pathPrefixes ?? []) expect(rule.expression).toContain(`starts_with(http.request.uri.path, ${JSON.stringify(prefix)})`);
+      expect(checkExpression(rule.expression)).toEqual([]);
+    }
+  });
+
+  it.each(listEnvironments())('%s: every Access application admits only certificates (or named service tokens), without a login page', (name) => {
+    const { config } = envs.find((e) => e.config.name === name)!;
+    const stack = edgeOf(name);
+    const behindAccess = config.hostnames.filter((h) => h.access);
+    const apps = Object.values<any>(resourcesOf(stack, 'cloudflare_zero_trust_access_application'));
+    expect(apps.map((a) => a.domain).sort()).toEqual(behindAccess.map((h) => h.name).sort());
+    if (behindAccess.length === 0) return;
+    const policies = resourcesOf(stack, 'cloudflare_zero_trust_access_policy');
+    const policyOf = (ref: string) => policies[/^\$\{cloudflare_zero_trust_access_policy\.([^.]+)\.id\}$/.exec(ref)![1]];
+    const caRecord = onlyResource(stack, 'cloudflare_zero_trust_access_mtls_certificate');
+    expect(new X509Certificate(caRecord.certificate).ca).toBe(true);
+    for (const app of apps) {
+      expect(app.type).toBe('self_hosted');
+      expect(caRecord.associated_hostnames).toContain(app.domain);
+      const attached = app.policies.map((p: any) => policyOf(p.id));
+      expect(attached.length).toBeGreaterThan(0);
+      for (const p of attached) expect(p.decision).toBe('non_identity');
+      const certificatePolicies = attached.filter(
+        (p: any) => p.include.every((rule: any) => rule.certificate || rule.common_name) && (p.include.some((r: any) => r.certificate) || p.require?.some((r: any) => r.certificate)),
+      );
+      expect(certificatePolicies.length).toBeGreaterThanOrEqual(1);
+      const host = behindAccess.find((h) => h.name === app.domain)!;
+      const commonNames = certificatePolicies.flatMap((p: any) => p.include.flatMap((r: any) => (r.common_name ? [r.common_name.common_name] : [])));
+      expect(commonNames.sort()).toEqual([...(host.access!.commonNames ?? [])].sort());
+      const tokenPolicies = attached.filter((p: any) => p.include.some((r: any) => r.service_token));
+      expect(tokenPolicies).toHaveLength(host.access!.serviceTokens?.length ?? 0);
+    }
+  });
+
+  it.each(listEnvironments())('%s: Access forwards the client certificate to the origin for every Access hostname', (name) => {
+    const { config } = envs.find((e) => e.config.name === name)!;
+    const behindAccess = config.hostnames.filter((h) => h.access).map((h) => h.name);
+    const forwarding = Object.values<any>(resourcesOf(edgeOf(name), 'cloudflare_zero_trust_access_mtls_hostname_settings'));
+    if (behindAccess.length === 0) return expect(forwarding).toEqual([]);
+    const settings = forwarding.flatMap((f) => f.settings);
+    expect(settings.map((s) => s.hostname).sort()).toEqual(behindAccess.sort());
+    for (const s of settings) expect(s.client_certificate_forwarding).toBe(true);
+  });
+
+  it.each(listEnvironments())('%s: expiry alerts watch every certificate kind in use and go to the configured destinations', (name) => {
+    const { config } = envs.find((e) => e.config.name === name)!;
+    const policies = Object.values<any>(resourcesOf(edgeOf(name), 'cloudflare_notification_policy'));
+    const expected = ['zone_aop_custom_certificate_expiration_type'];
+    if (config.hostnames.some((h) => h.apiShield)) expected.push('mtls_certificate_store_certificate_expiration_type');
+    if (config.hostnames.some((h) => h.access)) expected.push('access_custom_certificate_expiration_type');
+    if (config.hostnames.some((h) => h.access?.serviceTokens)) expected.push('expiring_service_token_alert');
+    expect(policies.map((p) => p.alert_type).sort()).toEqual(expected.sort());
+    for (const p of policies) {
+      expect(p.enabled).toBe(true);
+      expect(p.mechanisms.email?.map((e: any) => e.id)).toEqual(config.edge.alerts.email ? [config.edge.alerts.email] : undefined);
+      expect(p.mechanisms.webhooks?.length ?? 0).toBe(config.edge.alerts.webhook ? 1 : 0);
+    }
+  });
+
+  it('the origin-pull private key appears nowhere in what was synthesized: only as a sensitive reference', () => {
+    for (const [file, text] of synthesized.files) expect({ file, leaks: privateKeyLeaks(text, pki.originPullKeyPem, [pki.originPullPem]) }).toEqual({ file, leaks: [] });
+    for (const name of listEnvironments()) {
+      const upload = onlyResource(edgeOf(name), 'cloudflare_authenticated_origin_pulls_certificate');
+      expect(upload.private_key).toMatch(/^\$\{data\.terraform_remote_state\.[^}]+\}$/);
+    }
+    expect(synthesized.stacks.get('test-upstream')!.variable.origin_pull_private_key_pem).toEqual({ type: 'string', sensitive: true });
+  });
+
+  it('the leak scan finds a key that is there, in PEM or JSON-escaped form', () => {
+    const publicParts = [pki.originPullPem];
+    expect(privateKeyLeaks(pki.originPullKeyPem, pki.originPullKeyPem, publicParts)).toContain('a PEM "PRIVATE KEY" block');
+    const body = pki.originPullKeyPem.replace(/-----[^-]+-----/g, '');
+    expect(privateKeyLeaks(JSON.stringify({ private_key: body }), pki.originPullKeyPem, publicParts)).toEqual(['key material at offset 0']);
+    const { d } = createPrivateKey(pki.originPullKeyPem).export({ format: 'jwk' });
+    expect(privateKeyLeaks(`{"k":"${Buffer.from(d!, 'base64url').toString('hex')}"}`, pki.originPullKeyPem, publicParts)).toEqual(['the secret scalar']);
+    expect(privateKeyLeaks(pki.originPullPem, pki.originPullKeyPem, publicParts)).toEqual([]);
+  });
+});

@@ -1,0 +1,132 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { listEnvironments, loadEnvironment, loadEnvironments, selectEnvironments } from '../../envs/load';
+import { ConfigError } from '../../lib/errors';
+import { synthesize } from '../../tools/synth/synth';
+import { baseEnvironment, envDir, withField } from '../support/env-files';
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems.map((p) => `${p.field}: ${p.message}`);
+    throw e;
+  }
+  throw new Error('expected a ConfigError, got success');
+}
+
+describe('the environment files in envs/', () => {
+  it('are dev, staging, prod and local', () => {
+    expect(listEnvironments()).toEqual(['dev', 'local', 'prod', 'staging']);
+  });
+
+  it.each(['dev', 'staging', 'prod', 'local'])('%s loads and gets defaults filled in', (name) => {
+    const { config } = loadEnvironment(name);
+    expect(config.name).toBe(name);
+    expect(config.hostnames.length).toBeGreaterThan(0);
+    expect(config.keyless.enabled).toBe(typeof config.keyless.enabled === 'boolean' ? config.keyless.enabled : false);
+  });
+
+  it('keep to reserved names so nothing real is touched by accident', () => {
+    for (const name of listEnvironments()) {
+      const { config } = loadEnvironment(name);
+      expect(config.cloudflare.zoneName).toMatch(/(^|\.)example\.(com|org|net|test)$/);
+    }
+  });
+});
+
+describe('a malformed environment file', () => {
+  const base = baseEnvironment('dev');
+  const load = (doc: Record<string, unknown> | string | Buffer, name = 'dev') => () => loadEnvironment(name, envDir({ [name]: doc }));
+
+  // Each case: the broken file, and the field + words its one error must name.
+  const cases: Array<[string, Record<string, unknown> | string | Buffer, string, RegExp]> = [
+    ['a missing required field', withField(base, 'cloudflare.zoneId', undefined), 'cloudflare.zoneId', /missing required field/],
+    ['a wrong type', withField(base, 'hostnames', 'api.dev.example.com'), 'hostnames', /expected array/],
+    ['an unknown key', withField(base, 'cloudflare.zoneNmae', 'example.com'), 'cloudflare.zoneNmae', /unknown field; allowed here: accountId, zoneId, zoneName/],
+    ['an account id that is a number', withField(base, 'aws.accountId', 111111111111), 'aws.accountId', /expected string/],
+    ['a malformed zone id', withField(base, 'cloudflare.zoneId', 'not-hex'), 'cloudflare.zoneId', /32 lowercase hexadecimal characters \(got "not-hex"\)/],
+    ['a bad hostname', withField(base, 'hostnames[0].name', 'api..example.com'), 'hostnames[0].name', /lowercase DNS name/],
+    ['a wildcard hostname', withField(base, 'hostnames[0].name', '*.dev.example.com'), 'hostnames[0].name', /no wildcard/],
+    ['a hostname outside the zone', withField(base, 'hostnames[0].name', 'api.example.net'), 'hostnames[0].name', /outside the zone "example.com"/],
+    ['a duplicated hostname', withField(base, 'hostnames', [{ name: 'a.example.com' }, { name: 'a.example.com' }]), 'hostnames[1].name', /listed twice/],
+    ['no hostnames at all', withField(base, 'hostnames', []), 'hostnames', /at least one protected hostname/],
+    ['a bad region', withField(base, 'aws.region', 'europe'), 'aws.region', /AWS region name/],
+    ['an unknown backend type', withField(base, 'backend.type', 'gcs'), 'backend.type', /"s3" or "local"/],
+    ['a name that does not match the file', withField(base, 'name', 'staging'), 'name', /must match/],
+    ['an emulator endpoint on a real backend', withField(base, 'aws.endpoint', 'http://127.0.0.1:5000'), 'aws.endpoint', /only allowed with backend.type "local"/],
+    ['known emulator gaps in a real environment', withField(base, 'drift', { knownEmulatorGaps: [{ resourceType: 'aws_s3_bucket', attribute: 'tags', reason: 'hides tag drift on purpose' }] }), 'drift.knownEmulatorGaps', /only allowed when aws.endpoint names an emulator/],
+    ['a known emulator gap without a real reason', withField(baseEnvironment('local'), 'drift.knownEmulatorGaps', [{ resourceType: 'aws_s3_bucket', attribute: 'tags', reason: 'moto' }]), 'drift.knownEmulatorGaps[0].reason', /at least 20 characters/],
+    ['YAML syntax errors', 'name: dev\naws: [unclosed\n', '(line', /YAML syntax error/],
+    ['a duplicated YAML key', 'name: dev\nname: dev\n', '(line', /YAML syntax error: Map keys must be unique/],
+    ['a file that is not UTF-8', Buffer.from([0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0xff, 0xfe, 0x0a]), '(file)', /not valid UTF-8/],
+    ['a list instead of a mapping', '- name: dev\n', '(file)', /expected a YAML mapping/],
+    ['a very large file', `# ${'x'.repeat(300 * 1024)}\n`, '(file)', /at most 262144 bytes/],
+  ];
+
+  it.each(cases)('%s names the file and the field', (_what, doc, field, message) => {
+    const problems = problemsOf(load(doc));
+    expect(problems).toHaveLength(1);
+    expect(problems[0].startsWith(field)).toBe(true);
+    expect(problems[0]).toMatch(message);
+  });
+
+  it('reports every problem at once, each with the file name', () => {
+    const doc = withField(withField(base, 'aws.region', 'nowhere'), 'cloudflare.zoneId', 'x');
+    const dir = envDir({ dev: doc });
+    try {
+      loadEnvironment('dev', dir);
+      throw new Error('expected failure');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const error = e as ConfigError;
+      expect(error.problems.map((p) => p.field).sort()).toEqual(['aws.region', 'cloudflare.zoneId']);
+      expect(error.problems.every((p) => p.file.endsWith('dev.yaml'))).toBe(true);
+      expect(error.message).toContain('2 problems');
+    }
+  });
+
+  it('an unknown environment name lists the ones that exist', () => {
+    expect(problemsOf(() => selectEnvironments('dev,qa'))).toEqual([
+      'qa: unknown environment "qa"; expected a comma-separated list of: dev, local, prod, staging',
+    ]);
+    expect(problemsOf(() => loadEnvironment('qa'))[0]).toMatch(/unknown environment "qa"; expected one of: dev, local, prod, staging/);
+  });
+});
+
+describe('synthesis with a bad environment', () => {
+  it('writes nothing and leaves the previous cdktf.out/ exactly as it was', () => {
+    const out = mkdtempSync(join(tmpdir(), 'edge-out-'));
+    const outdir = join(out, 'cdktf.out');
+    mkdirSync(outdir);
+    writeFileSync(join(outdir, 'sentinel'), 'previous synth');
+    const dir = envDir({ dev: baseEnvironment('dev'), prod: withField(baseEnvironment('prod'), 'hostnames[0].name', 'x.example.com') });
+    expect(() => synthesize({ outdir, envsDir: dir })).toThrow(/prod\.yaml: hostnames\[0\]\.name: "x\.example\.com" is outside the zone/);
+    expect(readFileSync(join(outdir, 'sentinel'), 'utf8')).toBe('previous synth');
+    expect(existsSync(join(outdir, 'stacks'))).toBe(false);
+    expect(require('node:fs').readdirSync(out)).toEqual(['cdktf.out']);
+  });
+
+  it('swaps in a complete new output when everything is valid', () => {
+    const out = mkdtempSync(join(tmpdir(), 'edge-out-'));
+    const outdir = join(out, 'cdktf.out');
+    mkdirSync(outdir);
+    writeFileSync(join(outdir, 'sentinel'), 'previous synth');
+    const stacks = synthesize({ outdir, selector: 'dev' });
+    expect(stacks.every((s) => s.startsWith('dev-'))).toBe(true);
+    expect(existsSync(join(outdir, 'sentinel'))).toBe(false);
+    for (const s of stacks) expect(existsSync(join(outdir, 'stacks', s, 'cdk.tf.json'))).toBe(true);
+  });
+});
+
+describe('several environments', () => {
+  it('may not share a Cloudflare zone, since each edge stack owns the zone-wide settings', () => {
+    const dev = baseEnvironment('dev');
+    const staging = withField(withField(withField(dev, 'name', 'staging'), 'backend.keyPrefix', 'edge-mtls/staging'), 'hostnames[0].name', 'api.staging.example.com');
+    const dir = envDir({ dev, staging });
+    expect(problemsOf(() => loadEnvironments(['dev', 'staging'], dir))).toEqual([
+      `cloudflare.zoneId: "${dev.cloudflare.zoneId}" is also the zone of ${join(dir, 'dev.yaml')}; each environment needs its own Cloudflare zone because its edge stack owns the zone-wide settings`,
+    ]);
+  });
+});

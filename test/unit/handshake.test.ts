@@ -1,0 +1,158 @@
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assembleTruststoreBundle } from '../../modules/pki/bundle';
+import { extendedKeyUsages, MAX_TRUSTSTORE_CHAIN_DEPTH, parseCertificates, signatureAlgorithm, truststoreProblems, describeKey } from '../../lib/x509';
+import { baseEnvironment, envDir, withField } from '../support/env-files';
+import { curlGet, nginxUnavailableReason, startMtlsNginx, type MtlsNginx } from '../support/nginx';
+import { asn1Time, hoursFromNow, OpensslWorkbench, opensslUnavailableReason } from '../support/openssl';
+import { realizedValue, realizeTlsResources, type RealizedTls } from '../support/realize-tls';
+import { onlyResource, synthStacks, type StackJson } from '../support/synth';
+
+const unavailable = opensslUnavailableReason() ?? nginxUnavailableReason();
+if (unavailable) console.warn(`SKIPPED mTLS handshake test: ${unavailable}`);
+const describeHandshake = unavailable ? describe.skip : describe;
+
+/**
+ * The PKI the dev environment describes, made real with openssl, guarding a real
+ * nginx with `ssl_verify_client on` and the truststore bundle assembled as the
+ * origin stack assembles it. Only the origin-pull (and named client) certificates
+ * may pass.
+ */
+describeHandshake('mTLS handshake against the synthesized PKI (openssl + nginx + curl)', () => {
+  const hostname = 'api.dev.example.com';
+  const env = withField(
+    withField(baseEnvironment('dev'), 'origin', { serverCertificate: 'imported-own-ca' }),
+    'pki',
+    { mode: 'generated', clientCertificates: [{ name: 'billing-service', keyAlgorithm: 'ECDSA_P384', validityDays: 90, earlyRenewalDays: 10 }] },
+  );
+  const envs = envDir({ dev: env });
+  const stacks = synthStacks('dev', envs);
+  const pki = stacks.get('dev-pki')!;
+  const origin = stacks.get('dev-origin')!;
+  const work = mkdtempSync(join(tmpdir(), 'edge-handshake-'));
+  const bench = new OpensslWorkbench(work);
+  let realized: RealizedTls;
+  let bundlePem: string;
+  let bundlePath: string;
+  let nginx: MtlsNginx | undefined;
+
+  /** The PEM a pki stack output (by name) evaluates to. */
+  const output = (name: string) => realizedValue(realized, pki.output[name].value);
+
+  beforeAll(async () => {
+    realized = realizeTlsResources(pki, bench);
+    // The truststore object's content names pki outputs in order; evaluate it with the stack's own assembler.
+    const content: string = onlyResource(origin, 'aws_s3_object').content;
+    const outputs = [...content.matchAll(/\.outputs\.([\w-]+)/g)].map((m) => m[1]);
+    bundlePem = assembleTruststoreBundle(outputs.map(output));
+    bundlePath = join(work, 'truststore.pem');
+    writeFileSync(bundlePath, bundlePem);
+
+    const server = serverCertificate(pki, realized);
+    nginx = await startMtlsNginx({
+      dir: join(work, 'nginx'),
+      serverCertPath: server.certPath,
+      serverKeyPath: server.keyPath,
+      clientCaBundlePath: bundlePath,
+      verifyDepth: MAX_TRUSTSTORE_CHAIN_DEPTH,
+    });
+  });
+  afterAll(async () => {
+    await nginx?.stop();
+    rmSync(work, { recursive: true, force: true });
+    rmSync(envs, { recursive: true, force: true });
+  });
+
+  const leaf = (idPart: string) => {
+    const [address] = [...realized.certificates.keys()].filter((a) => a.includes(idPart) && a.startsWith('tls_locally_signed_cert.'));
+    if (!address) throw new Error(`no realized certificate matching ${idPart}`);
+    return realized.certificates.get(address)!;
+  };
+  const lastVerifyError = () => nginx!.errorLog().split('\n').filter((l) => l.includes('verify error')).pop() ?? '';
+  const get = (cert?: { certPath: string; keyPath: string }) =>
+    curlGet({ hostname, port: nginx!.port, caPath: bundlePath, certPath: cert?.certPath, keyPath: cert?.keyPath });
+
+  it('realizes what the JSON describes: a root (pathlen 1) -> intermediate (pathlen 0) chain and CA:FALSE leaves', () => {
+    const root = new X509Certificate(realized.certificates.get(addressOf(pki, 'tls_self_signed_cert', 'RootCertificate'))!.certPem);
+    const intermediate = new X509Certificate(leaf('IntermediateCertificate').certPem);
+    const originPull = new X509Certificate(leaf('OriginPullClient').certPem);
+    expect(root.ca && intermediate.ca).toBe(true);
+    expect(bench.run(['x509', '-in', leaf('IntermediateCertificate').certPath, '-noout', '-ext', 'basicConstraints'])).toMatch(/CA:TRUE, pathlen:0/);
+    expect(describeKey(root.publicKey).label).toBe('RSA 4096');
+    expect(originPull.ca).toBe(false);
+    expect(describeKey(originPull.publicKey).label).toBe('RSA 2048');
+    expect(extendedKeyUsages(originPull)).toEqual(['clientAuth']);
+    const extensions = bench.run(['x509', '-in', leaf('OriginPullClient').certPath, '-noout', '-ext', 'keyUsage,basicConstraints,extendedKeyUsage']);
+    expect(extensions).toMatch(/CA:FALSE/);
+    expect(extensions).toMatch(/Digital Signature, Key Encipherment\n/);
+    expect(extensions).toMatch(/TLS Web Client Authentication\n/);
+    expect(describeKey(new X509Certificate(leaf('billing-service').certPem).publicKey).label).toBe('ECDSA P-384');
+    expect(signatureAlgorithm(originPull).name).toBe('sha256WithRSAEncryption');
+    const days = (new Date(originPull.validTo).getTime() - Date.now()) / 86_400_000;
+    expect(Math.round(days)).toBe(730);
+  });
+
+  it('the truststore bundle meets API Gateway rules: CAs only, chain <= 4, strong keys, SHA-256+', () => {
+    const certs = parseCertificates(bundlePem);
+    expect(certs.map((c) => c.subject.split('\n').find((l) => l.startsWith('CN=')))).toEqual(['CN=Edge mTLS Root CA G1', 'CN=Edge mTLS Intermediate CA G1']);
+    expect(truststoreProblems(certs)).toEqual([]);
+  });
+
+  it('origin-pull client certificate -> 200', () => {
+    const r = get(leaf('OriginPullClient'));
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(200);
+    expect(r.body).toContain('CN=Edge mTLS Cloudflare origin pull');
+  });
+
+  it('a named service client certificate (ECDSA P-384) -> 200', () => {
+    expect(get(leaf('billing-service')).status).toBe(200);
+  });
+
+  it('no client certificate -> rejected', () => {
+    const r = get();
+    expect(r.status).toBe(400);
+    expect(r.body).toContain('No required SSL certificate was sent');
+  });
+
+  it("a certificate from another CA (stand-in for Cloudflare's shared origin-pull CA) -> rejected", () => {
+    const shared = bench.issue('cf-shared-root', {
+      subject: '/C=US/O=CloudFlare, Inc./OU=Origin Pull/L=San Francisco/ST=California/CN=origin-pull.cloudflare.net',
+      key: { type: 'rsa', bits: 2048 }, ca: true, keyUsage: ['keyCertSign', 'cRLSign'],
+    });
+    const attacker = bench.clientLeaf('attacker-zone', shared);
+    const r = get(attacker);
+    expect(r.status).toBe(400);
+    expect(r.body).toContain('The SSL certificate error');
+    expect(lastVerifyError()).toMatch(/verify error: \(21:unable to verify the first certificate\)/);
+  });
+
+  it('a certificate from our CA without clientAuth -> rejected', () => {
+    const serverOnly = bench.clientLeaf('server-only', leaf('IntermediateCertificate'), { extendedKeyUsage: ['serverAuth'] });
+    const r = get(serverOnly);
+    expect(r.status).toBe(400);
+    expect(lastVerifyError()).toMatch(/verify error: \(26:unsuitable certificate purpose\)/);
+  });
+
+  it('an expired certificate from our CA -> rejected', () => {
+    const expired = bench.clientLeaf('expired-client', leaf('IntermediateCertificate'), {
+      notBefore: asn1Time(hoursFromNow(-72)), notAfter: asn1Time(hoursFromNow(-24)),
+    });
+    const r = get(expired);
+    expect(r.status).toBe(400);
+    expect(lastVerifyError()).toMatch(/verify error: \(10:certificate has expired\)/);
+  });
+});
+
+function addressOf(stack: StackJson, type: string, idPart: string): string {
+  const names = Object.keys(stack.resource[type] ?? {}).filter((n) => n.includes(idPart));
+  if (names.length !== 1) throw new Error(`expected one ${type} matching ${idPart}, found ${names.join(', ') || 'none'}`);
+  return `${type}.${names[0]}`;
+}
+
+/** The realized own-CA server certificate (mode imported-own-ca), with its key. */
+function serverCertificate(pki: StackJson, realized: RealizedTls) {
+  return realized.certificates.get(addressOf(pki, 'tls_locally_signed_cert', 'ServerCertificate'))!;
+}

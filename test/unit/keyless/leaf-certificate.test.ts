@@ -1,0 +1,125 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from '../../../lib/errors';
+import { LeafCertificate } from '../../../modules/keyless/leaf-certificate';
+import { synthesize } from '../../../tools/synth/synth';
+import { baseEnvironment, withField } from '../../support/env-files';
+import { onlyResource, resourcesOf, synthStacks } from '../../support/synth';
+import { makeTestCertificates, opensslUnavailableReason, type TestCertificates } from '../../support/openssl';
+import { stringify } from 'yaml';
+
+const unavailable = opensslUnavailableReason();
+if (unavailable) console.warn(`SKIPPED keyless leaf certificate tests: ${unavailable}`);
+const describeOpenssl = unavailable ? describe.skip : describe;
+
+const source = { envFile: 'envs/local.yaml', field: 'keyless.certificate.file' };
+
+function messageOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.message;
+    throw e;
+  }
+  throw new Error('expected a ConfigError, got success');
+}
+
+describeOpenssl('the keyless edge certificate (file form)', () => {
+  let dir: string;
+  let certs: TestCertificates;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'keyless-cert-'));
+    certs = makeTestCertificates(dir);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('accepts a single currently valid leaf and keeps it byte for byte', () => {
+    const leaf = LeafCertificate.fromPem(certs.leafPem, source);
+    expect(leaf.pem.trim()).toBe(certs.leafPem.trim());
+    expect(leaf.subject).toContain('CN=www.example.test');
+  });
+
+  it('rejects a chain (fullchain.pem) and says to keep the first block only', () => {
+    expect(messageOf(() => LeafCertificate.fromPem(certs.chainPem, source))).toMatch(
+      /envs\/local\.yaml: keyless\.certificate\.file: the file holds 2 certificates \(a chain\); expected the leaf alone: keep only the first BEGIN\/END CERTIFICATE block/,
+    );
+  });
+
+  it('rejects a CA certificate', () => {
+    expect(messageOf(() => LeafCertificate.fromPem(certs.caPem, source))).toMatch(/"CN=Keyless Test CA" is a CA certificate .*expected the edge \(leaf\) certificate/);
+  });
+
+  it('rejects a file that carries the private key', () => {
+    expect(messageOf(() => LeafCertificate.fromPem(certs.leafPem + certs.leafKeyPem, source))).toMatch(/PRIVATE KEY block; Keyless SSL keeps the key on the key servers/);
+  });
+
+  it('rejects an expired certificate (checked against a clock two days ahead)', () => {
+    const later = new Date(Date.now() + 2 * 24 * 3600 * 1000);
+    expect(messageOf(() => LeafCertificate.fromPem(certs.leafPem, source, later))).toMatch(/the certificate expired on \d{4}-/);
+  });
+
+  it('rejects text with no certificate and a missing file', () => {
+    expect(messageOf(() => LeafCertificate.fromPem('hello', source))).toMatch(/no "-----BEGIN CERTIFICATE-----" block found/);
+    expect(messageOf(() => LeafCertificate.fromFile('missing.pem', dir, source))).toMatch(/cannot read "missing.pem" \(ENOENT\)/);
+  });
+
+  describe('through synth', () => {
+    const envWith = (pemName: string) => withField(baseEnvironment('local'), 'keyless.certificate', { file: pemName });
+
+    it('uploads the leaf from a file next to the env file, with host, port, bundle method and tunnel', () => {
+      const envs = mkdtempSync(join(tmpdir(), 'keyless-envs-'));
+      try {
+        writeFileSync(join(envs, 'edge.pem'), certs.leafPem);
+        writeFileSync(join(envs, 'local.yaml'), stringify(envWith('edge.pem')));
+        const stack = synthStacks('local', envs).get('local-keyless')!;
+        const configs = Object.values<any>(resourcesOf(stack, 'cloudflare_keyless_certificate'));
+        expect(configs.map((c) => [c.host, c.tunnel.private_ip, c.port, c.bundle_method])).toEqual([
+          ['10.40.1.10', '10.40.1.10', 2407, 'ubiquitous'],
+          ['10.40.2.10', '10.40.2.10', 2407, 'ubiquitous'],
+        ]);
+        for (const c of configs) {
+          expect(c.certificate.trim()).toBe(certs.leafPem.trim());
+          expect(c.tunnel.vnet_id).toMatch(/^\$\{cloudflare_zero_trust_tunnel_cloudflared_virtual_network\.[\w-]+\.id\}$/);
+        }
+        expect(stack.data?.aws_ssm_parameter).toBeUndefined();
+      } finally {
+        rmSync(envs, { recursive: true, force: true });
+      }
+    });
+
+    it('stops on a chain before any Terraform is written, naming the env file and field', () => {
+      const envs = mkdtempSync(join(tmpdir(), 'keyless-envs-'));
+      const out = mkdtempSync(join(tmpdir(), 'keyless-out-'));
+      try {
+        writeFileSync(join(envs, 'fullchain.pem'), certs.chainPem);
+        writeFileSync(join(envs, 'local.yaml'), stringify(envWith('fullchain.pem')));
+        const outdir = join(out, 'cdktf.out');
+        mkdirSync(outdir);
+        writeFileSync(join(outdir, 'sentinel'), 'previous synth');
+        expect(() => synthesize({ outdir, envsDir: envs })).toThrow(/local\.yaml: keyless\.certificate\.file: the file holds 2 certificates/);
+        expect(readFileSync(join(outdir, 'sentinel'), 'utf8')).toBe('previous synth');
+        expect(existsSync(join(outdir, 'stacks'))).toBe(false);
+      } finally {
+        rmSync(envs, { recursive: true, force: true });
+        rmSync(out, { recursive: true, force: true });
+      }
+    });
+  });
+});
+
+describe('the keyless edge certificate (SSM form)', () => {
+  const stack = synthStacks('prod').get('prod-keyless')!;
+
+  it('reads the PEM at plan time and refuses anything but exactly one certificate', () => {
+    const param = Object.values<any>(stack.data.aws_ssm_parameter)[0];
+    expect(param.name).toBe('/edge/prod/keyless-certificate');
+    expect(param.lifecycle.postcondition[0].condition).toBe(
+      '${length(regexall("-----BEGIN CERTIFICATE-----", self.value)) == 1 && length(regexall("PRIVATE KEY-----", self.value)) == 0}',
+    );
+    const config = Object.values<any>(resourcesOf(stack, 'cloudflare_keyless_certificate'))[0];
+    expect(config.certificate).toMatch(/^\$\{data\.aws_ssm_parameter\.[\w-]+\.value\}$/);
+    expect(onlyResource(stack, 'cloudflare_zero_trust_tunnel_cloudflared').config_src).toBe('cloudflare');
+  });
+});

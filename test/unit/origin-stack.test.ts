@@ -1,0 +1,130 @@
+import { rmSync } from 'node:fs';
+import { ConfigError } from '../../lib/errors';
+import { buildApp } from '../../stacks/app';
+import { baseEnvironment, envDir, withField } from '../support/env-files';
+import { onlyResource, resourcesOf, synthStacks, type StackJson } from '../support/synth';
+
+/** The named env file with `origin.x`-style paths set (the origin section is optional in env files). */
+function patched(name: string, patch: Record<string, unknown>): Record<string, any> {
+  let env: Record<string, any> = { origin: {}, ...baseEnvironment(name) };
+  for (const [path, value] of Object.entries(patch)) env = withField(env, path, value);
+  return env;
+}
+
+function synthWith(name: string, patch: Record<string, unknown>): Map<string, StackJson> {
+  const dir = envDir({ [name]: patched(name, patch) });
+  try {
+    return synthStacks(name, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('the origin stack (acm server certificates, Cloudflare DNS: the default)', () => {
+  const all = synthStacks();
+  const origin = all.get('dev-origin')!;
+  const domain = onlyResource(origin, 'aws_api_gateway_domain_name');
+  const object = onlyResource(origin, 'aws_s3_object');
+
+  it('pins the truststore version to the S3 object version id, and the object waits for bucket versioning', () => {
+    expect(domain.mutual_tls_authentication.truststore_version).toMatch(/^\$\{aws_s3_object\.Truststore_Bundle_\w+\.version_id\}$/);
+    expect(domain.mutual_tls_authentication.truststore_uri).toMatch(/^s3:\/\/\$\{aws_s3_bucket\.Truststore_Bucket_\w+\.bucket\}\/truststore\.pem$/);
+    expect(object.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_versioning\.Truststore_Bucket_Versioning_/)]);
+  });
+
+  it('fills the truststore from the PKI stack only (cross-stack reference), as a PEM object', () => {
+    expect(object.content).toMatch(/data\.terraform_remote_state\.cross-stack-reference-input-dev-pki\.outputs\./);
+    expect(object.content_type).toBe('application/x-pem-file');
+  });
+
+  it('serves a regional domain with the TLS 1.2 policy and maps it to the demo API stage', () => {
+    expect(domain).toMatchObject({ domain_name: 'api.dev.example.com', security_policy: 'TLS_1_2', endpoint_configuration: { types: ['REGIONAL'] } });
+    const mapping = onlyResource(origin, 'aws_api_gateway_base_path_mapping');
+    expect(mapping.api_id).toMatch(/aws_api_gateway_rest_api\.DemoApi_\w+\.id/);
+    expect(mapping.stage_name).toMatch(/^\$\{aws_api_gateway_stage\.DemoApi_Stage_\w+\.stage_name\}$/);
+  });
+
+  it('disables the default execute-api endpoint and redeploys when that changes', () => {
+    const api = onlyResource(origin, 'aws_api_gateway_rest_api');
+    expect(api.disable_execute_api_endpoint).toBe(true);
+    expect(onlyResource(origin, 'aws_api_gateway_deployment').triggers.redeployment).toContain('.disable_execute_api_endpoint');
+    expect(onlyResource(origin, 'aws_api_gateway_integration').type).toBe('MOCK');
+  });
+
+  it('uses the DNS-validated ACM public certificate as server certificate, with no ownership certificate', () => {
+    expect(domain.regional_certificate_arn).toMatch(/aws_acm_certificate_validation\.ServerCertificates_Public0_Validation_\w+\.certificate_arn/);
+    expect(domain.ownership_verification_certificate_arn).toBeUndefined();
+    expect(onlyResource(origin, 'aws_acm_certificate')).toMatchObject({ domain_name: 'api.dev.example.com', validation_method: 'DNS' });
+  });
+
+  it('writes the ACM validation record to the Cloudflare zone, unproxied', () => {
+    const record = onlyResource(origin, 'cloudflare_dns_record');
+    expect(record).toMatchObject({ zone_id: 'fedcba9876543210fedcba9876543210', type: 'CNAME', proxied: false });
+    expect(record.name).toMatch(/domain_validation_options\)\[0\]\.resource_record_name/);
+  });
+
+  it('makes one mTLS domain per protected hostname and exposes them for the edge', () => {
+    const { stacks } = buildApp({ selector: 'prod' });
+    const prod = stacks.get('prod')!.origin;
+    expect(prod.originDomains.map((d) => d.hostname)).toEqual(['api.example.org', 'partners.example.org']);
+    expect(Object.keys(resourcesOf(all.get('prod-origin')!, 'aws_api_gateway_domain_name'))).toHaveLength(2);
+  });
+
+  it("contains no Cloudflare shared origin-pull CA and no private key in any synthesized stack", () => {
+    for (const [name, stack] of all) {
+      const text = JSON.stringify(stack);
+      expect({ name, shared: /origin-pull\.cloudflare\.net|CloudFlare, Inc\./i.test(text) }).toEqual({ name, shared: false });
+      expect({ name, key: /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text) }).toEqual({ name, key: false });
+    }
+  });
+});
+
+describe('server certificate modes', () => {
+  it('imported-own-ca: imports the PKI server certificate with its chain and adds the ownership certificate', () => {
+    const origin = synthWith('dev', { 'origin.serverCertificate': 'imported-own-ca' }).get('dev-origin')!;
+    const domain = onlyResource(origin, 'aws_api_gateway_domain_name');
+    const certs = resourcesOf(origin, 'aws_acm_certificate');
+    const imported = Object.entries<any>(certs).find(([n]) => n.includes('OwnCaImport'))![1];
+    expect(imported.certificate_body).toMatch(/remote_state.*ServerCertificateG1_Certificate/);
+    expect(imported.private_key).toMatch(/remote_state.*ServerCertificateG1_Key/);
+    expect(imported.certificate_chain).toMatch(/IntermediateCertificate[\s\S]*RootCertificate/);
+    expect(domain.regional_certificate_arn).toMatch(/aws_acm_certificate\.ServerCertificates_OwnCaImport_\w+\.arn/);
+    expect(domain.ownership_verification_certificate_arn).toMatch(/aws_acm_certificate_validation\.ServerCertificates_Public0_Validation_\w+\.certificate_arn/);
+  });
+
+  it('cloudflare-origin-ca: a key and CSR here, the Origin CA certificate, imported, plus the ownership certificate', () => {
+    const origin = synthWith('dev', { 'origin.serverCertificate': 'cloudflare-origin-ca' }).get('dev-origin')!;
+    expect(onlyResource(origin, 'cloudflare_origin_ca_certificate')).toMatchObject({ hostnames: ['api.dev.example.com'], request_type: 'origin-rsa' });
+    expect(onlyResource(origin, 'tls_private_key')).toMatchObject({ algorithm: 'RSA', rsa_bits: 2048 });
+    const domain = onlyResource(origin, 'aws_api_gateway_domain_name');
+    expect(domain.regional_certificate_arn).toMatch(/OriginCaImport/);
+    expect(domain.ownership_verification_certificate_arn).toMatch(/Public0_Validation/);
+  });
+
+  it('route53 DNS: validation records in the hosted zone, no Cloudflare provider in the origin stack', () => {
+    const origin = synthWith('dev', { 'origin.dnsProvider': 'route53', 'origin.route53ZoneId': 'Z0123456789ABCDEFGHIJ' }).get('dev-origin')!;
+    expect(onlyResource(origin, 'aws_route53_record')).toMatchObject({ zone_id: 'Z0123456789ABCDEFGHIJ', allow_overwrite: true });
+    expect(origin.provider.cloudflare).toBeUndefined();
+    expect(resourcesOf(origin, 'cloudflare_dns_record')).toEqual({});
+  });
+
+  it('an existing REST API is plugged in by id instead of the demo API', () => {
+    const origin = synthWith('dev', { 'origin.restApi': { id: 'abcde12345', stageName: 'prod' } }).get('dev-origin')!;
+    expect(resourcesOf(origin, 'aws_api_gateway_rest_api')).toEqual({});
+    expect(onlyResource(origin, 'aws_api_gateway_base_path_mapping')).toMatchObject({ api_id: 'abcde12345', stage_name: 'prod' });
+  });
+
+  it.each([
+    [{ 'origin.dnsProvider': 'route53' }, /origin\.route53ZoneId: dnsProvider "route53" needs route53ZoneId/],
+    [{ 'origin.serverCertificate': 'self-signed' }, /origin\.serverCertificate: expected one of acm, imported-own-ca, cloudflare-origin-ca/],
+    [{ 'origin.restApi': { id: 'UPPER', stageName: 'v1' } }, /origin\.restApi\.id: expected a REST API id of 10 lowercase letters and digits/],
+  ])('refuses %j before synthesis', (patch, expected) => {
+    const dir = envDir({ dev: patched('dev', patch) });
+    try {
+      expect(() => buildApp({ selector: 'dev', envsDir: dir })).toThrow(ConfigError);
+      expect(() => buildApp({ selector: 'dev', envsDir: dir })).toThrow(expected);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,100 @@
+import { listEnvironments } from '../../envs/load';
+import { synthStacks, onlyResource } from '../support/synth';
+
+describe('stacks', () => {
+  const stacks = synthStacks();
+
+  it('are named <env>-<concern> for every environment', () => {
+    for (const env of listEnvironments()) {
+      expect([...stacks.keys()].filter((s) => s.startsWith(`${env}-`))).toContain(`${env}-origin`);
+    }
+    for (const name of stacks.keys()) expect(name).toMatch(/^(dev|staging|prod|local)-(pki|origin|edge|keyless)$/);
+  });
+
+  it('real environments keep state in S3: one key per stack, encrypted, locked with the S3 lockfile', () => {
+    for (const [name, stack] of stacks) {
+      if (name.startsWith('local-')) continue;
+      const s3 = stack.terraform.backend.s3;
+      expect(s3.key).toBe(`edge-mtls/${name.split('-')[0]}/${name}.tfstate`);
+      expect(s3.encrypt).toBe(true);
+      expect(s3.use_lockfile).toBe(true);
+      expect(s3.dynamodb_table).toBeUndefined();
+    }
+    expect(stacks.get('prod-origin')!.terraform.backend.s3.kms_key_id).toBe('alias/terraform-state');
+  });
+
+  it('the local environment keeps state on disk and talks to the emulator', () => {
+    for (const [name, stack] of stacks) {
+      if (!name.startsWith('local-')) continue;
+      expect(stack.terraform.backend.local.path).toBe(`terraform-state/local/${name}.tfstate`);
+      for (const aws of stack.provider?.aws ?? []) {
+        expect(aws.endpoints[0].s3).toBe('http://127.0.0.1:5000');
+        expect(aws.skip_credentials_validation).toBe(true);
+      }
+    }
+  });
+
+  it('the AWS provider is pinned to the account and tags everything with environment and stack', () => {
+    const aws = stacks.get('prod-origin')!.provider.aws[0];
+    expect(aws.allowed_account_ids).toEqual(['222222222222']);
+    expect(aws.default_tags[0].tags).toMatchObject({ Environment: 'prod', Stack: 'prod-origin', ManagedBy: 'cdktf', CostCenter: 'edge' });
+    expect(aws.endpoints).toBeUndefined();
+  });
+
+  it('cross-stack references form an acyclic graph', () => {
+    const edges = new Map<string, string[]>();
+    for (const [name, stack] of stacks) {
+      const remote = Object.values<any>(stack.data?.terraform_remote_state ?? {});
+      edges.set(
+        name,
+        remote.map((r) => {
+          const key: string = r.config.key ?? r.config.path;
+          return /([a-z0-9]+-[a-z]+)\.tfstate$/.exec(key)![1];
+        }),
+      );
+    }
+    const visiting = new Set<string>();
+    const done = new Set<string>();
+    const visit = (n: string, path: string[]): void => {
+      if (done.has(n)) return;
+      if (visiting.has(n)) throw new Error(`cycle: ${[...path, n].join(' -> ')}`);
+      visiting.add(n);
+      for (const m of edges.get(n) ?? []) visit(m, [...path, n]);
+      visiting.delete(n);
+      done.add(n);
+    };
+    for (const n of edges.keys()) visit(n, []);
+    expect(done.size).toBe(stacks.size);
+  });
+});
+
+describe('HardenedBucket (the truststore bucket)', () => {
+  const stack = synthStacks('dev').get('dev-origin')!;
+
+  it('is versioned, encrypted by default, and blocks all public access', () => {
+    expect(onlyResource(stack, 'aws_s3_bucket_versioning').versioning_configuration.status).toBe('Enabled');
+    expect(onlyResource(stack, 'aws_s3_bucket_server_side_encryption_configuration').rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe('AES256');
+    expect(onlyResource(stack, 'aws_s3_bucket_public_access_block')).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
+    expect(onlyResource(stack, 'aws_s3_bucket_ownership_controls').rule.object_ownership).toBe('BucketOwnerEnforced');
+  });
+
+  it('denies every request that is not made over TLS', () => {
+    const doc = Object.values<any>(stack.data.aws_iam_policy_document)[0];
+    expect(doc.statement[0]).toMatchObject({
+      effect: 'Deny',
+      actions: ['s3:*'],
+      condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
+    });
+    expect(onlyResource(stack, 'aws_s3_bucket_policy').policy).toMatch(/^\$\{data\.aws_iam_policy_document\..+\.json\}$/);
+  });
+
+  it('expires noncurrent versions after 90 days', () => {
+    const rule = onlyResource(stack, 'aws_s3_bucket_lifecycle_configuration').rule[0];
+    expect(rule.noncurrent_version_expiration).toEqual([{ noncurrent_days: 90 }]);
+  });
+});

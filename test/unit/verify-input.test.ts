@@ -1,0 +1,79 @@
+import { rmSync } from 'node:fs';
+import { loadEnvironment } from '../../envs/load';
+import { ConfigError } from '../../lib/errors';
+import { verifyInput } from '../../tools/verify/input';
+import { baseEnvironment, envDir, withField } from '../support/env-files';
+
+/** What `npm run verify` is told, from the env file or flags, is checked before any connection. */
+const verify = {
+  originUrl: 'https://api.example.test',
+  caBundle: 'certs/ca.pem',
+  clientCertificate: 'certs/origin-pull.pem',
+  clientKey: 'certs/origin-pull.key',
+};
+
+function problems(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems.map((p) => `${p.file.replace(/^.*\//, '')}: ${p.field}: ${p.message}`);
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+function withEnv<T>(doc: Record<string, unknown>, fn: (dir: string) => T): T {
+  const dir = envDir({ local: doc });
+  try {
+    return fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('the verify section of an env file', () => {
+  const base = { ...baseEnvironment('local'), verify };
+
+  it('is optional, and loads with defaults when present', () => {
+    expect(loadEnvironment('local').config.verify).toBeUndefined();
+    withEnv(base, (dir) => expect(loadEnvironment('local', dir).config.verify).toEqual({ ...verify, resolve: [], warnDays: 30 }));
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['a plain-http origin', withField(base, 'verify.originUrl', 'http://api.example.test'), /verify\.originUrl: expected an https URL/],
+    ['key material instead of a path', withField(base, 'verify.clientKey', '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----'), /verify\.clientKey: expected the path of a PEM key file/],
+    ['a malformed host mapping', withField(base, 'verify.resolve', ['api.example.test=127.0.0.1']), /verify\.resolve\[0\]: expected "host:port:address"/],
+    ['a zero warning threshold', withField(base, 'verify.warnDays', 0), /verify\.warnDays: .*>=1/],
+    ['an unknown field', withField(base, 'verify.clientKeyPem', 'x'), /verify\.clientKeyPem: unknown field; allowed here: originUrl, edgeUrl/],
+  ])('refuses %s', (_what, doc, message) => {
+    expect(withEnv(doc, (dir) => problems(() => loadEnvironment('local', dir))).join('\n')).toMatch(message);
+  });
+});
+
+describe('verify inputs', () => {
+  it('names every missing input with the env field or flag to set', () => {
+    expect(withEnv(baseEnvironment('local'), (dir) => problems(() => verifyInput({ env: 'local', resolve: [] }, dir)))).toEqual([
+      'local.yaml: verify.originUrl: missing: set verify.originUrl in the env file or pass --origin-url',
+      'local.yaml: verify.caBundle: missing: set verify.caBundle in the env file or pass --ca',
+      'local.yaml: verify.clientCertificate: missing: set verify.clientCertificate in the env file or pass --cert',
+      'local.yaml: verify.clientKey: missing: set verify.clientKey in the env file or pass --key',
+    ]);
+  });
+
+  it('resolves files from the env file folder and names the field of one that is missing', () => {
+    const found = withEnv({ ...baseEnvironment('local'), verify }, (dir) => problems(() => verifyInput({ env: 'local', resolve: [] }, dir)));
+    expect(found[0]).toMatch(/^local\.yaml: verify\.caBundle: cannot read ".*\/certs\/ca\.pem" \(ENOENT\); expected a readable PEM file$/);
+    expect(found).toHaveLength(3);
+  });
+
+  it('lets flags override the env file and names the flag in problems', () => {
+    const found = withEnv({ ...baseEnvironment('local'), verify }, (dir) =>
+      problems(() => verifyInput({ env: 'local', originUrl: 'ftp://x', ca: '/nonexistent/ca.pem', resolve: ['bad'] }, dir)),
+    );
+    expect(found).toEqual(expect.arrayContaining([
+      '(command line): --origin-url: expected an https URL such as "https://api.example.com" (got "ftp://x")',
+      expect.stringMatching(/^\(command line\): --ca: cannot read "\/nonexistent\/ca\.pem"/),
+      '(command line): --resolve: expected "host:port:address" (got "bad")',
+    ]));
+  });
+});

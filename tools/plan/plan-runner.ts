@@ -1,0 +1,194 @@
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { Environment } from '../../envs/load';
+import { projectAwsOnly, type TerraformJson } from '../validate/aws-projection';
+import { ConfigError, quote } from '../../lib/errors';
+import { fromRoot } from '../../lib/paths';
+import { buildReport, type PlanMode, type PlanReport, type StackPlanResult } from './plan-report';
+import { runInDependencyOrder } from './stack-graph';
+import { synthesizeJson } from '../synth/synth-json';
+import { terraform, type TerraformRun } from '../terraform';
+
+/**
+ * `plan`, `drift` and (for tests) `apply` over every stack of one environment:
+ * synthesize into a throwaway folder, copy each stack into a stable work dir, then
+ * init/plan per stack, stacks in parallel and in dependency order.
+ */
+
+export interface StackRunOptions {
+  /** The environment (one `envs/<env>.yaml`). */
+  readonly env: string;
+  /** Stacks to run, as `dev-origin` or `origin`. @default every stack of the environment */
+  readonly stacks?: readonly string[];
+  /**
+   * Run the AWS-only projection of each stack (tools/validate/aws-projection.ts) with the offline
+   * provider mirror, instead of the stack as synthesized.
+   * @default false
+   */
+  readonly awsOnly?: boolean;
+  /** Folder of the environment files. @default `EDGE_ENVS_DIR` or `envs` */
+  readonly envsDir?: string;
+  /** Where per-stack Terraform work dirs live (kept between runs so init is cheap). @default `.cache/terraform/<env>` */
+  readonly workDir?: string;
+  /**
+   * Relative local-backend paths (`terraform-state/local/<stack>.tfstate`) resolve from
+   * here, for the backend and for cross-stack `terraform_remote_state` alike.
+   * @default the repository root (the files are git-ignored)
+   */
+  readonly stateRoot?: string;
+  /** Stacks run at once. @default the number of cores */
+  readonly concurrency?: number;
+  /** Extra environment for terraform (credentials of an emulator, for instance). @default none */
+  readonly terraformEnv?: NodeJS.ProcessEnv;
+}
+
+export interface PreparedStack {
+  readonly name: string;
+  readonly dir: string;
+  readonly dependencies: readonly string[];
+}
+
+/**
+ * The stack as Terraform will run it: optionally projected to AWS only (keeping its
+ * backend, which Terraform itself implements), with every relative local state path
+ * anchored at `stateRoot` so state survives re-synthesis and remote state finds it.
+ */
+export function terraformReadyStack(stack: TerraformJson, options: { awsOnly: boolean; stateRoot: string }): TerraformJson {
+  const json = options.awsOnly ? projectAwsOnly(stack).json : structuredClone(stack);
+  const backend = stack.terraform?.backend;
+  if (backend) {
+    json.terraform = { ...json.terraform, backend: structuredClone(backend) };
+    const local = json.terraform.backend.local;
+    if (local?.path && !isAbsolute(local.path)) local.path = resolve(options.stateRoot, local.path);
+  }
+  for (const ref of Object.values<any>(json.data?.terraform_remote_state ?? {})) {
+    if (ref.backend === 'local' && ref.config?.path && !isAbsolute(ref.config.path)) ref.config.path = resolve(options.stateRoot, ref.config.path);
+  }
+  return json;
+}
+
+/** Synthesizes one environment and writes each selected stack into its work dir. */
+export function prepareStacks(options: StackRunOptions): PreparedStack[] {
+  return prepareEnvironment(options).stacks;
+}
+
+/** `prepareStacks`, plus the environment it synthesized (loaded once, used by the report). */
+function prepareEnvironment(options: StackRunOptions): { stacks: PreparedStack[]; config: Environment } {
+  if (options.env.includes(',') || options.env.trim() === '' || options.env === 'all') {
+    throw ConfigError.single('--env', options.env, 'give exactly one environment, e.g. --env dev');
+  }
+  const synthesized = synthesizeJson(options.env, options.envsDir);
+  const selected = selectStacks([...synthesized.stacks.keys()], options.env, options.stacks);
+  const workDir = options.workDir ?? fromRoot('.cache', 'terraform', options.env);
+  const stateRoot = options.stateRoot ?? fromRoot();
+  const stacks = selected.map((name) => {
+    const dir = join(workDir, name);
+    mkdirSync(dir, { recursive: true });
+    // Stale configuration from an earlier synthesis must not linger next to the new one.
+    for (const f of readdirSync(dir)) if (f.endsWith('.tf.json') || f === 'tfplan') rmSync(join(dir, f), { force: true });
+    const json = terraformReadyStack(synthesized.stacks.get(name)!, { awsOnly: options.awsOnly ?? false, stateRoot });
+    writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(json, null, 2));
+    return { name, dir, dependencies: synthesized.dependencies.get(name) ?? [] };
+  });
+  return { stacks, config: synthesized.environments[0].config };
+}
+
+function selectStacks(all: readonly string[], env: string, wanted: readonly string[] | undefined): string[] {
+  if (!wanted || wanted.length === 0) return [...all];
+  const names = wanted.map((w) => (all.includes(w) ? w : `${env}-${w}`));
+  const unknown = wanted.filter((_, i) => !all.includes(names[i]));
+  if (unknown.length > 0) {
+    throw ConfigError.single('--stack', unknown.join(','), `unknown stack ${unknown.map((u) => quote(u)).join(', ')}; ${env} has: ${all.join(', ')}`);
+  }
+  return [...new Set(names)];
+}
+
+function terraformEnvFor(options: StackRunOptions): NodeJS.ProcessEnv {
+  // The project CLI config installs only the mirrored AWS provider; the full stacks
+  // need the registry (or whatever CLI config the caller set up).
+  const cliConfig = options.awsOnly ? {} : { TF_CLI_CONFIG_FILE: process.env.TF_CLI_CONFIG_FILE ?? '/dev/null' };
+  return { ...cliConfig, ...options.terraformEnv };
+}
+
+const errorText = (run: TerraformRun): string => (run.stderr.trim() || run.stdout.trim()).slice(-8000);
+
+async function init(stack: PreparedStack, env: NodeJS.ProcessEnv): Promise<TerraformRun> {
+  return terraform(['init', '-input=false', '-no-color', '-reconfigure'], stack.dir, env);
+}
+
+/** Plans one stack and reads the saved plan back as JSON. */
+async function planStack(stack: PreparedStack, env: NodeJS.ProcessEnv): Promise<StackPlanResult> {
+  const initRun = await init(stack, env);
+  if (initRun.code !== 0) return { stack: stack.name, exitCode: 1, error: `terraform init failed:\n${errorText(initRun)}` };
+  const planFile = join(stack.dir, 'tfplan');
+  try {
+    // Drift is a refreshing plan, not `-refresh-only`: right after a clean apply a
+    // refresh-only plan reports a dozen computed attributes that sibling resources
+    // filled in (aws_s3_bucket.lifecycle_rule, .versioning...), so it would fail
+    // every run. A normal plan compares reality with the code, attribute by attribute.
+    const args = ['plan', '-detailed-exitcode', '-input=false', '-no-color', '-lock-timeout=120s', `-out=${planFile}`];
+    const plan = await terraform(args, stack.dir, env);
+    if (plan.code !== 0 && plan.code !== 2) return { stack: stack.name, exitCode: 1, error: `terraform plan failed:\n${errorText(plan)}` };
+    const show = await terraform(['show', '-json', '-no-color', planFile], stack.dir, env);
+    if (show.code !== 0) return { stack: stack.name, exitCode: 1, error: `terraform show failed:\n${errorText(show)}` };
+    return { stack: stack.name, exitCode: plan.code, plan: JSON.parse(show.stdout) };
+  } finally {
+    // The saved plan holds every value in clear text, sensitive ones included.
+    rmSync(planFile, { force: true });
+  }
+}
+
+/** `npm run plan` / `npm run drift`: the report over every selected stack. */
+export async function planStacks(options: StackRunOptions & { mode: PlanMode }): Promise<PlanReport> {
+  const { stacks, config } = prepareEnvironment(options);
+  const env = terraformEnvFor(options);
+  const byName = new Map(stacks.map((s) => [s.name, s]));
+  const results = await runInDependencyOrder(
+    stacks.map((s) => s.name),
+    new Map(stacks.map((s) => [s.name, s.dependencies])),
+    (name) => planStack(byName.get(name)!, env),
+    options.concurrency,
+  );
+  return buildReport({
+    mode: options.mode,
+    env: options.env,
+    awsOnly: options.awsOnly ?? false,
+    results: [...results.values()],
+    knownGaps: config.drift.knownEmulatorGaps,
+  });
+}
+
+export interface ApplyResult {
+  readonly stack: string;
+  readonly ok: boolean;
+  readonly output: string;
+}
+
+/**
+ * Applies every selected stack in dependency order; a stack whose dependency failed
+ * is not attempted. Used by the emulator tests to create what drift then checks.
+ * With `targets`, only the named resources (and what they depend on) are applied, and
+ * only in the stacks named: how an operator puts drifted resources back.
+ */
+export async function applyStacks(options: StackRunOptions & { targets?: ReadonlyMap<string, readonly string[]> }): Promise<ApplyResult[]> {
+  const stacks = prepareStacks(options).filter((s) => !options.targets || options.targets.has(s.name));
+  const env = terraformEnvFor(options);
+  const byName = new Map(stacks.map((s) => [s.name, s]));
+  const results = await runInDependencyOrder<ApplyResult>(
+    stacks.map((s) => s.name),
+    new Map(stacks.map((s) => [s.name, s.dependencies])),
+    async (name, deps) => {
+      const failedDep = [...deps.values()].find((d) => !d.ok);
+      if (failedDep) return { stack: name, ok: false, output: `not applied: dependency ${failedDep.stack} failed` };
+      const stack = byName.get(name)!;
+      const initRun = await init(stack, env);
+      if (initRun.code !== 0) return { stack: name, ok: false, output: errorText(initRun) };
+      const targets = (options.targets?.get(name) ?? []).map((address) => `-target=${address}`);
+      const run = await terraform(['apply', '-auto-approve', '-input=false', '-no-color', '-lock-timeout=120s', ...targets], stack.dir, env);
+      return { stack: name, ok: run.code === 0, output: run.code === 0 ? run.stdout.trim().split('\n').slice(-3).join('\n') : errorText(run) };
+    },
+    options.concurrency,
+  );
+  return [...results.values()];
+}
+

@@ -1,0 +1,87 @@
+import { blocks, PolicyStack, Rule, TfResource } from '../engine';
+import { policyStatements } from '../statements';
+
+/**
+ * Every bucket rule follows the same shape: find the companion resources that point at
+ * the bucket (by reference, or by its literal name), then judge them.
+ */
+function companion(bucket: TfResource, stack: PolicyStack, type: string): TfResource[] {
+  const byReference = stack.referencing(bucket, type, 'bucket');
+  const name = bucket.body.bucket;
+  const byName = typeof name === 'string' && !name.includes('${') ? stack.ofType(type).filter((r) => r.body.bucket === name) : [];
+  return [...new Set([...byReference, ...byName])];
+}
+
+export const s3Versioning: Rule = {
+  id: 'S3-VERSIONING',
+  description: 'Every S3 bucket has versioning enabled (truststore rotation depends on object version ids).',
+  fix: 'Use modules/origin/hardened-bucket.ts, or add an aws_s3_bucket_versioning with status "Enabled" for the bucket.',
+  resourceTypes: ['aws_s3_bucket'],
+  check(bucket, stack) {
+    const versioning = companion(bucket, stack, 'aws_s3_bucket_versioning');
+    if (versioning.length === 0) return ['no aws_s3_bucket_versioning refers to this bucket'];
+    return versioning
+      .filter((v) => blocks(v.body.versioning_configuration)[0]?.status !== 'Enabled')
+      .map((v) => `${v.address} sets status ${JSON.stringify(blocks(v.body.versioning_configuration)[0]?.status)}; expected "Enabled"`);
+  },
+};
+
+const SSE_ALGORITHMS = ['AES256', 'aws:kms', 'aws:kms:dsse'];
+
+export const s3Encryption: Rule = {
+  id: 'S3-ENCRYPTION',
+  description: 'Every S3 bucket has default server-side encryption configured.',
+  fix: 'Add an aws_s3_bucket_server_side_encryption_configuration with sse_algorithm AES256 or aws:kms.',
+  resourceTypes: ['aws_s3_bucket'],
+  check(bucket, stack) {
+    const configs = companion(bucket, stack, 'aws_s3_bucket_server_side_encryption_configuration');
+    if (configs.length === 0) return ['no aws_s3_bucket_server_side_encryption_configuration refers to this bucket'];
+    const problems: string[] = [];
+    for (const c of configs) {
+      for (const rule of blocks(c.body.rule)) {
+        const algorithm = blocks(rule.apply_server_side_encryption_by_default)[0]?.sse_algorithm;
+        if (!SSE_ALGORITHMS.includes(algorithm)) problems.push(`${c.address} uses sse_algorithm ${JSON.stringify(algorithm)}; expected one of ${SSE_ALGORITHMS.join(', ')}`);
+      }
+    }
+    return problems;
+  },
+};
+
+const BLOCK_FLAGS = ['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets'];
+
+export const s3PublicAccessBlock: Rule = {
+  id: 'S3-PUBLIC-ACCESS-BLOCK',
+  description: 'Every S3 bucket blocks all public access (all four flags true).',
+  fix: 'Add an aws_s3_bucket_public_access_block for the bucket with all four flags set to true.',
+  resourceTypes: ['aws_s3_bucket'],
+  check(bucket, stack) {
+    const blocksFor = companion(bucket, stack, 'aws_s3_bucket_public_access_block');
+    if (blocksFor.length === 0) return ['no aws_s3_bucket_public_access_block refers to this bucket'];
+    return blocksFor.flatMap((b) => {
+      const off = BLOCK_FLAGS.filter((f) => b.body[f] !== true);
+      return off.length > 0 ? [`${b.address} leaves ${off.join(', ')} not true`] : [];
+    });
+  },
+};
+
+export const s3TlsOnly: Rule = {
+  id: 'S3-TLS-ONLY',
+  description: 'Every S3 bucket policy denies requests made without TLS (aws:SecureTransport = false).',
+  fix: 'Attach a bucket policy with a Deny statement on s3:* conditioned on Bool aws:SecureTransport "false" (HardenedBucket enforceTls).',
+  resourceTypes: ['aws_s3_bucket'],
+  check(bucket, stack) {
+    const policies = companion(bucket, stack, 'aws_s3_bucket_policy');
+    if (policies.length === 0) return ['no aws_s3_bucket_policy refers to this bucket, so plain-HTTP requests are not denied'];
+    const denies = policies.some((p) =>
+      (policyStatements(p.body.policy, stack) ?? []).some(
+        (s) =>
+          s.effect === 'Deny' &&
+          s.actions.some((a) => a === 's3:*' || a === '*') &&
+          s.conditions.some((c) => c.test === 'Bool' && c.variable === 'aws:SecureTransport' && c.values.includes('false')),
+      ),
+    );
+    return denies ? [] : [`the bucket policy (${policies.map((p) => p.address).join(', ')}) has no Deny on aws:SecureTransport "false"`];
+  },
+};
+
+export const s3Rules: readonly Rule[] = [s3Versioning, s3Encryption, s3PublicAccessBlock, s3TlsOnly];

@@ -1,0 +1,22 @@
+import { scanForSecrets } from '../secret-scan';
+import { Rule } from '../engine';
+
+export const noSecretMaterial: Rule = {
+  id: 'NO-SECRET-MATERIAL',
+  description: 'No private key, API token, AWS key, tunnel token or other literal secret appears anywhere in the stack JSON, user-data included (decoded).',
+  fix: 'Take the value from a sensitive attribute (tls_private_key), a sensitive variable or AWS Secrets Manager at boot; never write it into config.',
+  resourceTypes: [],
+  require(stack) {
+    return scanForSecrets(stack.json).map((hit) => ({ address: addressOf(hit.path), message: `${hit.kind} at ${hit.path} (${hit.excerpt})` }));
+  },
+};
+
+/** `resource.aws_instance.K.user_data` -> `aws_instance.K`; `data.x.y.z` -> `data.x.y`; `output.o.value` -> `output.o`. */
+function addressOf(path: string): string {
+  const parts = path.split(/[.[]/);
+  if (parts[0] === 'resource') return parts.slice(1, 3).join('.');
+  if (parts[0] === 'data') return parts.slice(0, 3).join('.');
+  return parts.slice(0, 2).join('.');
+}
+
+export const secretRules: readonly Rule[] = [noSecretMaterial];
