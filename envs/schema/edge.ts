@@ -27,6 +27,12 @@ export const edgeSchema = z
   .object({
     /** Minimum TLS version of the whole zone. @default "1.2" */
     minTlsVersion: minTlsVersion.default('1.2'),
+    /**
+     * Where Cloudflare presents our origin-pull certificate: `per-hostname` (only the
+     * env's hostnames; nothing else in the zone changes) or `zone` (every proxied
+     * hostname of the zone). @default "per-hostname"
+     */
+    originPulls: z.enum(['per-hostname', 'zone'], { error: 'expected "per-hostname" or "zone"' }).default('per-hostname'),
     /** Certificate-expiry alerts (origin-pull certificate, client CAs, service tokens). */
     alerts: alertsSchema,
   })
