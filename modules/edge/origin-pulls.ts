@@ -3,15 +3,10 @@ import { AuthenticatedOriginPullsCertificate } from '@cdktf/provider-cloudflare/
 import { AuthenticatedOriginPullsSettings } from '@cdktf/provider-cloudflare/lib/authenticated-origin-pulls-settings';
 import { AuthenticatedOriginPullsHostname } from '../../providers/cloudflare/authenticated-origin-pulls-hostname';
 import { AuthenticatedOriginPullsHostnameCertificate } from '../../providers/cloudflare/authenticated-origin-pulls-hostname-certificate';
+import { ORIGIN_PULL_SCOPES, type OriginPullScope } from '../../lib/vocabulary';
 import type { KeyedCertificate } from '../pki/outputs';
 import { checkOriginPullCertificate, requireKeyReference } from './certificate-checks';
 
-/**
- * Where Cloudflare presents our certificate: only on the listed hostnames
- * (`per-hostname`, the default), or on every proxied hostname of the zone (`zone`).
- */
-export const ORIGIN_PULL_SCOPES = ['per-hostname', 'zone'] as const;
-export type OriginPullScope = (typeof ORIGIN_PULL_SCOPES)[number];
 
 export interface AuthenticatedOriginPullsProps {
   /** Cloudflare zone id. */

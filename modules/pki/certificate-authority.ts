@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import type { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
 import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
-import type { CertificateSettings } from '../../envs/schema/pki';
+import type { CertificateSettings } from '../../lib/vocabulary';
 import { SelfSignedCaCert } from '../../providers/tls/path-length';
 import { HOURS_PER_DAY, newPrivateKey } from './key-algorithm';
 
