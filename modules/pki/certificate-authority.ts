@@ -9,7 +9,6 @@ import { HOURS_PER_DAY, newPrivateKey } from './key-algorithm';
 /** What a CA certificate may do: sign certificates and CRLs, nothing else. */
 export const CA_ALLOWED_USES = ['cert_signing', 'crl_signing', 'digital_signature'];
 
-
 export interface CertificateAuthorityProps {
   /** Subject organisation. */
   readonly organization: string;

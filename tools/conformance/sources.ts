@@ -3,7 +3,7 @@
  * their resources and data sources the project uses: the input of
  * `npm run provider-schemas` and the key of the committed snapshots.
  */
-import { CLOUDFLARE_PROVIDER_VERSION, TLS_PROVIDER_SNAPSHOT_VERSION } from '../../lib/provider-pins';
+import { CLOUDFLARE_PROVIDER, TLS_SNAPSHOT_VERSION } from '../../lib/providers';
 
 export interface ProviderSource {
   readonly provider: 'cloudflare' | 'tls';
@@ -19,9 +19,9 @@ export interface ProviderSource {
 export const PROVIDER_SOURCES: readonly ProviderSource[] = [
   {
     provider: 'cloudflare',
-    version: CLOUDFLARE_PROVIDER_VERSION,
+    version: CLOUDFLARE_PROVIDER.version,
     repository: 'https://github.com/cloudflare/terraform-provider-cloudflare',
-    tag: `v${CLOUDFLARE_PROVIDER_VERSION}`,
+    tag: `v${CLOUDFLARE_PROVIDER.version}`,
     locate: (type, dataSource) => {
       const dir = `internal/services/${type.replace(/^cloudflare_/, '')}`;
       return dataSource ? { file: `${dir}/data_source_schema.go`, fn: 'DataSourceSchema' } : { file: `${dir}/schema.go`, fn: 'ResourceSchema' };
@@ -55,9 +55,9 @@ export const PROVIDER_SOURCES: readonly ProviderSource[] = [
   },
   {
     provider: 'tls',
-    version: TLS_PROVIDER_SNAPSHOT_VERSION,
+    version: TLS_SNAPSHOT_VERSION,
     repository: 'https://github.com/hashicorp/terraform-provider-tls',
-    tag: `v${TLS_PROVIDER_SNAPSHOT_VERSION}`,
+    tag: `v${TLS_SNAPSHOT_VERSION}`,
     locate: (type) => ({ file: `internal/provider/resource_${type.replace(/^tls_/, '')}.go` }),
     resources: ['tls_cert_request', 'tls_locally_signed_cert', 'tls_private_key', 'tls_self_signed_cert'],
     dataSources: [],
