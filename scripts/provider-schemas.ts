@@ -13,7 +13,7 @@ const command = defineCommand({
     'tls-git': { type: 'string', valueName: '<dir>', doc: 'a local (bare) git dir of hashicorp/terraform-provider-tls holding the tag' },
     check: { type: 'boolean', doc: 'compare with the committed snapshots instead of writing them' },
   },
-  exitCodes: { 1: 'the source could not be read or parsed', 2: 'with --check: a committed snapshot differs from the source' },
+  exitCodes: { 1: 'the source could not be read or parsed, or (--check) a committed snapshot differs from it' },
   async run(args) {
     const { readFileSync, writeFileSync } = await import('node:fs');
     const { buildSnapshot, cloneTag, snapshotPath } = await import('../tools/conformance/regenerate');
@@ -45,7 +45,7 @@ const command = defineCommand({
         clone?.dispose();
       }
     }
-    return changed > 0 ? EXIT.changes : EXIT.ok;
+    return changed > 0 ? EXIT.failure : EXIT.ok;
   },
 });
 
