@@ -109,7 +109,7 @@ describeOpenssl('bring-your-own PEM files are checked at synth time', () => {
           }).certPem,
         ),
       ],
-      /refused: it is Cloudflare's shared origin-pull CA .*EVERY Cloudflare customer/,
+      /refused: its subject "origin-pull\.cloudflare\.net" is named like Cloudflare's shared origin-pull CA; .*EVERY Cloudflare customer/,
     ],
     [
       'an origin-pull certificate from another CA',
@@ -172,6 +172,6 @@ describeOpenssl('bring-your-own PEM files are checked at synth time', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect(error!.problems.map((p) => p.field)).toEqual(['origin.additionalTrustedCas[1]', 'origin.additionalTrustedCas[2]']);
-    expect(error!.problems[1].message).toMatch(/cloudflare\.pem: certificate 1 \("origin-pull\.cloudflare\.net"\): refused: it is Cloudflare's shared origin-pull CA/);
+    expect(error!.problems[1].message).toMatch(/cloudflare\.pem: certificate 1 \("origin-pull\.cloudflare\.net"\): refused: its subject "origin-pull\.cloudflare\.net" is named like Cloudflare's shared origin-pull CA/);
   });
 });

@@ -81,7 +81,7 @@ describeWithOpenssl('edge modules refuse insecure or meaningless input at constr
     });
 
     it("refuses Cloudflare's shared origin-pull CA as the client CA", () => {
-      expect(apiShield(pki.sharedCaPem)).toThrow(/is Cloudflare's shared origin-pull CA; expected our own client CA/);
+      expect(apiShield(pki.sharedCaPem)).toThrow(/is refused as a client CA: its subject "origin-pull\.cloudflare\.net" is named like Cloudflare's shared origin-pull CA/);
     });
 
     it('refuses an empty host list and a host listed twice', () => {
