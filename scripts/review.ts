@@ -20,9 +20,9 @@ function main(): number {
   if (!args) return 1;
   try {
     const environments = selectEnvironments(args.env);
-    const head = synthesizeJson(environments.join(',')).stacks;
+    const synthesized = synthesizeJson(environments.join(','));
     const base = args.base ? { ref: args.base, stacks: synthesizeRef(args.base, environments) } : undefined;
-    const review = buildReview(head, base);
+    const review = buildReview(synthesized.stacks, base, { environments: synthesized.environments });
     emitReport(renderReviewMarkdown(review), () => `${JSON.stringify(review, null, 2)}\n`, args);
     return 0;
   } catch (e) {
