@@ -154,11 +154,20 @@ function truststoreObjects(stack: TfStack): Set<string> {
   return out;
 }
 
-/** Literal PEM certificates by fingerprint; a reference stands for itself. */
+const REFERENCE_PATH = /\b(?:data\.)?[a-z0-9_]+\.[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+/g;
+
+/**
+ * What a trust field trusts: literal PEM certificates by subject and fingerprint, or,
+ * for an expression, each value it pulls in (`data.terraform_remote_state.pki.outputs.client_ca`),
+ * so an extra bundle joined into the expression shows and a reformatted one does not.
+ */
 function anchorsIn(value: unknown): Set<string> {
   if (typeof value !== 'string') return new Set();
   const spans = pemSpans(value).filter((s) => s.label === 'CERTIFICATE');
-  if (spans.length === 0) return new Set([value]);
+  if (spans.length === 0) {
+    const inner = [...value.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]).join(' ');
+    return value.includes('${') ? new Set(inner.match(REFERENCE_PATH) ?? []) : new Set([value]);
+  }
   return new Set(spans.map(describeCertificate));
 }
 
@@ -178,6 +187,12 @@ function caWeakenings(base: TfStack, head: TfStack): Weakening[] {
     ...TRUST_ANCHORS.flatMap(([type, field, what]) => head.ofType(type).map((r) => [r.address, field, what] as [string, string, string])),
     ...[...truststoreObjects(head)].map((a) => [a, 'content', 'API Gateway mTLS truststore'] as [string, string, string]),
   ];
+  // A CA the stack itself creates (tls_self_signed_cert / tls_locally_signed_cert with is_ca_certificate).
+  for (const type of ['tls_self_signed_cert', 'tls_locally_signed_cert']) {
+    for (const r of head.ofType(type)) {
+      if (r.body.is_ca_certificate === true && base.get(r.address)?.body.is_ca_certificate !== true) out.push({ stack: head.name, address: r.address, kind: 'ca-added', message: 'a new certificate authority is created' });
+    }
+  }
   for (const [address, field, what] of anchors) {
     const before = base.get(address);
     const after = head.get(address)!;
