@@ -11,7 +11,7 @@ import { fromRoot } from '../../lib/paths';
 import { securitySettings, type SecuritySetting } from './security-settings';
 import { newFindings, weakenings, type Weakening } from './weakenings';
 import { isStackOf } from '../../lib/naming';
-import type { LoadedEnvironment } from '../../envs/load';
+import type { ResolvedEnvironment } from '../../envs/resolve';
 import type { Finding } from '../policy/engine';
 import { checkPolicy, policyStacks } from '../policy/run';
 
@@ -114,7 +114,7 @@ export interface ReviewOptions {
    * The environments the stacks belong to, so the policy's "required resource" rules
    * run too. @default none: only per-resource rules judge the stacks
    */
-  readonly environments?: readonly LoadedEnvironment[];
+  readonly environments?: readonly ResolvedEnvironment[];
   /** @default tools/policy/suppressions.yaml */
   readonly suppressionsFile?: string;
 }
