@@ -2,7 +2,7 @@ import { emitReport, parseOptions } from '../tools/cli';
 import { ConfigError } from '../lib/errors';
 import { planStacks } from '../tools/plan/plan-runner';
 import { renderJson, renderMarkdown, type PlanMode } from '../tools/plan/plan-report';
-import { terraformUnavailableReason } from '../tools/terraform';
+import { TerraformNotFoundError, terraformMissingReason, terraformUnavailableReason } from '../tools/terraform';
 
 const USAGE = `usage:
   npm run plan  -- --env <env> [--stack <name>]... [--aws-only] [--json <file>] [--markdown <file>]
@@ -40,6 +40,11 @@ async function main(): Promise<number> {
     console.error(`--env is required\n${USAGE}`);
     return 1;
   }
+  const missing = terraformMissingReason();
+  if (missing) {
+    console.error(`${mode}: cannot run: ${missing}`);
+    return 1;
+  }
   const unavailable = terraformUnavailableReason();
   if (args['aws-only'] && unavailable) {
     console.error(`${mode}: cannot run: ${unavailable}`);
@@ -65,6 +70,10 @@ async function main(): Promise<number> {
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(`${e.message}\nNothing was planned.`);
+      return 1;
+    }
+    if (e instanceof TerraformNotFoundError) {
+      console.error(`${mode}: cannot run: ${e.message}`);
       return 1;
     }
     console.error(`${mode}: ${(e as Error).stack ?? e}`);
