@@ -32,8 +32,8 @@ function outsideGaps(changes: readonly PlannedChange[]): Array<{ address: string
 }
 
 /**
- * The `local` environment's AWS origin, applied for real by terraform (AWS provider
- * 5.100.0) to a private moto_server; the PKI stack's outputs are stood in for by
+ * The `local` environment's AWS origin, applied for real by terraform (the AWS
+ * provider of the offline mirror) to a private moto_server; the PKI stack's outputs are stood in for by
  * openssl-made CA certificates.
  */
 describeMoto('local origin applies to moto and converges', () => {

@@ -24,8 +24,8 @@ describe('terraform missing from PATH', () => {
     spawnSync(fromRoot('node_modules', '.bin', 'tsx'), [fromRoot('scripts', script), ...args], { cwd: fromRoot(), env, encoding: 'utf8', timeout: 120000 });
 
   it.each<[string, string, string[]]>([
-    ['plan', 'plan.ts', ['plan', '--env', 'dev']],
-    ['drift', 'plan.ts', ['drift', '--env', 'dev']],
+    ['plan', 'plan.ts', ['--env', 'dev']],
+    ['drift', 'drift.ts', ['--env', 'dev']],
     ['validate', 'validate.ts', []],
   ])('%s says so in one line and exits 1', (mode, script, args) => {
     const r = run(script, args);
