@@ -13,7 +13,7 @@ if (unavailable) console.warn(`SKIPPED moto apply test of the local origin: ${un
 const describeMoto = unavailable ? describe.skip : describe;
 
 /**
- * Known moto gaps (DESIGN.md section 6), by resource address and attribute: moto's
+ * Known gaps of moto 5.2.1, by resource address and attribute: moto's
  * REST create_domain_name drops mutual TLS (and has no update_domain_name), so every
  * plan wants to set it again. Anything else in a second plan is a real defect.
  */
