@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alertDestinationProblem } from '../../lib/rules';
 import { minTlsVersion } from './hostnames';
 
 /** Where certificate-expiry alerts go. At least one destination. */
@@ -18,8 +19,9 @@ export const alertsSchema = z
       .optional(),
   })
   .strict()
-  .refine((a) => a.email !== undefined || a.webhook !== undefined, {
-    message: 'expected at least one alert destination: email, webhook or both',
+  .superRefine((a, ctx) => {
+    const problem = alertDestinationProblem(a);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
 /** Zone-wide Cloudflare edge settings. */
