@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { planStacks, prepareStacks } from '../../tools/plan/plan-runner';
+import { prepareStacks } from '../../tools/plan/plan-runner';
 import { terraform } from '../../tools/terraform';
 import { expectOk } from '../support/apply';
 import { budgetFor } from '../support/budget';
@@ -20,16 +20,15 @@ describeMoto('the local environment\'s keyless hosts on moto_server', () => {
     parameter = local.document.keyless.certificate.ssmParameter;
   }, budgetFor('motoStart', 'applyLocal'));
 
-  it('applies, and a second plan is clean except the named moto gaps, with no key server planned for change', async () => {
-    const report = await local.exclusive(() => planStacks({ ...local.runOptions(), stacks: ['keyless'], mode: 'plan' }));
-    const [keyless] = report.stacks;
+  it('applies, and a second plan is clean except the named moto gaps, with no key server planned for change', () => {
+    const keyless = local.planAfterApply.stacks.find((s) => s.stack === 'local-keyless')!;
     expect({ status: keyless.status, changes: keyless.changes, error: keyless.error }).toEqual({ status: 'no-changes', changes: [], error: undefined });
     // Whatever moto cannot round-trip, no key server may be among it.
     expect(keyless.knownGaps.filter((g) => g.address.startsWith('aws_instance.'))).toEqual([]);
-  }, budgetFor('sharedEnvironmentTurn', 'planLocal'));
+  });
 
-  it('the hosts moto launched (two key servers, the demo origin) have IMDSv2 required with hop limit 1, their fixed private IPs, no public address, an encrypted root volume', () => {
-    const state = Object.entries(local.state());
+  it('the hosts moto launched (two key servers, the demo origin) have IMDSv2 required with hop limit 1, their fixed private IPs, no public address, an encrypted root volume', async () => {
+    const state = Object.entries(await local.exclusive(async () => local.state()));
     const instances = state.filter(([address]) => address.startsWith('aws_instance.')).map(([, values]) => values);
     expect(instances.map((i) => i.private_ip).sort()).toEqual(['10.40.1.10', '10.40.1.20', '10.40.2.10']);
     for (const i of instances) {
@@ -44,7 +43,7 @@ describeMoto('the local environment\'s keyless hosts on moto_server', () => {
       expect(template.block_device_mappings[0]).toMatchObject({ device_name: '/dev/xvda', ebs: [expect.objectContaining({ encrypted: 'true' })] });
       expect(template.metadata_options[0]).toMatchObject({ http_tokens: 'required', http_put_response_hop_limit: 1 });
     }
-  });
+    }, budgetFor('sharedEnvironmentTurn'));
 
   it('refuses to plan when the SSM parameter holds a chain instead of the leaf', async () => {
     const plan = await local.exclusive(async () => {

@@ -29,20 +29,26 @@ const scaled = (idleMs: number): number => Math.round(idleMs * SLOWDOWN);
 
 /** Time limits in milliseconds, each the idle measurement times SLOWDOWN. */
 export const BUDGET = {
-  /** Any test that runs only in-process code (synth, parsing, policy): about 3 s idle at worst. */
-  test: scaled(10_000),
+  /**
+   * Any test without a budget of its own. The slowest such tests (openssl key
+   * generation, a full synth of every environment) take up to about 20 s idle.
+   */
+  test: scaled(30_000),
   /** moto_server answering its first request: about 2 s idle. */
   motoStart: scaled(5_000),
   /** One `terraform init` against the provider mirror with the plugin cache: under 1 s idle. */
   terraformInit: scaled(5_000),
   /** `terraform validate` of one projected stack, init included: about 3 s idle. */
   terraformValidate: scaled(10_000),
-  /** A refreshing plan of every stack of `local` against moto: about 10 s idle. */
-  planLocal: scaled(20_000),
-  /** Applying every stack of `local` to a fresh moto (lifecycle left out): about 25 s idle. */
-  applyLocal: scaled(40_000),
-  /** Waiting for another test file to release the shared environment: its longest test. */
-  sharedEnvironmentTurn: scaled(60_000),
+  /** A refreshing plan of every stack of `local` against moto (synth, init, plan, show): about 15 s idle. */
+  planLocal: scaled(15_000),
+  /** Applying every stack of `local` to a fresh moto (lifecycle left out): about 30 s idle. */
+  applyLocal: scaled(30_000),
+  /**
+   * Waiting for another test file to release the shared environment: the longest
+   * exclusive section, the drift round trip (plan, re-apply, plan, five boto3 calls).
+   */
+  sharedEnvironmentTurn: scaled(65_000),
   /** A boto3 snippet (python start-up included): about 1 s idle. */
   boto3: scaled(5_000),
   /** nginx or openssl s_server becoming ready: under 1 s idle. */

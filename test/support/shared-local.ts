@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StackRunOptions } from '../../tools/plan/plan-runner';
-import { applyStacks } from '../../tools/plan/plan-runner';
+import type { PlanReport } from '../../tools/plan/plan-report';
+import { applyStacks, planStacks, type StackRunOptions } from '../../tools/plan/plan-runner';
 import { terraformUnavailableReason } from '../../tools/terraform';
 import { BUDGET } from './budget';
 import { baseEnvironment, withField } from './env-files';
@@ -33,6 +33,12 @@ export interface SharedLocalEnvironment {
   /** The keyless leaf (and its CA) stored in SSM before apply. */
   readonly keylessCertificate: TestCertificates;
   /**
+   * The drift report (`planStacks`, mode drift, every stack) made right after the
+   * apply: what a second plan said. Each file checks its own stacks in it, so the
+   * suite plans the fresh environment once instead of once per file.
+   */
+  readonly planAfterApply: PlanReport;
+  /**
    * Options for planStacks/applyStacks/`npm run drift` on the shared state, with a
    * fresh work dir of their own (two files never share terraform's working files).
    */
@@ -60,6 +66,7 @@ interface Recorded {
   readonly stateRoot: string;
   readonly document: Record<string, any>;
   readonly keylessCertificate: TestCertificates;
+  readonly planAfterApply: PlanReport;
 }
 
 let mine: Promise<SharedLocalEnvironment> | undefined;
@@ -106,10 +113,12 @@ async function create(home: string): Promise<Recorded> {
   const keylessCertificate = makeTestCertificates(mkdtempSync(join(home, 'certs-')));
   boto3(moto.endpoint, `ssm.put_parameter(Name=${JSON.stringify(document.keyless.certificate.ssmParameter)}, Type='String', Value=${JSON.stringify(keylessCertificate.leafPem)})`, {});
   const stateRoot = join(home, 'state');
-  const applied = await applyStacks({ env: 'local', awsOnly: true, envsDir, workDir: join(home, 'apply'), stateRoot, terraformEnv: motoEnv() });
+  const options = { env: 'local', awsOnly: true, envsDir, workDir: join(home, 'apply'), stateRoot, terraformEnv: motoEnv() };
+  const applied = await applyStacks(options);
   const failed = applied.filter((a) => !a.ok);
   if (failed.length > 0) throw new Error(`applying local to moto failed:\n${failed.map((f) => `${f.stack}: ${f.output}`).join('\n')}`);
-  return { endpoint: moto.endpoint, envsDir, stateRoot, document, keylessCertificate };
+  const planAfterApply = await planStacks({ ...options, mode: 'drift' });
+  return { endpoint: moto.endpoint, envsDir, stateRoot, document, keylessCertificate, planAfterApply };
 }
 
 function handle(home: string, r: Recorded): SharedLocalEnvironment {
