@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fromRoot } from '../lib/paths';
-
-/** Where the offline AWS provider lives on every machine of this project. */
-export const PROVIDER_MIRROR = '/opt/tf-plugins';
+import { AWS_PROVIDER, PROVIDER_MIRROR } from '../lib/providers';
 
 export interface TerraformRun {
   readonly code: number;
@@ -17,6 +16,36 @@ export function terraformUnavailableReason(): string | undefined {
   return undefined;
 }
 
+/** The project's Terraform CLI configuration: the AWS provider from the mirror only, never the network. */
+export function cliConfigText(): string {
+  return [
+    '# Written by tools/terraform.ts from lib/providers.ts; do not edit.',
+    'provider_installation {',
+    '  filesystem_mirror {',
+    `    path    = ${JSON.stringify(PROVIDER_MIRROR)}`,
+    `    include = [${JSON.stringify(`registry.terraform.io/${AWS_PROVIDER.source}`)}]`,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Writes the CLI configuration under .cache/ (when missing or different) and returns
+ * its path, for TF_CLI_CONFIG_FILE. Write-then-rename, so parallel runs never read
+ * half a file.
+ */
+export function cliConfigFile(): string {
+  const path = fromRoot('.cache', 'terraform-cli.tfrc');
+  const text = cliConfigText();
+  if (existsSync(path) && readFileSync(path, 'utf8') === text) return path;
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+  return path;
+}
+
 /**
  * Runs terraform with the project's CLI config (providers from the filesystem
  * mirror only), no telemetry, no prompts, and colour off so output can be parsed.
@@ -27,7 +56,7 @@ export function terraform(args: readonly string[], cwd: string, env: NodeJS.Proc
       cwd,
       env: {
         ...process.env,
-        TF_CLI_CONFIG_FILE: fromRoot('terraform', 'cli.tfrc'),
+        TF_CLI_CONFIG_FILE: cliConfigFile(),
         TF_IN_AUTOMATION: '1',
         TF_INPUT: '0',
         CHECKPOINT_DISABLE: '1',

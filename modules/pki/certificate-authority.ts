@@ -3,18 +3,11 @@ import type { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { SelfSignedCert } from '@cdktf/provider-tls/lib/self-signed-cert';
 import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
 import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
-import type { CertificateSettings } from '../../envs/schema/pki';
+import type { CertificateSettings } from '../../lib/vocabulary';
 import { HOURS_PER_DAY, newPrivateKey } from './key-algorithm';
 
 /** What a CA certificate may do: sign certificates and CRLs, nothing else. */
 export const CA_ALLOWED_USES = ['cert_signing', 'crl_signing', 'digital_signature'];
-
-/**
- * The tls provider gained `max_path_length` in 4.2 (after the 4.1 schema these
- * bindings were generated from), so it is set as an override and the provider
- * constraint raised accordingly by the stack.
- */
-export const TLS_PROVIDER_VERSION = '>= 4.2.0, < 5.0.0';
 
 export interface CertificateAuthorityProps {
   /** Subject organisation. */
@@ -61,6 +54,7 @@ export class CertificateAuthority extends Construct {
       validityPeriodHours: props.root.validityDays * HOURS_PER_DAY,
       earlyRenewalHours: props.root.earlyRenewalDays * HOURS_PER_DAY,
     });
+    // Not in the generated 4.1 bindings: needs tls >= 4.2, which the PKI stack requires (TLS_PROVIDER).
     this.rootCertificate.addOverride('max_path_length', 1);
 
     this.issuingKey = newPrivateKey(this, 'IntermediateKey', props.intermediate.keyAlgorithm);

@@ -10,8 +10,9 @@ if (unavailable) console.warn(`SKIPPED moto apply test of the local origin: ${un
 const describeMoto = unavailable ? describe.skip : describe;
 
 /**
- * The `local` environment's AWS origin, applied for real by terraform (AWS provider
- * 5.100.0) to moto_server as part of the shared environment (test/support/shared-local.ts).
+ * The `local` environment's AWS origin, applied for real by terraform (the AWS
+ * provider of the offline mirror) to moto_server as part of the shared environment
+ * (test/support/shared-local.ts).
  */
 describeMoto('local origin applies to moto and converges', () => {
   let local: SharedLocalEnvironment;

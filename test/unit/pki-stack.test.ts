@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { ConfigError } from '../../lib/errors';
+import { TLS_PROVIDER } from '../../lib/providers';
 import { buildApp } from '../../stacks/app';
 import { baseEnvironment, envDir, withField } from '../support/env-files';
 import { resourcesOf, synthStacks, type StackJson } from '../support/synth';
@@ -59,7 +60,7 @@ describe('the generated PKI (default for every environment)', () => {
   });
 
   it('requires a tls provider with max_path_length (4.2+)', () => {
-    expect(pki.terraform.required_providers.tls.version).toBe('>= 4.2.0, < 5.0.0');
+    expect(pki.terraform.required_providers.tls.version).toBe(TLS_PROVIDER.version);
   });
 
   it('issues no server certificate unless the origin imports one', () => {

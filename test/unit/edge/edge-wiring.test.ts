@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { listEnvironments } from '../../../envs/load';
 import { fromRoot } from '../../../lib/paths';
+import { CLOUDFLARE_PROVIDER } from '../../../lib/providers';
 import { onlyResource, resourcesOf, synthStacks } from '../../support/synth';
 
 // The app as `npm run synth` builds it: the edge stack is fed by the PKI stack
@@ -13,7 +14,7 @@ describe('the edge stack in the app', () => {
     expect(edge).toBeDefined();
     expect(Object.keys(edge.provider)).toEqual(['cloudflare']);
     expect(Object.keys(edge.terraform.required_providers)).toEqual(['cloudflare']);
-    expect(edge.terraform.required_providers.cloudflare.version).toBe('5.14.0');
+    expect(edge.terraform.required_providers.cloudflare.version).toBe(CLOUDFLARE_PROVIDER.version);
   });
 
   it.each(listEnvironments())('%s: the private key reaches the edge only as a reference, and no PEM or key text is in any stack', (env) => {

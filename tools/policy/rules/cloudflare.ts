@@ -32,7 +32,7 @@ export const cloudflareSslStrict: Rule = {
 export const cloudflareAopOwnCertificate: Rule = {
   id: 'CF-AOP-OWN-CERT',
   description:
-    "Authenticated Origin Pulls are on and present our own CA's client certificate, never Cloudflare's shared one (seed 000).",
+    "Authenticated Origin Pulls are on and present our own CA's client certificate, never Cloudflare's shared one (its CA is shared by every Cloudflare customer, so trusting it admits anyone's zone).",
   fix: 'Add cloudflare_authenticated_origin_pulls_certificate (certificate and private_key from the PKI stack) and cloudflare_authenticated_origin_pulls_settings { enabled = true }.',
   resourceTypes: ['cloudflare_authenticated_origin_pulls_settings', 'cloudflare_authenticated_origin_pulls'],
   check(resource) {
