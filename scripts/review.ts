@@ -19,9 +19,9 @@ const review = defineCommand({
     const { buildReview, renderReviewMarkdown, synthesizeRef } = await import('../tools/review/review');
     const { synthesizeJson } = await import('../tools/synth/synth-json');
     const environments = selectEnvironments(args.env);
-    const head = synthesizeJson(environments.join(',')).stacks;
+    const synthesized = synthesizeJson(environments.join(','));
     const base = args.base ? { ref: args.base, stacks: synthesizeRef(args.base, environments) } : undefined;
-    const result = buildReview(head, base);
+    const result = buildReview(synthesized.stacks, base, { environments: synthesized.environments });
     emitReport(renderReviewMarkdown(result), () => `${JSON.stringify(result, null, 2)}\n`, args);
     return EXIT.ok;
   },

@@ -122,10 +122,11 @@ describe('every npm command follows the exit-code table', () => {
     }
   });
 
-  // One command per way of reading env files (the synth bundle, synthesize-to-memory,
-  // plan's single environment, verify's own loader); the rest share these paths and
-  // the runner, whose handling of every error kind test/unit/cli/runner.test.ts pins.
-  describe.each(['synth', 'validate', 'plan', 'verify'])('npm run %s with a bad env file', (name) => {
+  // One command per way of reading env files (the synth bundle, synthesize-to-memory
+  // as policy, review, plan and drift do too, verify's own loader): each spawn loads the
+  // whole app, so the rest are left to the runner, whose handling of every error kind
+  // test/unit/cli/runner.test.ts pins in process.
+  describe.each(['synth', 'validate', 'verify'])('npm run %s with a bad env file', (name) => {
     it('prints the one-line problem, no stack trace, and exits 1', async () => {
       const command = commands.find((c) => c.name === name)!;
       const out = join(badEnvs, 'out');
