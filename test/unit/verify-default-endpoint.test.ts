@@ -28,13 +28,17 @@ describeOpenssl('verify: the default endpoint is closed, not merely unreachable'
   beforeAll(() => {
     certs = makeTestCertificates(dir, HOST);
   });
+  const sockets = new Set<import('node:net').Socket>();
   afterAll(async () => {
+    // close() waits for open connections (the silent server never ends its own).
+    for (const socket of sockets) socket.destroy();
     await Promise.all(servers.map((s) => new Promise((done) => s.close(done))));
     rmSync(dir, { recursive: true, force: true });
   });
 
   const listen = async <S extends Server | HttpsServer>(server: S): Promise<number> => {
     servers.push(server as Server);
+    server.on('connection', (socket: import('node:net').Socket) => sockets.add(socket));
     const port = await freePort();
     await new Promise<void>((done) => server.listen(port, '127.0.0.1', done));
     return port;
