@@ -34,7 +34,7 @@ describeWithOpenssl('edge modules refuse insecure or meaningless input at constr
   describe('Authenticated Origin Pulls', () => {
     const originPulls = (certificatePem: string, privateKeyPem?: string) => () => {
       const { stack, secretKey } = scope();
-      new AuthenticatedOriginPulls(stack, 'OriginPulls', { zoneId: ZONE, clientCertificate: { certificatePem, privateKeyPem: privateKeyPem ?? secretKey } });
+      new AuthenticatedOriginPulls(stack, 'OriginPulls', { zoneId: ZONE, hostnames: ['api.example.com'], clientCertificate: { certificatePem, privateKeyPem: privateKeyPem ?? secretKey } });
     };
 
     it('accepts our own client certificate with a sensitive key reference', () => {
