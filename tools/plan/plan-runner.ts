@@ -6,6 +6,7 @@ import { ConfigError, quote } from '../../lib/errors';
 import { fromRoot } from '../../lib/paths';
 import { buildReport, type PlanMode, type PlanReport, type StackPlanResult } from './plan-report';
 import { runInDependencyOrder } from './stack-graph';
+import { constructPathsOfFile, currentCommit, lockedProviders } from './provenance';
 import { synthesizeJson } from '../synth/synth-json';
 import { terraform, type TerraformRun } from '../terraform';
 
@@ -131,7 +132,13 @@ async function planStack(stack: PreparedStack, env: NodeJS.ProcessEnv): Promise<
     if (plan.code !== 0 && plan.code !== 2) return { stack: stack.name, exitCode: 1, error: `terraform plan failed:\n${errorText(plan)}` };
     const show = await terraform(['show', '-json', '-no-color', planFile], stack.dir, env);
     if (show.code !== 0) return { stack: stack.name, exitCode: 1, error: `terraform show failed:\n${errorText(show)}` };
-    return { stack: stack.name, exitCode: plan.code, plan: JSON.parse(show.stdout) };
+    return {
+      stack: stack.name,
+      exitCode: plan.code,
+      plan: JSON.parse(show.stdout),
+      constructPaths: constructPathsOfFile(join(stack.dir, 'cdk.tf.json')),
+      providers: lockedProviders(stack.dir),
+    };
   } finally {
     // The saved plan holds every value in clear text, sensitive ones included.
     rmSync(planFile, { force: true });
@@ -155,6 +162,7 @@ export async function planStacks(options: StackRunOptions & { mode: PlanMode }):
     awsOnly: options.awsOnly ?? false,
     results: [...results.values()],
     knownGaps: config.drift.knownEmulatorGaps,
+    commit: currentCommit(),
   });
 }
 
