@@ -2,7 +2,6 @@ import type { Construct } from 'constructs';
 import { ByoPki } from '../modules/pki/byo-pki';
 import { GeneratedPki } from '../modules/pki/generated-pki';
 import type { PkiOutputs } from '../modules/pki/outputs';
-import { TLS_PROVIDER } from '../lib/providers';
 import { EnvStack, EnvStackProps } from './env-stack';
 
 export type PkiStackProps = EnvStackProps;
@@ -23,7 +22,6 @@ export class PkiStack extends EnvStack {
     const serverDnsNames = origin.serverCertificate === 'imported-own-ca' ? hostnames.map((h) => h.name) : undefined;
     if (pki.mode === 'generated') {
       this.useTls();
-      this.addOverride('terraform.required_providers.tls.version', TLS_PROVIDER.version);
       this.outputs = new GeneratedPki(this, 'Pki', { config: pki, serverDnsNames }).outputs;
       return;
     }

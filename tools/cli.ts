@@ -196,15 +196,28 @@ export async function executeCommand<O extends OptionDefs>(command: Command<O>, 
   } catch (e) {
     if (e instanceof UsageError) return fail(`${command.name}: ${e.message}\nrun "${command.name} -- --help" for usage`, EXIT.usage);
     if (e instanceof ConfigError) return fail(command.configErrorNote ? `${e.message}\n${command.configErrorNote}` : e.message, EXIT.failure);
-    const err = e instanceof Error ? e : new Error(String(e));
-    if (env[DEBUG_VARIABLE] && env[DEBUG_VARIABLE] !== '0') return fail(`${command.name}: ${err.stack ?? err.message}`, EXIT.failure);
-    const firstLine = err.message.split('\n')[0] || err.name;
-    return fail(`${command.name}: ${firstLine}\n(set ${DEBUG_VARIABLE}=1 to print the stack trace)`, EXIT.failure);
+    return fail(unexpected(command.name, e, env), EXIT.failure);
   }
+}
+
+/** One line for an error nobody expected, or its stack trace when EDGE_DEBUG is set. */
+function unexpected(name: string, e: unknown, env: NodeJS.ProcessEnv): string {
+  const err = e instanceof Error ? e : new Error(String(e));
+  if (env[DEBUG_VARIABLE] && env[DEBUG_VARIABLE] !== '0') return `${name}: ${err.stack ?? err.message}`;
+  const firstLine = err.message.split('\n')[0] || err.name;
+  return `${name}: ${firstLine}\n(set ${DEBUG_VARIABLE}=1 to print the stack trace)`;
 }
 
 /** Entry point for a script: runs the command on `process.argv` and sets `process.exitCode`. */
 export function runCommand<O extends OptionDefs>(command: Command<O>): Promise<void> {
+  // An error thrown later from a callback or a forgotten promise ends the same way:
+  // one line, exit 1, instead of Node's stack trace.
+  const late = (e: unknown) => {
+    process.stderr.write(`${unexpected(command.name, e, process.env)}\n`);
+    process.exit(EXIT.failure);
+  };
+  process.on('uncaughtException', late);
+  process.on('unhandledRejection', late);
   return executeCommand(command, process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

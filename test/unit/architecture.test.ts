@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { fromRoot } from '../../lib/paths';
-import { importsOf, repositoryImports, type ImportEdge } from '../support/imports';
+import { importsOf, repositoryImports, sourceFiles, type ImportEdge } from '../support/imports';
 
 // The layers of docs/architecture.md, enforced on every import of every source file
 // (static, type-only, dynamic and require alike). A layer may import the layers it
 // reaches along the arrows, and nothing else of the project; packages are not layers.
 
-type Layer = 'main' | 'scripts' | 'tools' | 'stacks' | 'modules' | 'envs' | 'lib' | 'test';
+type Layer = 'main' | 'scripts' | 'tools' | 'stacks' | 'modules' | 'providers' | 'envs' | 'lib' | 'test';
 
 /** Where each layer lives: a top-level folder, or main.ts. */
 const LAYER_OF_ROOT: Readonly<Record<string, Layer>> = {
@@ -15,6 +15,7 @@ const LAYER_OF_ROOT: Readonly<Record<string, Layer>> = {
   tools: 'tools',
   stacks: 'stacks',
   modules: 'modules',
+  providers: 'providers',
   envs: 'envs',
   lib: 'lib',
   test: 'test',
@@ -31,6 +32,8 @@ const ARROWS: ReadonlyArray<readonly [Layer, Layer]> = [
   ['tools', 'modules'],
   ['stacks', 'modules'],
   ['stacks', 'envs'],
+  ['modules', 'providers'],
+  ['providers', 'lib'],
   ['modules', 'lib'],
   ['envs', 'lib'],
 ];
@@ -78,14 +81,15 @@ describe('the layers', () => {
 
   it('are the ones docs/architecture.md describes', () => {
     const expected: Record<Layer, Layer[]> = {
-      main: ['main', 'tools', 'stacks', 'modules', 'envs', 'lib'],
-      scripts: ['scripts', 'tools', 'stacks', 'modules', 'envs', 'lib'],
-      tools: ['tools', 'stacks', 'modules', 'envs', 'lib'],
-      stacks: ['stacks', 'modules', 'envs', 'lib'],
-      modules: ['modules', 'lib'],
+      main: ['main', 'tools', 'stacks', 'modules', 'providers', 'envs', 'lib'],
+      scripts: ['scripts', 'tools', 'stacks', 'modules', 'providers', 'envs', 'lib'],
+      tools: ['tools', 'stacks', 'modules', 'providers', 'envs', 'lib'],
+      stacks: ['stacks', 'modules', 'providers', 'envs', 'lib'],
+      modules: ['modules', 'providers', 'lib'],
+      providers: ['providers', 'lib'],
       envs: ['envs', 'lib'],
       lib: ['lib'],
-      test: ['main', 'scripts', 'tools', 'stacks', 'modules', 'envs', 'lib', 'test'],
+      test: ['main', 'scripts', 'tools', 'stacks', 'modules', 'providers', 'envs', 'lib', 'test'],
     };
     for (const [layer, may] of Object.entries(expected)) expect({ layer, may: [...allowed.get(layer as Layer)!].sort() }).toEqual({ layer, may: may.sort() });
   });
@@ -95,6 +99,14 @@ describe('the layers', () => {
     const mermaid = /```mermaid\n([\s\S]*?)```/.exec(doc)?.[1] ?? '';
     const drawn = [...mermaid.matchAll(/^\s*(\w+)\s*-->\s*(\w+)\s*$/gm)].map((m) => `${m[1]} -> ${m[2]}`).sort();
     expect(drawn).toEqual(ARROWS.map(([a, b]) => `${a} -> ${b}`).sort());
+  });
+
+  it('hold every source file of the repository (a new top-level folder needs a place in them)', () => {
+    // Tool configuration at the root is not part of any layer and imports nothing of the project.
+    const ROOT_CONFIG = ['jest.config.js'];
+    const files = sourceFiles();
+    expect(files.length).toBeGreaterThan(100);
+    expect(files.filter((f) => !layerOf(f) && !ROOT_CONFIG.includes(f))).toEqual([]);
   });
 
   it('no source file imports against them', () => {
@@ -123,6 +135,8 @@ describe('the checker', () => {
     ['lib/paths.ts', "import { envDir } from '../test/support/env-files';", 'lib -> test'],
     ['stacks/app.ts', "import '../main';", 'stacks -> main'],
     ['lib/paths.ts', "import pkg from '../../outside/file';", 'lib -> outside the layers'],
+    ['providers/binding.ts', "import { EdgeStack } from '../stacks/edge-stack';", 'providers -> stacks'],
+    ['providers/cloudflare/x.ts', "import type { OriginPullsProps } from '../../modules/edge/origin-pulls';", 'providers -> modules'],
   ])('names the file, line and import of a planted violation: %s %s', (file, text, direction) => {
     expect(check(file, `// a planted violation\n${text}\n`)).toEqual([expect.stringMatching(new RegExp(`^${file.replace(/\./g, '\\.')}:2 imports \\S+ \\(${direction}\\)$`))]);
   });

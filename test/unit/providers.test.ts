@@ -6,7 +6,7 @@ import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { parse } from 'yaml';
 import { fromRoot } from '../../lib/paths';
-import { AWS_PROVIDER, CLOUDFLARE_PROVIDER, PROVIDER_MIRROR, TLS_PROVIDER } from '../../lib/providers';
+import { AWS_PROVIDER, CLOUDFLARE_BINDINGS_VERSION, CLOUDFLARE_PROVIDER, PROVIDER_MIRROR, TLS_PROVIDER } from '../../lib/providers';
 import { cliConfigText } from '../../tools/terraform';
 
 // lib/providers.ts states each provider version and the mirror path once; these
@@ -27,12 +27,19 @@ describe('provider versions', () => {
   it('are the ones the installed @cdktf/provider-aws and -cloudflare bindings generate', () => {
     // cdktf writes the short name of a hashicorp/ provider.
     expect({ source: `hashicorp/${generated.aws.source}`, version: generated.aws.version }).toEqual(AWS_PROVIDER);
-    expect(generated.cloudflare).toEqual({ source: CLOUDFLARE_PROVIDER.source, version: CLOUDFLARE_PROVIDER.version });
+    expect(generated.cloudflare).toEqual({ source: CLOUDFLARE_PROVIDER.source, version: CLOUDFLARE_BINDINGS_VERSION });
+  });
+
+  it('raise Cloudflare above the bindings to the release with per-hostname AOP and API Shield associations (>= 5.19)', () => {
+    const [major, minor] = CLOUDFLARE_PROVIDER.version.split('.').map(Number);
+    expect(major).toBe(5);
+    expect(minor).toBeGreaterThanOrEqual(19);
   });
 
   it('raise the tls constraint above the 4.1 schema of the bindings, and stay below the next major', () => {
     expect(generated.tls.version).toMatch(/4\.1/);
-    expect(TLS_PROVIDER.version).toMatch(/^>= 4\.2\.\d+, < 5\.0\.0$/);
+    // 4.2.0 replaced every certificate after an upgrade (tls#737): never admit it.
+    expect(TLS_PROVIDER.version).toBe('>= 4.2.1, < 5.0.0');
   });
 
   it('the CI workflow builds the mirror of this AWS provider release in this path', () => {

@@ -23,7 +23,12 @@ export function planCommand(mode: PlanMode) {
     exitCodes: { 0: 'no changes', 1: 'error (terraform failed, bad input)', 2: mode === 'drift' ? 'drift' : 'changes' },
     configErrorNote: 'Nothing was planned.',
     async run(args): Promise<ExitCode> {
-      const { terraformUnavailableReason } = await import('../terraform');
+      const { terraformMissingReason, terraformUnavailableReason } = await import('../terraform');
+      const missing = terraformMissingReason();
+      if (missing) {
+        process.stderr.write(`${mode}: cannot run: ${missing}\n`);
+        return EXIT.failure;
+      }
       const unavailable = terraformUnavailableReason();
       if (args['aws-only'] && unavailable) {
         process.stderr.write(`${mode}: cannot run: ${unavailable}\n`);
