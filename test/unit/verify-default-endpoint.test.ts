@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import { createServer as createTcpServer, type Server } from 'node:net';
+import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
@@ -28,13 +28,20 @@ describeOpenssl('verify: the default endpoint is closed, not merely unreachable'
   beforeAll(() => {
     certs = makeTestCertificates(dir, HOST);
   });
+  const sockets = new Set<Socket>();
   afterAll(async () => {
+    // close() waits for open connections (a silent server keeps its own): end them first.
+    for (const socket of sockets) socket.destroy();
     await Promise.all(servers.map((s) => new Promise((done) => s.close(done))));
     rmSync(dir, { recursive: true, force: true });
   });
 
   const listen = async <S extends Server | HttpsServer>(server: S): Promise<number> => {
     servers.push(server as Server);
+    server.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    });
     const port = await freePort();
     await new Promise<void>((done) => server.listen(port, '127.0.0.1', done));
     return port;

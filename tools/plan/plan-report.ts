@@ -74,7 +74,8 @@ export interface StackReport {
 /** A known emulator gap (from the env file's `drift.knownEmulatorGaps`). */
 export interface KnownGap {
   readonly resourceType: string;
-  readonly attribute: string;
+  /** Absent: the resource type is left out of the environment, so nothing of it is explained. */
+  readonly attribute?: string;
   readonly reason: string;
 }
 
@@ -266,6 +267,8 @@ export function attributeChanges(change: TerraformResourceChange['change'], keep
 }
 
 function coveredByGap(gap: KnownGap, type: string, path: string): boolean {
+  // A gap without attribute leaves the resource type out of the environment: it explains no difference.
+  if (gap.attribute === undefined) return false;
   return gap.resourceType === type && (path === gap.attribute || path.startsWith(`${gap.attribute}.`) || path.startsWith(`${gap.attribute}[`));
 }
 
@@ -295,7 +298,7 @@ function resourceReports(
     const explained = new Set<string>();
     const { rows, hidden } = attributeChanges(rc.change, (leaf) => {
       const gap = gaps.find((g) => coveredByGap(g, rc.type, leaf));
-      if (gap && !explained.has(`${gap.attribute}`)) {
+      if (gap?.attribute !== undefined && !explained.has(gap.attribute)) {
         explained.add(gap.attribute);
         hits.push({ address: rc.address, attribute: gap.attribute, reason: gap.reason });
       }
