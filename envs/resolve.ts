@@ -176,10 +176,9 @@ export interface ResolvedSelection {
  * environment that is not selected.
  */
 export function resolveEnvironments(selector: string | undefined, dir: string = ENVS_DIR, options: ResolveOptions = {}): ResolvedSelection {
-  // A misnamed file is one more problem to report with the others, not a reason to stop.
+  // A misnamed file is one more problem to report with the others, not a reason to stop;
+  // the run fails anyway then, so the selection (which would report it again) is skipped.
   const problems: ConfigProblem[] = misnamedEnvFiles(dir);
-
-  // With a misnamed file the run fails anyway; the selection is then not worth a second report of it.
   const names = problems.length > 0 ? [] : (attempt(problems, () => selectEnvironments(selector, dir)) ?? []);
   const loaded = yamlNames(dir).flatMap((name) => {
     const env = attempt(problems, () => loadEnvironment(name, dir));
