@@ -21,7 +21,7 @@ describe('the pull-request comment of an environment', () => {
     expect(riskItems(plan, review).map((i) => `${i.tier} ${i.address} ${i.what}`)).toEqual([
       'security-removal aws_api_gateway_domain_name.Api replace',
       'security-removal aws_security_group_rule.Legacy delete',
-      expect.stringMatching(/^weakening cloudflare_ruleset\.Firewall_CustomRules_\w+ API Shield protects less$/),
+      expect.stringMatching(/^weakening cloudflare_ruleset\.\w+ API Shield protects less$/),
       'other aws_s3_object.Truststore create',
       'other aws_secretsmanager_secret_version.KeylessToken update',
     ]);
