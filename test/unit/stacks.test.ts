@@ -8,7 +8,11 @@ describe('stacks', () => {
     for (const env of listEnvironments()) {
       expect([...stacks.keys()].filter((s) => s.startsWith(`${env}-`))).toContain(`${env}-origin`);
     }
-    for (const name of stacks.keys()) expect(name).toMatch(/^(dev|staging|prod|local)-(pki|origin|edge|keyless)$/);
+    const environments = new Set(listEnvironments());
+    for (const name of stacks.keys()) {
+      const [env, concern, ...rest] = name.split('-');
+      expect({ name, env: environments.has(env), concern, rest }).toEqual({ name, env: true, concern: expect.stringMatching(/^(pki|origin|edge|keyless)$/), rest: [] });
+    }
   });
 
   it('real environments keep state in S3: one key per stack, encrypted, locked with the S3 lockfile', () => {
