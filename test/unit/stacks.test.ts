@@ -8,8 +8,10 @@ describe('stacks', () => {
     for (const env of listEnvironments()) {
       expect([...stacks.keys()].filter((s) => s.startsWith(`${env}-`))).toContain(`${env}-origin`);
     }
+    // One stack per environment and concern, plus one per Cloudflare account, shared by the environments using it.
     const environments = new Set(listEnvironments());
     for (const name of stacks.keys()) {
+      if (/^cloudflare-account-[0-9a-f]{32}$/.test(name)) continue;
       const [env, concern, ...rest] = name.split('-');
       expect({ name, env: environments.has(env), concern, rest }).toEqual({ name, env: true, concern: expect.stringMatching(/^(pki|origin|edge|keyless)$/), rest: [] });
     }
@@ -19,7 +21,8 @@ describe('stacks', () => {
     for (const [name, stack] of stacks) {
       if (name.startsWith('local-')) continue;
       const s3 = stack.terraform.backend.s3;
-      expect(s3.key).toBe(`edge-mtls/${name.split('-')[0]}/${name}.tfstate`);
+      // The account stack keeps its state beside the stacks of the environment owning it (prod).
+      expect(s3.key).toBe(`edge-mtls/${name.startsWith('cloudflare-account-') ? 'prod' : name.split('-')[0]}/${name}.tfstate`);
       expect(s3.encrypt).toBe(true);
       expect(s3.use_lockfile).toBe(true);
       expect(s3.dynamodb_table).toBeUndefined();
