@@ -27,8 +27,10 @@ export interface Tlv {
 }
 
 export const TAG = {
+  BOOLEAN: 0x01,
   INTEGER: 0x02,
   BIT_STRING: 0x03,
+  OCTET_STRING: 0x04,
   OID: 0x06,
   SEQUENCE: 0x30,
   SET: 0x31,
@@ -134,4 +136,53 @@ export function certificateParts(der: Buffer): CertificateParts {
     spki: encoding(expectTag(spki, TAG.SEQUENCE, 'subjectPublicKeyInfo')),
     signatureAlgorithm: oidText(children(expectTag(algorithm, TAG.SEQUENCE, 'signatureAlgorithm'))[0]),
   };
+}
+
+export const OID_BASIC_CONSTRAINTS = '2.5.29.19';
+
+/** One certificate extension as encoded: its OID, criticality and the DER inside its OCTET STRING. */
+export interface Extension {
+  readonly oid: string;
+  readonly critical: boolean;
+  readonly value: Buffer;
+}
+
+/**
+ * The certificate's extensions (`[3] EXPLICIT SEQUENCE OF Extension` after the
+ * subjectPublicKeyInfo and the optional unique IDs); empty for a v1 certificate.
+ * Extension ::= SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
+ */
+export function certificateExtensions(der: Buffer): Extension[] {
+  const outer = expectTag(readTlv(der), TAG.SEQUENCE, 'certificate');
+  const tbs = children(expectTag(children(outer)[0], TAG.SEQUENCE, 'tbsCertificate'));
+  const wrapper = tbs.find((t) => t.tag === 0xa3);
+  if (!wrapper) return [];
+  const list = children(wrapper);
+  if (list.length !== 1) throw new Asn1Error('extensions: expected one SEQUENCE inside [3]');
+  return children(expectTag(list[0], TAG.SEQUENCE, 'extensions')).map((ext) => {
+    const parts = children(expectTag(ext, TAG.SEQUENCE, 'extension'));
+    const oid = oidText(parts[0]);
+    const hasCritical = parts.length === 3;
+    if (parts.length !== 2 && !hasCritical) throw new Asn1Error(`extension ${oid}: expected 2 or 3 fields, found ${parts.length}`);
+    const critical = hasCritical ? booleanValue(parts[1], `extension ${oid} critical`) : false;
+    return { oid, critical, value: contents(expectTag(parts[hasCritical ? 2 : 1], TAG.OCTET_STRING, `extension ${oid} value`)) };
+  });
+}
+
+/** A DER BOOLEAN (one octet: 0x00 false, 0xff true; anything else is not DER). */
+export function booleanValue(tlv: Tlv, what: string): boolean {
+  const bytes = contents(expectTag(tlv, TAG.BOOLEAN, what));
+  if (bytes.length !== 1 || (bytes[0] !== 0x00 && bytes[0] !== 0xff)) throw new Asn1Error(`${what}: not a DER BOOLEAN`);
+  return bytes[0] === 0xff;
+}
+
+/** A non-negative INTEGER small enough to be a count (path lengths, versions). */
+export function smallNonNegativeInteger(tlv: Tlv, what: string): number {
+  const bytes = contents(expectTag(tlv, TAG.INTEGER, what));
+  if (bytes.length === 0) throw new Asn1Error(`${what}: empty INTEGER`);
+  if (bytes[0] & 0x80) throw new Asn1Error(`${what}: negative INTEGER`);
+  if (bytes.length > 1 && bytes[0] === 0 && !(bytes[1] & 0x80)) throw new Asn1Error(`${what}: INTEGER not minimally encoded`);
+  const significant = bytes[0] === 0 && bytes.length > 1 ? bytes.subarray(1) : bytes;
+  if (significant.length > 4) throw new Asn1Error(`${what}: INTEGER too large to be a count`);
+  return significant.reduce((value, b) => value * 256 + b, 0);
 }

@@ -2,6 +2,7 @@ import type { X509Certificate } from 'node:crypto';
 import { resolve } from 'node:path';
 import { ConfigError, type ConfigProblem } from './errors';
 import { FileRefusedError, readRegularFile } from './files';
+import { describeBundleConstraints, pathLengthProblems } from './path-length';
 import { type CheckOptions, expiryProblem, isPrivateKeyLabel, leafProblems, oneLineDn, parseCertificates, parsePemBlocks, PemError, truststoreProblems } from './x509';
 
 /**
@@ -70,12 +71,20 @@ export function loadCertificateFile(ref: PemFileRef): LoadedCertificates {
   return { certificates, pems: certificates.map((c) => c.toString().trim()) };
 }
 
-/** A CA bundle that may go into an API Gateway truststore (see `truststoreProblems`). */
-export function loadCaBundleFile(ref: PemFileRef, options: CheckOptions = {}): LoadedCertificates {
+export interface LoadedCaBundle extends LoadedCertificates {
+  /** Each CA with the path length it really carries (`root "X": CA, pathlen 1; intermediate "Y": CA, pathlen 0`). */
+  readonly constraints: string;
+}
+
+/**
+ * A CA bundle that may go into an API Gateway truststore (see `truststoreProblems`),
+ * whose chains leave no room for a sub-CA under the issuing CA (see lib/path-length).
+ */
+export function loadCaBundleFile(ref: PemFileRef, options: CheckOptions = {}): LoadedCaBundle {
   const loaded = loadCertificateFile(ref);
-  const problems = truststoreProblems(loaded.certificates, options);
+  const problems = [...truststoreProblems(loaded.certificates, options), ...pathLengthProblems(loaded.certificates)];
   if (problems.length > 0) throw fail(ref, problems);
-  return loaded;
+  return { ...loaded, constraints: describeBundleConstraints(loaded.certificates) };
 }
 
 function exactlyOne(ref: PemFileRef, loaded: LoadedCertificates, why: string): X509Certificate {

@@ -1,0 +1,159 @@
+import type { X509Certificate } from 'node:crypto';
+import { Asn1Error, booleanValue, certificateExtensions, children, expectTag, OID_BASIC_CONSTRAINTS, readTlv, smallNonNegativeInteger, TAG } from './asn1';
+import { certName, isSelfSigned } from './x509';
+
+/**
+ * The CA flag and path length a certificate really carries, read from its DER, and the
+ * rule a CA bundle's chains must meet. Node only renders basicConstraints as text; the
+ * difference that matters here ("pathlen 0" written versus no constraint at all: the
+ * tls provider 4.2.x never writes 0, openssl does) is read from the bytes instead.
+ *
+ * The rule (our chain model: root -> issuing CA -> leaves). For every issuing CA of a
+ * bundle (a CA that issues no other CA of the bundle) the path lengths on its chain,
+ * counted from the root down, must leave no room for a further CA below it: a sub-CA
+ * under the issuing CA would otherwise be trusted by the truststore and could mint
+ * client certificates nobody issued. Either the issuing CA says `pathlen:0` or a CA
+ * above it runs out (a root with `pathlen:1` over one intermediate, which is how our
+ * generated PKI is built). A chain that already breaks a path length above it is
+ * refused too: clients under it would fail every handshake.
+ */
+
+/** basicConstraints as encoded. `pathLength` is absent when the certificate writes none. */
+export interface BasicConstraints {
+  /** Whether the extension is present at all. */
+  readonly present: boolean;
+  /** The cA flag (false when the extension or the flag is absent: DEFAULT FALSE). */
+  readonly ca: boolean;
+  /** pathLenConstraint when written, 0 included. @default absent = no constraint */
+  readonly pathLength?: number;
+}
+
+/** Reads basicConstraints from a certificate's DER; refuses duplicates and non-DER encodings. */
+export function basicConstraints(der: Buffer): BasicConstraints {
+  const found = certificateExtensions(der).filter((e) => e.oid === OID_BASIC_CONSTRAINTS);
+  if (found.length > 1) throw new Asn1Error('basicConstraints appears more than once');
+  if (found.length === 0) return { present: false, ca: false };
+  const value = found[0].value;
+  const seq = expectTag(readTlv(value), TAG.SEQUENCE, 'basicConstraints');
+  if (seq.end !== value.length) throw new Asn1Error('basicConstraints: trailing bytes');
+  let fields = children(seq);
+  let ca = false;
+  if (fields[0]?.tag === TAG.BOOLEAN) {
+    ca = booleanValue(fields[0], 'basicConstraints cA');
+    fields = fields.slice(1);
+  }
+  let pathLength: number | undefined;
+  if (fields[0]?.tag === TAG.INTEGER) {
+    pathLength = smallNonNegativeInteger(fields[0], 'basicConstraints pathLenConstraint');
+    fields = fields.slice(1);
+  }
+  if (fields.length > 0) throw new Asn1Error(`basicConstraints: unexpected field with tag 0x${fields[0].tag.toString(16)}`);
+  return { present: true, ca, pathLength };
+}
+
+/** `CA, pathlen 1`, `CA, pathlen 0`, `CA, no path length constraint`, `not a CA`. */
+export function describeBasicConstraints(bc: BasicConstraints): string {
+  if (!bc.present) return 'not a CA (no basicConstraints)';
+  if (!bc.ca) return bc.pathLength === undefined ? 'not a CA' : `not a CA, yet carries pathlen ${bc.pathLength}`;
+  return bc.pathLength === undefined ? 'CA, no path length constraint' : `CA, pathlen ${bc.pathLength}`;
+}
+
+/** `root "X": CA, pathlen 1` or `intermediate "Y": CA, no path length constraint`. */
+export function describeCertificateConstraints(cert: X509Certificate): string {
+  return `${isSelfSigned(cert) ? 'root' : 'intermediate'} ${certName(cert)}: ${describeConstraintsOf(cert)}`;
+}
+
+function describeConstraintsOf(cert: X509Certificate): string {
+  try {
+    return describeBasicConstraints(basicConstraints(cert.raw));
+  } catch (e) {
+    if (e instanceof Asn1Error) return `unreadable basicConstraints (${e.message})`;
+    throw e;
+  }
+}
+
+/** Every certificate of a bundle with the path length it really carries, `; `-separated, in bundle order. */
+export function describeBundleConstraints(certs: readonly X509Certificate[]): string {
+  return certs.map(describeCertificateConstraints).join('; ');
+}
+
+/** The chain from the bundle's root down to `cert` (issuers found in `pool`; stops where none is). */
+function chainDownTo(cert: X509Certificate, pool: readonly X509Certificate[]): X509Certificate[] {
+  const chain = [cert];
+  const seen = new Set([cert.fingerprint256]);
+  let current = cert;
+  while (!isSelfSigned(current)) {
+    const issuer = pool.find((c) => !seen.has(c.fingerprint256) && current.checkIssued(c) && current.verify(c.publicKey));
+    if (!issuer) break;
+    seen.add(issuer.fingerprint256);
+    chain.unshift(issuer);
+    current = issuer;
+  }
+  return chain;
+}
+
+function issues(issuer: X509Certificate, cert: X509Certificate): boolean {
+  return issuer.fingerprint256 !== cert.fingerprint256 && cert.checkIssued(issuer) && cert.verify(issuer.publicKey);
+}
+
+/** How many more CAs the chain's path lengths allow below its last certificate (Infinity: no limit). */
+export interface ChainAllowance {
+  /** Sub-CAs still allowed under the last certificate of the chain. */
+  readonly allowance: number;
+  /** The certificate whose path length sets the allowance (absent when nothing limits it). */
+  readonly limitedBy?: X509Certificate;
+  /** The first certificate that already exceeds a path length above it, if any. */
+  readonly breaks?: { readonly cert: X509Certificate; readonly limit: X509Certificate };
+}
+
+/** Walks a root-first chain the way RFC 5280 counts path lengths (the root itself uses no slot). */
+export function chainAllowance(chain: readonly X509Certificate[]): ChainAllowance {
+  let allowance = Infinity;
+  let limitedBy: X509Certificate | undefined;
+  let breaks: ChainAllowance['breaks'];
+  chain.forEach((cert, i) => {
+    if (i > 0) {
+      allowance -= 1;
+      if (allowance < 0 && !breaks && limitedBy) breaks = { cert, limit: limitedBy };
+    }
+    const { pathLength } = basicConstraints(cert.raw);
+    if (pathLength !== undefined && pathLength < allowance) {
+      allowance = pathLength;
+      limitedBy = cert;
+    }
+  });
+  return { allowance, limitedBy, breaks };
+}
+
+/** One message per issuing CA whose chain would trust a sub-CA below it (see the rule above). */
+export function pathLengthProblems(certs: readonly X509Certificate[]): string[] {
+  const problems: string[] = [];
+  const cas = certs.filter((c) => c.ca);
+  const issuing = cas.filter((ca) => !cas.some((other) => issues(ca, other)));
+  for (const ca of issuing) {
+    const chain = chainDownTo(ca, certs);
+    const said = chain.map(describeCertificateConstraints).join('; ');
+    let result: ChainAllowance;
+    try {
+      result = chainAllowance(chain);
+    } catch (e) {
+      if (e instanceof Asn1Error) {
+        problems.push(`issuing CA ${certName(ca)}: its chain's basicConstraints cannot be read (${e.message})`);
+        continue;
+      }
+      throw e;
+    }
+    if (result.breaks) {
+      problems.push(
+        `issuing CA ${certName(ca)}: ${certName(result.breaks.cert)} sits below ${certName(result.breaks.limit)} deeper than its path length allows, so every client under it is refused (${said})`,
+      );
+    } else if (result.allowance > 0) {
+      const how = result.allowance === Infinity ? 'any number of CAs' : `${result.allowance} more CA${result.allowance === 1 ? '' : 's'}`;
+      problems.push(
+        `issuing CA ${certName(ca)}: its chain lets ${how} below it be trusted (${said}); expected the issuing CA to carry pathlen 0 ` +
+          '(openssl: basicConstraints = critical, CA:TRUE, pathlen:0) or the root a path length equal to the number of intermediates below it',
+      );
+    }
+  }
+  return problems;
+}
