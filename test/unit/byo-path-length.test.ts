@@ -112,6 +112,12 @@ describeOpenssl('BYO CA bundles: the path length each CA really carries', () => 
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^issuing CA "gen-new Intermediate CA"/);
     expect(refusal(both)).toMatch(/gen-new Intermediate CA/);
+    const next = chain('gen-next', undefined, 0);
+    const overlap = ws.file('good-overlap.pem', good.root.certPem + good.intermediate.certPem + next.root.certPem + next.intermediate.certPem);
+    expect(loadCaBundleFile(ref(overlap)).constraints).toBe(
+      'root "gen-old Root CA": CA, pathlen 1; intermediate "gen-old Intermediate CA": CA, no path length constraint; ' +
+        'root "gen-next Root CA": CA, no path length constraint; intermediate "gen-next Intermediate CA": CA, pathlen 0',
+    );
   });
 
   it('the refusal reaches the env file before anything is synthesized', () => {
