@@ -15,9 +15,15 @@ export interface AwsClients {
   readonly ec2: EC2Client;
 }
 
+/** Static credentials, for an emulator; real runs use the SDK's default chain. */
+export interface StaticCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
 /** Clients for `region`, on `endpoint` when the environment names an emulator. */
-export function awsClients(region: string, endpoint?: string): AwsClients {
-  const config = { region, ...(endpoint ? { endpoint } : {}), maxAttempts: 2 };
+export function awsClients(region: string, endpoint?: string, credentials?: StaticCredentials): AwsClients {
+  const config = { region, ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}), maxAttempts: 2 };
   return { apiGateway: new APIGatewayClient(config), apiGatewayV2: new ApiGatewayV2Client(config), ec2: new EC2Client(config) };
 }
 
