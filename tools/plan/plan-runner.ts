@@ -1,5 +1,5 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Environment } from '../../envs/load';
 import { projectAwsOnly, type TerraformJson } from '../validate/aws-projection';
 import { ConfigError, quote } from '../../lib/errors';
@@ -7,6 +7,7 @@ import { fromRoot } from '../../lib/paths';
 import { buildReport, type PlanMode, type PlanReport, type StackPlanResult } from './plan-report';
 import { runInDependencyOrder } from './stack-graph';
 import { synthesizeJson } from '../synth/synth-json';
+import { anchorLocalStatePaths } from '../synth/state-paths';
 import { terraform, type TerraformRun } from '../terraform';
 
 /**
@@ -56,15 +57,8 @@ export interface PreparedStack {
 export function terraformReadyStack(stack: TerraformJson, options: { awsOnly: boolean; stateRoot: string }): TerraformJson {
   const json = options.awsOnly ? projectAwsOnly(stack).json : structuredClone(stack);
   const backend = stack.terraform?.backend;
-  if (backend) {
-    json.terraform = { ...json.terraform, backend: structuredClone(backend) };
-    const local = json.terraform.backend.local;
-    if (local?.path && !isAbsolute(local.path)) local.path = resolve(options.stateRoot, local.path);
-  }
-  for (const ref of Object.values<any>(json.data?.terraform_remote_state ?? {})) {
-    if (ref.backend === 'local' && ref.config?.path && !isAbsolute(ref.config.path)) ref.config.path = resolve(options.stateRoot, ref.config.path);
-  }
-  return json;
+  if (backend) json.terraform = { ...json.terraform, backend: structuredClone(backend) };
+  return anchorLocalStatePaths(json, (p) => resolve(options.stateRoot, p));
 }
 
 /** Synthesizes one environment and writes each selected stack into its work dir. */
