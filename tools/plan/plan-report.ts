@@ -8,7 +8,12 @@ import { comparePaths, diffLeaves, markedAt, splitPath } from '../tf-json/json-p
 
 export type PlanMode = 'plan' | 'drift';
 export type ResourceAction = 'create' | 'update' | 'replace' | 'delete' | 'read' | 'forget';
-export type StackStatus = 'no-changes' | 'changes' | 'error';
+/**
+ * `outputs-only`: only root outputs change (an apply updates state, no resource is
+ * touched; never drift). `waiting`: not planned because something it reads does not
+ * exist yet (an upstream stack not applied, an SSM parameter not created).
+ */
+export type StackStatus = 'no-changes' | 'changes' | 'outputs-only' | 'waiting' | 'error';
 
 /** Shown in place of every value Terraform marks sensitive. */
 export const SENSITIVE = '(sensitive)';
@@ -48,6 +53,8 @@ export interface StackReport {
   readonly counts: Readonly<Record<ResourceAction, number>>;
   /** Terraform's error output (trimmed) when the stack could not be planned. */
   readonly error?: string;
+  /** Why the stack was not planned (`waiting for dev-pki: not applied yet`), when it waits. */
+  readonly waitingFor?: string;
   /** Differences matching a known emulator gap of the environment: shown, not counted. */
   readonly knownGaps: readonly KnownGapHit[];
 }
@@ -71,7 +78,7 @@ export interface PlanReport {
   /** True when only the AWS-only projection of each stack was planned: Cloudflare and tls are NOT covered. */
   readonly awsOnly: boolean;
   readonly stacks: readonly StackReport[];
-  /** 0 = no changes anywhere, 2 = changes or drift in some stack, 1 = some stack errored. */
+  /** 0 = no changes anywhere, 2 = changes, drift or a waiting stack, 1 = some stack errored. */
   readonly exitCode: 0 | 1 | 2;
 }
 
@@ -83,6 +90,8 @@ export interface StackPlanResult {
   /** Parsed `terraform show -json` of the saved plan, when there is one. */
   readonly plan?: TerraformPlanJson;
   readonly error?: string;
+  /** Set instead of a plan when the stack cannot be planned yet, and why. */
+  readonly waitingFor?: string;
 }
 
 /** The parts of Terraform's JSON plan representation (format 1.x) the report reads. */
@@ -91,6 +100,8 @@ export interface TerraformPlanJson {
   readonly resource_changes?: readonly TerraformResourceChange[];
   readonly output_changes?: Readonly<Record<string, { actions: readonly string[] }>>;
   readonly errored?: boolean;
+  /** The refreshed state the plan started from; absent when there was none. */
+  readonly prior_state?: { readonly values?: { readonly outputs?: Readonly<Record<string, unknown>>; readonly root_module?: { readonly resources?: readonly unknown[] } } };
 }
 
 export interface TerraformResourceChange {
@@ -196,6 +207,9 @@ function withoutKnownGaps(changes: readonly ResourceReport[], gaps: readonly Kno
 /** One stack's report from what the runner collected. */
 export function stackReport(result: StackPlanResult, knownGaps: readonly KnownGap[] = []): StackReport {
   const counts = Object.fromEntries(ACTIONS.map((a) => [a, 0])) as Record<ResourceAction, number>;
+  if (result.waitingFor) {
+    return { stack: result.stack, status: 'waiting', changes: [], outputs: [], counts, waitingFor: result.waitingFor, knownGaps: [] };
+  }
   const failed = result.exitCode !== 0 && result.exitCode !== 2;
   if (failed || !result.plan) {
     return {
@@ -216,11 +230,13 @@ export function stackReport(result: StackPlanResult, knownGaps: readonly KnownGa
     .map(([name]) => name)
     .sort();
   // Terraform's exit code is the verdict and the JSON the explanation, except that
-  // differences explained entirely by known emulator gaps do not count.
+  // differences explained entirely by known emulator gaps do not count, and a plan
+  // that only changes outputs is told apart (Terraform exits 2 for it as well).
   const explainedByGaps = hits.length > 0 && changes.length === 0 && outputs.length === 0;
+  const status: StackStatus = result.exitCode !== 2 || explainedByGaps ? 'no-changes' : changes.length === 0 && outputs.length > 0 ? 'outputs-only' : 'changes';
   return {
     stack: result.stack,
-    status: result.exitCode === 2 && !explainedByGaps ? 'changes' : 'no-changes',
+    status,
     changes,
     outputs,
     counts,
@@ -237,8 +253,17 @@ export function buildReport(input: {
   knownGaps?: readonly KnownGap[];
 }): PlanReport {
   const stacks = input.results.map((r) => stackReport(r, input.knownGaps)).sort((a, b) => (a.stack < b.stack ? -1 : 1));
-  const exitCode = stacks.some((s) => s.status === 'error') ? 1 : stacks.some((s) => s.status === 'changes') ? 2 : 0;
+  const exitCode = stacks.some((s) => s.status === 'error') ? 1 : stacks.some((s) => counts(input.mode, s.status)) ? 2 : 0;
   return { mode: input.mode, env: input.env, awsOnly: input.awsOnly, stacks, exitCode };
+}
+
+/**
+ * Whether a stack's status makes the verdict "changes" (exit 2). An output-only plan is
+ * pending work for `plan` (apply writes the new outputs) but never drift: nothing real
+ * differs from the code.
+ */
+export function counts(mode: PlanMode, status: StackStatus): boolean {
+  return status === 'changes' || status === 'waiting' || (status === 'outputs-only' && mode === 'plan');
 }
 
 /** The report for machines: stable key order, no rendering decisions. */
@@ -247,12 +272,14 @@ export function renderJson(report: PlanReport): string {
 }
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-const STATUS_TEXT: Record<StackStatus, string> = { 'no-changes': 'no changes', changes: 'CHANGES', error: 'ERROR' };
+const STATUS_TEXT: Record<StackStatus, string> = { 'no-changes': 'no changes', changes: 'CHANGES', 'outputs-only': 'outputs only', waiting: 'WAITING', error: 'ERROR' };
 
 /** The report for people: a PR comment or a job summary. */
 export function renderMarkdown(report: PlanReport): string {
   const what = report.mode === 'drift' ? 'Drift' : 'Plan';
-  const verdict = report.exitCode === 0 ? 'no changes' : report.exitCode === 2 ? (report.mode === 'drift' ? 'DRIFT DETECTED' : 'changes pending') : 'ERROR';
+  const drifted = report.stacks.some((s) => s.status === 'changes');
+  const pending = report.mode === 'plan' ? 'changes pending' : drifted ? 'DRIFT DETECTED' : 'not applied yet';
+  const verdict = report.exitCode === 0 ? 'no changes' : report.exitCode === 2 ? pending : 'ERROR';
   const lines: string[] = [`## ${what} report: \`${report.env}\` — ${verdict}`, ''];
   if (report.awsOnly) {
     lines.push(
@@ -263,13 +290,14 @@ export function renderMarkdown(report: PlanReport): string {
   }
   lines.push('| Stack | Status | Create | Update | Replace | Delete |', '| --- | --- | ---: | ---: | ---: | ---: |');
   for (const s of report.stacks) {
-    const status = s.status === 'changes' && report.mode === 'drift' ? 'DRIFT' : STATUS_TEXT[s.status];
+    const status = s.status === 'changes' && report.mode === 'drift' ? 'DRIFT' : s.waitingFor ? `WAITING (${cell(s.waitingFor)})` : STATUS_TEXT[s.status];
     lines.push(`| \`${s.stack}\` | ${status} | ${s.counts.create} | ${s.counts.update} | ${s.counts.replace} | ${s.counts.delete} |`);
   }
   lines.push('', `Exit code ${report.exitCode} (0 = no changes, 2 = ${report.mode === 'drift' ? 'drift' : 'changes'}, 1 = error).`);
   for (const s of report.stacks) {
     if (s.status === 'no-changes' && s.changes.length === 0 && s.knownGaps.length === 0) continue;
     lines.push('', `### \`${s.stack}\``);
+    if (s.waitingFor) lines.push('', `Not planned: ${s.waitingFor}.`);
     if (s.error) lines.push('', '```text', s.error.slice(0, 4000), '```');
     if (s.changes.length > 0) {
       const [title, before, after] =
@@ -285,7 +313,10 @@ export function renderMarkdown(report: PlanReport): string {
         }
       }
     }
-    if (s.outputs.length > 0) lines.push('', `Outputs changing: ${s.outputs.map((o) => `\`${o}\``).join(', ')}`);
+    if (s.outputs.length > 0) {
+      const only = s.status === 'outputs-only' ? ` (outputs only: no resource changes${report.mode === 'drift' ? '; not drift' : ''})` : '';
+      lines.push('', `Outputs changing${only}: ${s.outputs.map((o) => `\`${o}\``).join(', ')}`);
+    }
     if (s.knownGaps.length > 0) {
       lines.push('', '**Known emulator gaps (listed in the env file; not counted)**', '', '| Resource | Attribute | Why |', '| --- | --- | --- |');
       for (const g of s.knownGaps) lines.push(`| \`${g.address}\` | \`${cell(g.attribute)}\` | ${cell(g.reason)} |`);
