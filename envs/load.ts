@@ -1,9 +1,12 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fromRoot } from '../lib/paths';
 import { isMap, isPair, isScalar, isSeq, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, ConfigProblem, quote } from '../lib/errors';
+import { FileRefusedError, readRegularFile } from '../lib/files';
+import { fieldPath } from './field-path';
+import { expressionProblems } from './literal-values';
 import { ENV_NAME, Environment, environmentSchema } from './schema';
 
 export type { Environment } from './schema';
@@ -23,8 +26,24 @@ export interface LoadedEnvironment {
   readonly dir: string;
 }
 
+/**
+ * The environments of a folder: one per `<name>.yaml`. A file that looks like an env
+ * file under another extension (`dev.yml`, `dev.YAML`) is refused rather than skipped,
+ * because a skipped environment is silently never built or checked.
+ */
 export function listEnvironments(dir: string = ENVS_DIR): string[] {
-  return readdirSync(dir)
+  const entries = readdirSync(dir);
+  const misnamed = entries.filter((f) => /\.ya?ml$/i.test(f) && !f.endsWith('.yaml'));
+  if (misnamed.length > 0) {
+    throw new ConfigError(
+      misnamed.map((f) => ({
+        file: displayPath(join(dir, f)),
+        field: '(file)',
+        message: `environment files must end in ".yaml"; this one would be ignored: rename it to ${quote(f.replace(/\.ya?ml$/i, '.yaml'))} or move it out of the folder`,
+      })),
+    );
+  }
+  return entries
     .filter((f) => f.endsWith('.yaml'))
     .map((f) => f.slice(0, -'.yaml'.length))
     .sort();
@@ -35,13 +54,7 @@ function displayPath(path: string): string {
   return rel.startsWith('..') ? path : rel;
 }
 
-/** Formats a zod issue path the way people write it: `hostnames[2].name`. */
-export function fieldPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '(top level)';
-  return path
-    .map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`))
-    .join('');
-}
+export { fieldPath };
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let v: unknown = input;
@@ -109,11 +122,13 @@ export function loadEnvironment(name: string, dir: string = ENVS_DIR): LoadedEnv
       `unknown environment ${quote(name)}; expected one of: ${known.join(', ')} (a file envs/<name>.yaml)`,
     );
   }
-  const size = statSync(path).size;
-  if (size > MAX_ENV_FILE_BYTES) {
-    throw ConfigError.single(file, '(file)', `file is ${size} bytes; an environment file may be at most ${MAX_ENV_FILE_BYTES} bytes`);
+  let bytes: Buffer;
+  try {
+    bytes = readRegularFile(path, { maxBytes: MAX_ENV_FILE_BYTES });
+  } catch (e) {
+    if (e instanceof FileRefusedError) throw ConfigError.single(file, '(file)', `${e.message}; expected an environment file (a regular file of YAML text)`);
+    throw e;
   }
-  const bytes = readFileSync(path);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -121,9 +136,15 @@ export function loadEnvironment(name: string, dir: string = ENVS_DIR): LoadedEnv
     throw ConfigError.single(file, '(file)', 'file is not valid UTF-8 text; save it as UTF-8');
   }
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-  // Unresolved tags (`!!js/function x`, `!custom`) are only warnings to the parser, which
-  // then silently uses the bare scalar; an env file has no use for tags, so they are errors.
-  const yamlErrors = [...doc.errors, ...doc.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED')];
+  // `%YAML 1.1` switches the parser to YAML 1.1, where `off`, `no` and `y` are booleans
+  // and `0777` is octal: the same file would mean something else. Only 1.2 is read.
+  if (doc.directives?.yaml.explicit && doc.directives.yaml.version !== '1.2') {
+    throw ConfigError.single(file, '(line 1)', `the %YAML ${doc.directives.yaml.version} directive is not accepted; environment files are YAML 1.2 (remove the directive)`);
+  }
+  // Warnings mean the parser guessed: an unresolved tag (`!!js/function x`, `!custom`)
+  // becomes its bare scalar, an unknown directive is skipped. An env file has no use
+  // for either, so every warning is an error.
+  const yamlErrors = [...doc.errors, ...doc.warnings];
   if (yamlErrors.length > 0) {
     throw new ConfigError(
       yamlErrors.map((e) => ({
@@ -146,11 +167,13 @@ export function loadEnvironment(name: string, dir: string = ENVS_DIR): LoadedEnv
     if (e instanceof ReferenceError) throw ConfigError.single(file, '(file)', 'too many YAML alias expansions (more than 50); write the values out instead of nesting aliases');
     throw e;
   }
+  const problems: ConfigProblem[] = expressionProblems(input, file);
+  const expressionFields = new Set(problems.map((p) => p.field));
   const result = environmentSchema.safeParse(input);
-  const problems: ConfigProblem[] = [];
   if (!result.success) {
     for (const issue of result.error.issues) {
-      for (const p of describeIssue(issue, input)) problems.push({ file, ...p });
+      // A field already refused as an expression needs no second line about its format.
+      for (const p of describeIssue(issue, input)) if (!expressionFields.has(p.field)) problems.push({ file, ...p });
     }
   } else if (result.data.name !== name) {
     problems.push({ file, field: 'name', message: `is ${quote(result.data.name)} but the file is ${name}.yaml; they must match` });
@@ -209,42 +232,4 @@ export function selectEnvironments(selector: string | undefined, dir: string = E
     );
   }
   return [...new Set(wanted)];
-}
-
-/** Loads every selected environment, collecting all problems before throwing. */
-export function loadEnvironments(names: readonly string[], dir: string = ENVS_DIR): LoadedEnvironment[] {
-  const loaded: LoadedEnvironment[] = [];
-  const problems: ConfigProblem[] = [];
-  for (const name of names) {
-    try {
-      loaded.push(loadEnvironment(name, dir));
-    } catch (e) {
-      if (e instanceof ConfigError) problems.push(...e.problems);
-      else throw e;
-    }
-  }
-  problems.push(...zonesSharedBetween(loaded));
-  if (problems.length > 0) throw new ConfigError(problems);
-  return loaded;
-}
-
-/**
- * Each environment's edge stack owns zone-wide settings (SSL mode, origin pulls, the
- * zone's one custom firewall ruleset), so two environments on one zone would
- * overwrite each other on every apply.
- */
-function zonesSharedBetween(envs: readonly LoadedEnvironment[]): ConfigProblem[] {
-  const owner = new Map<string, LoadedEnvironment>();
-  const problems: ConfigProblem[] = [];
-  for (const env of envs) {
-    const first = owner.get(env.config.cloudflare.zoneId);
-    if (first) {
-      problems.push({
-        file: env.file,
-        field: 'cloudflare.zoneId',
-        message: `${quote(env.config.cloudflare.zoneId)} is also the zone of ${first.file}; each environment needs its own Cloudflare zone because its edge stack owns the zone-wide settings`,
-      });
-    } else owner.set(env.config.cloudflare.zoneId, env);
-  }
-  return problems;
 }

@@ -1,5 +1,4 @@
 import { createPrivateKey, createPublicKey, KeyObject, X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
 
 /**
  * X.509 / PEM parsing and the checks every part of the project applies to
@@ -122,14 +121,6 @@ export function parsePrivateKey(text: string): KeyObject {
   } catch (e) {
     throw new PemError(`the private key cannot be parsed (${(e as Error).message})`);
   }
-}
-
-/** Reads a PEM file, turning a missing or oversized file into a PemError. */
-export function readPemFile(path: string): string {
-  if (!existsSync(path)) throw new PemError(`file ${path} does not exist`);
-  const size = statSync(path).size;
-  if (size > 1024 * 1024) throw new PemError(`file ${path} is ${size} bytes; a PEM bundle is at most a few kilobytes`);
-  return readFileSync(path, 'latin1');
 }
 
 export interface KeyDescription {

@@ -1,5 +1,5 @@
 import { App } from 'cdktf';
-import { loadEnvironments, selectEnvironments, type LoadedEnvironment } from '../envs/load';
+import { resolveEnvironments, type ResolveOptions, type ResolvedEnvironment } from '../envs/resolve';
 import { buildEnvironment, type EnvironmentStacks } from './environment';
 
 export interface BuildAppOptions {
@@ -9,21 +9,24 @@ export interface BuildAppOptions {
   readonly selector?: string;
   /** Folder of the environment files. @default `envs` */
   readonly envsDir?: string;
+  /** Expiry moment and project folder for the files env files name. @default now, the parent of envsDir */
+  readonly resolve?: ResolveOptions;
 }
 
 export interface BuiltApp {
   readonly app: App;
-  readonly environments: readonly LoadedEnvironment[];
+  /** The selected environments, resolved. */
+  readonly environments: readonly ResolvedEnvironment[];
   readonly stacks: ReadonlyMap<string, EnvironmentStacks>;
 }
 
 /**
- * Validates every selected environment first (throwing a ConfigError listing every
- * problem) and only then constructs the app, so bad input never reaches the outdir.
+ * Resolves every environment first (throwing a ConfigError listing every problem of
+ * every env file, selected or not) and only then constructs the selected ones, so bad
+ * input never reaches the outdir.
  */
 export function buildApp(options: BuildAppOptions = {}): BuiltApp {
-  const names = selectEnvironments(options.selector, options.envsDir);
-  const environments = loadEnvironments(names, options.envsDir);
+  const environments = resolveEnvironments(options.selector, options.envsDir, options.resolve).selected;
   const app = new App({ outdir: options.outdir, skipValidation: false });
   const stacks = new Map<string, EnvironmentStacks>();
   for (const env of environments) stacks.set(env.config.name, buildEnvironment(app, env));

@@ -1,5 +1,4 @@
 import type { Construct } from 'constructs';
-import { ConfigError } from '../lib/errors';
 import { AccessMtls } from '../modules/edge/access-mtls';
 import { ApiShieldMtls } from '../modules/edge/api-shield';
 import { CertificateExpiryAlerts, type ExpiryAlert } from '../modules/edge/expiry-alerts';
@@ -31,23 +30,22 @@ export class EdgeStack extends EnvStack {
   constructor(scope: Construct, props: EdgeStackProps) {
     super(scope, 'edge', props);
     this.useCloudflare();
-    const { config, file } = props.env;
+    const config = props.env.config;
     const { cloudflare, hostnames, edge } = config;
 
+    // The origin stack made one domain per hostname of the same config: a lookup, not a check.
     const targets = new Map(props.originDomains.map((d) => [d.hostname, d.regionalDomainName]));
-    const known = [...targets.keys()].join(', ') || '(none)';
-    const missing = hostnames.flatMap((h, i) =>
-      targets.has(h.name)
-        ? []
-        : [{ file, field: `hostnames[${i}].name`, message: `"${h.name}" has no API Gateway domain in the origin stack; expected one of: ${known}` }],
-    );
-    if (missing.length > 0) throw new ConfigError(missing);
+    const targetOf = (hostname: string): string => {
+      const target = targets.get(hostname);
+      if (target === undefined) throw new Error(`EdgeStack: no origin domain for "${hostname}"; pass the origin stack's originDomains of the same environment`);
+      return target;
+    };
 
     this.zone = new ZoneBaseline(this, 'Zone', {
       zoneId: cloudflare.zoneId,
       zoneName: cloudflare.zoneName,
       minTlsVersion: edge.minTlsVersion,
-      hostnames: hostnames.map((h) => ({ hostname: h.name, target: targets.get(h.name)!, minTlsVersion: h.minTlsVersion })),
+      hostnames: hostnames.map((h) => ({ hostname: h.name, target: targetOf(h.name), minTlsVersion: h.minTlsVersion })),
     });
 
     this.originPulls = new AuthenticatedOriginPulls(this, 'OriginPulls', {

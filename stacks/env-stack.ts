@@ -3,13 +3,13 @@ import type { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
-import type { LoadedEnvironment } from '../envs/load';
+import type { ResolvedEnvironment } from '../envs/resolve';
 import { type Concern, stackName } from '../lib/naming';
 
 
 export interface EnvStackProps {
-  /** The validated environment this stack belongs to. */
-  readonly env: LoadedEnvironment;
+  /** The environment this stack belongs to, validated and with its files read. */
+  readonly env: ResolvedEnvironment;
 }
 
 /** Services the `local` environment reaches on its emulator endpoint. */
@@ -22,7 +22,7 @@ const EMULATED_SERVICES = ['acm', 'apigateway', 'ec2', 'iam', 'kms', 's3', 'secr
  * the helpers below, so a stack only carries the providers it uses.
  */
 export abstract class EnvStack extends TerraformStack {
-  readonly env: LoadedEnvironment;
+  readonly env: ResolvedEnvironment;
 
   protected constructor(scope: Construct, concern: Concern, props: EnvStackProps) {
     const name = stackName(props.env.config.name, concern);

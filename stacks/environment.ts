@@ -1,5 +1,5 @@
 import type { App } from 'cdktf';
-import type { LoadedEnvironment } from '../envs/load';
+import type { ResolvedEnvironment } from '../envs/resolve';
 import { EdgeStack } from './edge-stack';
 import { KeylessStack } from './keyless-stack';
 import { OriginStack } from './origin-stack';
@@ -19,7 +19,7 @@ export interface EnvironmentStacks {
  * the typed outputs passed here, which CDKTF turns into remote-state references;
  * the order of construction is the dependency order, so the graph stays acyclic.
  */
-export function buildEnvironment(app: App, env: LoadedEnvironment): EnvironmentStacks {
+export function buildEnvironment(app: App, env: ResolvedEnvironment): EnvironmentStacks {
   const pki = new PkiStack(app, { env });
   const origin = new OriginStack(app, { env, pki: pki.outputs });
   const edge = new EdgeStack(app, { env, pki: pki.outputs, originDomains: origin.originDomains });

@@ -1,7 +1,4 @@
 import type { Construct } from 'constructs';
-import type { EnabledKeylessConfig } from '../envs/schema/keyless';
-import { isInZone } from '../lib/hostnames';
-import { ConfigError } from '../lib/errors';
 import { HOST_ROLES } from '../lib/naming';
 import { HostSecurityGroup, KEY_SERVER_EGRESS } from '../modules/keyless/host-security-group';
 import { InstanceRole } from '../modules/keyless/instance-role';
@@ -9,7 +6,6 @@ import { KeyServerSecrets } from '../modules/keyless/key-server-secrets';
 import { keyServerUserData } from '../modules/keyless/key-server-user-data';
 import { KeylessCertificates, SsmLeafCertificate } from '../modules/keyless/keyless-certificates';
 import { KeylessTunnel } from '../modules/keyless/keyless-tunnel';
-import { LeafCertificate } from '../modules/keyless/leaf-certificate';
 import { PrivateNetwork } from '../modules/keyless/network';
 import { OriginHost } from '../modules/keyless/origin-host';
 import { HardenedLaunchTemplate, PrivateHost } from '../modules/keyless/private-host';
@@ -28,17 +24,9 @@ export class KeylessStack extends EnvStack {
 
   constructor(scope: Construct, props: KeylessStackProps) {
     super(scope, 'keyless', props);
-    const { config, file, dir } = props.env;
-    const keyless = config.keyless;
-    if (!keyless.enabled) throw new Error(`KeylessStack: ${file} has keyless.enabled false; build this stack only when it is on`);
-    const k: EnabledKeylessConfig = keyless;
-    // Read the certificate before any resource exists, so a bad PEM stops synth cleanly.
-    const certificatePem = k.certificate.file
-      ? LeafCertificate.fromFile(k.certificate.file, dir, { envFile: file, field: 'keyless.certificate.file' }).pem
-      : undefined;
-    if (k.originHost && !isInZone(k.originHost.hostname, config.cloudflare.zoneName)) {
-      throw ConfigError.single(file, 'keyless.originHost.hostname', `"${k.originHost.hostname}" is outside the zone "${config.cloudflare.zoneName}"; expected a name ending in ".${config.cloudflare.zoneName}"`);
-    }
+    const { config, file, files } = props.env;
+    const k = config.keyless;
+    if (!k.enabled) throw new Error(`KeylessStack: ${file} has keyless.enabled false; build this stack only when it is on`);
 
     this.useAws();
     this.useCloudflare();
@@ -109,7 +97,7 @@ export class KeylessStack extends EnvStack {
     });
     new KeylessCertificates(this, 'EdgeCertificate', {
       zoneId: config.cloudflare.zoneId,
-      certificatePem: certificatePem ?? new SsmLeafCertificate(this, 'EdgeCertificateSource', { parameterName: k.certificate.ssmParameter! }).pem,
+      certificatePem: files.keylessCertificatePem ?? new SsmLeafCertificate(this, 'EdgeCertificateSource', { parameterName: k.certificate.ssmParameter! }).pem,
       endpoints: k.keyServers,
       port: k.port,
       virtualNetworkId: this.tunnel.virtualNetworkId,

@@ -1,6 +1,4 @@
 import type { Construct } from 'constructs';
-import { ConfigError } from '../lib/errors';
-import { collectProblems, loadCaBundleFile } from '../lib/pem-files';
 import { DomainServerCertificates } from '../modules/origin/domain-server-certificates';
 import type { ValidationDns } from '../modules/origin/dns-validated-certificate';
 import { MtlsApiDomain } from '../modules/origin/mtls-api-domain';
@@ -14,8 +12,6 @@ import { EnvStack, EnvStackProps } from './env-stack';
 export interface OriginStackProps extends EnvStackProps {
   /** The PKI stack's outputs: the truststore CAs and, in mode imported-own-ca, the server certificate. */
   readonly pki: PkiOutputs;
-  /** Moment extra trusted CAs are judged against for expiry. @default now */
-  readonly now?: Date;
 }
 
 /**
@@ -30,14 +26,8 @@ export class OriginStack extends EnvStack {
 
   constructor(scope: Construct, props: OriginStackProps) {
     super(scope, 'origin', props);
-    const { config, file, dir } = props.env;
+    const { config, files } = props.env;
     const { origin } = config;
-    const extraCas = collectProblems(
-      origin.additionalTrustedCas.map((path, i) => () => loadCaBundleFile({ envFile: file, envDir: dir, field: `origin.additionalTrustedCas[${i}]`, path }, { now: props.now })),
-    );
-    if (origin.serverCertificate === 'imported-own-ca' && !props.pki.serverCertificate) {
-      throw ConfigError.single(file, 'origin.serverCertificate', '"imported-own-ca" needs a server certificate from the PKI (pki.serverCertificate in byo mode)');
-    }
 
     this.useAws();
     if (origin.dnsProvider === 'cloudflare') this.useCloudflare();
@@ -45,8 +35,9 @@ export class OriginStack extends EnvStack {
 
     this.truststore = new Truststore(this, 'Truststore', {
       namePrefix: `${config.name}-mtls-truststore`,
-      bundlePem: assembleTruststoreBundle([props.pki.truststorePem, ...extraCas.flatMap((c) => c.pems)]),
-      // moto refuses object operations under a conditional Deny (DESIGN.md section 6).
+      bundlePem: assembleTruststoreBundle([props.pki.truststorePem, ...files.additionalTrustedCaPems]),
+      // moto refuses object operations under a bucket policy with a condition, so the
+      // TLS-only Deny is left out on the emulator.
       enforceTls: config.aws.endpoint === undefined,
       noncurrentVersionDays: origin.noncurrentVersionDays,
     });

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { TLS_VERSIONS } from '../../lib/vocabulary';
 import { hostname } from './common';
 
 /** TLS versions the edge may be configured to require; anything older is not offered. */
-export const minTlsVersion = z.enum(['1.2', '1.3'], { error: 'expected "1.2" or "1.3" (older TLS versions are not allowed)' });
+export const minTlsVersion = z.enum(TLS_VERSIONS, { error: `expected ${TLS_VERSIONS.map((v) => `"${v}"`).join(' or ')} (older TLS versions are not allowed)` });
 
 /** A URI path prefix for API Shield rules, such as `/v1/`. */
 const pathPrefix = z

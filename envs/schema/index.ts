@@ -36,6 +36,13 @@ export const environmentSchema = z
     verify: verifySchema.optional(),
     /** How `npm run drift` reads this environment. @default no known emulator gaps */
     drift: driftSchema.prefault({}),
+    /**
+     * PEM paths must resolve inside the project folder (symlinks and `../` followed), so an
+     * env file cannot make a system file such as a public root CA trusted by accident.
+     * Setting this to the reason (at least 20 characters) lifts that for this file.
+     * @default unset: PEM files stay inside the project folder
+     */
+    allowPemFilesOutsideProject: z.string().min(20, 'expected the reason PEM files must live outside the project folder (at least 20 characters)').optional(),
   })
   .strict()
   .superRefine((env, ctx) => {
@@ -65,6 +72,25 @@ const crossChecks: CrossCheck[] = [
         });
       } else seen.set(h.name, i);
     });
+  },
+  function keylessOriginHostInsideZone(env, ctx) {
+    const host = env.keyless.enabled ? env.keyless.originHost : undefined;
+    if (host && !isInZone(host.hostname, env.cloudflare.zoneName)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['keyless', 'originHost', 'hostname'],
+        message: `"${host.hostname}" is outside the zone "${env.cloudflare.zoneName}"; expected the zone apex or a name ending in ".${env.cloudflare.zoneName}"`,
+      });
+    }
+  },
+  function ownCaServerCertificateAvailable(env, ctx) {
+    if (env.origin.serverCertificate === 'imported-own-ca' && env.pki.mode === 'byo' && env.pki.serverCertificate === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pki', 'serverCertificate'],
+        message: 'missing: origin.serverCertificate "imported-own-ca" needs { certificate, privateKey, chain } here (the server certificate issued by your CA)',
+      });
+    }
   },
   function hostnameTlsNotBelowZone(env, ctx) {
     env.hostnames.forEach((h, i) => {

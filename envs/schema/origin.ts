@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { SERVER_CERTIFICATE_MODES, type ServerCertificateMode } from '../../lib/vocabulary';
 import { pemPath } from './common';
 
-export const SERVER_CERTIFICATE_MODES = ['acm', 'imported-own-ca', 'cloudflare-origin-ca'] as const;
+export { SERVER_CERTIFICATE_MODES, type ServerCertificateMode };
 
 /** The AWS origin: truststore and API Gateway mTLS custom domains. */
 export const originSchema = z
@@ -40,4 +41,3 @@ export const originSchema = z
   });
 
 export type OriginConfig = z.infer<typeof originSchema>;
-export type ServerCertificateMode = (typeof SERVER_CERTIFICATE_MODES)[number];

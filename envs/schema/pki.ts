@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { KEY_ALGORITHMS, type KeyAlgorithm } from '../../lib/vocabulary';
 import { pemPath } from './common';
 
-/** Key algorithms the tls provider can make and ACM / API Gateway accept. */
-export const KEY_ALGORITHMS = ['RSA_2048', 'RSA_3072', 'RSA_4096', 'ECDSA_P256', 'ECDSA_P384'] as const;
+export { KEY_ALGORITHMS, type KeyAlgorithm };
 
 /** One certificate of a generated PKI: key, lifetime, when Terraform replaces it. */
 const certificateSettings = (defaults: { keyAlgorithm: (typeof KEY_ALGORITHMS)[number]; validityDays: number; earlyRenewalDays: number }) =>
@@ -123,5 +123,4 @@ export type PkiConfig = z.infer<typeof pkiSchema>;
 export type GeneratedPkiConfig = z.infer<typeof generatedPkiSchema>;
 export type ByoPkiConfig = z.infer<typeof byoPkiSchema>;
 export type CertificateSettings = z.infer<ReturnType<typeof certificateSettings>>;
-export type KeyAlgorithm = (typeof KEY_ALGORITHMS)[number];
 export type PrivateKeySource = z.infer<typeof privateKeySourceSchema>;

@@ -3,9 +3,9 @@ import { DnsRecord } from '@cdktf/provider-cloudflare/lib/dns-record';
 import { HostnameTlsSetting } from '@cdktf/provider-cloudflare/lib/hostname-tls-setting';
 import { ZoneSetting } from '@cdktf/provider-cloudflare/lib/zone-setting';
 import { isInZone } from '../../lib/hostnames';
+import { TLS_VERSIONS, type TlsVersion } from '../../lib/vocabulary';
 
-export type TlsVersion = '1.2' | '1.3';
-const TLS_VERSIONS: readonly string[] = ['1.2', '1.3'];
+export type { TlsVersion };
 
 /** A proxied name in front of the origin. */
 export interface ProxiedHostname {
@@ -50,8 +50,8 @@ export class ZoneBaseline extends Construct {
   constructor(scope: Construct, id: string, props: ZoneBaselineProps) {
     super(scope, id);
     this.minTlsVersion = props.minTlsVersion ?? '1.2';
-    if (!TLS_VERSIONS.includes(this.minTlsVersion)) {
-      throw new Error(`ZoneBaseline ${id}: minTlsVersion ${JSON.stringify(this.minTlsVersion)} is not allowed; expected "1.2" or "1.3"`);
+    if (!(TLS_VERSIONS as readonly string[]).includes(this.minTlsVersion)) {
+      throw new Error(`ZoneBaseline ${id}: minTlsVersion ${JSON.stringify(this.minTlsVersion)} is not allowed; expected ${TLS_VERSIONS.map((v) => `"${v}"`).join(' or ')}`);
     }
     if (props.hostnames.length === 0) throw new Error(`ZoneBaseline ${id}: expected at least one hostname, got none`);
 
@@ -84,7 +84,7 @@ export class ZoneBaseline extends Construct {
         }),
       );
       if (host.minTlsVersion !== undefined) {
-        if (!TLS_VERSIONS.includes(host.minTlsVersion) || host.minTlsVersion < this.minTlsVersion) {
+        if (!(TLS_VERSIONS as readonly string[]).includes(host.minTlsVersion) || host.minTlsVersion < this.minTlsVersion) {
           throw new Error(
             `ZoneBaseline ${id}: minTlsVersion ${JSON.stringify(host.minTlsVersion)} of ${host.hostname} is not allowed; expected "1.2" or "1.3", not below the zone's "${this.minTlsVersion}"`,
           );

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
 import { KeylessCertificate } from '@cdktf/provider-cloudflare/lib/keyless-certificate';
-import { exactlyOneCertificateCondition } from './leaf-certificate';
+import { Token } from 'cdktf';
 
 /** A key server as the edge sees it: a private IP inside the tunnel's virtual network. */
 export interface KeylessEndpoint {
@@ -34,6 +34,9 @@ export class KeylessCertificates extends Construct {
     super(scope, id);
     if (props.endpoints.length === 0) throw new Error(`KeylessCertificates ${id}: no endpoints; keyless needs at least one key server`);
     if (!Number.isInteger(props.port) || props.port < 1 || props.port > 65535) throw new Error(`KeylessCertificates ${id}: port ${props.port} is not a TCP port`);
+    if (!Token.isUnresolved(props.certificatePem) && (props.certificatePem.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length !== 1) {
+      throw new Error(`KeylessCertificates ${id}: certificatePem ${JSON.stringify(props.certificatePem.slice(0, 40))}... is not exactly one PEM certificate (the leaf alone)`);
+    }
     this.configurations = props.endpoints.map(
       (e) =>
         new KeylessCertificate(this, `KeyServer-${e.name}`, {
@@ -67,4 +70,13 @@ export class SsmLeafCertificate extends Construct {
     ]);
     this.pem = parameter.value;
   }
+}
+
+/**
+ * Terraform condition that a PEM value (fetched at plan time) holds exactly one
+ * certificate and no private key: the rule the resolve phase applies to a certificate
+ * file, for values that never pass through synth.
+ */
+export function exactlyOneCertificateCondition(expression: string): string {
+  return `\${length(regexall("-----BEGIN CERTIFICATE-----", ${expression})) == 1 && length(regexall("PRIVATE KEY-----", ${expression})) == 0}`;
 }

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { AcmCertificate } from '@cdktf/provider-aws/lib/acm-certificate';
 import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
 import { OriginCaCertificate } from '@cdktf/provider-cloudflare/lib/origin-ca-certificate';
-import type { ServerCertificateMode } from '../../envs/schema/origin';
+import type { ServerCertificateMode } from '../../lib/vocabulary';
 import { DnsValidatedCertificate, type ValidationDns } from './dns-validated-certificate';
 import type { DomainServerCertificate } from './mtls-api-domain';
 import { newPrivateKey } from '../pki/key-algorithm';

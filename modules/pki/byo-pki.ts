@@ -1,64 +1,62 @@
 import { Construct } from 'constructs';
 import { TerraformVariable } from 'cdktf';
 import { DataAwsSecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version';
-import type { ByoPkiConfig, PrivateKeySource } from '../../envs/schema/pki';
-import { ConfigError } from '../../lib/errors';
-import { loadCaBundleFile, loadCertificateFile, loadLeafFile, type PemFileRef } from '../../lib/pem-files';
-import type { CheckOptions } from '../../lib/x509';
+import type { PrivateKeySource } from '../../lib/vocabulary';
 import { assembleTruststoreBundle } from './bundle';
 import type { PkiOutputs } from './outputs';
 
-export interface ByoPkiProps {
-  readonly config: ByoPkiConfig;
-  /** Env file (for messages) and its folder (PEM paths are relative to it). */
-  readonly envFile: string;
-  readonly envDir: string;
-  /** Fail unless the config names a server certificate. @default false */
-  readonly requireServerCertificate?: boolean;
-  /** Expiry is judged at this moment. @default now */
-  readonly now?: Date;
+/** A leaf certificate (PEM text) and where its private key comes from. */
+export interface ByoLeaf {
+  /** The leaf certificate alone, PEM. */
+  readonly certificatePem: string;
+  /** A sensitive Terraform variable or a Secrets Manager secret; never a file. */
+  readonly privateKey: PrivateKeySource;
 }
 
+export interface ByoPkiProps {
+  /** Every CA certificate clients chain to (root and intermediates), one PEM each; at least one. */
+  readonly caPems: readonly string[];
+  /** The client certificate Cloudflare presents to the origin. */
+  readonly originPullClient: ByoLeaf;
+  /** Server certificate for an own-CA API Gateway domain, with its chain (PEM each). @default none */
+  readonly serverCertificate?: ByoLeaf & { readonly chainPems: readonly string[] };
+}
+
+const ONE_CERTIFICATE = /^-----BEGIN CERTIFICATE-----\r?\n[\s\S]+\r?\n-----END CERTIFICATE-----\s*$/;
+
 /**
- * Bring-your-own CA: PEM files named in the env file, checked at synth time (CA
- * flags, key strength, signatures, expiry, chain depth, Cloudflare's shared CA) and
- * passed on as literal certificates. Private keys never come from files: each is a
- * sensitive Terraform variable or an AWS Secrets Manager secret read at plan time.
+ * Bring-your-own CA: certificates handed in as PEM text (read and checked before
+ * construction) and passed on as literals. Private keys never come from files: each
+ * is a sensitive Terraform variable or an AWS Secrets Manager secret read at plan time.
  */
 export class ByoPki extends Construct {
   readonly outputs: PkiOutputs;
+
   /** True when a key is read from Secrets Manager: the stack then needs the AWS provider. */
-  static needsAws(config: ByoPkiConfig): boolean {
-    return [config.originPullClient, config.serverCertificate].some((l) => l !== undefined && 'secretsManagerSecretId' in l.privateKey);
+  static needsAws(props: Pick<ByoPkiProps, 'originPullClient' | 'serverCertificate'>): boolean {
+    return [props.originPullClient, props.serverCertificate].some((l) => l !== undefined && 'secretsManagerSecretId' in l.privateKey);
   }
 
   constructor(scope: Construct, id: string, props: ByoPkiProps) {
     super(scope, id);
-    const { config } = props;
-    const check: CheckOptions = { now: props.now };
-    const ref = (field: string, path: string): PemFileRef => ({ envFile: props.envFile, envDir: props.envDir, field, path });
+    if (props.caPems.length === 0) throw new Error(`ByoPki ${id}: caPems is empty; expected at least one CA certificate`);
+    const pems = [...props.caPems, props.originPullClient.certificatePem, ...(props.serverCertificate ? [props.serverCertificate.certificatePem, ...props.serverCertificate.chainPems] : [])];
+    const bad = pems.find((p) => !ONE_CERTIFICATE.test(p));
+    if (bad !== undefined) throw new Error(`ByoPki ${id}: ${JSON.stringify(bad.slice(0, 40))}... is not one PEM certificate`);
 
-    const bundle = loadCaBundleFile(ref('pki.caBundle', config.caBundle), check);
-    const originPull = loadLeafFile(ref('pki.originPullClient.certificate', config.originPullClient.certificate), bundle.certificates, 'clientAuth', check);
-    if (props.requireServerCertificate && !config.serverCertificate) {
-      throw ConfigError.single(props.envFile, 'pki.serverCertificate', 'missing: origin.serverCertificate "imported-own-ca" needs { certificate, privateKey, chain } here');
-    }
-    const server = config.serverCertificate && {
-      leaf: loadLeafFile(ref('pki.serverCertificate.certificate', config.serverCertificate.certificate), bundle.certificates, 'serverAuth', check),
-      chain: config.serverCertificate.chain ? loadCertificateFile(ref('pki.serverCertificate.chain', config.serverCertificate.chain)) : bundle,
-    };
-
+    const caBundle = assembleTruststoreBundle(props.caPems);
+    const server = props.serverCertificate;
     this.outputs = {
-      truststorePem: assembleTruststoreBundle(bundle.pems),
-      clientCaPem: assembleTruststoreBundle(bundle.pems),
+      truststorePem: caBundle,
+      clientCaPem: caBundle,
       originPullClient: {
-        certificatePem: `${originPull.pems[0]}\n`,
-        privateKeyPem: this.privateKey('OriginPullClientKey', config.originPullClient.privateKey),
+        certificatePem: `${props.originPullClient.certificatePem.trim()}\n`,
+        privateKeyPem: this.privateKey('OriginPullClientKey', props.originPullClient.privateKey),
       },
       serverCertificate: server && {
-        certificatePem: `${server.leaf.pems[0]}\n`,
-        privateKeyPem: this.privateKey('ServerCertificateKey', config.serverCertificate!.privateKey),
-        chainPem: assembleTruststoreBundle(server.chain.pems),
+        certificatePem: `${server.certificatePem.trim()}\n`,
+        privateKeyPem: this.privateKey('ServerCertificateKey', server.privateKey),
+        chainPem: assembleTruststoreBundle(server.chainPems),
       },
       clientCertificates: {},
     };

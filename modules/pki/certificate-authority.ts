@@ -3,7 +3,7 @@ import type { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { SelfSignedCert } from '@cdktf/provider-tls/lib/self-signed-cert';
 import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
 import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
-import type { CertificateSettings } from '../../envs/schema/pki';
+import type { CertificateSettings } from '../../lib/vocabulary';
 import { HOURS_PER_DAY, newPrivateKey } from './key-algorithm';
 
 /** What a CA certificate may do: sign certificates and CRLs, nothing else. */

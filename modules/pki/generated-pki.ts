@@ -1,12 +1,28 @@
 import { Construct } from 'constructs';
-import type { CertificateSettings, GeneratedPkiConfig } from '../../envs/schema/pki';
+import type { CertificateSettings } from '../../lib/vocabulary';
 import { assembleTruststoreBundle } from './bundle';
 import { CertificateAuthority } from './certificate-authority';
 import { IssuedCertificate } from './issued-certificate';
 import type { KeyedCertificate, PkiOutputs } from './outputs';
 
+/** What to generate: the CA generations and every certificate's settings. */
+export interface GeneratedPkiSettings {
+  /** Organisation in every subject. */
+  readonly organization: string;
+  /** CA generations to trust, the issuing one first (at least one). */
+  readonly caGenerations: readonly number[];
+  readonly rootCa: CertificateSettings;
+  readonly intermediateCa: CertificateSettings;
+  /** The client certificate Cloudflare presents to the origin. */
+  readonly originPullClient: CertificateSettings;
+  /** The API Gateway server certificate (issued only with `serverDnsNames`). */
+  readonly serverCertificate: CertificateSettings;
+  /** Named client certificates. */
+  readonly clientCertificates: ReadonlyArray<CertificateSettings & { readonly name: string }>;
+}
+
 export interface GeneratedPkiProps {
-  readonly config: GeneratedPkiConfig;
+  readonly config: GeneratedPkiSettings;
   /**
    * Hostnames for an own-CA API Gateway server certificate.
    * @default none: no server certificate is issued
@@ -27,6 +43,7 @@ export class GeneratedPki extends Construct {
   constructor(scope: Construct, id: string, props: GeneratedPkiProps) {
     super(scope, id);
     const { config } = props;
+    if (config.caGenerations.length === 0) throw new Error(`GeneratedPki ${id}: caGenerations is empty; expected at least the issuing generation`);
     const org = config.organization;
     this.authorities = config.caGenerations.map(
       (generation) =>

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
 import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
-import type { CertificateSettings } from '../../envs/schema/pki';
+import type { CertificateSettings } from '../../lib/vocabulary';
 import type { CertificateAuthority } from './certificate-authority';
 import { HOURS_PER_DAY, newPrivateKey } from './key-algorithm';
 import type { KeyedCertificate } from './outputs';

@@ -1,6 +1,6 @@
 import type { Construct } from 'constructs';
 import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
-import type { KeyAlgorithm } from '../../envs/schema/pki';
+import type { KeyAlgorithm } from '../../lib/vocabulary';
 
 /** The tls provider arguments for each supported key algorithm. */
 const KEY_ARGS: Record<KeyAlgorithm, { algorithm: 'RSA' | 'ECDSA'; rsaBits?: number; ecdsaCurve?: string }> = {

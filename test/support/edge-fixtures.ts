@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, TerraformStack, TerraformVariable } from 'cdktf';
 import type { LoadedEnvironment } from '../../envs/load';
+import { resolveEnvironment } from '../../envs/resolve';
 import type { PkiOutputs } from '../../modules/pki/outputs';
 import type { OriginDomain } from '../../modules/origin/origin-outputs';
 import { EdgeStack } from '../../stacks/edge-stack';
@@ -70,7 +71,7 @@ export function testPkiOutputs(pki: TestPki, privateKeyPem: string): PkiOutputs 
   };
 }
 
-export function testOriginDomains(env: LoadedEnvironment): OriginDomain[] {
+export function testOriginDomains(env: Pick<LoadedEnvironment, 'config'>): OriginDomain[] {
   return env.config.hostnames.map((h, i) => ({
     hostname: h.name,
     regionalDomainName: `d-test${i}.execute-api.${env.config.aws.region}.amazonaws.com`,
@@ -91,7 +92,7 @@ export function synthEdgeStacks(envs: readonly LoadedEnvironment[], pki: TestPki
   try {
     const app = new App({ outdir });
     const upstream = new TestUpstream(app);
-    for (const env of envs) new EdgeStack(app, { env, pki: testPkiOutputs(pki, upstream.privateKeyPem), originDomains: testOriginDomains(env) });
+    for (const env of envs) new EdgeStack(app, { env: resolveEnvironment(env), pki: testPkiOutputs(pki, upstream.privateKeyPem), originDomains: testOriginDomains(env) });
     app.synth();
     const files = new Map<string, string>();
     const walk = (dir: string, rel: string): void => {

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listEnvironments, loadEnvironment, loadEnvironments, selectEnvironments } from '../../envs/load';
+import { listEnvironments, loadEnvironment, selectEnvironments } from '../../envs/load';
+import { resolveEnvironments } from '../../envs/resolve';
 import { ConfigError } from '../../lib/errors';
 import { synthesize } from '../../tools/synth/synth';
 import { baseEnvironment, envDir, withField } from '../support/env-files';
@@ -110,12 +111,32 @@ describe('synthesis with a bad environment', () => {
 });
 
 describe('several environments', () => {
-  it('may not share a Cloudflare zone, since each edge stack owns the zone-wide settings', () => {
-    const dev = baseEnvironment('dev');
-    const staging = withField(withField(withField(dev, 'name', 'staging'), 'backend.keyPrefix', 'edge-mtls/staging'), 'hostnames[0].name', 'api.staging.example.com');
-    const dir = envDir({ dev, staging });
-    expect(problemsOf(() => loadEnvironments(['dev', 'staging'], dir))).toEqual([
-      `cloudflare.zoneId: "${dev.cloudflare.zoneId}" is also the zone of ${join(dir, 'dev.yaml')}; each environment needs its own Cloudflare zone because its edge stack owns the zone-wide settings`,
+  const dev = baseEnvironment('dev');
+  const stagingLike = (changes: Record<string, unknown>) =>
+    Object.entries({ name: 'staging', 'backend.keyPrefix': 'edge-mtls/staging', 'cloudflare.zoneId': 'ffeeddccbbaa99887766554433221100', 'hostnames[0].name': 'api.staging.example.com', ...changes }).reduce(
+      (doc, [path, value]) => withField(doc, path, value),
+      dev,
+    );
+
+  it('may not share a Cloudflare zone, since each edge stack owns the zone-wide settings, whichever environment is selected', () => {
+    const dir = envDir({ dev, staging: stagingLike({ 'cloudflare.zoneId': dev.cloudflare.zoneId }) });
+    for (const selector of ['staging', 'dev', undefined]) {
+      expect(problemsOf(() => resolveEnvironments(selector, dir))).toEqual([
+        `cloudflare.zoneId: "${dev.cloudflare.zoneId}" is also the zone of ${join(dir, 'dev.yaml')}; each environment needs its own Cloudflare zone because its edge stack owns the zone-wide settings`,
+      ]);
+    }
+  });
+
+  it('may not claim the same hostname, even when only one of them is selected', () => {
+    const dir = envDir({ dev, staging: stagingLike({ 'hostnames[0].name': dev.hostnames[0].name }) });
+    expect(problemsOf(() => resolveEnvironments('staging', dir))).toEqual([
+      `hostnames[0].name: "${dev.hostnames[0].name}" is also a hostname of ${join(dir, 'dev.yaml')}; each hostname belongs to one environment`,
     ]);
+  });
+
+  it('report the problems of every env file together', () => {
+    const dir = envDir({ dev: withField(dev, 'aws.region', 'mars-1'), staging: stagingLike({ 'edge.minTlsVersion': '1.0' }) });
+    const problems = problemsOf(() => resolveEnvironments('dev', dir));
+    expect(problems).toEqual([expect.stringMatching(/^aws\.region: expected an AWS region/), expect.stringMatching(/^edge\.minTlsVersion: expected "1\.2" or "1\.3"/)]);
   });
 });

@@ -1,4 +1,4 @@
-import type { LoadedEnvironment } from '../../envs/load';
+import type { ResolvedEnvironment } from '../../envs/resolve';
 import type { StackJson } from '../synth/synth-json';
 import { evaluate, Finding, PolicyStack, Rule } from './engine';
 import { ALL_RULES } from './rules';
@@ -24,7 +24,7 @@ export interface PolicyOptions {
 }
 
 /** Ties each stack to the environment it was built from (`dev-origin` -> dev). */
-export function policyStacks(stacks: ReadonlyMap<string, StackJson>, environments: readonly LoadedEnvironment[]): PolicyStack[] {
+export function policyStacks(stacks: ReadonlyMap<string, StackJson>, environments: readonly ResolvedEnvironment[]): PolicyStack[] {
   return [...stacks].map(([name, json]) => new PolicyStack(name, json, environments.find((e) => isStackOf(name, e.config.name))?.config));
 }
 

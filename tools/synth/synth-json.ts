@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LoadedEnvironment } from '../../envs/load';
+import type { ResolvedEnvironment } from '../../envs/resolve';
 import { buildApp } from '../../stacks/app';
 import { readSynthesized } from './manifest';
 
@@ -12,7 +12,7 @@ export interface SynthesizedJson {
   readonly stacks: Map<string, StackJson>;
   /** Each stack's cross-stack dependencies (stack names), as the manifest lists them. */
   readonly dependencies: Map<string, readonly string[]>;
-  readonly environments: readonly LoadedEnvironment[];
+  readonly environments: readonly ResolvedEnvironment[];
 }
 
 /**

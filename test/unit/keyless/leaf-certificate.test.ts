@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../../lib/errors';
-import { LeafCertificate } from '../../../modules/keyless/leaf-certificate';
+import { loadLoneLeafFile } from '../../../lib/pem-files';
 import { synthesize } from '../../../tools/synth/synth';
 import { baseEnvironment, withField } from '../../support/env-files';
 import { onlyResource, resourcesOf, synthStacks } from '../../support/synth';
@@ -12,8 +12,6 @@ import { stringify } from 'yaml';
 const unavailable = opensslUnavailableReason();
 if (unavailable) console.warn(`SKIPPED keyless leaf certificate tests: ${unavailable}`);
 const describeOpenssl = unavailable ? describe.skip : describe;
-
-const source = { envFile: 'envs/local.yaml', field: 'keyless.certificate.file' };
 
 function messageOf(fn: () => unknown): string {
   try {
@@ -28,6 +26,11 @@ function messageOf(fn: () => unknown): string {
 describeOpenssl('the keyless edge certificate (file form)', () => {
   let dir: string;
   let certs: TestCertificates;
+  /** Writes `text` as edge.pem beside a pretend env file and reads it the way the resolve phase does. */
+  const lone = (text: string, now?: Date) => {
+    writeFileSync(join(dir, 'edge.pem'), text);
+    return loadLoneLeafFile({ envFile: 'envs/local.yaml', baseDir: dir, field: 'keyless.certificate.file', path: 'edge.pem' }, { now });
+  };
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'keyless-cert-'));
@@ -36,33 +39,33 @@ describeOpenssl('the keyless edge certificate (file form)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('accepts a single currently valid leaf and keeps it byte for byte', () => {
-    const leaf = LeafCertificate.fromPem(certs.leafPem, source);
-    expect(leaf.pem.trim()).toBe(certs.leafPem.trim());
-    expect(leaf.subject).toContain('CN=www.example.test');
+    const leaf = lone(certs.leafPem);
+    expect(leaf.pems[0].trim()).toBe(certs.leafPem.trim());
+    expect(leaf.certificates[0].subject).toContain('CN=www.example.test');
   });
 
-  it('rejects a chain (fullchain.pem) and says to keep the first block only', () => {
-    expect(messageOf(() => LeafCertificate.fromPem(certs.chainPem, source))).toMatch(
-      /envs\/local\.yaml: keyless\.certificate\.file: the file holds 2 certificates \(a chain\); expected the leaf alone: keep only the first BEGIN\/END CERTIFICATE block/,
+  it('rejects a chain (fullchain.pem) and says to keep the leaf block only', () => {
+    expect(messageOf(() => lone(certs.chainPem))).toMatch(
+      /envs\/local\.yaml: keyless\.certificate\.file: edge\.pem: holds 2 certificates; expected exactly one leaf certificate \(the leaf alone: keep only its BEGIN\/END CERTIFICATE block/,
     );
   });
 
   it('rejects a CA certificate', () => {
-    expect(messageOf(() => LeafCertificate.fromPem(certs.caPem, source))).toMatch(/"CN=Keyless Test CA" is a CA certificate .*expected the edge \(leaf\) certificate/);
+    expect(messageOf(() => lone(certs.caPem))).toMatch(/"CN=Keyless Test CA" is a CA certificate .*expected the edge \(leaf\) certificate/);
   });
 
   it('rejects a file that carries the private key', () => {
-    expect(messageOf(() => LeafCertificate.fromPem(certs.leafPem + certs.leafKeyPem, source))).toMatch(/PRIVATE KEY block; Keyless SSL keeps the key on the key servers/);
+    expect(messageOf(() => lone(certs.leafPem + certs.leafKeyPem))).toMatch(/PRIVATE KEY block; the key stays on the key servers/);
   });
 
   it('rejects an expired certificate (checked against a clock two days ahead)', () => {
     const later = new Date(Date.now() + 2 * 24 * 3600 * 1000);
-    expect(messageOf(() => LeafCertificate.fromPem(certs.leafPem, source, later))).toMatch(/the certificate expired on \d{4}-/);
+    expect(messageOf(() => lone(certs.leafPem, later))).toMatch(/the certificate expired on \d{4}-/);
   });
 
   it('rejects text with no certificate and a missing file', () => {
-    expect(messageOf(() => LeafCertificate.fromPem('hello', source))).toMatch(/no "-----BEGIN CERTIFICATE-----" block found/);
-    expect(messageOf(() => LeafCertificate.fromFile('missing.pem', dir, source))).toMatch(/cannot read "missing.pem" \(ENOENT\)/);
+    expect(messageOf(() => lone('hello'))).toMatch(/unexpected text after the last PEM block|no PEM block found/);
+    expect(messageOf(() => loadLoneLeafFile({ envFile: 'envs/local.yaml', baseDir: dir, field: 'keyless.certificate.file', path: 'missing.pem' }))).toMatch(/missing\.pem: does not exist/);
   });
 
   describe('through synth', () => {
@@ -98,7 +101,7 @@ describeOpenssl('the keyless edge certificate (file form)', () => {
         const outdir = join(out, 'cdktf.out');
         mkdirSync(outdir);
         writeFileSync(join(outdir, 'sentinel'), 'previous synth');
-        expect(() => synthesize({ outdir, envsDir: envs })).toThrow(/local\.yaml: keyless\.certificate\.file: the file holds 2 certificates/);
+        expect(() => synthesize({ outdir, envsDir: envs })).toThrow(/local\.yaml: keyless\.certificate\.file: fullchain\.pem: holds 2 certificates/);
         expect(readFileSync(join(outdir, 'sentinel'), 'utf8')).toBe('previous synth');
         expect(existsSync(join(outdir, 'stacks'))).toBe(false);
       } finally {

@@ -1,0 +1,193 @@
+import { dirname } from 'node:path';
+import { ConfigError, type ConfigProblem, quote } from '../lib/errors';
+import { type LoadedCertificates, loadCaBundleFile, loadCertificateFile, loadLeafFile, loadLoneLeafFile, type PemFileRef } from '../lib/pem-files';
+import type { CheckOptions } from '../lib/x509';
+import { ENVS_DIR, listEnvironments, loadEnvironment, type LoadedEnvironment, selectEnvironments } from './load';
+import type { Environment } from './schema';
+
+/**
+ * The resolve phase: after every env file is parsed, read every file they name, run the
+ * checks that span files, and hand the stacks values instead of paths. Problems from
+ * every environment are collected and thrown together, before anything is built.
+ */
+
+/** The bring-your-own PKI's certificates, read from the files `pki` names. */
+export interface ResolvedByoPki {
+  /** Every CA certificate of `pki.caBundle`, one PEM each. */
+  readonly caPems: readonly string[];
+  /** `pki.originPullClient.certificate`, PEM. */
+  readonly originPullClientPem: string;
+  /** `pki.serverCertificate`: the leaf and its chain (`chain`, or the CA bundle), PEM. @default none */
+  readonly serverCertificate?: { readonly certificatePem: string; readonly chainPems: readonly string[] };
+}
+
+/** The text of every file an environment names. Stacks read these, never the paths. */
+export interface ResolvedFiles {
+  /** Only in `pki.mode: byo`. */
+  readonly byoPki?: ResolvedByoPki;
+  /** Every certificate of every `origin.additionalTrustedCas` file, PEM. @default [] */
+  readonly additionalTrustedCaPems: readonly string[];
+  /** `keyless.certificate.file`, PEM (the leaf alone). @default none: the certificate comes from SSM */
+  readonly keylessCertificatePem?: string;
+}
+
+/** A parsed environment with every file it names read and checked. */
+export interface ResolvedEnvironment {
+  /** Env file as shown to people (`envs/dev.yaml`). */
+  readonly file: string;
+  /** The validated env file; its path fields are for reports only. */
+  readonly config: Environment;
+  readonly files: ResolvedFiles;
+}
+
+export interface ResolveOptions {
+  /** Moment certificates are judged against for expiry. @default now */
+  readonly now?: Date;
+  /**
+   * PEM files must resolve inside this folder unless the env file sets
+   * `allowPemFilesOutsideProject` with a reason. @default the parent of the envs folder
+   */
+  readonly projectDir?: string;
+}
+
+/** Runs `read`; a ConfigError's problems are added to `problems` and undefined returned. */
+function attempt<T>(problems: ConfigProblem[], read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      problems.push(...e.problems);
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+/**
+ * Reads and checks every file one environment names. Throws one ConfigError with every
+ * problem of the environment; never stops at the first bad file.
+ */
+export function resolveEnvironment(env: LoadedEnvironment, options: ResolveOptions = {}): ResolvedEnvironment {
+  const { config, file } = env;
+  const check: CheckOptions = { now: options.now };
+  const within = config.allowPemFilesOutsideProject === undefined ? (options.projectDir ?? dirname(env.dir)) : undefined;
+  const ref = (field: string, path: string): PemFileRef => ({ envFile: file, baseDir: env.dir, field, path, within });
+  const problems: ConfigProblem[] = [];
+
+  let byoPki: ResolvedByoPki | undefined;
+  const pki = config.pki;
+  if (pki.mode === 'byo') {
+    const bundle = attempt(problems, () => loadCaBundleFile(ref('pki.caBundle', pki.caBundle), check));
+    const cas = bundle?.certificates ?? [];
+    const leaf = (field: string, path: string, usage: 'clientAuth' | 'serverAuth'): LoadedCertificates | undefined =>
+      // Without a readable bundle the leaf can only be read, not checked against its issuer.
+      attempt(problems, () => (bundle ? loadLeafFile(ref(field, path), cas, usage, check) : loadCertificateFile(ref(field, path))));
+    const originPull = leaf('pki.originPullClient.certificate', pki.originPullClient.certificate, 'clientAuth');
+    const server = pki.serverCertificate;
+    const serverLeaf = server && leaf('pki.serverCertificate.certificate', server.certificate, 'serverAuth');
+    const chain = server?.chain !== undefined ? attempt(problems, () => loadCertificateFile(ref('pki.serverCertificate.chain', server.chain!))) : bundle;
+    if (bundle && originPull) {
+      byoPki = {
+        caPems: bundle.pems,
+        originPullClientPem: originPull.pems[0],
+        serverCertificate: serverLeaf && chain ? { certificatePem: serverLeaf.pems[0], chainPems: chain.pems } : undefined,
+      };
+    }
+  }
+
+  const extraCas = config.origin.additionalTrustedCas.map((path, i) =>
+    attempt(problems, () => loadCaBundleFile(ref(`origin.additionalTrustedCas[${i}]`, path), check)),
+  );
+  const keyless = config.keyless;
+  const keylessFile = keyless.enabled ? keyless.certificate.file : undefined;
+  const keylessLeaf = keylessFile !== undefined ? attempt(problems, () => loadLoneLeafFile(ref('keyless.certificate.file', keylessFile), check)) : undefined;
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    file,
+    config,
+    files: {
+      byoPki,
+      additionalTrustedCaPems: extraCas.flatMap((c) => c?.pems ?? []),
+      keylessCertificatePem: keylessLeaf?.pems[0],
+    },
+  };
+}
+
+/**
+ * Each environment's edge stack owns zone-wide settings (SSL mode, origin pulls, the
+ * zone's one custom firewall ruleset), so two environments on one zone would
+ * overwrite each other on every apply.
+ */
+function zonesShared(envs: readonly LoadedEnvironment[]): ConfigProblem[] {
+  const owner = new Map<string, LoadedEnvironment>();
+  const problems: ConfigProblem[] = [];
+  for (const env of envs) {
+    const first = owner.get(env.config.cloudflare.zoneId);
+    if (first) {
+      problems.push({
+        file: env.file,
+        field: 'cloudflare.zoneId',
+        message: `${quote(env.config.cloudflare.zoneId)} is also the zone of ${first.file}; each environment needs its own Cloudflare zone because its edge stack owns the zone-wide settings`,
+      });
+    } else owner.set(env.config.cloudflare.zoneId, env);
+  }
+  return problems;
+}
+
+/**
+ * A hostname is one DNS record and one API Gateway custom domain: two environments
+ * claiming it would fight over both. (Within one file the schema refuses duplicates.)
+ */
+function hostnamesShared(envs: readonly LoadedEnvironment[]): ConfigProblem[] {
+  const owner = new Map<string, string>();
+  const problems: ConfigProblem[] = [];
+  for (const env of envs) {
+    const names = [
+      ...env.config.hostnames.map((h, i) => ({ name: h.name, field: `hostnames[${i}].name` })),
+      ...(env.config.keyless.enabled && env.config.keyless.originHost ? [{ name: env.config.keyless.originHost.hostname, field: 'keyless.originHost.hostname' }] : []),
+    ];
+    for (const { name, field } of names) {
+      const first = owner.get(name);
+      if (first !== undefined && first !== env.file) {
+        problems.push({ file: env.file, field, message: `${quote(name)} is also a hostname of ${first}; each hostname belongs to one environment` });
+      } else owner.set(name, env.file);
+    }
+  }
+  return problems;
+}
+
+/** The checks that span env files. They always see every env file, whatever is selected. */
+export function crossFileProblems(envs: readonly LoadedEnvironment[]): ConfigProblem[] {
+  return [...zonesShared(envs), ...hostnamesShared(envs)];
+}
+
+export interface ResolvedSelection {
+  /** The selected environments, resolved, in selection order. */
+  readonly selected: readonly ResolvedEnvironment[];
+  /** Every environment of the folder, resolved (the cross-file checks ran over these). */
+  readonly all: readonly ResolvedEnvironment[];
+}
+
+/**
+ * Parses every env file of `dir`, runs the cross-file checks over all of them and
+ * resolves all of them, then returns the ones `selector` names. Throws one ConfigError
+ * with every problem of every environment; a selection never hides a conflict with an
+ * environment that is not selected.
+ */
+export function resolveEnvironments(selector: string | undefined, dir: string = ENVS_DIR, options: ResolveOptions = {}): ResolvedSelection {
+  const names = selectEnvironments(selector, dir);
+  const problems: ConfigProblem[] = [];
+  const loaded = listEnvironments(dir).flatMap((name) => {
+    const env = attempt(problems, () => loadEnvironment(name, dir));
+    return env ? [env] : [];
+  });
+  problems.push(...crossFileProblems(loaded));
+  const all = loaded.flatMap((env) => {
+    const resolved = attempt(problems, () => resolveEnvironment(env, options));
+    return resolved ? [resolved] : [];
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+  const byName = new Map(all.map((e) => [e.config.name, e]));
+  return { selected: names.map((n) => byName.get(n)!), all };
+}
