@@ -59,6 +59,7 @@ async function main(): Promise<number> {
       concurrency,
       workDir: args['work-dir'],
       stateRoot: args['state-root'],
+      onProgress: (line) => process.stderr.write(`${line}\n`),
     });
     emitReport(renderMarkdown(report), () => renderJson(report), args);
     return report.exitCode;
