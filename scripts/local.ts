@@ -1,14 +1,17 @@
 import { parseOptions } from '../tools/cli';
 import { ConfigError } from '../lib/errors';
-import { apply, down, LocalNotRunning, localUnavailableReason, report, status, up } from '../tools/local/local';
+import { writeFileSync } from 'node:fs';
+import { apply, down, LocalNotRunning, localUnavailableReason, report, start, status, up } from '../tools/local/local';
+import { renderJson } from '../tools/plan/plan-report';
 
 const USAGE = `usage: npm run local -- <command>
   up       start moto_server on a free loopback port and the verify stand-ins, seed what
            the local environment needs, and apply it (idempotent); --skip-stand-ins:
            no nginx stand-ins (verify then has nothing to check)
+  start    up without the apply (moto, seed, stand-ins)
   apply    apply again (plan, report, apply the saved plans)
-  plan     the plan report of the AWS part against the running moto
-  drift    the drift report (exit 0 right after up or apply)
+  plan     the plan report of the AWS part against the running moto [--json <file>]
+  drift    the drift report (exit 0 right after up or apply) [--json <file>]
   status   what is running
   down     stop everything up started and remove the local state (--purge: .local/ too)
 exit code: 0 = done / no changes, 1 = failure, 2 = changes or drift (plan, drift) or
@@ -20,9 +23,9 @@ const EX_USAGE = 64;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const args = parseOptions(rest, { purge: { type: 'boolean', default: false }, 'skip-stand-ins': { type: 'boolean', default: false } }, USAGE);
+  const args = parseOptions(rest, { purge: { type: 'boolean', default: false }, 'skip-stand-ins': { type: 'boolean', default: false }, json: { type: 'string' } }, USAGE);
   if (!args) return EX_USAGE;
-  if (!['up', 'apply', 'plan', 'drift', 'status', 'down'].includes(command ?? '')) {
+  if (!['up', 'start', 'apply', 'plan', 'drift', 'status', 'down'].includes(command ?? '')) {
     console.error(`${command === undefined ? 'a command is required' : `unknown command ${JSON.stringify(command)}`}\n${USAGE}`);
     return EX_USAGE;
   }
@@ -30,12 +33,16 @@ async function main(argv: string[]): Promise<number> {
     console.error(`--purge goes with down only\n${USAGE}`);
     return EX_USAGE;
   }
-  if (args['skip-stand-ins'] && command !== 'up') {
-    console.error(`--skip-stand-ins goes with up only\n${USAGE}`);
+  if (args.json && command !== 'plan' && command !== 'drift') {
+    console.error(`--json goes with plan and drift only\n${USAGE}`);
+    return EX_USAGE;
+  }
+  if (args['skip-stand-ins'] && command !== 'up' && command !== 'start') {
+    console.error(`--skip-stand-ins goes with up and start only\n${USAGE}`);
     return EX_USAGE;
   }
   const unavailable = localUnavailableReason();
-  if (unavailable && ['up', 'apply', 'plan', 'drift'].includes(command)) {
+  if (unavailable && ['up', 'start', 'apply', 'plan', 'drift'].includes(command)) {
     console.error(`local ${command}: cannot run: ${unavailable}`);
     return 1;
   }
@@ -43,11 +50,17 @@ async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'up':
         return (await up({ standIns: !args['skip-stand-ins'] })).exitCode;
+      case 'start':
+        await start({ standIns: !args['skip-stand-ins'] });
+        return 0;
       case 'apply':
         return (await apply()).exitCode;
       case 'plan':
-      case 'drift':
-        return (await report(command)).exitCode;
+      case 'drift': {
+        const result = await report(command);
+        if (args.json) writeFileSync(args.json, renderJson(result));
+        return result.exitCode;
+      }
       case 'status':
         return (await status()) ? 0 : 1;
       default:

@@ -92,6 +92,8 @@ export interface StackPlanResult {
   readonly error?: string;
   /** Set instead of a plan when the stack cannot be planned yet, and why. */
   readonly waitingFor?: string;
+  /** Whether the stack had state when planned (it was applied before). @default unknown */
+  readonly applied?: boolean;
 }
 
 /** The parts of Terraform's JSON plan representation (format 1.x) the report reads. */
@@ -100,8 +102,6 @@ export interface TerraformPlanJson {
   readonly resource_changes?: readonly TerraformResourceChange[];
   readonly output_changes?: Readonly<Record<string, { actions: readonly string[] }>>;
   readonly errored?: boolean;
-  /** The refreshed state the plan started from; absent when there was none. */
-  readonly prior_state?: { readonly values?: { readonly outputs?: Readonly<Record<string, unknown>>; readonly root_module?: { readonly resources?: readonly unknown[] } } };
 }
 
 export interface TerraformResourceChange {

@@ -4,7 +4,7 @@ import type { Environment } from '../../envs/load';
 import { projectAwsOnly, type TerraformJson } from '../validate/aws-projection';
 import { ConfigError, quote } from '../../lib/errors';
 import { fromRoot } from '../../lib/paths';
-import { actionOf, buildReport, type PlanMode, type PlanReport, type StackPlanResult, type TerraformPlanJson } from './plan-report';
+import { actionOf, buildReport, type PlanMode, type PlanReport, type StackPlanResult } from './plan-report';
 import { progress } from './progress';
 import { runInDependencyOrder } from './stack-graph';
 import { synthesizeJson } from '../synth/synth-json';
@@ -142,7 +142,7 @@ export async function planStack(stack: PreparedStack, env: NodeJS.ProcessEnv, ke
     const show = await terraform(['show', '-json', '-no-color', planFile], stack.dir, env);
     if (show.code !== 0) return { stack: stack.name, exitCode: 1, error: `terraform show failed:\n${errorText(show)}` };
     keep = keepPlan;
-    return { stack: stack.name, exitCode: plan.code, plan: JSON.parse(show.stdout) };
+    return { stack: stack.name, exitCode: plan.code, plan: JSON.parse(show.stdout), applied: await hasState(stack, env) };
   } finally {
     if (!keep) rmSync(planFile, { force: true });
   }
@@ -165,10 +165,19 @@ export function missingInput(error: string): string | undefined {
   return undefined;
 }
 
-/** Whether a plan started from applied state (outputs or resources exist). */
-export function wasApplied(plan: TerraformPlanJson): boolean {
-  const values = plan.prior_state?.values;
-  return Object.keys(values?.outputs ?? {}).length > 0 || (values?.root_module?.resources?.length ?? 0) > 0;
+/**
+ * Whether the stack has state, i.e. was applied at least once. (The plan cannot tell:
+ * its prior state holds root outputs Terraform evaluated during refresh even when
+ * nothing was ever applied.)
+ */
+async function hasState(stack: PreparedStack, env: NodeJS.ProcessEnv): Promise<boolean> {
+  const pull = await terraform(['state', 'pull'], stack.dir, env);
+  if (pull.code !== 0 || pull.stdout.trim() === '') return false;
+  try {
+    return JSON.parse(pull.stdout).serial !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -179,7 +188,7 @@ export function waitingOn(dependencies: ReadonlyMap<string, StackPlanResult>): s
   for (const [name, r] of dependencies) {
     if (r.waitingFor) return `waiting for ${name}: not applied yet`;
     if (!r.plan) return `waiting for ${name}: it could not be planned`;
-    if (!wasApplied(r.plan)) return `waiting for ${name}: not applied yet`;
+    if (!r.applied) return `waiting for ${name}: not applied yet`;
     if (Object.values(r.plan.output_changes ?? {}).some((c) => actionOf(c.actions) !== undefined)) return `waiting for ${name}: its outputs change when it is applied`;
   }
   return undefined;
