@@ -159,8 +159,9 @@ export function missingInput(error: string): string | undefined {
   if (/Unable to find remote state/.test(error)) return 'waiting for an upstream stack: not applied yet';
   const ssm = /data\.aws_ssm_parameter\.[\s\S]*?(ParameterNotFound|couldn't find resource)/.exec(error) ?? /(ParameterNotFound|couldn't find resource)[\s\S]*?data\.aws_ssm_parameter\./.exec(error);
   if (ssm) {
-    const name = /(?:name|parameter)[^\n]*?"(\/[^"]+)"/i.exec(error)?.[1] ?? /(\/[\w./-]+)/.exec(error.slice(error.indexOf('aws_ssm_parameter')))?.[1];
-    return `waiting for SSM parameter ${name ?? '(see the env file)'}: not created yet`;
+    // The AWS provider says `reading SSM Parameter (/edge/dev/keyless-certificate): ...`.
+    const name = /SSM Parameter \((\/[^)\s]+)\)/i.exec(error)?.[1];
+    return `waiting for SSM parameter ${name ?? '(named in the env file: keyless.certificate.ssmParameter)'}: not created yet`;
   }
   return undefined;
 }
