@@ -39,3 +39,14 @@ export function isStackOf(stack: string, environment: string): boolean {
  */
 export const HOST_ROLES = { keyServer: 'keyless-key-server', demoOrigin: 'demo-origin' } as const;
 export type HostRole = (typeof HOST_ROLES)[keyof typeof HOST_ROLES];
+
+/**
+ * Tags the project writes itself: `Environment`, `Stack` and `ManagedBy` on every AWS
+ * resource (provider default tags) and `Name`, `Role`, `BootConfigSha256` on hosts. An
+ * env file may not set them: a default tag silently loses to a resource tag of the same
+ * key, and policy rules and reviews read `Role` and `Environment`.
+ */
+export const PROJECT_TAG_KEYS = ['Environment', 'Stack', 'ManagedBy', 'Name', 'Role', 'BootConfigSha256'] as const;
+
+/** AWS allows 50 tags per resource; the project's own tags count against that. */
+export const MAX_USER_TAGS = 50 - PROJECT_TAG_KEYS.length;

@@ -8,6 +8,13 @@
 export const KEY_ALGORITHMS = ['RSA_2048', 'RSA_3072', 'RSA_4096', 'ECDSA_P256', 'ECDSA_P384'] as const;
 export type KeyAlgorithm = (typeof KEY_ALGORITHMS)[number];
 
+/**
+ * Where Cloudflare presents our origin-pull certificate: only on the env's hostnames
+ * (`per-hostname`, the default) or on every proxied hostname of the zone (`zone`).
+ */
+export const ORIGIN_PULL_SCOPES = ['per-hostname', 'zone'] as const;
+export type OriginPullScope = (typeof ORIGIN_PULL_SCOPES)[number];
+
 /** TLS versions the edge may require; anything older is never offered. */
 export const TLS_VERSIONS = ['1.2', '1.3'] as const;
 export type TlsVersion = (typeof TLS_VERSIONS)[number];

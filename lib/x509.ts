@@ -1,4 +1,5 @@
 import { createPrivateKey, createPublicKey, KeyObject, X509Certificate } from 'node:crypto';
+import { caTrustRefusals, sharedCaEvidence, type TrustPolicy } from './ca-trust';
 
 /**
  * X.509 / PEM parsing and the checks every part of the project applies to
@@ -211,51 +212,11 @@ function decodeOid(bytes: Buffer): string {
 }
 
 /**
- * Cloudflare's shared origin-pull CA (`origin-pull.cloudflare.net`, serial
- * 5791BA9556C22E61). Every Cloudflare customer's zone presents certificates from it,
- * so trusting it lets anyone who points their own zone at our origin through.
- */
-export const CLOUDFLARE_SHARED_ORIGIN_PULL_CA = {
-  commonName: 'origin-pull.cloudflare.net',
-  organizationalUnit: 'Origin Pull',
-  serialNumber: '5791BA9556C22E61',
-} as const;
-
-export const SHARED_CA_EXPLANATION =
-  "it is Cloudflare's shared origin-pull CA (CN=origin-pull.cloudflare.net), which signs the default origin-pull " +
-  'certificate of EVERY Cloudflare customer: trusting it lets anyone who points their own Cloudflare zone at this origin pass mTLS. ' +
-  'Trust only your own CA and have Cloudflare present a client certificate it issued (Authenticated Origin Pulls with a custom certificate)';
-
-/** Parses node's distinguished-name format (`C=US\nO=CloudFlare, Inc.\nCN=...`): every value of attribute `type`. */
-function dnValues(dn: string, type: string): string[] {
-  return dn
-    .split('\n')
-    .filter((line) => line.indexOf('=') > 0)
-    .map((line) => [line.slice(0, line.indexOf('=')).trim().toUpperCase(), line.slice(line.indexOf('=') + 1).trim()])
-    .filter(([t]) => t === type)
-    .map(([, value]) => value.toLowerCase());
-}
-
-/** A name of the shared CA: its CN, or its `OU=Origin Pull` under a CloudFlare organisation. */
-function namesSharedOriginPullCa(dn: string): boolean {
-  const ca = CLOUDFLARE_SHARED_ORIGIN_PULL_CA;
-  return (
-    dnValues(dn, 'CN').includes(ca.commonName) ||
-    (dnValues(dn, 'OU').includes(ca.organizationalUnit.toLowerCase()) && dnValues(dn, 'O').some((o) => o.includes('cloudflare')))
-  );
-}
-
-/**
- * Whether a certificate is Cloudflare's shared origin-pull CA or was issued by it (by
- * subject, issuer or the CA's serial number). The one test for it in the project:
- * truststores, client-CA bundles and origin-pull certificates all refuse what it matches.
+ * Whether a certificate is Cloudflare's shared origin-pull CA or was issued by it, by
+ * key, signature or canonical name (see lib/ca-trust, which makes the decision).
  */
 export function isCloudflareSharedOriginPullCa(cert: X509Certificate): boolean {
-  return (
-    namesSharedOriginPullCa(cert.subject) ||
-    namesSharedOriginPullCa(cert.issuer) ||
-    cert.serialNumber.toUpperCase().replace(/^0+/, '') === CLOUDFLARE_SHARED_ORIGIN_PULL_CA.serialNumber
-  );
+  return sharedCaEvidence(cert) !== undefined;
 }
 
 /** A distinguished name on one line (`O=Test, CN=Root`), for messages. */
@@ -291,7 +252,7 @@ export function chainLength(cert: X509Certificate, pool: readonly X509Certificat
 /** API Gateway: a truststore chain is at most four certificates deep. */
 export const MAX_TRUSTSTORE_CHAIN_DEPTH = 4;
 
-export interface CheckOptions {
+export interface CheckOptions extends TrustPolicy {
   /** The moment expiry is judged against. @default now */
   readonly now?: Date;
 }
@@ -318,16 +279,15 @@ export function certificateProblems(cert: X509Certificate, options: CheckOptions
 /**
  * The rules of an API Gateway mTLS truststore, and ours on top: only CA
  * certificates, each with a strong key and signature, unexpired, chains at most four
- * deep, and never Cloudflare's shared origin-pull CA. Returns one message per problem.
+ * deep, and only private CAs (`caTrustRefusals`: never Cloudflare's shared origin-pull
+ * CA, never a public CA, no broken or incomplete chain). One message per problem.
  */
 export function truststoreProblems(certs: readonly X509Certificate[], options: CheckOptions = {}): string[] {
   const problems: string[] = [];
+  const refused = new Map(caTrustRefusals(certs, options).map((r) => [r.index, r.reason]));
   certs.forEach((cert, i) => {
     const where = `certificate ${i + 1} (${certName(cert)})`;
-    if (isCloudflareSharedOriginPullCa(cert)) {
-      problems.push(`${where}: refused: ${SHARED_CA_EXPLANATION}`);
-      return;
-    }
+    if (refused.has(i)) problems.push(`${where}: refused: ${refused.get(i)}`);
     if (!cert.ca) problems.push(`${where}: not a CA (basicConstraints CA:FALSE or missing); expected only CA certificates (root and intermediates)`);
     for (const p of certificateProblems(cert, options)) problems.push(`${where}: ${p}`);
     const depth = chainLength(cert, certs);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { fromRoot } from '../lib/paths';
+import { defineCommand, EXIT, runCommand } from '../tools/cli';
 
 /**
  * `npm run bench`: one run that measures, side by side,
@@ -13,7 +14,6 @@ import { fromRoot } from '../lib/paths';
  *       suites) and the whole jest suite,
  * with peak RSS of the largest node process of each, and how synth time grows with
  * 1, 50 and 200 protected hostnames in a generated environment.
- * Options: `--runs N` (default 5), `--skip-jest`, `--skip-cli`.
  */
 
 interface Measurement {
@@ -22,14 +22,12 @@ interface Measurement {
   readonly peakRssMb: number | undefined;
 }
 
-const args = process.argv.slice(2);
-const runs = Number(args[args.indexOf('--runs') + 1]) || 5;
 const probe = fromRoot('scripts', 'bench', 'rss-probe.cjs');
 
-function measure(label: string, cmd: string, cmdArgs: string[], options: { runs?: number; env?: NodeJS.ProcessEnv; before?: () => void } = {}): Measurement {
+function measure(label: string, cmd: string, cmdArgs: string[], options: { runs: number; env?: NodeJS.ProcessEnv; before?: () => void }): Measurement {
   const seconds: number[] = [];
   let peak: number | undefined;
-  for (let i = 0; i < (options.runs ?? runs); i++) {
+  for (let i = 0; i < options.runs; i++) {
     options.before?.();
     const rssFile = join(mkdtempSync(join(tmpdir(), 'bench-rss-')), 'rss');
     const start = process.hrtime.bigint();
@@ -65,7 +63,10 @@ function generatedEnvs(hostnames: number): string {
   return dir;
 }
 
-function main(): void {
+function main(args: { readonly runs: number; readonly 'skip-cli': boolean; readonly 'skip-jest': boolean }): void {
+  const { runs } = args;
+  const timed = (label: string, cmd: string, cmdArgs: string[], options: { runs?: number; env?: NodeJS.ProcessEnv; before?: () => void } = {}) =>
+    measure(label, cmd, cmdArgs, { runs, ...options });
   const outdir = mkdtempSync(join(tmpdir(), 'bench-out-'));
   const synthEnv = { CDKTF_OUTDIR: join(outdir, 'cdktf.out') };
   const results: Measurement[] = [];
@@ -73,33 +74,33 @@ function main(): void {
 
   // Warm the bundle once so the "warm" figure is what a developer sees on the second run.
   spawnSync('node', ['scripts/app.mjs'], { cwd: fromRoot(), env: { ...process.env, ...synthEnv } });
-  const warm = measure('(a) npm run synth, all envs, warm bundle', 'npm', ['run', '--silent', 'synth'], { env: synthEnv });
-  const warmNode = measure('(a) node scripts/app.mjs (same, without npm)', 'node', ['scripts/app.mjs'], { env: synthEnv });
-  const cold = measure('(a) npm run synth, all envs, cold bundle', 'npm', ['run', '--silent', 'synth'], {
+  const warm = timed('(a) npm run synth, all envs, warm bundle', 'npm', ['run', '--silent', 'synth'], { env: synthEnv });
+  const warmNode = timed('(a) node scripts/app.mjs (same, without npm)', 'node', ['scripts/app.mjs'], { env: synthEnv });
+  const cold = timed('(a) npm run synth, all envs, cold bundle', 'npm', ['run', '--silent', 'synth'], {
     env: synthEnv,
     before: () => rmSync(fromRoot('.cache', 'app'), { recursive: true, force: true }),
   });
   results.push(warm, warmNode, cold);
 
   let cli: Measurement | undefined;
-  if (!args.includes('--skip-cli')) {
-    cli = measure('(b) npx cdktf synth, all envs', 'npx', ['cdktf', 'synth', '--output', join(outdir, 'cli.out')], { runs: Math.min(runs, 3) });
+  if (!args['skip-cli']) {
+    cli = timed('(b) npx cdktf synth, all envs', 'npx', ['cdktf', 'synth', '--output', join(outdir, 'cli.out')], { runs: Math.min(runs, 3) });
     results.push(cli);
   }
 
   const scaling: Measurement[] = [];
   for (const n of [1, 50, 200]) {
     const dir = generatedEnvs(n);
-    scaling.push(measure(`synth of one env with ${n} hostname${n > 1 ? 's' : ''}`, 'node', ['scripts/app.mjs'], { env: { ...synthEnv, EDGE_ENVS_DIR: dir } }));
+    scaling.push(timed(`synth of one env with ${n} hostname${n > 1 ? 's' : ''}`, 'node', ['scripts/app.mjs'], { env: { ...synthEnv, EDGE_ENVS_DIR: dir } }));
     rmSync(dir, { recursive: true, force: true });
   }
   results.push(...scaling);
 
   let unit: Measurement | undefined;
   let jest: Measurement | undefined;
-  if (!args.includes('--skip-jest')) {
-    unit = measure('(c) unit suite (npm run test:unit)', 'npm', ['run', '--silent', 'test:unit', '--', '--silent'], { runs: 1 });
-    jest = measure('(c) whole suite (npm test: + terraform, moto)', 'npx', ['jest', '--silent'], { runs: 1 });
+  if (!args['skip-jest']) {
+    unit = timed('(c) unit suite (npm run test:unit)', 'npm', ['run', '--silent', 'test:unit', '--', '--silent'], { runs: 1 });
+    jest = timed('(c) whole suite (npm test: + terraform, moto)', 'npx', ['jest', '--silent'], { runs: 1 });
     results.push(unit, jest);
   }
 
@@ -117,4 +118,20 @@ function main(): void {
   rmSync(outdir, { recursive: true, force: true });
 }
 
-main();
+const bench = defineCommand({
+  name: 'npm run bench',
+  summary:
+    'Measures synth speed and peak memory (cached bundle warm and cold, against cdktf synth), how synth time grows with 1, 50 and 200 hostnames, and the unit and whole jest suites; prints medians and whether the targets are met.',
+  options: {
+    runs: { type: 'integer', min: 1, default: 5, doc: 'runs per measurement' },
+    'skip-jest': { type: 'boolean', doc: 'do not time the jest suites' },
+    'skip-cli': { type: 'boolean', doc: 'do not time npx cdktf synth' },
+  },
+  exitCodes: { 1: 'a measured command failed' },
+  run(args) {
+    main(args);
+    return EXIT.ok;
+  },
+});
+
+void runCommand(bench);

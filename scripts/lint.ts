@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fromRoot } from '../lib/paths';
-import { lintWorkflows, workflowFiles } from '../tools/lint/workflow-lint';
+import { defineCommand, EXIT, runCommand } from '../tools/cli';
 
 /**
  * `npm run lint`: shellcheck on every shell script, yamllint on every YAML file we
@@ -48,14 +48,18 @@ function run(tool: string, args: string[], targets: string[]): void {
 }
 
 const root = fromRoot();
-run('shellcheck', ['--severity=style'], [...files(join(root, 'scripts'), /\.sh$/), ...files(join(root, 'modules'), /\.sh$/), fromRoot('.ci', 'run')]);
-run(
-  'yamllint',
-  ['-s', '-d', '{extends: default, rules: {line-length: {max: 140}, document-start: disable, truthy: {check-keys: false}}}'],
-  [...files(join(root, 'envs'), /\.ya?ml$/), ...files(join(root, 'tools'), /\.ya?ml$/), ...files(join(root, '.github'), /\.ya?ml$/)],
-);
+
+function lintScriptsAndYaml(): void {
+  run('shellcheck', ['--severity=style'], [...files(join(root, 'scripts'), /\.sh$/), ...files(join(root, 'modules'), /\.sh$/), fromRoot('.ci', 'run')]);
+  run(
+    'yamllint',
+    ['-s', '-d', '{extends: default, rules: {line-length: {max: 140}, document-start: disable, truthy: {check-keys: false}}}'],
+    [...files(join(root, 'envs'), /\.ya?ml$/), ...files(join(root, 'tools'), /\.ya?ml$/), ...files(join(root, '.github'), /\.ya?ml$/)],
+  );
+}
 
 async function lintGithubWorkflows(): Promise<void> {
+  const { lintWorkflows, workflowFiles } = await import('../tools/lint/workflow-lint');
   const files = workflowFiles();
   if (files.length === 0) return;
   const problems = await lintWorkflows(files);
@@ -64,6 +68,17 @@ async function lintGithubWorkflows(): Promise<void> {
   if (problems.length > 0) failures++;
 }
 
-void lintGithubWorkflows().then(() => {
-  process.exitCode = failures === 0 ? 0 : 1;
+const lint = defineCommand({
+  name: 'npm run lint',
+  summary:
+    'shellcheck on every shell script, yamllint on every YAML file the project owns (env files, suppressions, workflows), actionlint on the GitHub workflows. A linter that is not installed is reported as SKIPPED, and is a failure when CI is set.',
+  options: {},
+  exitCodes: { 1: 'a linter found a problem (or, with CI set, a linter is missing)' },
+  async run() {
+    lintScriptsAndYaml();
+    await lintGithubWorkflows();
+    return failures === 0 ? EXIT.ok : EXIT.failure;
+  },
 });
+
+void runCommand(lint);

@@ -1,34 +1,30 @@
-import { selectEnvironments } from '../envs/load';
-import { emitReport, parseOptions } from '../tools/cli';
-import { ConfigError } from '../lib/errors';
-import { buildReview, renderReviewMarkdown, synthesizeRef } from '../tools/review/review';
-import { synthesizeJson } from '../tools/synth/synth-json';
-
-const USAGE = 'usage: npm run review [-- --env <env>[,<env>...]] [--base <git ref>] [--json <file>] [--markdown <file>]';
+import { defineCommand, emitReport, ENVS_OPTION, EXIT, REPORT_OPTIONS, runCommand } from '../tools/cli';
 
 /**
- * `npm run review`: prints the review (inventory, security settings, and the diff
- * against `--base`) as Markdown; `--markdown` appends it to a file such as
- * $GITHUB_STEP_SUMMARY. Exits 0 when it could review, 1 otherwise.
+ * `npm run review`: the review (inventory, security settings, and the diff against
+ * `--base`) as Markdown.
  */
-function main(): number {
-  const args = parseOptions(
-    process.argv.slice(2),
-    { env: { type: 'string' }, base: { type: 'string' }, json: { type: 'string' }, markdown: { type: 'string' } },
-    USAGE,
-  );
-  if (!args) return 1;
-  try {
+const review = defineCommand({
+  name: 'npm run review',
+  summary: 'Per stack of the selected environments: resources by type, the security-relevant settings, and a noise-free diff of the Terraform JSON against another git ref; printed as Markdown.',
+  options: {
+    env: ENVS_OPTION,
+    base: { type: 'string', valueName: '<git ref>', doc: 'also diff against the stacks synthesized at this git ref (e.g. main)' },
+    ...REPORT_OPTIONS,
+  },
+  exitCodes: { 0: 'reviewed (the review itself is for people; it does not fail on findings)', 1: 'could not review (bad input, unknown ref)' },
+  configErrorNote: 'Nothing was reviewed.',
+  async run(args) {
+    const { selectEnvironments } = await import('../envs/load');
+    const { buildReview, renderReviewMarkdown, synthesizeRef } = await import('../tools/review/review');
+    const { synthesizeJson } = await import('../tools/synth/synth-json');
     const environments = selectEnvironments(args.env);
-    const head = synthesizeJson(environments.join(',')).stacks;
+    const synthesized = synthesizeJson(environments.join(','));
     const base = args.base ? { ref: args.base, stacks: synthesizeRef(args.base, environments) } : undefined;
-    const review = buildReview(head, base);
-    emitReport(renderReviewMarkdown(review), () => `${JSON.stringify(review, null, 2)}\n`, args);
-    return 0;
-  } catch (e) {
-    console.error(e instanceof ConfigError ? `${e.message}\nNothing was reviewed.` : `review: ${(e as Error).message}`);
-    return 1;
-  }
-}
+    const result = buildReview(synthesized.stacks, base, { environments: synthesized.environments });
+    emitReport(renderReviewMarkdown(result), () => `${JSON.stringify(result, null, 2)}\n`, args);
+    return EXIT.ok;
+  },
+});
 
-process.exitCode = main();
+void runCommand(review);

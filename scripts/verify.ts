@@ -1,54 +1,51 @@
-import { ConfigError } from '../lib/errors';
-import { formatTable, runChecks } from '../tools/verify/checks';
-import { verifyInput, type VerifyFlags } from '../tools/verify/input';
+import { defineCommand, EXIT, runCommand } from '../tools/cli';
 
-const USAGE = `usage: npm run verify -- [--env <env>] [--origin-url URL] [--edge-url URL] [--default-endpoint-url URL]
-       [--ca FILE] [--cert FILE] [--key FILE] [--server-ca FILE] [--resolve host:port:address]... [--warn-days N] [--json]`;
+const url = (what: string) => ({ type: 'string', valueName: '<url>', doc: `${what} (overrides the env file's verify section)` }) as const;
+const file = (what: string) => ({ type: 'string', valueName: '<file>', doc: `${what} (overrides the env file's verify section)` }) as const;
 
-const VALUE_FLAGS: Record<string, keyof VerifyFlags> = {
-  '--env': 'env',
-  '--origin-url': 'originUrl',
-  '--edge-url': 'edgeUrl',
-  '--default-endpoint-url': 'defaultEndpointUrl',
-  '--ca': 'ca',
-  '--cert': 'cert',
-  '--key': 'key',
-  '--server-ca': 'serverCa',
-};
-
-/**
- * `npm run verify`: real TLS handshakes against the live endpoints of an environment.
- * Prints a table (or `--json`); exit 1 when any check fails, 2 on bad usage.
- */
-async function main(argv: string[]): Promise<number> {
-  const flags: VerifyFlags = { resolve: [] };
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = () => inline ?? argv[++i];
-    if (name === '--json') json = true;
-    else if (name === '--resolve') flags.resolve.push(value());
-    else if (name === '--warn-days') flags.warnDays = Number(value());
-    else if (name === '--timeout-ms') flags.timeoutMs = Number(value());
-    else if (VALUE_FLAGS[name]) (flags as unknown as Record<string, string>)[VALUE_FLAGS[name]] = value();
-    else {
-      process.stderr.write(`unknown argument "${arg}"\n${USAGE}\n`);
-      return 2;
-    }
-  }
-  try {
-    const results = await runChecks(verifyInput(flags));
+/** `npm run verify`: real TLS handshakes against the live endpoints of an environment. */
+const verify = defineCommand({
+  name: 'npm run verify',
+  summary:
+    'Real TLS handshakes against the live endpoints of one environment: the origin demands our CA and refuses no or foreign certificates, the default endpoint is closed, the edge speaks TLS 1.2+ and answers 403 without a certificate, and no certificate is close to expiry. Targets come from the env file\'s verify section, the options, or both.',
+  options: {
+    env: { type: 'string', valueName: '<env>', doc: "read targets and files from envs/<env>.yaml's verify section" },
+    'origin-url': url('the API Gateway custom domain'),
+    'edge-url': url('the hostname behind Cloudflare'),
+    'default-endpoint-url': url('the execute-api endpoint that must be closed'),
+    ca: file('our CA bundle (PEM)'),
+    cert: file('a client certificate from our CA (PEM)'),
+    key: file("that certificate's private key (PEM)"),
+    'server-ca': file('CA to trust for the servers (PEM)'),
+    resolve: { type: 'string', multiple: true, valueName: '<host:port:address>', doc: 'connect to this address for host:port (like curl --resolve)' },
+    'warn-days': { type: 'integer', min: 1, doc: 'warn when a certificate expires within this many days (default 30)' },
+    'timeout-ms': { type: 'integer', min: 1, doc: 'per-connection timeout in milliseconds (default 5000)' },
+    json: { type: 'boolean', doc: 'print the results as JSON instead of a table' },
+  },
+  exitCodes: { 1: 'a check failed, or bad input (a missing target, an unreadable file)' },
+  configErrorNote: 'Nothing was checked; run "npm run verify -- --help" for the options.',
+  async run(args) {
+    const { formatTable, runChecks } = await import('../tools/verify/checks');
+    const { verifyInput } = await import('../tools/verify/input');
+    const results = await runChecks(
+      verifyInput({
+        env: args.env,
+        originUrl: args['origin-url'],
+        edgeUrl: args['edge-url'],
+        defaultEndpointUrl: args['default-endpoint-url'],
+        ca: args.ca,
+        cert: args.cert,
+        key: args.key,
+        serverCa: args['server-ca'],
+        resolve: args.resolve,
+        warnDays: args['warn-days'],
+        timeoutMs: args['timeout-ms'],
+      }),
+    );
     const passed = results.every((r) => r.status !== 'fail');
-    process.stdout.write(`${json ? JSON.stringify({ passed, results }, null, 2) : formatTable(results)}\n`);
-    return passed ? 0 : 1;
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`${e.message}\n${USAGE}\n`);
-      return 1;
-    }
-    throw e;
-  }
-}
+    process.stdout.write(`${args.json ? JSON.stringify({ passed, results }, null, 2) : formatTable(results)}\n`);
+    return passed ? EXIT.ok : EXIT.failure;
+  },
+});
 
-main(process.argv.slice(2)).then((code) => (process.exitCode = code));
+void runCommand(verify);

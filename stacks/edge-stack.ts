@@ -16,8 +16,8 @@ export interface EdgeStackProps extends EnvStackProps {
 }
 
 /**
- * The Cloudflare edge of one environment: zone baseline and proxied records, zone-level
- * Authenticated Origin Pulls with our certificate, API Shield and Access for the
+ * The Cloudflare edge of one environment: zone baseline and proxied records,
+ * Authenticated Origin Pulls with our certificate (per hostname unless the env asks for zone-level), API Shield and Access for the
  * hostnames that choose them, and expiry alerts for every certificate involved.
  */
 export class EdgeStack extends EnvStack {
@@ -51,8 +51,10 @@ export class EdgeStack extends EnvStack {
     this.originPulls = new AuthenticatedOriginPulls(this, 'OriginPulls', {
       zoneId: cloudflare.zoneId,
       clientCertificate: props.pki.originPullClient,
+      scope: edge.originPulls,
+      hostnames: hostnames.map((h) => h.name),
     });
-    const watch: ExpiryAlert[] = ['originPullCertificate'];
+    const watch: ExpiryAlert[] = [edge.originPulls === 'zone' ? 'originPullCertificate' : 'hostnameOriginPullCertificate'];
 
     const shielded = hostnames.filter((h) => h.apiShield !== undefined);
     if (shielded.length > 0) {

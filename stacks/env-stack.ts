@@ -5,7 +5,7 @@ import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import type { ResolvedEnvironment } from '../envs/resolve';
 import { type Concern, stackName } from '../lib/naming';
-
+import { CLOUDFLARE_PROVIDER, TLS_PROVIDER } from '../lib/providers';
 
 export interface EnvStackProps {
   /** The environment this stack belongs to, validated and with its files read. */
@@ -66,12 +66,21 @@ export abstract class EnvStack extends TerraformStack {
     });
   }
 
-  /** The Cloudflare provider; its API token comes from CLOUDFLARE_API_TOKEN, never from config. */
+  /**
+   * The Cloudflare provider, pinned to CLOUDFLARE_PROVIDER rather than the 5.14.0
+   * the prebuilt classes were generated for (an override of `required_providers`, not of
+   * any resource). Its API token comes from CLOUDFLARE_API_TOKEN, never from config.
+   */
   protected useCloudflare(): CloudflareProvider {
-    return new CloudflareProvider(this, 'cloudflare', {});
+    const provider = new CloudflareProvider(this, 'cloudflare', {});
+    this.addOverride('terraform.required_providers.cloudflare.version', CLOUDFLARE_PROVIDER.version);
+    return provider;
   }
 
+  /** The tls provider, held to TLS_PROVIDER (the bindings were generated for 4.1.0). */
   protected useTls(): TlsProvider {
-    return new TlsProvider(this, 'tls', {});
+    const provider = new TlsProvider(this, 'tls', {});
+    this.addOverride('terraform.required_providers.tls.version', TLS_PROVIDER.version);
+    return provider;
   }
 }

@@ -1,6 +1,5 @@
 import type { Construct } from 'constructs';
 import { ByoPki } from '../modules/pki/byo-pki';
-import { TLS_PROVIDER_VERSION } from '../modules/pki/certificate-authority';
 import { GeneratedPki } from '../modules/pki/generated-pki';
 import type { PkiOutputs } from '../modules/pki/outputs';
 import { EnvStack, EnvStackProps } from './env-stack';
@@ -23,7 +22,6 @@ export class PkiStack extends EnvStack {
     const serverDnsNames = origin.serverCertificate === 'imported-own-ca' ? hostnames.map((h) => h.name) : undefined;
     if (pki.mode === 'generated') {
       this.useTls();
-      this.addOverride('terraform.required_providers.tls.version', TLS_PROVIDER_VERSION);
       this.outputs = new GeneratedPki(this, 'Pki', { config: pki, serverDnsNames }).outputs;
       return;
     }

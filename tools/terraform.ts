@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { fromRoot } from '../lib/paths';
-
-/** Where the offline AWS provider lives on every machine of this project. */
-export const PROVIDER_MIRROR = '/opt/tf-plugins';
+import { AWS_PROVIDER, PROVIDER_MIRROR } from '../lib/providers';
 
 export interface TerraformRun {
   readonly code: number;
@@ -11,10 +10,77 @@ export interface TerraformRun {
   readonly stderr: string;
 }
 
-/** Why Terraform cannot run here, or undefined when it can. */
+/** Terraform is not installed where it is looked for; the message is the one line to print. */
+export class TerraformNotFoundError extends Error {
+  constructor(message: string = terraformMissingMessage()) {
+    super(message);
+    this.name = 'TerraformNotFoundError';
+  }
+}
+
+function terraformMissingMessage(): string {
+  return process.env.TERRAFORM_BIN
+    ? `TERRAFORM_BIN=${process.env.TERRAFORM_BIN} is not an executable file`
+    : 'terraform is not on PATH; install Terraform (1.10 or later) or set TERRAFORM_BIN to its path';
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The terraform executable that will run: TERRAFORM_BIN, or the first `terraform` on PATH. */
+export function terraformBinary(): string | undefined {
+  const bin = process.env.TERRAFORM_BIN;
+  if (bin) return (isAbsolute(bin) || bin.includes('/')) && isExecutable(bin) ? bin : undefined;
+  return (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'terraform')).find(isExecutable);
+}
+
+/** Why terraform itself cannot run here (not installed), or undefined when it can. */
+export function terraformMissingReason(): string | undefined {
+  return terraformBinary() === undefined ? terraformMissingMessage() : undefined;
+}
+
+/** Why the offline AWS validation cannot run here (no terraform, no provider mirror), or undefined when it can. */
 export function terraformUnavailableReason(): string | undefined {
+  const missing = terraformMissingReason();
+  if (missing) return missing;
   if (!existsSync(PROVIDER_MIRROR)) return `the AWS provider mirror ${PROVIDER_MIRROR} is missing`;
   return undefined;
+}
+
+/** The project's Terraform CLI configuration: the AWS provider from the mirror only, never the network. */
+export function cliConfigText(): string {
+  return [
+    '# Written by tools/terraform.ts from lib/providers.ts; do not edit.',
+    'provider_installation {',
+    '  filesystem_mirror {',
+    `    path    = ${JSON.stringify(PROVIDER_MIRROR)}`,
+    `    include = [${JSON.stringify(`registry.terraform.io/${AWS_PROVIDER.source}`)}]`,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Writes the CLI configuration under .cache/ (when missing or different) and returns
+ * its path, for TF_CLI_CONFIG_FILE. Write-then-rename, so parallel runs never read
+ * half a file.
+ */
+export function cliConfigFile(): string {
+  const path = fromRoot('.cache', 'terraform-cli.tfrc');
+  const text = cliConfigText();
+  if (existsSync(path) && readFileSync(path, 'utf8') === text) return path;
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+  return path;
 }
 
 /**
@@ -23,11 +89,16 @@ export function terraformUnavailableReason(): string | undefined {
  */
 export function terraform(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<TerraformRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.env.TERRAFORM_BIN ?? 'terraform', [...args], {
+    const bin = terraformBinary();
+    if (bin === undefined) {
+      reject(new TerraformNotFoundError());
+      return;
+    }
+    const child = spawn(bin, [...args], {
       cwd,
       env: {
         ...process.env,
-        TF_CLI_CONFIG_FILE: fromRoot('terraform', 'cli.tfrc'),
+        TF_CLI_CONFIG_FILE: cliConfigFile(),
         TF_IN_AUTOMATION: '1',
         TF_INPUT: '0',
         CHECKPOINT_DISABLE: '1',
@@ -39,7 +110,7 @@ export function terraform(args: readonly string[], cwd: string, env: NodeJS.Proc
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
+    child.on('error', (e: NodeJS.ErrnoException) => reject(e.code === 'ENOENT' ? new TerraformNotFoundError() : e));
     child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });
 }

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { isHostname } from '../../lib/hostnames';
+import { MAX_USER_TAGS, PROJECT_TAG_KEYS } from '../../lib/naming';
 
 /** Building blocks shared by the section schemas. Messages say what is accepted. */
 
 export const hostname = z
   .string()
-  .refine(isHostname, 'expected a lowercase DNS name such as "api.example.com" (no wildcard, no trailing dot)');
+  .refine(isHostname, 'expected a lowercase DNS name such as "api.example.com" (no wildcard, no trailing dot, not an IP address, xn-- labels valid punycode)');
 
 export const hex32 = (what: string) =>
   z.string().regex(/^[0-9a-f]{32}$/, `expected the ${what}: 32 lowercase hexadecimal characters`);
@@ -16,10 +17,21 @@ export const awsRegion = z
 
 export const awsAccountId = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id, quoted as a string');
 
-export const tagMap = z.record(
-  z.string().regex(/^[\w .:/=+@-]{1,128}$/, 'expected a tag key of 1-128 letters, digits, spaces or _.:/=+-@'),
-  z.string().max(256, 'expected a tag value of at most 256 characters'),
-);
+/**
+ * User tags for every AWS resource. AWS reserves the `aws:` prefix (any case) and the
+ * project writes its own keys (PROJECT_TAG_KEYS), so both are refused rather than
+ * silently dropped or overridden; the count leaves room for the project's tags.
+ */
+export const tagMap = z
+  .record(
+    z
+      .string()
+      .regex(/^[\w .:/=+@-]{1,128}$/, 'expected a tag key of 1-128 letters, digits, spaces or _.:/=+-@')
+      .refine((k) => !/^aws:/i.test(k), 'tag keys starting with "aws:" are reserved by AWS; choose another key')
+      .refine((k) => !(PROJECT_TAG_KEYS as readonly string[]).some((p) => p.toLowerCase() === k.toLowerCase()), `is set by the project itself (${PROJECT_TAG_KEYS.join(', ')}); choose another key`),
+    z.string().max(256, 'expected a tag value of at most 256 characters'),
+  )
+  .refine((t) => Object.keys(t).length <= MAX_USER_TAGS, `expected at most ${MAX_USER_TAGS} tags: AWS allows 50 per resource and the project adds up to ${PROJECT_TAG_KEYS.length} of its own`);
 
 /** Path of a PEM file, relative to the environment file's folder. */
 export const pemPath = z

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { minTlsVersion } from './hostnames';
+import { ORIGIN_PULL_SCOPES } from '../../lib/vocabulary';
 
 /** Where certificate-expiry alerts go. At least one destination. */
 export const alertsSchema = z
@@ -27,6 +28,12 @@ export const edgeSchema = z
   .object({
     /** Minimum TLS version of the whole zone. @default "1.2" */
     minTlsVersion: minTlsVersion.default('1.2'),
+    /**
+     * Where Cloudflare presents our origin-pull certificate: `per-hostname` (only the
+     * env's hostnames; nothing else in the zone changes) or `zone` (every proxied
+     * hostname of the zone). @default "per-hostname"
+     */
+    originPulls: z.enum(ORIGIN_PULL_SCOPES, { error: `expected one of: ${ORIGIN_PULL_SCOPES.join(', ')}` }).default('per-hostname'),
     /** Certificate-expiry alerts (origin-pull certificate, client CAs, service tokens). */
     alerts: alertsSchema,
   })

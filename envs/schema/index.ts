@@ -92,6 +92,18 @@ const crossChecks: CrossCheck[] = [
       });
     }
   },
+  function packageSigningKeyPinned(env, ctx) {
+    // Cloudflare's install page publishes the key's URL but no fingerprint, so the pin must
+    // be verified out of band; the all-zero placeholder would only fail when a host boots.
+    if (env.keyless.enabled && env.name !== 'local' && /^0+$/.test(env.keyless.packageSigningKeyFingerprint)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['keyless', 'packageSigningKeyFingerprint'],
+        message:
+          'is the all-zero placeholder; expected the fingerprint of https://pkg.cloudflare.com/cloudflare-main.gpg verified out of band (gpg --show-keys --with-fingerprint); only the local environment may keep the placeholder',
+      });
+    }
+  },
   function hostnameTlsNotBelowZone(env, ctx) {
     env.hostnames.forEach((h, i) => {
       if (h.minTlsVersion !== undefined && h.minTlsVersion < env.edge.minTlsVersion) {

@@ -122,7 +122,7 @@ const enabledObject = z
     /** How Cloudflare builds the chain it serves in front of the leaf. @default "ubiquitous" */
     bundleMethod: z.enum(['ubiquitous', 'optimal', 'force'], { error: 'expected "ubiquitous", "optimal" or "force"' }).default('ubiquitous'),
     certificate: certificateSchema,
-    /** A demo origin host running nginx, as in seed 004. @default none */
+    /** A demo origin host running nginx, served only through the tunnel. @default none */
     originHost: originHostSchema.optional(),
     /**
      * Fingerprint of Cloudflare's package signing key (pkg.cloudflare.com), checked on the

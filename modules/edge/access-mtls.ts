@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { ZeroTrustAccessApplication } from '@cdktf/provider-cloudflare/lib/zero-trust-access-application';
 import { ZeroTrustAccessMtlsCertificate } from '@cdktf/provider-cloudflare/lib/zero-trust-access-mtls-certificate';
@@ -74,7 +75,7 @@ export class AccessMtls extends Construct {
     const policy = (key: string, label: string, include: ZeroTrustAccessPolicyInclude[], requireCertificate: boolean) => {
       let p = policies.get(key);
       if (!p) {
-        p = new ZeroTrustAccessPolicy(this, `Policy-${key.replace(/[^a-z0-9.-]/g, '-')}`, {
+        p = new ZeroTrustAccessPolicy(this, policyId(key), {
           accountId: props.accountId,
           name: `${props.name}: ${label}`,
           decision: 'non_identity',
@@ -133,4 +134,13 @@ export class AccessMtls extends Construct {
     this.policies = policies;
     this.serviceTokens = tokens;
   }
+}
+
+/**
+ * A construct id for a policy key. Ids keep only a few characters, so two keys that
+ * differ only in the dropped ones (`cn:a b` and `cn:a_b`, or the names `a-b` and `a`,`b`)
+ * would otherwise collide; a digest of the exact key keeps every id distinct.
+ */
+function policyId(key: string): string {
+  return `Policy-${key.replace(/[^a-z0-9.-]/g, '-').slice(0, 60)}-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
 }

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { MtlsCertificate } from '@cdktf/provider-cloudflare/lib/mtls-certificate';
 import { Ruleset } from '@cdktf/provider-cloudflare/lib/ruleset';
+import { CertificateAuthoritiesHostnameAssociations } from '../../providers/cloudflare/certificate-authorities-hostname-associations';
 import { checkClientCa } from './certificate-checks';
 import { unverifiedClientCertificate } from './waf-expression';
 
@@ -27,12 +28,17 @@ export interface ApiShieldMtlsProps {
 }
 
 /**
- * API Shield mTLS with our own client CA. Asking for a certificate changes nothing on
- * its own: Cloudflare only records `cf.tls_client_auth.cert_verified`. The enforcement
- * is the `block` rule per host in the zone's custom firewall ruleset.
+ * API Shield mTLS with our own client CA. The CA is associated with exactly the
+ * protected hostnames: without that association `cf.tls_client_auth.cert_verified` is
+ * never true for them and the block rule would reject every client, good certificates
+ * included. Asking for a certificate changes nothing on its own; the enforcement is the
+ * `block` rule per host in the zone's custom firewall ruleset, created only once the
+ * association exists.
  */
 export class ApiShieldMtls extends Construct {
   readonly clientCa: MtlsCertificate;
+  /** The CA's hostname association (the protected hostnames, nothing else). */
+  readonly association: CertificateAuthoritiesHostnameAssociations;
   readonly ruleset: Ruleset;
   /** The block expression of each host, by hostname. */
   readonly expressions: ReadonlyMap<string, string>;
@@ -54,6 +60,11 @@ export class ApiShieldMtls extends Construct {
       expressions.set(host.hostname, unverifiedClientCertificate({ hosts: [host.hostname], ...host }));
     }
     this.expressions = expressions;
+    this.association = new CertificateAuthoritiesHostnameAssociations(this, 'ClientCaHostnames', {
+      zoneId: props.zoneId,
+      mtlsCertificateId: this.clientCa.id,
+      hostnames: [...expressions.keys()],
+    });
     // A zone has one entry-point ruleset per phase: this construct owns the zone's custom WAF rules.
     this.ruleset = new Ruleset(this, 'RequireClientCertificate', {
       zoneId: props.zoneId,
@@ -68,7 +79,8 @@ export class ApiShieldMtls extends Construct {
         action: 'block',
         enabled: true,
       })),
-      dependsOn: [this.clientCa],
+      // A block rule before the association would reject every client.
+      dependsOn: [this.association],
     });
   }
 }

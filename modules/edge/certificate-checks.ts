@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { Token } from 'cdktf';
-import { isCloudflareSharedOriginPullCa, oneLineDn, pemSpans } from '../../lib/x509';
+import { caTrustRefusals, sharedCaEvidence } from '../../lib/ca-trust';
+import { oneLineDn, pemSpans } from '../../lib/x509';
 
 /**
  * Construction-time checks on PEM inputs of the edge modules. Values that are
@@ -49,25 +50,29 @@ export function requireKeyReference(privateKeyPem: string, what: string): void {
  */
 export function originPullCertificateProblems(certificatePem: string): string[] {
   if (isReference(certificatePem)) return [];
-  let leaf: X509Certificate;
+  let certs: X509Certificate[];
   try {
-    [leaf] = parseCertificates(certificatePem, 'the origin-pull certificate');
+    certs = parseCertificates(certificatePem, 'the origin-pull certificate');
   } catch (e) {
     return [(e as Error).message];
   }
-  if (isCloudflareSharedOriginPullCa(leaf)) {
-    return [
-      `the certificate (issuer ${JSON.stringify(oneLineDn(leaf.issuer))}) comes from Cloudflare's shared origin-pull CA, ` +
-        'which every Cloudflare customer can present; expected a certificate issued by our own CA',
-    ];
+  // Every certificate of the PEM (the leaf and any chain after it) is held to the same test.
+  const shared = certs.map((cert, i) => [i, sharedCaEvidence(cert)] as const).filter(([, evidence]) => evidence);
+  if (shared.length > 0) {
+    return shared.map(
+      ([i, evidence]) =>
+        `certificate ${i + 1} (subject ${JSON.stringify(oneLineDn(certs[i].subject))}) comes from Cloudflare's shared origin-pull CA, which every Cloudflare customer can present: ${evidence}; expected a certificate issued by our own CA`,
+    );
   }
+  const [leaf] = certs;
   if (leaf.ca) return [`the first certificate (subject ${JSON.stringify(oneLineDn(leaf.subject))}) is a CA; expected the client (leaf) certificate first`];
   return [];
 }
 
 /**
  * What is wrong with a literal client-CA bundle: empty, a certificate that is not a CA
- * (basic constraints CA:TRUE), or Cloudflare's shared origin-pull CA. Empty when fine.
+ * (basic constraints CA:TRUE), or one `caTrustRefusals` refuses (Cloudflare's shared
+ * origin-pull CA, a public CA, a broken or incomplete chain). Empty when fine.
  */
 export function clientCaProblems(caPem: string): string[] {
   if (isReference(caPem)) return [];
@@ -78,10 +83,11 @@ export function clientCaProblems(caPem: string): string[] {
   } catch (e) {
     return [(e as Error).message];
   }
-  return certs.flatMap((cert) => {
+  const refused = new Map(caTrustRefusals(certs).map((r) => [r.index, r.reason]));
+  return certs.flatMap((cert, i) => {
     const subject = JSON.stringify(oneLineDn(cert.subject));
     if (!cert.ca) return [`certificate ${subject} is not a CA (basic constraints CA:TRUE is required)`];
-    if (isCloudflareSharedOriginPullCa(cert)) return [`${subject} is Cloudflare's shared origin-pull CA; expected our own client CA`];
+    if (refused.has(i)) return [`${subject} is refused as a client CA: ${refused.get(i)}`];
     return [];
   });
 }

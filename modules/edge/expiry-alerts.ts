@@ -2,10 +2,12 @@ import { Construct } from 'constructs';
 import { NotificationPolicy } from '@cdktf/provider-cloudflare/lib/notification-policy';
 import { NotificationPolicyWebhooks } from '@cdktf/provider-cloudflare/lib/notification-policy-webhooks';
 
-/** Certificate-expiry alert types of provider 5.14 (`notification_policy.alert_type`). */
+/** Certificate-expiry alert types (`notification_policy.alert_type`, an enum of the provider schema). */
 export const EXPIRY_ALERT = {
   /** The zone-level Authenticated Origin Pulls client certificate. */
   originPullCertificate: 'zone_aop_custom_certificate_expiration_type',
+  /** The per-hostname Authenticated Origin Pulls client certificate. */
+  hostnameOriginPullCertificate: 'hostname_aop_custom_certificate_expiration_type',
   /** Certificates in the mTLS certificate store (API Shield client CA). */
   apiShieldClientCa: 'mtls_certificate_store_certificate_expiration_type',
   /** Access mTLS (client CA) certificates. */

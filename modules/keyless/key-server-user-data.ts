@@ -1,11 +1,18 @@
 import { stringify } from 'yaml';
 import { BOOT_LIBEXEC, bootScript, renderCloudConfig, shellEnvFile, type CloudConfig } from './cloud-config';
 
-/** Where Cloudflare publishes the packages; the repo files are rewritten on the host to check signatures against the pinned key. */
+/**
+ * Where Cloudflare publishes the packages, as its install page https://pkg.cloudflare.com/
+ * (index.html, "Amazon Linux" for cloudflared and "Amazon Linux 2023" for gokeyless)
+ * gives them: the signing key, `cloudflared.repo`, and the gokeyless repo of the `rpm/`
+ * tree built for glibc 2.34+ (Amazon Linux 2023; `rpm-el8/` is for Amazon Linux 2). The
+ * page publishes no key fingerprint, so the env file pins one verified out of band. The
+ * repo files are rewritten on the host to check signatures against that pinned key.
+ */
 export const CLOUDFLARE_PACKAGES = {
   signingKeyUrl: 'https://pkg.cloudflare.com/cloudflare-main.gpg',
   cloudflaredRepoUrl: 'https://pkg.cloudflare.com/cloudflared.repo',
-  gokeylessRepoUrl: 'https://pkg.cloudflare.com/gokeyless.repo',
+  gokeylessRepoUrl: 'https://pkg.cloudflare.com/gokeyless/rpm/gokeyless.repo',
 } as const;
 
 

@@ -29,7 +29,8 @@ export interface KeylessTunnelProps {
 /**
  * A remotely managed Cloudflare Tunnel with its own virtual network and a private
  * network route for each key server's *private* address (the address cloudflared sees
- * on the host, not a public one: seed 004's INVALID-route trap). Its token goes
+ * on the host's interface; a route to a public address shows as INVALID and Keyless
+ * requests never arrive). Its token goes
  * straight into Secrets Manager; it is sensitive in both providers' state and is never
  * an output or part of user-data.
  */

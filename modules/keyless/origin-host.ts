@@ -8,7 +8,7 @@ import { HOST_ROLES } from '../../lib/naming';
 /** The port nginx serves the demo origin on, inside the VPC only. */
 export const ORIGIN_PORT = 80;
 
-/** The origin's cloud-config: install and start nginx (seed 004's "target" host). */
+/** The origin's cloud-config: install and start nginx, the host the keyless hostname serves. */
 export function originHostCloudConfig(): CloudConfig {
   return {
     write_files: [bootScript('boot-lib.sh', BOOT_LIBEXEC), bootScript('origin-bootstrap.sh', BOOT_LIBEXEC)],
@@ -31,10 +31,10 @@ export interface OriginHostProps {
 }
 
 /**
- * An optional demo origin as in seed 004, but with no public address and no inbound
- * path except HTTP from the tunnel connectors: Cloudflare reaches it through the same
- * tunnel as the key servers (a public hostname route), so the seed's open 80/443 and SSH
- * are gone. Its role has Session Manager only, no secrets.
+ * An optional demo origin (nginx) with no public address and no inbound path except
+ * HTTP from the tunnel connectors: Cloudflare reaches it through the same tunnel as the
+ * key servers (a public hostname route), so it needs no open 80/443 and no SSH. Its
+ * role has Session Manager only, no secrets.
  */
 export class OriginHost extends Construct {
   readonly host: PrivateHost;

@@ -31,7 +31,7 @@ export interface HardenedLaunchTemplateProps {
  * address, no SSH key (Session Manager instead). A launch template rather than
  * instance arguments because the AWS provider resolves `root_block_device` on an
  * instance with DescribeImages, which rejects a `resolve:ssm:` image
- * (terraform-provider-aws issue 43488); EC2 itself resolves it in a template.
+ * (hashicorp/terraform-provider-aws issue 43488); EC2 itself resolves it in a template.
  */
 export class HardenedLaunchTemplate extends Construct {
   readonly template: LaunchTemplate;

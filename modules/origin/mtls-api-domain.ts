@@ -56,7 +56,7 @@ export class MtlsApiDomain extends Construct implements OriginDomain {
       endpointConfiguration: { types: ['REGIONAL'] },
       securityPolicy: 'TLS_1_2',
       // Set at creation: adding mTLS or the ownership certificate to an existing
-      // domain can fail (provider issue 35741).
+      // domain can fail (hashicorp/terraform-provider-aws issue 35741).
       mutualTlsAuthentication: { truststoreUri: props.truststoreUri, truststoreVersion: props.truststoreVersion },
       ownershipVerificationCertificateArn: cert.ownershipVerificationCertificateArn,
     });

@@ -1,20 +1,13 @@
 import { Construct } from 'constructs';
 import type { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
-import { SelfSignedCert } from '@cdktf/provider-tls/lib/self-signed-cert';
 import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
 import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
 import type { CertificateSettings } from '../../lib/vocabulary';
+import { SelfSignedCaCert } from '../../providers/tls/path-length';
 import { HOURS_PER_DAY, newPrivateKey } from './key-algorithm';
 
 /** What a CA certificate may do: sign certificates and CRLs, nothing else. */
 export const CA_ALLOWED_USES = ['cert_signing', 'crl_signing', 'digital_signature'];
-
-/**
- * The tls provider gained `max_path_length` in 4.2 (after the 4.1 schema these
- * bindings were generated from), so it is set as an override and the provider
- * constraint raised accordingly by the stack.
- */
-export const TLS_PROVIDER_VERSION = '>= 4.2.0, < 5.0.0';
 
 export interface CertificateAuthorityProps {
   /** Subject organisation. */
@@ -28,12 +21,17 @@ export interface CertificateAuthorityProps {
 }
 
 /**
- * A two-level CA: a self-signed root (path length 1) that signs one intermediate
- * (path length 0) which issues every leaf. Clients chain leaf -> intermediate -> root,
- * three deep, inside API Gateway's limit of four.
+ * A two-level CA: a self-signed root (path length 1) that signs one intermediate which
+ * issues every leaf. Clients chain leaf -> intermediate -> root, three deep, inside API
+ * Gateway's limit of four.
+ *
+ * The intermediate carries no path length: tls 4.2.x cannot encode 0 (it writes "no
+ * constraint"), so the JSON does not claim it. The root's path length 1 is what stops
+ * a CA issued under the intermediate from verifying (root -> intermediate -> sub-CA ->
+ * leaf has two CAs below the root).
  */
 export class CertificateAuthority extends Construct {
-  readonly rootCertificate: SelfSignedCert;
+  readonly rootCertificate: SelfSignedCaCert;
   readonly intermediateCertificate: LocallySignedCert;
   /** Issues the leaves. Sensitive. */
   readonly issuingKey: PrivateKey;
@@ -51,7 +49,7 @@ export class CertificateAuthority extends Construct {
     const name = (role: string) => `${props.organization} ${role} G${props.generation}`;
 
     const rootKey = newPrivateKey(this, 'RootKey', props.root.keyAlgorithm);
-    this.rootCertificate = new SelfSignedCert(this, 'RootCertificate', {
+    this.rootCertificate = new SelfSignedCaCert(this, 'RootCertificate', {
       privateKeyPem: rootKey.privateKeyPem,
       subject: [{ commonName: name('Root CA'), organization: props.organization }],
       isCaCertificate: true,
@@ -60,8 +58,8 @@ export class CertificateAuthority extends Construct {
       allowedUses: CA_ALLOWED_USES,
       validityPeriodHours: props.root.validityDays * HOURS_PER_DAY,
       earlyRenewalHours: props.root.earlyRenewalDays * HOURS_PER_DAY,
+      maxPathLength: 1,
     });
-    this.rootCertificate.addOverride('max_path_length', 1);
 
     this.issuingKey = newPrivateKey(this, 'IntermediateKey', props.intermediate.keyAlgorithm);
     const request = new CertRequest(this, 'IntermediateRequest', {
@@ -78,7 +76,6 @@ export class CertificateAuthority extends Construct {
       validityPeriodHours: props.intermediate.validityDays * HOURS_PER_DAY,
       earlyRenewalHours: props.intermediate.earlyRenewalDays * HOURS_PER_DAY,
     });
-    this.intermediateCertificate.addOverride('max_path_length', 0);
 
     this.issuingCertificatePem = this.intermediateCertificate.certPem;
     this.certificatePems = [this.rootCertificate.certPem, this.intermediateCertificate.certPem];

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AWS_PROVIDER } from '../../lib/providers';
 import { terraformUnavailableReason } from '../../tools/terraform';
 import { validateStacks } from '../../tools/validate/validate';
 import { baseEnvironment, envDir, withField } from '../support/env-files';
@@ -11,7 +12,7 @@ if (unavailable) console.warn(`SKIPPED terraform validate of the origin modes: $
 const describeTerraform = unavailable ? describe.skip : describe;
 
 /** The repository's env files use the default modes; the others must be valid AWS too. */
-describeTerraform('every origin mode passes terraform validate (AWS provider 5.100.0)', () => {
+describeTerraform(`every origin mode passes terraform validate (AWS provider ${AWS_PROVIDER.version})`, () => {
   const variants: Record<string, Record<string, unknown>> = {
     'own-ca': { serverCertificate: 'imported-own-ca' },
     'origin-ca': { serverCertificate: 'cloudflare-origin-ca' },

@@ -13,7 +13,7 @@ if (unavailable) console.warn(`SKIPPED moto apply test of the local origin: ${un
 const describeMoto = unavailable ? describe.skip : describe;
 
 /**
- * Known moto gaps (DESIGN.md section 6), by resource address and attribute: moto's
+ * Known gaps of moto 5.2.1, by resource address and attribute: moto's
  * REST create_domain_name drops mutual TLS (and has no update_domain_name), so every
  * plan wants to set it again. Anything else in a second plan is a real defect.
  */
@@ -32,8 +32,8 @@ function outsideGaps(changes: readonly PlannedChange[]): Array<{ address: string
 }
 
 /**
- * The `local` environment's AWS origin, applied for real by terraform (AWS provider
- * 5.100.0) to a private moto_server; the PKI stack's outputs are stood in for by
+ * The `local` environment's AWS origin, applied for real by terraform (the AWS
+ * provider of the offline mirror) to a private moto_server; the PKI stack's outputs are stood in for by
  * openssl-made CA certificates.
  */
 describeMoto('local origin applies to moto and converges', () => {

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectAwsOnly, replaceInterpolations } from '../../tools/validate/aws-projection';
+import { AWS_PROVIDER } from '../../lib/providers';
 import { terraformUnavailableReason } from '../../tools/terraform';
 import { validateStacks } from '../../tools/validate/validate';
 import { synthStacks } from '../support/synth';
@@ -10,7 +11,7 @@ const unavailable = terraformUnavailableReason();
 if (unavailable) console.warn(`SKIPPED terraform validate tests: ${unavailable}`);
 const describeTerraform = unavailable ? describe.skip : describe;
 
-describeTerraform('terraform validate against the real AWS provider 5.100.0 (offline mirror)', () => {
+describeTerraform(`terraform validate against the real AWS provider ${AWS_PROVIDER.version} (offline mirror)`, () => {
   const stacks = [...synthStacks()].map(([name, json]) => ({ name, json }));
 
   it('accepts every AWS resource of every stack of every environment', async () => {

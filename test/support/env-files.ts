@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -32,4 +32,31 @@ export function withField(obj: Record<string, any>, path: string, value: unknown
   if (value === undefined) delete node[last];
   else node[/^\d+$/.test(last) ? Number(last) : last] = value;
   return copy;
+}
+
+/** A fingerprint shaped like a real one, for tests only: no key has it. */
+export const TEST_SIGNING_KEY_FINGERPRINT = '0123456789ABCDEF0123456789ABCDEF01234567';
+
+/**
+ * prod.yaml with Keyless SSL on, as its commented-out block describes, pinned to the
+ * test fingerprint. The committed prod keeps keyless off until a fingerprint verified
+ * out of band is set, so tests of a keyless production stack use this instead.
+ */
+export function prodWithKeyless(): Record<string, any> {
+  const text = readFileSync(fromRoot('envs', 'prod.yaml'), 'utf8');
+  const start = text.indexOf('# keyless:\n#   enabled: true');
+  if (start < 0) throw new Error('envs/prod.yaml no longer carries the commented keyless block');
+  const block = parse(text.slice(start).split('\n').map((l) => l.replace(/^# ?/, '')).join('\n'));
+  return { ...baseEnvironment('prod'), keyless: { ...block.keyless, packageSigningKeyFingerprint: TEST_SIGNING_KEY_FINGERPRINT } };
+}
+
+let testEnvs: string | undefined;
+
+/** The repository's env files with prod's keyless on (see prodWithKeyless), written once per test process. */
+export function testEnvsDir(): string {
+  if (testEnvs === undefined) {
+    const names = readdirSync(fromRoot('envs')).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -'.yaml'.length));
+    testEnvs = envDir(Object.fromEntries(names.map((n) => [n, n === 'prod' ? prodWithKeyless() : readFileSync(fromRoot('envs', `${n}.yaml`), 'utf8')])));
+  }
+  return testEnvs;
 }

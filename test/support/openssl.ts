@@ -48,6 +48,27 @@ export interface IssueOptions {
   readonly digest?: string;
 }
 
+export interface CertifyOptions {
+  /** Subject in openssl's `/CN=.../O=...` form; `+` joins attributes into one RDN. */
+  readonly subject: string;
+  /** Key of the subject to make. @default a new ECDSA P-256 key */
+  readonly key?: TestKeyAlgorithm;
+  /** Reuse this private key for the subject. */
+  readonly keyPath?: string;
+  /** Certify this public key (PEM) instead: needs an issuer. */
+  readonly publicKeyPath?: string;
+  /** Signer; self-signed when absent. */
+  readonly issuer?: Pick<TestCertificate, 'certPath' | 'keyPath'>;
+  /** @default true */
+  readonly ca?: boolean;
+  /** @default sha256 */
+  readonly digest?: string;
+  /** Decimal or 0x-hex serial. @default the clock */
+  readonly serial?: string;
+  /** Read the subject as UTF-8 (self-signed only). @default false */
+  readonly utf8?: boolean;
+}
+
 /** `YYYYMMDDHHMMSSZ` for a date, as `openssl ca -startdate` wants it. */
 export function asn1Time(d: Date): string {
   return d.toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -58,6 +79,8 @@ export function hoursFromNow(hours: number): Date {
 }
 
 export class OpensslWorkbench {
+  private serials = 0;
+
   constructor(readonly dir: string) {
     mkdirSync(join(dir, 'newcerts'), { recursive: true });
     writeFileSync(join(dir, 'index.txt'), '');
@@ -154,6 +177,41 @@ export class OpensslWorkbench {
     return this.issue(name, {
       subject: `/CN=${name}/O=Test`, issuer, ca: false, keyUsage: ['digitalSignature', 'keyEncipherment'], extendedKeyUsage: ['clientAuth'], ...extra,
     });
+  }
+
+  /**
+   * A certificate made directly with `openssl x509 -new`, for names `openssl ca` would
+   * normalise away (surrounding or doubled spaces, multi-valued RDNs) and for keys we
+   * hold only the public half of (`publicKeyPath`: the key goes in as it is, signed by
+   * `issuer`). Self-signed with `keyPath` when there is no issuer.
+   */
+  certify(name: string, o: CertifyOptions): TestCertificate {
+    const certPath = join(this.dir, `${name}.crt`);
+    const keyPath = o.keyPath ?? (o.publicKeyPath ? '' : this.key(name, o.key ?? { type: 'ec', curve: 'P-256' }));
+    const extPath = join(this.dir, `${name}.x509.ext`);
+    writeFileSync(
+      extPath,
+      `${[`basicConstraints = critical, CA:${o.ca === false ? 'FALSE' : 'TRUE'}`, `keyUsage = critical, ${o.ca === false ? 'digitalSignature' : 'keyCertSign, cRLSign'}`, 'subjectKeyIdentifier = hash'].join('\n')}\n`,
+    );
+    if (o.publicKeyPath && !o.issuer) throw new Error(`certify ${name}: a public key alone cannot self-sign; give an issuer`);
+    // openssl x509 -new signs with -key when self-signing; with -CA the subject key goes in as a public key.
+    let subjectKey = ['-key', keyPath];
+    if (o.issuer) {
+      const publicKeyPath = o.publicKeyPath ?? join(this.dir, `${name}.pub.pem`);
+      if (!o.publicKeyPath) this.run(['pkey', '-in', keyPath, '-pubout', '-out', publicKeyPath]);
+      subjectKey = ['-force_pubkey', publicKeyPath];
+    }
+    const signer = o.issuer ? ['-CA', o.issuer.certPath, '-CAkey', o.issuer.keyPath] : [];
+    const common = ['-subj', o.subject, '-days', '30', `-${o.digest ?? 'sha256'}`, '-set_serial', o.serial ?? String(Date.now() * 1000 + (this.serials++ % 1000)), '-out', certPath];
+    if (o.utf8) {
+      // Only `req` reads -subj as UTF-8; `x509 -new` takes its bytes as Latin-1.
+      if (o.issuer) throw new Error(`certify ${name}: UTF-8 subjects are made self-signed only`);
+      const exts = readFileSync(extPath, 'utf8').trim().split('\n').flatMap((line) => ['-addext', line]);
+      this.run(['req', '-x509', '-new', '-utf8', '-config', join(this.dir, 'ca.cnf'), '-key', keyPath, ...exts, ...common]);
+    } else {
+      this.run(['x509', '-new', ...subjectKey, ...signer, '-extfile', extPath, ...common]);
+    }
+    return { name, certPath, keyPath, certPem: readFileSync(certPath, 'utf8'), keyPem: keyPath ? readFileSync(keyPath, 'utf8') : '' };
   }
 
   write(name: string, content: string | Buffer): string {

@@ -93,7 +93,7 @@ export function realizeTlsResources(stack: StackJson, bench: OpensslWorkbench): 
     certificates.set(
       address,
       bench.sign(safe(address), csr, keyPath, {
-        ca: cert.is_ca_certificate === true, pathLength: cert.max_path_length, ...usages(cert.allowed_uses), dnsNames: cert.dns_names,
+        ca: cert.is_ca_certificate === true, pathLength: asTlsProviderWrites(cert.max_path_length), ...usages(cert.allowed_uses), dnsNames: cert.dns_names,
         digest: digestFor(keyAddress), ...validity(cert),
       }),
     );
@@ -118,7 +118,7 @@ export function realizeTlsResources(stack: StackJson, bench: OpensslWorkbench): 
       certificates.set(
         address,
         bench.sign(safe(address), request.path, keys.get(request.keyAddress)!, {
-          issuer, ca: cert.is_ca_certificate === true, pathLength: cert.max_path_length, ...usages(cert.allowed_uses),
+          issuer, ca: cert.is_ca_certificate === true, pathLength: asTlsProviderWrites(cert.max_path_length), ...usages(cert.allowed_uses),
           dnsNames: request.dnsNames, digest: digestFor(caKeyAddress), ...validity(cert),
         }),
       );
@@ -137,4 +137,12 @@ export function realizedValue(realized: RealizedTls, expression: string): string
   if (attribute === 'cert_pem') return realized.certificates.get(address)!.certPem;
   if (attribute === 'private_key_pem') return readFileSync(realized.keys.get(address)!, 'utf8');
   throw new Error(`cannot realize ${expression}`);
+}
+
+/**
+ * The path length the tls provider 4.2.x really writes: it sets Go's MaxPathLen but
+ * never MaxPathLenZero, so 0 (like no value) becomes "no constraint".
+ */
+export function asTlsProviderWrites(maxPathLength: number | undefined): number | undefined {
+  return maxPathLength === undefined || maxPathLength === 0 ? undefined : maxPathLength;
 }

@@ -1,13 +1,14 @@
 import { synthesizeJson, type StackJson } from '../../tools/synth/synth-json';
+import { testEnvsDir } from './env-files';
 
 export type { StackJson };
 
 /**
  * Synthesizes environments exactly as `npm run synth` does and returns each stack's
  * Terraform JSON by stack name (`dev-origin`). `envsDir` lets a test point at env
- * files it wrote itself.
+ * files it wrote itself; by default the repository's, with prod's keyless on.
  */
-export function synthStacks(selector?: string, envsDir?: string): Map<string, StackJson> {
+export function synthStacks(selector?: string, envsDir: string = testEnvsDir()): Map<string, StackJson> {
   return synthesizeJson(selector, envsDir).stacks;
 }
 

@@ -1,4 +1,6 @@
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 import { join } from 'node:path';
 import { ConfigError } from '../../lib/errors';
 import { parsePrivateKey, PemError } from '../../lib/x509';
@@ -28,6 +30,7 @@ describeOpenssl('bring-your-own PEM files are checked at synth time', () => {
     ws.file('origin-pull.pem', originPull.certPem);
   });
 
+  const publicRoot = () => rootCertificates.find((pem) => new X509Certificate(pem).subject.includes('CN=ISRG Root X1'))!;
   const byo = (caBundle: string, originPullCert = 'origin-pull.pem') => ({
     mode: 'byo',
     caBundle,
@@ -109,7 +112,27 @@ describeOpenssl('bring-your-own PEM files are checked at synth time', () => {
           }).certPem,
         ),
       ],
-      /refused: it is Cloudflare's shared origin-pull CA .*EVERY Cloudflare customer/,
+      /refused: its subject "origin-pull\.cloudflare\.net" is named like Cloudflare's shared origin-pull CA; .*EVERY Cloudflare customer/,
+    ],
+    [
+      "a publicly trusted root copied from Node's store",
+      () => [ws.file('public-root.pem', publicRoot())],
+      /pki\.caBundle: public-root\.pem: certificate 1 \("ISRG Root X1"\): refused: it is the publicly trusted root "ISRG Root X1" \(in Node's built-in root store/,
+    ],
+    [
+      'a bundle holding our own root and a public root',
+      () => [ws.file('mixed-bundle.pem', good.root.certPem + good.intermediate.certPem + publicRoot())],
+      /pki\.caBundle: mixed-bundle\.pem: certificate 3 \("ISRG Root X1"\): refused: it is the publicly trusted root/,
+    ],
+    [
+      "a CA named like the shared CA but for spaces around its CN and OU",
+      () => [ws.file('spaced-shared.pem', ws.bench.certify('spaced-shared', { subject: '/C=US/O=CloudFlare, Inc./OU= Origin Pull /CN= origin-pull.cloudflare.net ' }).certPem)],
+      /pki\.caBundle: spaced-shared\.pem: .*refused: its subject " origin-pull\.cloudflare\.net " is named like Cloudflare's shared origin-pull CA/,
+    ],
+    [
+      'an intermediate without the root it chains to',
+      () => [ws.file('intermediate-only.pem', good.intermediate.certPem)],
+      /pki\.caBundle: intermediate-only\.pem: certificate 1 \("good Intermediate CA"\): refused: its issuer "good Root CA" is not in the bundle/,
     ],
     [
       'an origin-pull certificate from another CA',
@@ -172,6 +195,6 @@ describeOpenssl('bring-your-own PEM files are checked at synth time', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect(error!.problems.map((p) => p.field)).toEqual(['origin.additionalTrustedCas[1]', 'origin.additionalTrustedCas[2]']);
-    expect(error!.problems[1].message).toMatch(/cloudflare\.pem: certificate 1 \("origin-pull\.cloudflare\.net"\): refused: it is Cloudflare's shared origin-pull CA/);
+    expect(error!.problems[1].message).toMatch(/cloudflare\.pem: certificate 1 \("origin-pull\.cloudflare\.net"\): refused: its subject "origin-pull\.cloudflare\.net" is named like Cloudflare's shared origin-pull CA/);
   });
 });

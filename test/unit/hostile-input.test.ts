@@ -1,10 +1,13 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { loadEnvironment } from '../../envs/load';
 import { ConfigError } from '../../lib/errors';
 import { synthesize } from '../../tools/synth/synth';
-import { baseEnvironment, envDir, withField } from '../support/env-files';
+import { baseEnvironment, envDir, prodWithKeyless, TEST_SIGNING_KEY_FINGERPRINT, withField } from '../support/env-files';
+import { synthStacks } from '../support/synth';
 
 /**
  * Environment files written by someone careless or hostile. Each must be refused with
@@ -122,4 +125,191 @@ describe('harmless variations of a good file', () => {
       rmSync(envs, { recursive: true, force: true });
     }
   });
+});
+
+/*
+ * The cases below are organised by class. Each writes an env folder (and whatever files
+ * the env file names) under a fresh project folder, synthesizes `dev`, and expects a
+ * ConfigError whose problems include one naming the file, the field and the reason, with
+ * the previous output untouched. No case may hang: each has a 20-second budget, far
+ * above the milliseconds a refusal takes (an unbounded read of /dev/zero would not end).
+ */
+interface ProjectCase {
+  /** Writes the env folder's files; `envs` is `<project>/envs`. */
+  readonly setup: (envs: string, project: string) => void;
+  /** The file the problem must name (a suffix). @default "dev.yaml" */
+  readonly file?: string;
+  readonly field: string;
+  readonly message: RegExp;
+  /** Environments to select. @default "dev" */
+  readonly selector?: string;
+}
+
+const writeDev = (doc: Record<string, unknown> | string) => (envs: string) => writeFileSync(join(envs, 'dev.yaml'), typeof doc === 'string' ? doc : stringify(doc));
+const byoDev = (caBundle: string) =>
+  withField(base, 'pki', { mode: 'byo', caBundle, originPullClient: { certificate: caBundle, privateKey: { terraformVariable: 'origin_pull_key' } } });
+const withFiles = (doc: Record<string, unknown>, make: (envs: string, project: string) => void) => (envs: string, project: string) => {
+  make(envs, project);
+  writeDev(doc)(envs);
+};
+const mkfifo = (path: string) => {
+  const r = spawnSync('mkfifo', [path]);
+  if (r.status !== 0) throw new Error(`mkfifo ${path} failed: ${r.stderr}`);
+};
+const tags = (t: Record<string, string>) => withField(base, 'tags', t);
+const keylessDev = (changes: Record<string, unknown>) =>
+  Object.entries(changes).reduce((doc, [path, value]) => withField(doc, path, value), withField(base, 'keyless', { ...prodWithKeyless().keyless }));
+const twoEnvs = (staging: Record<string, unknown>) => (envs: string) => {
+  writeDev(base)(envs);
+  writeFileSync(join(envs, 'staging.yaml'), stringify(staging));
+};
+const stagingLike = (changes: Record<string, unknown>) =>
+  Object.entries({ name: 'staging', 'backend.keyPrefix': 'edge-mtls/staging', 'cloudflare.zoneId': 'ffeeddccbbaa99887766554433221100', 'hostnames[0].name': 'api.staging.example.com', ...changes }).reduce(
+    (doc, [path, value]) => withField(doc, path, value),
+    base,
+  );
+
+const classes: Record<string, Array<[string, ProjectCase]>> = {
+  'files that are not regular files': [
+    ['the env file is a symlink to /dev/zero', { setup: (envs) => symlinkSync('/dev/zero', join(envs, 'dev.yaml')), field: '(file)', message: /is a device; expected a regular file/ }],
+    ['the env file is a FIFO nobody writes to', { setup: (envs) => mkfifo(join(envs, 'dev.yaml')), field: '(file)', message: /is a FIFO \(named pipe\); expected a regular file/ }],
+    ['the env file is a directory named dev.yaml', { setup: (envs) => mkdirSync(join(envs, 'dev.yaml')), field: '(file)', message: /is a directory/ }],
+    ['the env file is a symlink loop', { setup: (envs) => symlinkSync(join(envs, 'dev.yaml'), join(envs, 'dev.yaml')), field: '(file)', message: /symlink loop/ }],
+    ['the env file is a dangling symlink', { setup: (envs) => symlinkSync(join(envs, 'gone.txt'), join(envs, 'dev.yaml')), field: '(file)', message: /does not exist/ }],
+    ['the env file is /dev/null', { setup: (envs) => symlinkSync('/dev/null', join(envs, 'dev.yaml')), field: '(file)', message: /is a device/ }],
+    ['a PEM file that is a symlink to /dev/zero', { setup: withFiles(byoDev('zero.pem'), (envs) => symlinkSync('/dev/zero', join(envs, 'zero.pem'))), field: 'pki.caBundle', message: /zero\.pem: resolves to \/dev\/zero, outside the project folder/ }],
+    ['a PEM file that is a FIFO', { setup: withFiles(byoDev('fifo.pem'), (envs) => mkfifo(join(envs, 'fifo.pem'))), field: 'pki.caBundle', message: /fifo\.pem: is a FIFO \(named pipe\); expected a regular file/ }],
+    ['a directory named ca.pem', { setup: withFiles(byoDev('ca.pem'), (envs) => mkdirSync(join(envs, 'ca.pem'))), field: 'pki.caBundle', message: /ca\.pem: is a directory/ }],
+    ['a PEM file of 2 MiB', { setup: withFiles(byoDev('huge.pem'), (envs) => writeFileSync(join(envs, 'huge.pem'), Buffer.alloc(2 * 1024 * 1024, 65))), field: 'pki.caBundle', message: /huge\.pem: is 2097152 bytes; at most 1048576 bytes are accepted/ }],
+    ['a PEM symlink to /dev/zero with the outside-project switch set', { setup: withFiles(withField(byoDev('zero.pem'), 'allowPemFilesOutsideProject', 'the CA bundle is provisioned by the host image'), (envs) => symlinkSync('/dev/zero', join(envs, 'zero.pem'))), field: 'pki.caBundle', message: /zero\.pem: is a device; expected a regular file/ }],
+    ['an extra trusted CA that is a FIFO', { setup: withFiles(withField(base, 'origin', { additionalTrustedCas: ['old.pem'] }), (envs) => mkfifo(join(envs, 'old.pem'))), field: 'origin.additionalTrustedCas[0]', message: /old\.pem: is a FIFO/ }],
+  ],
+  'PEM paths that leave the project folder': [
+    ['an absolute path to a system CA', { setup: writeDev(byoDev('/etc/ssl/certs/ca-certificates.crt')), field: 'pki.caBundle', message: /resolves to \/etc\/ssl\/certs\/ca-certificates\.crt, outside the project folder/ }],
+    ['a relative path climbing out with ../', { setup: writeDev(byoDev('../../../../../../../../etc/ssl/certs/ca-certificates.crt')), field: 'pki.caBundle', message: /outside the project folder/ }],
+    ['a symlink inside the project pointing outside', { setup: withFiles(byoDev('innocent.pem'), (envs) => symlinkSync('/etc/ssl/certs/ca-certificates.crt', join(envs, 'innocent.pem'))), field: 'pki.caBundle', message: /innocent\.pem: resolves to \/etc\/ssl\/certs\/ca-certificates\.crt, outside the project folder/ }],
+    ['a symlinked folder inside the project pointing outside', { setup: withFiles(byoDev('certs/ca-certificates.crt'), (envs) => symlinkSync('/etc/ssl/certs', join(envs, 'certs'))), field: 'pki.caBundle', message: /outside the project folder/ }],
+    ['an extra trusted CA outside the project', { setup: writeDev(withField(base, 'origin', { additionalTrustedCas: ['/etc/ssl/certs/ca-certificates.crt'] })), field: 'origin.additionalTrustedCas[0]', message: /outside the project folder/ }],
+    ['a keyless certificate outside the project', { setup: writeDev(keylessDev({ 'keyless.certificate': { file: '/etc/ssl/certs/ca-certificates.crt' } })), field: 'keyless.certificate.file', message: /outside the project folder/ }],
+    ['the outside-project switch with no real reason', { setup: writeDev(withField(byoDev('/etc/ssl/certs/ca-certificates.crt'), 'allowPemFilesOutsideProject', 'because')), field: 'allowPemFilesOutsideProject', message: /expected the reason PEM files must live outside the project folder/ }],
+  ],
+  'YAML dialects and file names': [
+    ['a %YAML 1.1 directive (where `off` would be false)', { setup: writeDev(`%YAML 1.1\n---\n${text}`), field: '(line 1)', message: /%YAML 1\.1 directive is not accepted; environment files are YAML 1\.2/ }],
+    ['a %YAML 1.3 directive', { setup: writeDev(`%YAML 1.3\n---\n${text}`), field: '(line 1', message: /YAML syntax error: Unsupported YAML version 1\.3/ }],
+    ['an unknown directive', { setup: writeDev(`%FOO bar\n---\n${text}`), field: '(line 1', message: /YAML syntax error: .*directive/i }],
+    ['a .yml file beside the .yaml ones', { setup: (envs) => { writeDev(base)(envs); writeFileSync(join(envs, 'staging.yml'), stringify(stagingLike({}))); }, file: 'staging.yml', field: '(file)', message: /must end in "\.yaml"; this one would be ignored: rename it to "staging\.yaml"/ }],
+    ['the only env file spelled dev.yml', { setup: (envs) => writeFileSync(join(envs, 'dev.yml'), text), file: 'dev.yml', field: '(file)', message: /rename it to "dev\.yaml"/ }],
+    ['an upper-case .YAML extension', { setup: (envs) => { writeDev(base)(envs); writeFileSync(join(envs, 'qa.YAML'), text); }, file: 'qa.YAML', field: '(file)', message: /must end in "\.yaml"/ }],
+  ],
+  'hostnames that are not DNS names': [
+    ['an IPv4 address', { setup: writeDev(hostnameAs('192.0.2.10')), field: 'hostnames[0].name', message: /not an IP address/ }],
+    ['an IPv4 address as the zone', { setup: writeDev(withField(base, 'cloudflare.zoneName', '192.0.2.10')), field: 'cloudflare.zoneName', message: /not an IP address/ }],
+    ['a numeric top-level domain', { setup: writeDev(hostnameAs('api.example.123')), field: 'hostnames[0].name', message: /expected a lowercase DNS name/ }],
+    ['punycode that does not decode', { setup: writeDev(hostnameAs('xn--zz.example.com')), field: 'hostnames[0].name', message: /xn-- labels valid punycode/ }],
+    ['an empty punycode label', { setup: writeDev(hostnameAs('xn--.example.com')), field: 'hostnames[0].name', message: /xn-- labels valid punycode/ }],
+    ['a reserved "--" label that is not punycode', { setup: writeDev(hostnameAs('ab--cd.example.com')), field: 'hostnames[0].name', message: /expected a lowercase DNS name/ }],
+    ['a keyless origin host that is an IP address', { setup: writeDev(keylessDev({ 'keyless.originHost': { subnet: 'private-a', privateIp: '10.60.1.20', hostname: '10.60.1.20' } })), field: 'keyless.originHost.hostname', message: /not an IP address/ }],
+  ],
+  'tags that AWS or the project reserve': [
+    ['a tag key starting with aws:', { setup: writeDev(tags({ 'aws:cloudformation:stack-name': 'x' })), field: 'tags.aws:cloudformation:stack-name', message: /reserved by AWS/ }],
+    ['a tag key starting with AWS: in capitals', { setup: writeDev(tags({ 'AWS:foo': 'x' })), field: 'tags.AWS:foo', message: /reserved by AWS/ }],
+    ['an Environment tag overriding the project', { setup: writeDev(tags({ Environment: 'prod' })), field: 'tags.Environment', message: /is set by the project itself/ }],
+    ['a ManagedBy tag in another case', { setup: writeDev(tags({ managedby: 'terraform' })), field: 'tags.managedby', message: /is set by the project itself/ }],
+    ['a Stack tag', { setup: writeDev(tags({ Stack: 'prod-origin' })), field: 'tags.Stack', message: /is set by the project itself/ }],
+    ['a Role tag that policy rules read', { setup: writeDev(tags({ Role: 'demo-origin' })), field: 'tags.Role', message: /is set by the project itself/ }],
+    ['51 tags', { setup: writeDev(tags(Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`Tag${i}`, 'x'])))), field: 'tags', message: /expected at most 44 tags: AWS allows 50 per resource/ }],
+    ['45 tags, which with the project tags pass 50', { setup: writeDev(tags(Object.fromEntries(Array.from({ length: 45 }, (_, i) => [`Tag${i}`, 'x'])))), field: 'tags', message: /expected at most 44 tags/ }],
+  ],
+  'Terraform expressions and CDKTF tokens': [
+    ['a tag value calling file()', { setup: writeDev(withField(base, 'tags.Owner', '${file("/etc/hostname")}')), field: 'tags.Owner', message: /Terraform interpolation/ }],
+    ['a tag value that is a CDKTF token', { setup: writeDev(withField(base, 'tags.Owner', '${TfToken[TOKEN.1]}')), field: 'tags.Owner', message: /Terraform interpolation/ }],
+    ['a tag key with an interpolation', { setup: writeDev(tags({ '${var.x}': 'y' })), field: 'tags.${var.x}', message: /the key contains a Terraform interpolation/ }],
+    ['a template directive in the organisation', { setup: writeDev(withField(base, 'pki', { mode: 'generated', organization: '%{ for x in y }x%{ endfor }' })), field: 'pki.organization', message: /Terraform template directive/ }],
+    ['a CDKTF list token as a common name', { setup: writeDev(withField(base, 'hostnames[0].access', { commonNames: ['#{TfToken[TOKEN.2]}'] })), field: 'hostnames[0].access.commonNames[0]', message: /CDKTF list token/ }],
+    ['a CDKTF number token as a port', { setup: writeDev(keylessDev({ 'keyless.port': -1.8881545897087626e289 })), field: 'keyless.port', message: /is not a plain number/ }],
+  ],
+  'environments that collide across files': [
+    ['a zone shared with an environment that is not selected', { setup: twoEnvs(stagingLike({ 'cloudflare.zoneId': base.cloudflare.zoneId })), file: 'staging.yaml', field: 'cloudflare.zoneId', message: /is also the zone of .*dev\.yaml/ }],
+    ['a hostname claimed by an environment that is not selected', { setup: twoEnvs(stagingLike({ 'hostnames[0].name': base.hostnames[0].name })), file: 'staging.yaml', field: 'hostnames[0].name', message: /is also a hostname of .*dev\.yaml/ }],
+    ['a keyless origin hostname claimed by another environment', { setup: twoEnvs(stagingLike({ keyless: keylessDev({ 'keyless.originHost': { subnet: 'private-a', privateIp: '10.60.1.20', hostname: base.hostnames[0].name } }).keyless, 'keyless.packageSigningKeyFingerprint': TEST_SIGNING_KEY_FINGERPRINT })), file: 'staging.yaml', field: 'keyless.originHost.hostname', message: /is also a hostname of .*dev\.yaml/ }],
+    ['a broken env file that is not selected', { setup: twoEnvs(stagingLike({ 'aws.region': 'moon-1' })), file: 'staging.yaml', field: 'aws.region', message: /expected an AWS region/ }],
+  ],
+  'keyless hosts that would only fail at boot': [
+    ['the all-zero signing key fingerprint outside local', { setup: writeDev(keylessDev({ 'keyless.packageSigningKeyFingerprint': '0'.repeat(40) })), field: 'keyless.packageSigningKeyFingerprint', message: /all-zero placeholder/ }],
+    ['no signing key fingerprint at all', { setup: writeDev(keylessDev({ 'keyless.packageSigningKeyFingerprint': undefined })), field: 'keyless.packageSigningKeyFingerprint', message: /missing required field/ }],
+    ['a fingerprint with spaces as gpg prints it', { setup: writeDev(keylessDev({ 'keyless.packageSigningKeyFingerprint': '0123 4567 89AB CDEF 0123  4567 89AB CDEF 0123 4567' })), field: 'keyless.packageSigningKeyFingerprint', message: /40-character uppercase hexadecimal/ }],
+    ['an origin host outside the zone', { setup: writeDev(keylessDev({ 'keyless.originHost': { subnet: 'private-a', privateIp: '10.60.1.20', hostname: 'www.example.net' } })), field: 'keyless.originHost.hostname', message: /outside the zone "example\.com"/ }],
+    ['imported-own-ca without a server certificate in byo mode', { setup: writeDev(withField(byoDev('ca.pem'), 'origin', { serverCertificate: 'imported-own-ca' })), field: 'pki.serverCertificate', message: /missing: origin\.serverCertificate "imported-own-ca" needs/ }],
+  ],
+};
+
+describe.each(Object.entries(classes))('hostile input, class: %s', (_class, cases) => {
+  it.each(cases)('%s: one clear problem, nothing written', (_what, c) => {
+    const project = mkdtempSync(join(tmpdir(), 'edge-hostile-project-'));
+    const envs = join(project, 'envs');
+    mkdirSync(envs);
+    const outdir = join(project, 'cdktf.out');
+    mkdirSync(outdir);
+    writeFileSync(join(outdir, 'sentinel'), 'previous synth');
+    try {
+      c.setup(envs, project);
+      const started = Date.now();
+      let error: unknown;
+      try {
+        synthesize({ outdir, envsDir: envs, selector: c.selector ?? 'dev' });
+      } catch (e) {
+        error = e;
+      }
+      expect(Date.now() - started).toBeLessThan(15000);
+      expect(error).toBeInstanceOf(ConfigError);
+      const problems = (error as ConfigError).problems;
+      expect(problems).toContainEqual(
+        expect.objectContaining({ file: expect.stringMatching(new RegExp(`${(c.file ?? 'dev.yaml').replace('.', '\\.')}$`)), field: expect.stringMatching(new RegExp(`^${c.field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)), message: expect.stringMatching(c.message) }),
+      );
+      // One line each, never a stack trace or a dump of the input.
+      for (const p of problems) expect(`${p.file}: ${p.field}: ${p.message}`).not.toMatch(/\n|\s+at \S+:\d+/);
+      expect((error as ConfigError).message.length).toBeLessThan(4000);
+      expect(readdirSync(outdir)).toEqual(['sentinel']);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  }, 20000);
+});
+
+describe('hostile input that must still work', () => {
+  it('two Access common-name lists that differ only in characters a construct id drops get two policies, not a crash', () => {
+    const doc = withField(
+      withField(base, 'hostnames', [
+        { name: 'a.example.com', access: { commonNames: ['partner a'] } },
+        { name: 'b.example.com', access: { commonNames: ['partner_a'] } },
+        { name: 'c.example.com', access: { commonNames: ['partner-a', 'b'] } },
+        { name: 'd.example.com', access: { commonNames: ['partner-a,b'] } },
+      ]),
+      'name',
+      'dev',
+    );
+    const envs = envDir({ dev: doc });
+    try {
+      const edge = synthStacks('dev', envs).get('dev-edge')!;
+      const policies = Object.values<any>(edge.resource.cloudflare_zero_trust_access_policy);
+      expect(policies.map((p) => p.include.map((i: any) => i.common_name.common_name).join('|')).sort()).toEqual(['b|partner-a', 'partner a', 'partner-a,b', 'partner_a']);
+    } finally {
+      rmSync(envs, { recursive: true, force: true });
+    }
+  });
+
+  it('YAML 1.2 keeps `off` a string where a string is expected', () => {
+    const envs = envDir({ dev: withField(base, 'tags.Mode', 'off') });
+    try {
+      expect(loadEnvironment('dev', envs).config.tags.Mode).toBe('off');
+    } finally {
+      rmSync(envs, { recursive: true, force: true });
+    }
+  });
+});
+
+it('the hostile classes hold at least 40 cases of their own', () => {
+  const counts = Object.fromEntries(Object.entries(classes).map(([name, cases]) => [name, cases.length]));
+  console.log(`hostile input cases per class: ${JSON.stringify({ 'malformed env files (original table)': cases.length, ...counts })}`);
+  expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(40);
 });

@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { ConfigError } from '../../lib/errors';
+import { TLS_PROVIDER } from '../../lib/providers';
 import { buildApp } from '../../stacks/app';
 import { baseEnvironment, envDir, withField } from '../support/env-files';
 import { resourcesOf, synthStacks, type StackJson } from '../support/synth';
@@ -38,12 +39,14 @@ const byName = (stack: StackJson, type: string, part: string) => {
 describe('the generated PKI (default for every environment)', () => {
   const pki = synthStacks('dev').get('dev-pki')!;
 
-  it('is a self-signed root (pathlen 1) that signs one intermediate (pathlen 0), both RSA 4096', () => {
+  it('is a self-signed root (pathlen 1) that signs one intermediate (no path length: tls 4.2.x cannot write 0), both RSA 4096', () => {
     const root = byName(pki, 'tls_self_signed_cert', 'RootCertificate');
     expect(root).toMatchObject({ is_ca_certificate: true, max_path_length: 1, allowed_uses: ['cert_signing', 'crl_signing', 'digital_signature'] });
     expect(root.validity_period_hours).toBe(1825 * 24);
     const intermediate = byName(pki, 'tls_locally_signed_cert', 'IntermediateCertificate');
-    expect(intermediate).toMatchObject({ is_ca_certificate: true, max_path_length: 0 });
+    expect(intermediate).toMatchObject({ is_ca_certificate: true });
+    // The JSON claims no constraint the provider cannot encode (0 would be written as none).
+    expect(intermediate).not.toHaveProperty('max_path_length');
     expect(intermediate.ca_cert_pem).toMatch(/^\$\{tls_self_signed_cert\.Pki_CaG1_RootCertificate_\w+\.cert_pem\}$/);
     for (const key of Object.values<any>(resourcesOf(pki, 'tls_private_key')).slice(0, 2)) expect(key).toMatchObject({ algorithm: 'RSA', rsa_bits: 4096 });
   });
@@ -58,8 +61,9 @@ describe('the generated PKI (default for every environment)', () => {
     expect(byName(pki, 'tls_private_key', 'OriginPullClientG1')).toMatchObject({ algorithm: 'RSA', rsa_bits: 2048 });
   });
 
-  it('requires a tls provider with max_path_length (4.2+)', () => {
-    expect(pki.terraform.required_providers.tls.version).toBe('>= 4.2.0, < 5.0.0');
+  it('requires a tls provider with max_path_length, past the 4.2.0 that replaced every certificate on upgrade', () => {
+    expect(pki.terraform.required_providers.tls.version).toBe(TLS_PROVIDER.version);
+    expect(TLS_PROVIDER.version).toBe('>= 4.2.1, < 5.0.0');
   });
 
   it('issues no server certificate unless the origin imports one', () => {

@@ -1,4 +1,8 @@
-import { rmSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { rootCertificates } from 'node:tls';
 import { loadEnvironment } from '../../envs/load';
 import { ConfigError } from '../../lib/errors';
 import { verifyInput } from '../../tools/verify/input';
@@ -75,5 +79,20 @@ describe('verify inputs', () => {
       expect.stringMatching(/^\(command line\): --ca: cannot read "\/nonexistent\/ca\.pem"/),
       '(command line): --resolve: expected "host:port:address" (got "bad")',
     ]));
+  });
+});
+
+describe('the CA bundle verify is told is ours', () => {
+  // With a public or shared CA passed as "ours", every origin check would pass a deployment that trusts it.
+  it("refuses a public root (copied from Node's store) before any connection, naming the flag", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'verify-public-ca-'));
+    try {
+      const publicRoot = rootCertificates.find((pem) => new X509Certificate(pem).subject.includes('CN=ISRG Root X1'))!;
+      writeFileSync(join(dir, 'public.pem'), publicRoot);
+      const found = withEnv({ ...baseEnvironment('local'), verify }, (envs) => problems(() => verifyInput({ env: 'local', ca: join(dir, 'public.pem'), resolve: [] }, envs)));
+      expect(found).toContainEqual(expect.stringMatching(/^\(command line\): --ca: certificate #1 is refused: it is the publicly trusted root "ISRG Root X1"/));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { comparePaths, diffLeaves, markedAt, splitPath } from '../tf-json/json-paths';
+import { formatValue, markdownCell as cell } from '../tf-json/format';
 
 /**
  * From `terraform show -json <planfile>` to a report a person reads in a minute and a
@@ -23,7 +24,7 @@ export const UNKNOWN = '(known after apply)';
 export interface AttributeChange {
   /** Attribute path inside the resource, e.g. `versioning_configuration[0].status`. */
   readonly path: string;
-  /** Rendered value before (state), `(absent)` when there was none, `(sensitive)` when masked. */
+  /** Rendered value before (state), `unset` when there was none, `(sensitive)` when masked. */
   readonly before: string;
   /** Rendered value after (plan or reality). */
   readonly after: string;
@@ -131,11 +132,7 @@ export function actionOf(actions: readonly string[]): ResourceAction | undefined
   throw new Error(`unknown Terraform action list ${JSON.stringify(actions)}`);
 }
 
-function render(value: unknown): string {
-  if (value === undefined) return '(absent)';
-  const s = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value);
-  return s.length > MAX_VALUE_CHARS ? `${s.slice(0, MAX_VALUE_CHARS - 3)}...` : s;
-}
+const render = (value: unknown): string => formatValue(value, MAX_VALUE_CHARS);
 
 /** Attribute-level differences of one resource change, with sensitive values masked. */
 export function attributeChanges(change: TerraformResourceChange['change']): AttributeChange[] {
@@ -271,7 +268,6 @@ export function renderJson(report: PlanReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const STATUS_TEXT: Record<StackStatus, string> = { 'no-changes': 'no changes', changes: 'CHANGES', 'outputs-only': 'outputs only', waiting: 'WAITING', error: 'ERROR' };
 
 /** The report for people: a PR comment or a job summary. */

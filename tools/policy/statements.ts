@@ -1,4 +1,4 @@
-import { blocks, PolicyStack } from './engine';
+import { blocks, type TfStack } from '../tf-json/stack';
 
 /** An IAM policy statement, whether written as policy JSON or as an `aws_iam_policy_document` block. */
 export interface Statement {
@@ -46,7 +46,7 @@ export function jsonStatements(text: string): Statement[] | undefined {
  * `aws_iam_policy_document` data source in the same stack. Undefined when the
  * policy cannot be read statically (built by a function, from another stack).
  */
-export function policyStatements(value: unknown, stack: PolicyStack): Statement[] | undefined {
+export function policyStatements(value: unknown, stack: TfStack): Statement[] | undefined {
   const target = stack.resolve(value);
   if (target?.type === 'data.aws_iam_policy_document') return documentStatements(target.body);
   if (typeof value === 'string' && !value.includes('${')) return jsonStatements(value);

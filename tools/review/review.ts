@@ -4,10 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TerraformJson } from '../validate/aws-projection';
 import { diffLeaves, normalizeJson, type LeafChange } from '../tf-json/json-paths';
+import { formatValue, markdownCell as cell } from '../tf-json/format';
+import { constructPathOf, TfStack } from '../tf-json/stack';
 import { readSynthesized } from '../synth/manifest';
 import { fromRoot } from '../../lib/paths';
 import { securitySettings, type SecuritySetting } from './security-settings';
+import { newFindings, weakenings, type Weakening } from './weakenings';
 import { isStackOf } from '../../lib/naming';
+import type { ResolvedEnvironment } from '../../envs/resolve';
+import type { Finding } from '../policy/engine';
+import { checkPolicy, policyStacks } from '../policy/run';
 
 /**
  * `npm run review`: what the synthesized Terraform of a branch contains and what it
@@ -17,6 +23,8 @@ import { isStackOf } from '../../lib/naming';
 export interface BlockDiff {
   /** `aws_s3_bucket.X`, `data.aws_iam_policy_document.Y`, `provider.aws`, `output.z`, `terraform`. */
   readonly address: string;
+  /** The construct that made the block (from CDKTF's `//` metadata), when it has one. */
+  readonly constructPath?: string;
   readonly status: 'added' | 'removed' | 'changed';
   /** Changed leaves (only for `changed`). */
   readonly attributes: readonly LeafChange[];
@@ -27,6 +35,13 @@ export interface StackReview {
   /** Resource and data source counts by type (`data.` prefix for data sources). */
   readonly inventory: ReadonlyArray<{ type: string; count: number }>;
   readonly security: readonly SecuritySetting[];
+  /**
+   * Open (unsuppressed) policy findings of the stack: the only thing the review marks
+   * ⚠️, so it flags exactly what `npm run policy` fails on.
+   */
+  readonly findings: readonly Finding[];
+  /** What the branch loosens against the base (empty without a base). */
+  readonly weakenings: readonly Weakening[];
   /** Against the base ref; undefined when no base was given. */
   readonly diff?: { readonly status: 'added' | 'removed' | 'changed' | 'unchanged'; readonly blocks: readonly BlockDiff[] };
 }
@@ -73,40 +88,84 @@ export function diffStack(base: TerraformJson | undefined, head: TerraformJson |
   const b = head ? addressableBlocks(head) : new Map<string, unknown>();
   const blocks: BlockDiff[] = [];
   for (const address of [...new Set([...a.keys(), ...b.keys()])].sort()) {
-    if (!a.has(address)) blocks.push({ address, status: 'added', attributes: [] });
-    else if (!b.has(address)) blocks.push({ address, status: 'removed', attributes: [] });
+    const path = pathOf(head, address) ?? pathOf(base, address);
+    const where = { address, ...(path ? { constructPath: path } : {}) };
+    if (!a.has(address)) blocks.push({ ...where, status: 'added', attributes: [] });
+    else if (!b.has(address)) blocks.push({ ...where, status: 'removed', attributes: [] });
     else {
       const attributes = diffLeaves(a.get(address), b.get(address));
-      if (attributes.length > 0) blocks.push({ address, status: 'changed', attributes });
+      if (attributes.length > 0) blocks.push({ ...where, status: 'changed', attributes });
     }
   }
   const status = !base ? 'added' : !head ? 'removed' : blocks.length > 0 ? 'changed' : 'unchanged';
   return { status, blocks };
 }
 
-export function buildReview(head: ReadonlyMap<string, TerraformJson>, base?: { ref: string; stacks: ReadonlyMap<string, TerraformJson> }): Review {
+/** `aws_s3_bucket.X` -> its construct path in a stack's JSON. */
+function pathOf(stack: TerraformJson | undefined, address: string): string | undefined {
+  if (!stack) return undefined;
+  const data = address.startsWith('data.');
+  const [type, name] = (data ? address.slice(5) : address).split('.');
+  return constructPathOf(stack[data ? 'data' : 'resource']?.[type]?.[name]);
+}
+
+export interface ReviewOptions {
+  /**
+   * The environments the stacks belong to, so the policy's "required resource" rules
+   * run too. @default none: only per-resource rules judge the stacks
+   */
+  readonly environments?: readonly ResolvedEnvironment[];
+  /** @default tools/policy/suppressions.yaml */
+  readonly suppressionsFile?: string;
+}
+
+/**
+ * The review of the branch's stacks (and, given a base, what changes and what is
+ * weakened). The base is judged with the branch's environments, so a finding counts as
+ * new only when the branch's code introduces it.
+ */
+export function buildReview(head: ReadonlyMap<string, TerraformJson>, base?: { ref: string; stacks: ReadonlyMap<string, TerraformJson> }, options: ReviewOptions = {}): Review {
   const names = [...new Set([...head.keys(), ...(base?.stacks.keys() ?? [])])].sort();
+  const judge = (stacks: ReadonlyMap<string, TerraformJson>) => {
+    const tf = policyStacks(stacks, options.environments ?? []);
+    return { tf: new Map(tf.map((s) => [s.name, s])), findings: checkPolicy(tf, { suppressionsFile: options.suppressionsFile }).findings.filter((f) => !f.suppressedBy) };
+  };
+  const now = judge(head);
+  const before = base ? judge(base.stacks) : undefined;
   return {
     base: base?.ref,
     stacks: names.map((stack) => {
       const json = head.get(stack);
+      const headStack = now.tf.get(stack);
+      const baseStack = before?.tf.get(stack);
+      const findings = now.findings.filter((f) => f.stack === stack);
       return {
         stack,
         inventory: json ? inventory(json) : [],
-        security: json ? securitySettings(json) : [],
+        security: headStack ? securitySettings(headStack) : [],
+        findings,
+        weakenings: before
+          ? [...newFindings(before.findings.filter((f) => f.stack === stack), findings), ...(baseStack ? weakenings(baseStack, headStack ?? new TfStack(stack, {})) : [])]
+          : [],
         ...(base ? { diff: diffStack(base.stacks.get(stack), json) } : {}),
       };
     }),
   };
 }
 
-const MAX_VALUE_CHARS = 160;
-const value = (v: unknown): string => {
-  if (v === undefined) return '(absent)';
-  const s = JSON.stringify(v);
-  return (s.length > MAX_VALUE_CHARS ? `${s.slice(0, MAX_VALUE_CHARS - 3)}...` : s).replace(/\|/g, '\\|');
+const value = (v: unknown): string => cell(formatValue(v, 160));
+const where = (address: string, constructPath?: string): string => `\`${address}\`${constructPath ? `<br>${cell(constructPath)}` : ''}`;
+const WEAKENING_TEXT: Record<Weakening['kind'], string> = {
+  'api-shield-scope': 'API Shield protects less',
+  'policy-loosened': 'policy loosened',
+  'ca-added': 'CA trusted',
+  'new-finding': 'new policy finding',
 };
-const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** All weakenings and open findings of a review: what a reviewer must look at. */
+export function reviewMarks(review: Review): number {
+  return review.stacks.reduce((n, s) => n + s.findings.length + s.weakenings.length, 0);
+}
 
 export function renderReviewMarkdown(review: Review): string {
   const lines = ['## Review of the synthesized Terraform', ''];
@@ -122,16 +181,27 @@ export function renderReviewMarkdown(review: Review): string {
       for (const r of s.inventory) lines.push(`| \`${r.type}\` | ${r.count} |`);
       lines.push('', '</details>', '');
     }
+    if (s.weakenings.length > 0) {
+      lines.push(`**⚠️ Weakened against \`${review.base}\`** (${s.weakenings.length})`, '', '| Resource | What | Detail |', '| --- | --- | --- |');
+      for (const w of s.weakenings) lines.push(`| \`${w.address}\` | ⚠️ ${WEAKENING_TEXT[w.kind]} | ${cell(w.message)} |`);
+      lines.push('');
+    }
+    if (s.findings.length > 0) {
+      lines.push(`**⚠️ Policy findings** (${s.findings.length}; \`npm run policy\` fails on these)`, '', '| Resource | Rule | Problem | Fix |', '| --- | --- | --- | --- |');
+      for (const f of s.findings) lines.push(`| \`${f.address}\` | ⚠️ ${f.ruleId} | ${cell(f.message)} | ${cell(f.fix)} |`);
+      lines.push('');
+    }
     if (s.security.length > 0) {
-      lines.push('**Security-relevant settings**', '', '| Resource | Setting | Value |', '| --- | --- | --- |');
-      for (const x of s.security) lines.push(`| \`${x.resource}\` | ${cell(x.setting)} | ${x.warning ? '⚠️ ' : ''}${cell(x.value)} |`);
+      const flagged = new Set(s.findings.map((f) => f.address));
+      lines.push('**Security-relevant settings** (a mark is a policy finding on the resource)', '', '| Resource | Setting | Value |', '| --- | --- | --- |');
+      for (const x of s.security) lines.push(`| ${where(x.resource, x.constructPath)} | ${cell(x.setting)} | ${flagged.has(x.resource) ? '⚠️ ' : ''}${cell(x.value)} |`);
       lines.push('');
     }
     if (s.diff && s.diff.status !== 'unchanged') {
       lines.push(`**Changes against \`${review.base}\`** (stack ${s.diff.status})`, '', '| Block | Change | Attribute | Base | This branch |', '| --- | --- | --- | --- | --- |');
       for (const b of s.diff.blocks) {
-        if (b.attributes.length === 0) lines.push(`| \`${b.address}\` | ${b.status} | | | |`);
-        for (const a of b.attributes) lines.push(`| \`${b.address}\` | ${b.status} | \`${cell(a.path)}\` | \`${value(a.before)}\` | \`${value(a.after)}\` |`);
+        if (b.attributes.length === 0) lines.push(`| ${where(b.address, b.constructPath)} | ${b.status} | | | |`);
+        for (const a of b.attributes) lines.push(`| ${where(b.address, b.constructPath)} | ${b.status} | \`${cell(a.path)}\` | \`${value(a.before)}\` | \`${value(a.after)}\` |`);
       }
       lines.push('');
     }

@@ -1,7 +1,6 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
-import { ConfigError } from '../../lib/errors';
 import { fromRoot } from '../../lib/paths';
 import { buildApp } from '../../stacks/app';
 import { checkOutputFolder, writeOutput, type StackFiles, type WriteResult } from './output-folder';
@@ -61,44 +60,4 @@ export function synthesize(options: SynthesizeOptions = {}): SynthesisResult {
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
-}
-
-/**
- * A signal during synthesis must not skip the cleanup above. Synthesis is synchronous,
- * so a handler only runs once it has finished (and cleaned up); then it exits with the
- * conventional 128 + signal number. The returned function keeps the event loop (where
- * Node delivers signals) polling briefly before the process ends, so a signal that
- * arrived meanwhile is not lost (an immediate is not enough when the entry is an ES
- * module: it can run before the loop ever polls).
- */
-function deferSignals(): () => void {
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-    process.once(signal, () => {
-      process.stderr.write(`synth: stopped by ${signal}\n`);
-      process.exit(code);
-    });
-  }
-  return () => setTimeout(() => undefined, 20);
-}
-
-/** CLI entry: prints one line per configuration problem and exits 1 on bad input or an unwritable output. */
-export function runApp(): void {
-  const deliverPendingSignal = deferSignals();
-  try {
-    const result = synthesize({ selector: process.env.ENVS });
-    const rel = relative(process.cwd(), result.outdir);
-    const shown = rel === '' ? '.' : rel.startsWith('..') ? result.outdir : rel;
-    process.stdout.write(`synthesized ${result.stacks.length} stacks into ${shown}/stacks/: ${result.stacks.join(', ')}\n`);
-    if (result.removed.length > 0) process.stdout.write(`removed stacks no longer selected: ${result.removed.join(', ')}\n`);
-    if (result.kept.length > 0) process.stdout.write(`no longer selected, synth files removed but the folder kept (it holds other files): ${result.kept.join(', ')}\n`);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`${e.message}\nNothing was written.\n`);
-    } else {
-      const err = e as NodeJS.ErrnoException;
-      process.stderr.write(`synth: ${err.code && err.path ? `cannot write ${err.path} (${err.code})` : err.message}\n`);
-    }
-    process.exit(1);
-  }
-  deliverPendingSignal();
 }

@@ -2,6 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PLACEHOLDER_PREFIX, projectAwsOnly, type TerraformJson } from './aws-projection';
 import { terraform } from '../terraform';
+import { AWS_PROVIDER } from '../../lib/providers';
 
 export interface SynthesizedStack {
   readonly name: string;
@@ -33,7 +34,7 @@ export async function validateStacks(stacks: readonly SynthesizedStack[], workDi
   rmSync(join(workDir, 'stacks'), { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
   const root: TerraformJson = {
-    terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: '5.100.0' } } },
+    terraform: { required_providers: { aws: { ...AWS_PROVIDER } } },
     module: {},
   };
   const checked: { stack: string; awsBlocks: number; removed: number }[] = [];

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { loadEnvironment } from '../../envs/load';
 import { RESOLVE_ENTRY } from '../../envs/schema/verify';
+import { caTrustRefusals } from '../../lib/ca-trust';
 import { ConfigError, ConfigProblem, quote } from '../../lib/errors';
 import type { VerifyInput } from './checks';
 import { readCertificates, readPrivateKey } from './pem';
@@ -87,8 +88,13 @@ export function verifyInput(flags: VerifyFlags, envsDir?: string): VerifyInput {
   let caCertificates: X509Certificate[] = [];
   if (caPem) {
     const r = readCertificates(caPem, { requireCa: true });
-    if (r.ok) caCertificates = r.value;
-    else problems.push({ file: caSrc!.file, field: caSrc!.field, message: `${r.message}; expected the PEM CA bundle of the truststore` });
+    if (!r.ok) problems.push({ file: caSrc!.file, field: caSrc!.field, message: `${r.message}; expected the PEM CA bundle of the truststore` });
+    else {
+      // A shared or public CA passed as "ours" would make every check below pass a deployment that trusts it.
+      const refused = caTrustRefusals(r.value);
+      for (const { index, reason } of refused) problems.push({ file: caSrc!.file, field: caSrc!.field, message: `certificate #${index + 1} is refused: ${reason}` });
+      if (refused.length === 0) caCertificates = r.value;
+    }
   }
 
   const certPem = read(certSrc);

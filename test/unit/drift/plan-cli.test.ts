@@ -27,10 +27,9 @@ describe('plan and drift refuse bad input before running Terraform', () => {
     expect(existsSync(join(stack.dir, 'cdk.tf.json'))).toBe(true);
   });
 
-  it('exits 1 with the usage when --env is missing (the exit code a pipeline sees)', () => {
-    const r = spawnSync(process.execPath, [fromRoot('node_modules', 'tsx', 'dist', 'cli.mjs'), fromRoot('scripts', 'plan.ts'), 'drift'], { encoding: 'utf8', cwd: fromRoot(), timeout: 60_000 });
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain('--env is required');
-    expect(r.stderr).toContain('exit code: 0 = no changes, 2 = changes/drift, 1 = error');
+  it('exits 64, a usage error a pipeline can tell from drift, when --env is missing', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', fromRoot('scripts', 'drift.ts')], { encoding: 'utf8', cwd: fromRoot(), timeout: 60_000 });
+    expect(r.status).toBe(64);
+    expect(r.stderr).toBe('npm run drift: missing --env <env>\nrun "npm run drift -- --help" for usage\n');
   });
 });

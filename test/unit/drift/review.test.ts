@@ -36,15 +36,18 @@ describe('the security settings of a stack', () => {
   const find = (resource: string, setting: string) => settings.find((s) => s.resource === resource && s.setting === setting);
 
   it('pulls out mTLS with its truststore version, the TLS policy and the default endpoint', () => {
-    expect(find('aws_api_gateway_domain_name.Api', 'mTLS')).toEqual({ resource: 'aws_api_gateway_domain_name.Api', setting: 'mTLS', value: 'on: truststore s3://b/truststore.pem' });
+    expect(find('aws_api_gateway_domain_name.Api', 'mTLS')).toEqual({ resource: 'aws_api_gateway_domain_name.Api', constructPath: 'dev-origin/Api', setting: 'mTLS', value: 'on: truststore s3://b/truststore.pem' });
     expect(find('aws_api_gateway_domain_name.Api', 'truststore version')?.value).toBe('${aws_s3_object.Truststore.version_id}');
     expect(find('aws_api_gateway_rest_api.Api', 'default execute-api endpoint')?.value).toBe('disabled');
   });
 
-  it('flags weak choices: mTLS off and TLS 1.0 on the legacy domain', () => {
-    expect(find('aws_api_gateway_domain_name.Legacy', 'mTLS')).toMatchObject({ value: 'off', warning: true });
-    expect(find('aws_api_gateway_domain_name.Legacy', 'TLS policy')).toMatchObject({ value: 'TLS_1_0', warning: true });
-    expect(find('aws_api_gateway_domain_name.Api', 'TLS policy')?.warning).toBeUndefined();
+  it('describes weak choices without judging them: mTLS off and TLS 1.0 on the legacy domain', () => {
+    expect(find('aws_api_gateway_domain_name.Legacy', 'mTLS')).toMatchObject({ value: 'off' });
+    expect(find('aws_api_gateway_domain_name.Legacy', 'TLS policy')).toMatchObject({ value: 'TLS_1_0' });
+  });
+
+  it('carries the construct path CDKTF recorded beside the address', () => {
+    expect(find('aws_api_gateway_domain_name.Api', 'mTLS')?.constructPath).toBe('dev-origin/Api');
   });
 
   it('shows IMDSv2, encryption, a host without ingress, WAF expressions, Access policies and the AOP issuer', () => {
@@ -65,9 +68,9 @@ describe('the security settings of a stack', () => {
     expect(rows.reduce((n, r) => n + r.count, 0)).toBe(13);
   });
 
-  it('flags a DNS record that is not proxied: it bypasses every edge check', () => {
+  it('shows whether each DNS record is proxied', () => {
     expect(find('cloudflare_dns_record.Api', 'CNAME api.dev.example.com')).toMatchObject({ value: 'proxied' });
-    expect(find('cloudflare_dns_record.Direct', 'CNAME direct.dev.example.com')).toMatchObject({ value: 'NOT proxied (bypasses the edge)', warning: true });
+    expect(find('cloudflare_dns_record.Direct', 'CNAME direct.dev.example.com')).toMatchObject({ value: 'not proxied' });
   });
 
   it('never shows a private key, and shows nothing for types it does not know', () => {
@@ -115,19 +118,21 @@ describe('the diff against a base', () => {
     const diff = diffStack(edgeLike, head);
     expect(diff.status).toBe('changed');
     expect(diff.blocks).toEqual([
-      { address: 'aws_api_gateway_domain_name.Api', status: 'changed', attributes: [{ path: 'security_policy', before: 'TLS_1_2', after: 'TLS_1_0' }] },
+      { address: 'aws_api_gateway_domain_name.Api', constructPath: 'dev-origin/Api', status: 'changed', attributes: [{ path: 'security_policy', before: 'TLS_1_2', after: 'TLS_1_0' }] },
       { address: 'aws_instance.KeyServer', status: 'removed', attributes: [] },
       { address: 'aws_s3_bucket.New', status: 'added', attributes: [] },
     ]);
     const md = renderReviewMarkdown(buildReview(new Map([['dev-edge', head]]), { ref: 'main', stacks: new Map([['dev-edge', edgeLike]]) }));
-    expect(md).toContain('| `aws_api_gateway_domain_name.Api` | changed | `security_policy` | `"TLS_1_2"` | `"TLS_1_0"` |');
+    expect(md).toContain('| `aws_api_gateway_domain_name.Api`<br>dev-origin/Api | changed | `security_policy` | `"TLS_1_2"` | `"TLS_1_0"` |');
     expect(md).toContain('Against `main`: `dev-edge` changed.');
   });
 
   it('synthesizes a git ref in a temporary worktree and leaves no worktree behind', () => {
-    const before = spawnSync('git', ['worktree', 'list', '--porcelain'], { cwd: fromRoot(), encoding: 'utf8' }).stdout;
+    // Only the worktree paths: other checkouts of the repository may move their HEADs meanwhile.
+    const worktrees = () => spawnSync('git', ['worktree', 'list', '--porcelain'], { cwd: fromRoot(), encoding: 'utf8' }).stdout.split('\n').filter((l) => l.startsWith('worktree '));
+    const before = worktrees();
     const base = synthesizeRef('HEAD', ['dev']);
     expect([...base.keys()]).toEqual([...synthStacks('dev').keys()]);
-    expect(spawnSync('git', ['worktree', 'list', '--porcelain'], { cwd: fromRoot(), encoding: 'utf8' }).stdout).toBe(before);
+    expect(worktrees()).toEqual(before);
   });
 });

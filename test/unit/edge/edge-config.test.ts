@@ -42,6 +42,7 @@ describe('edge choices in an environment file', () => {
     ['an origin-pull option on a hostname', withField(base, 'hostnames[0].originPullCa', 'cloudflare'), /hostnames\[0\]\.originPullCa: unknown field; allowed here: name, minTlsVersion, apiShield, access/],
     ['TLS 1.0 on a hostname', withField(base, 'hostnames[0].minTlsVersion', '1.0'), /hostnames\[0\]\.minTlsVersion: expected "1\.2" or "1\.3" \(older TLS versions are not allowed\)/],
     ['TLS 1.1 on the zone', withField(base, 'edge.minTlsVersion', '1.1'), /edge\.minTlsVersion: expected "1\.2" or "1\.3"/],
+    ['Cloudflare-managed origin pulls', withField(base, 'edge.originPulls', 'cloudflare-managed'), /^prod\.yaml: edge\.originPulls: expected one of: per-hostname, zone/],
     [
       'a hostname minimum below the zone minimum',
       withField(withField(base, 'edge.minTlsVersion', '1.3'), 'hostnames[1].minTlsVersion', '1.2'),

@@ -1,3 +1,5 @@
+import { X509Certificate } from 'node:crypto';
+import { rootCertificates } from 'node:tls';
 import { App, TerraformStack, TerraformVariable } from 'cdktf';
 import { loadEnvironment } from '../../../envs/load';
 import { resolveEnvironment } from '../../../envs/resolve';
@@ -32,7 +34,7 @@ describeWithOpenssl('edge modules refuse insecure or meaningless input at constr
   describe('Authenticated Origin Pulls', () => {
     const originPulls = (certificatePem: string, privateKeyPem?: string) => () => {
       const { stack, secretKey } = scope();
-      new AuthenticatedOriginPulls(stack, 'OriginPulls', { zoneId: ZONE, clientCertificate: { certificatePem, privateKeyPem: privateKeyPem ?? secretKey } });
+      new AuthenticatedOriginPulls(stack, 'OriginPulls', { zoneId: ZONE, hostnames: ['api.example.com'], clientCertificate: { certificatePem, privateKeyPem: privateKeyPem ?? secretKey } });
     };
 
     it('accepts our own client certificate with a sensitive key reference', () => {
@@ -82,7 +84,13 @@ describeWithOpenssl('edge modules refuse insecure or meaningless input at constr
     });
 
     it("refuses Cloudflare's shared origin-pull CA as the client CA", () => {
-      expect(apiShield(pki.sharedCaPem)).toThrow(/is Cloudflare's shared origin-pull CA; expected our own client CA/);
+      expect(apiShield(pki.sharedCaPem)).toThrow(/is refused as a client CA: its subject "origin-pull\.cloudflare\.net" is named like Cloudflare's shared origin-pull CA/);
+    });
+
+    it("refuses a publicly trusted root (copied from Node's store) as the client CA, and a bundle holding one", () => {
+      const publicRoot = rootCertificates.find((pem) => new X509Certificate(pem).subject.includes('CN=ISRG Root X1'))!;
+      expect(apiShield(publicRoot)).toThrow(/"C=US, O=Internet Security Research Group, CN=ISRG Root X1" is refused as a client CA: it is the publicly trusted root "ISRG Root X1"/);
+      expect(apiShield(`${pki.caPem}\n${publicRoot}`)).toThrow(/ISRG Root X1" is refused as a client CA/);
     });
 
     it('refuses an empty host list and a host listed twice', () => {
@@ -94,6 +102,17 @@ describeWithOpenssl('edge modules refuse insecure or meaningless input at constr
   describe('Access', () => {
     const access = (hosts: ConstructorParameters<typeof AccessMtls>[2]['hosts']) => () =>
       new AccessMtls(scope().stack, 'Access', { accountId: ACCOUNT, name: 'test', clientCaPem: pki.caPem, hosts });
+
+    it("refuses a publicly trusted root as the Access client CA", () => {
+      const publicRoot = rootCertificates.find((pem) => new X509Certificate(pem).subject.includes('CN=ISRG Root X1'))!;
+      const build = () => new AccessMtls(scope().stack, 'Access', { accountId: ACCOUNT, name: 'test', clientCaPem: publicRoot, hosts: [{ hostname: 'a.example.com', anyValidCertificate: true }] });
+      expect(build).toThrow(/is refused as a client CA: it is the publicly trusted root "ISRG Root X1" \(in Node's built-in root store/);
+    });
+
+    it("refuses Cloudflare's shared origin-pull CA as the Access client CA", () => {
+      const build = () => new AccessMtls(scope().stack, 'Access', { accountId: ACCOUNT, name: 'test', clientCaPem: pki.sharedCaPem, hosts: [{ hostname: 'a.example.com', anyValidCertificate: true }] });
+      expect(build).toThrow(/is refused as a client CA: its subject "origin-pull\.cloudflare\.net" is named like Cloudflare's shared origin-pull CA/);
+    });
 
     it('refuses a hostname with no certificate policy, even with service tokens', () => {
       expect(access([{ hostname: 'a.example.com', serviceTokens: ['ci'] }])).toThrow(/a\.example\.com has no certificate policy/);

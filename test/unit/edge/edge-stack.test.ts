@@ -43,24 +43,46 @@ describeWithOpenssl('the edge of every environment, fed by a PKI made with opens
     }
   });
 
-  it.each(listEnvironments())('%s: origin pulls are on, presenting a certificate issued by our CA (parsed and verified), never the shared one', (name) => {
-    const stack = edgeOf(name);
-    const upload = onlyResource(stack, 'cloudflare_authenticated_origin_pulls_certificate');
-    const settings = onlyResource(stack, 'cloudflare_authenticated_origin_pulls_settings');
-    expect(settings.enabled).toBe(true);
-    expect(settings.zone_id).toBe(upload.zone_id);
-    // Zone-level AOP covers every proxied record of the zone.
-    for (const record of Object.values<any>(resourcesOf(stack, 'cloudflare_dns_record'))) expect(record.zone_id).toBe(settings.zone_id);
-    // Enabling before the upload would make Cloudflare present its shared certificate meanwhile.
-    expect(settings.depends_on).toEqual([expect.stringMatching(/^cloudflare_authenticated_origin_pulls_certificate\./)]);
-    const presented = new X509Certificate(upload.certificate);
+  /** The presented certificate is ours: issued and signed by our CA, not the shared one's lookalike, not a CA. */
+  const expectOurCertificate = (pem: string) => {
+    const presented = new X509Certificate(pem);
     const ourCa = new X509Certificate(pki.caPem);
     expect(presented.checkIssued(ourCa)).toBe(true);
     expect(presented.verify(ourCa.publicKey)).toBe(true);
     expect(presented.verify(new X509Certificate(pki.sharedCaPem).publicKey)).toBe(false);
     expect(isCloudflareSharedOriginPullCa(presented)).toBe(false);
     expect(presented.ca).toBe(false);
+  };
+
+  it.each(listEnvironments())('%s: per-hostname origin pulls: our certificate uploaded once, enabled for every hostname that points at the origin, nothing zone-wide', (name) => {
+    const { config } = envs.find((e) => e.config.name === name)!;
+    const stack = edgeOf(name);
+    const [[uploadName, upload]] = Object.entries<any>(resourcesOf(stack, 'cloudflare_authenticated_origin_pulls_hostname_certificate'));
+    expect(Object.keys(resourcesOf(stack, 'cloudflare_authenticated_origin_pulls_hostname_certificate'))).toHaveLength(1);
+    expect(upload.zone_id).toBe(config.cloudflare.zoneId);
+    expectOurCertificate(upload.certificate);
+    const associations = Object.values<any>(resourcesOf(stack, 'cloudflare_authenticated_origin_pulls'));
+    expect(associations.map((a) => a.config[0].hostname).sort()).toEqual(config.hostnames.map((h) => h.name).sort());
+    for (const a of associations) {
+      // One hostname per resource: the 5.22 provider refuses any other count at apply time.
+      expect({ ...a, '//': undefined }).toEqual({ '//': undefined, zone_id: config.cloudflare.zoneId, config: [{ hostname: expect.any(String), cert_id: `\${cloudflare_authenticated_origin_pulls_hostname_certificate.${uploadName}.id}`, enabled: true }] });
+    }
+    expect(stack.resource.cloudflare_authenticated_origin_pulls_settings).toBeUndefined();
+    expect(stack.resource.cloudflare_authenticated_origin_pulls_certificate).toBeUndefined();
+  });
+
+  it('zone-level origin pulls (env option): the zone certificate, switched on only after the upload', () => {
+    const env = envs.find((e) => e.config.name === 'dev')!;
+    const zoneWide = { ...env, config: { ...env.config, edge: { ...env.config.edge, originPulls: 'zone' as const } } };
+    const stack = synthEdgeStacks([zoneWide], pki).stacks.get('dev-edge')!;
+    const upload = onlyResource(stack, 'cloudflare_authenticated_origin_pulls_certificate');
+    const settings = onlyResource(stack, 'cloudflare_authenticated_origin_pulls_settings');
+    expect(settings).toMatchObject({ enabled: true, zone_id: upload.zone_id });
+    // Enabling before the upload would make Cloudflare present its shared certificate meanwhile.
+    expect(settings.depends_on).toEqual([expect.stringMatching(/^cloudflare_authenticated_origin_pulls_certificate\./)]);
+    expectOurCertificate(upload.certificate);
     expect(stack.resource.cloudflare_authenticated_origin_pulls).toBeUndefined();
+    expect(Object.values<any>(resourcesOf(stack, 'cloudflare_notification_policy')).map((p) => p.alert_type)).toContain('zone_aop_custom_certificate_expiration_type');
   });
 
   it.each(listEnvironments())('%s: every API Shield host is covered by a block rule on an unverified certificate', (name) => {
@@ -77,6 +99,12 @@ describeWithOpenssl('the edge of every environment, fed by a PKI made with opens
     expect(new X509Certificate(ca.certificates).ca).toBe(true);
     const [ruleset] = rulesets;
     expect(ruleset).toMatchObject({ kind: 'zone', phase: 'http_request_firewall_custom', zone_id: config.cloudflare.zoneId });
+    // The CA verifies exactly the protected hostnames, and the block rule waits for that association.
+    const [[assocName, association]] = Object.entries<any>(resourcesOf(stack, 'cloudflare_certificate_authorities_hostname_associations'));
+    const [[caName]] = Object.entries<any>(resourcesOf(stack, 'cloudflare_mtls_certificate'));
+    expect(association).toMatchObject({ zone_id: config.cloudflare.zoneId, mtls_certificate_id: `\${cloudflare_mtls_certificate.${caName}.id}` });
+    expect([...association.hostnames].sort()).toEqual(shielded.map((h) => h.name).sort());
+    expect(ruleset.depends_on).toContain(`cloudflare_certificate_authorities_hostname_associations.${assocName}`);
     for (const host of shielded) {
       const covering = ruleset.rules.filter((r: any) => r.expression.includes(`http.host in {"${host.name}"}`));
       expect(covering).toHaveLength(1);
@@ -132,7 +160,7 @@ describeWithOpenssl('the edge of every environment, fed by a PKI made with opens
   it.each(listEnvironments())('%s: expiry alerts watch every certificate kind in use and go to the configured destinations', (name) => {
     const { config } = envs.find((e) => e.config.name === name)!;
     const policies = Object.values<any>(resourcesOf(edgeOf(name), 'cloudflare_notification_policy'));
-    const expected = ['zone_aop_custom_certificate_expiration_type'];
+    const expected = ['hostname_aop_custom_certificate_expiration_type'];
     if (config.hostnames.some((h) => h.apiShield)) expected.push('mtls_certificate_store_certificate_expiration_type');
     if (config.hostnames.some((h) => h.access)) expected.push('access_custom_certificate_expiration_type');
     if (config.hostnames.some((h) => h.access?.serviceTokens)) expected.push('expiring_service_token_alert');
@@ -147,7 +175,7 @@ describeWithOpenssl('the edge of every environment, fed by a PKI made with opens
   it('the origin-pull private key appears nowhere in what was synthesized: only as a sensitive reference', () => {
     for (const [file, text] of synthesized.files) expect({ file, leaks: privateKeyLeaks(text, pki.originPullKeyPem, [pki.originPullPem]) }).toEqual({ file, leaks: [] });
     for (const name of listEnvironments()) {
-      const upload = onlyResource(edgeOf(name), 'cloudflare_authenticated_origin_pulls_certificate');
+      const upload = onlyResource(edgeOf(name), 'cloudflare_authenticated_origin_pulls_hostname_certificate');
       expect(upload.private_key).toMatch(/^\$\{data\.terraform_remote_state\.[^}]+\}$/);
     }
     expect(synthesized.stacks.get('test-upstream')!.variable.origin_pull_private_key_pem).toEqual({ type: 'string', sensitive: true });

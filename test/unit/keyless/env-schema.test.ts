@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { loadEnvironment } from '../../../envs/load';
 import { ConfigError } from '../../../lib/errors';
-import { baseEnvironment, envDir, withField } from '../../support/env-files';
+import { baseEnvironment, envDir, prodWithKeyless, TEST_SIGNING_KEY_FINGERPRINT, withField } from '../../support/env-files';
 import { synthStacks } from '../../support/synth';
 
 function problemsOf(doc: Record<string, unknown>): string[] {
@@ -20,11 +20,38 @@ function problemsOf(doc: Record<string, unknown>): string[] {
 describe('the keyless section of an environment file', () => {
   const base = baseEnvironment('local');
 
-  it('is off when absent, and on in prod and local', () => {
+  it('is off when absent, off in prod until the package signing key is pinned, and on in local', () => {
     expect(loadEnvironment('dev').config.keyless).toEqual({ enabled: false });
     expect(loadEnvironment('staging').config.keyless.enabled).toBe(false);
-    expect(loadEnvironment('prod').config.keyless.enabled).toBe(true);
+    expect(loadEnvironment('prod').config.keyless.enabled).toBe(false);
     expect(loadEnvironment('local').config.keyless).toMatchObject({ enabled: true, port: 2407, bundleMethod: 'ubiquitous', keyName: 'keyless', instanceType: 't3.small' });
+  });
+
+  describe('the package signing key fingerprint', () => {
+    const prodDir = (fingerprint?: string) => envDir({ prod: withField(prodWithKeyless(), 'keyless.packageSigningKeyFingerprint', fingerprint) });
+    const problems = (dir: string) => {
+      try {
+        loadEnvironment('prod', dir);
+      } catch (e) {
+        return (e as ConfigError).problems.map((p) => `${p.field}: ${p.message}`);
+      }
+      return [];
+    };
+
+    it('is refused as the all-zero placeholder outside local, naming the field and what to do', () => {
+      expect(problems(prodDir('0000000000000000000000000000000000000000'))).toEqual([
+        expect.stringMatching(/^keyless\.packageSigningKeyFingerprint: is the all-zero placeholder; expected the fingerprint of https:\/\/pkg\.cloudflare\.com\/cloudflare-main\.gpg verified out of band/),
+      ]);
+    });
+
+    it('is refused when missing', () => {
+      expect(problems(prodDir(undefined))).toEqual([expect.stringMatching(/^keyless\.packageSigningKeyFingerprint: missing required field/)]);
+    });
+
+    it('is accepted when it looks like a real fingerprint, and the placeholder only in local', () => {
+      expect(problems(prodDir(TEST_SIGNING_KEY_FINGERPRINT))).toEqual([]);
+      expect(loadEnvironment('local').config.keyless).toMatchObject({ packageSigningKeyFingerprint: '0'.repeat(40) });
+    });
   });
 
   // Each case: the broken section, the field its error names, and the words it must say.

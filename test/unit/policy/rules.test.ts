@@ -1,6 +1,6 @@
 import { evaluate, Rule } from '../../../tools/policy/engine';
 import { apiGatewayDefaultEndpointDisabled, apiGatewayDomainMtls, apiGatewayDomainTls12 } from '../../../tools/policy/rules/api-gateway';
-import { cloudflareAccessNonIdentity, cloudflareAopOwnCertificate, cloudflareApiShieldBlock, cloudflareSslStrict } from '../../../tools/policy/rules/cloudflare';
+import { cloudflareAccessNonIdentity, cloudflareAopOwnCertificate, cloudflareApiShieldBlock, cloudflareDnsProxied, cloudflareSslStrict } from '../../../tools/policy/rules/cloudflare';
 import { ec2EncryptedVolumes, ec2Imdsv2, keyServerNoPublicIp, noWorldIngress } from '../../../tools/policy/rules/ec2';
 import { iamNoWildcards } from '../../../tools/policy/rules/iam';
 import { s3Encryption, s3PublicAccessBlock, s3TlsOnly, s3Versioning } from '../../../tools/policy/rules/s3';
@@ -42,6 +42,10 @@ const secureEdge: Resources = {
   'cloudflare_authenticated_origin_pulls_settings.s': { zone_id: 'z', enabled: true },
   'cloudflare_ruleset.shield': shieldRuleset('(http.host in {"api.dev.example.com"} and not cf.tls_client_auth.cert_verified)'),
 };
+
+const acmName = '${trimsuffix(tolist(aws_acm_certificate.c.domain_validation_options)[0].resource_record_name, ".")}';
+const acmValue = '${trimsuffix(tolist(aws_acm_certificate.c.domain_validation_options)[0].resource_record_value, ".")}';
+const originTarget = '${aws_api_gateway_domain_name.d.regional_domain_name}';
 
 // Each case: rule, stack name (its concern matters), the resources, and what must be reported (null: nothing).
 const cases: Array<[string, Rule, string, Resources, RegExp | null]> = [
@@ -140,6 +144,14 @@ const cases: Array<[string, Rule, string, Resources, RegExp | null]> = [
     'cloudflare_zero_trust_access_policy.t': { account_id: 'a', name: 't', decision: 'non_identity', include: [{ service_token: { token_id: 'x' } }] },
     'cloudflare_zero_trust_access_application.app': { type: 'self_hosted', policies: [{ id: '${cloudflare_zero_trust_access_policy.t.id}', precedence: 1 }] },
   }, /cloudflare_zero_trust_access_application\.app: no attached policy requires a client certificate or common name/],
+  ['a proxied record to the origin passes', cloudflareDnsProxied, 'dev-edge', { 'cloudflare_dns_record.api': { type: 'CNAME', name: 'api.dev.example.com', content: originTarget, proxied: true } }, null],
+  ['an ACM validation CNAME stays unproxied and passes', cloudflareDnsProxied, 'dev-origin', { 'cloudflare_dns_record.v': { type: 'CNAME', name: acmName, content: acmValue } }, null],
+  ['a TXT record cannot be proxied and passes', cloudflareDnsProxied, 'dev-edge', { 'cloudflare_dns_record.t': { type: 'TXT', name: 'x.dev.example.com', content: 'v=spf1 -all' } }, null],
+  ['an unproxied record to the origin', cloudflareDnsProxied, 'dev-edge', { 'cloudflare_dns_record.direct': { type: 'CNAME', name: 'direct.dev.example.com', content: originTarget, proxied: false } }, /cloudflare_dns_record\.direct: "CNAME" record "direct\.dev\.example\.com" has proxied false/],
+  ['an A record with proxied unset', cloudflareDnsProxied, 'dev-edge', { 'cloudflare_dns_record.a': { type: 'A', name: 'a.dev.example.com', content: '192.0.2.1' } }, /has proxied unset/],
+  // Hostile: an ACM-looking name in front of the origin, or an ACM target under a protected name.
+  ['a validation-style name pointing at the origin', cloudflareDnsProxied, 'dev-edge', { 'cloudflare_dns_record.x': { type: 'CNAME', name: acmName, content: originTarget } }, /has proxied unset/],
+  ['a protected name pointing at an ACM value', cloudflareDnsProxied, 'dev-edge', { 'cloudflare_dns_record.x': { type: 'CNAME', name: 'api.dev.example.com', content: acmValue } }, /has proxied unset/],
   ['an Access policy allowing everyone', cloudflareAccessNonIdentity, 'dev-edge', { 'cloudflare_zero_trust_access_policy.p': { account_id: 'a', name: 'p', decision: 'allow', include: [{ everyone: {} }] } }, /decision is "allow"; expected "non_identity"/],
 ];
 

@@ -1,4 +1,5 @@
-import { blocks, PolicyStack, Rule, shown, Violation } from '../engine';
+import { blocks, PolicyStack, Rule, Violation } from '../engine';
+import { formatValue } from '../../tf-json/format';
 
 const DOMAIN = 'aws_api_gateway_domain_name';
 const REST_API_TYPES = ['aws_api_gateway_rest_api', 'aws_apigatewayv2_api'];
@@ -36,9 +37,9 @@ export const apiGatewayDomainTls12: Rule = {
   resourceTypes: [DOMAIN],
   check(domain) {
     const problems: string[] = [];
-    if (domain.body.security_policy !== 'TLS_1_2') problems.push(`security_policy is ${shown(domain.body.security_policy)}; expected "TLS_1_2"`);
+    if (domain.body.security_policy !== 'TLS_1_2') problems.push(`security_policy is ${formatValue(domain.body.security_policy)}; expected "TLS_1_2"`);
     const types = blocks(domain.body.endpoint_configuration)[0]?.types;
-    if (!Array.isArray(types) || types.length !== 1 || types[0] !== 'REGIONAL') problems.push(`endpoint_configuration.types is ${shown(types)}; expected ["REGIONAL"]`);
+    if (!Array.isArray(types) || types.length !== 1 || types[0] !== 'REGIONAL') problems.push(`endpoint_configuration.types is ${formatValue(types)}; expected ["REGIONAL"]`);
     return problems;
   },
 };
@@ -51,7 +52,7 @@ export const apiGatewayDefaultEndpointDisabled: Rule = {
   check(api) {
     return api.body.disable_execute_api_endpoint === true
       ? []
-      : [`disable_execute_api_endpoint is ${shown(api.body.disable_execute_api_endpoint)}: https://{id}.execute-api... bypasses the mTLS domain`];
+      : [`disable_execute_api_endpoint is ${formatValue(api.body.disable_execute_api_endpoint)}: https://{id}.execute-api... bypasses the mTLS domain`];
   },
   require(stack) {
     if (stack.concern !== 'origin' || stack.ofType(DOMAIN).length === 0) return [];

@@ -1,5 +1,6 @@
 import type { Environment } from '../../../envs/schema';
-import { blocks, PolicyStack, Rule, shown, TfResource, Violation } from '../engine';
+import { blocks, PolicyStack, Rule, TfResource, Violation } from '../engine';
+import { formatValue } from '../../tf-json/format';
 
 const ZONE_SETTING = 'cloudflare_zone_setting';
 
@@ -17,8 +18,8 @@ export const cloudflareSslStrict: Rule = {
   resourceTypes: [ZONE_SETTING],
   check(setting) {
     const { setting_id: id, value } = setting.body;
-    if (id === 'ssl' && value !== 'strict') return [`ssl is ${shown(value)}; expected "strict" (anything weaker lets a forged origin certificate through)`];
-    if (id === 'min_tls_version' && value !== '1.2' && value !== '1.3') return [`min_tls_version is ${shown(value)}; expected "1.2" or "1.3"`];
+    if (id === 'ssl' && value !== 'strict') return [`ssl is ${formatValue(value)}; expected "strict" (anything weaker lets a forged origin certificate through)`];
+    if (id === 'min_tls_version' && value !== '1.2' && value !== '1.3') return [`min_tls_version is ${formatValue(value)}; expected "1.2" or "1.3"`];
     return [];
   },
   require(stack) {
@@ -32,14 +33,14 @@ export const cloudflareSslStrict: Rule = {
 export const cloudflareAopOwnCertificate: Rule = {
   id: 'CF-AOP-OWN-CERT',
   description:
-    "Authenticated Origin Pulls are on and present our own CA's client certificate, never Cloudflare's shared one (seed 000).",
+    "Authenticated Origin Pulls are on and present our own CA's client certificate, never Cloudflare's shared one (its CA is shared by every Cloudflare customer, so trusting it admits anyone's zone).",
   fix: 'Add cloudflare_authenticated_origin_pulls_certificate (certificate and private_key from the PKI stack) and cloudflare_authenticated_origin_pulls_settings { enabled = true }.',
   resourceTypes: ['cloudflare_authenticated_origin_pulls_settings', 'cloudflare_authenticated_origin_pulls'],
   check(resource) {
     if (resource.type === 'cloudflare_authenticated_origin_pulls_settings')
-      return resource.body.enabled === true ? [] : [`enabled is ${shown(resource.body.enabled)}; expected true`];
+      return resource.body.enabled === true ? [] : [`enabled is ${formatValue(resource.body.enabled)}; expected true`];
     return blocks(resource.body.config).flatMap((c, i) =>
-      !c.cert_id ? [`config[${i}] (${shown(c.hostname)}) has no cert_id: Cloudflare would present its shared certificate`] : c.enabled === false ? [`config[${i}] (${shown(c.hostname)}) is disabled`] : [],
+      !c.cert_id ? [`config[${i}] (${formatValue(c.hostname)}) has no cert_id: Cloudflare would present its shared certificate`] : c.enabled === false ? [`config[${i}] (${formatValue(c.hostname)}) is disabled`] : [],
     );
   },
   require(stack) {
@@ -118,7 +119,7 @@ export const cloudflareAccessNonIdentity: Rule = {
       return attached.some(requiresCertificate) ? [] : ['no attached policy requires a client certificate or common name'];
     }
     const problems: string[] = [];
-    if (resource.body.decision !== 'non_identity') problems.push(`decision is ${shown(resource.body.decision)}; expected "non_identity" (Service Auth)`);
+    if (resource.body.decision !== 'non_identity') problems.push(`decision is ${formatValue(resource.body.decision)}; expected "non_identity" (Service Auth)`);
     const include = blocks(resource.body.include);
     if (include.some((i) => i.everyone !== undefined)) problems.push('include contains "everyone"');
     if (!include.some((i) => NON_IDENTITY_SELECTORS.some((s) => i[s] !== undefined)))
@@ -127,4 +128,31 @@ export const cloudflareAccessNonIdentity: Rule = {
   },
 };
 
-export const cloudflareRules: readonly Rule[] = [cloudflareSslStrict, cloudflareAopOwnCertificate, cloudflareApiShieldBlock, cloudflareAccessNonIdentity];
+
+/** Record types Cloudflare can proxy; any of them left unproxied sends clients to the target directly. */
+const PROXIABLE = ['A', 'AAAA', 'CNAME'];
+const ACM_VALIDATION = (field: 'resource_record_name' | 'resource_record_value') =>
+  new RegExp(`^\\$\\{trimsuffix\\(tolist\\(aws_acm_certificate\\.[\\w-]+\\.domain_validation_options\\)\\[\\d+\\]\\.${field}, "\\."\\)\\}$`);
+
+/**
+ * An ACM DNS-validation CNAME: name and target both come from the certificate's
+ * validation options. ACM resolves it directly, so it must stay unproxied; it points at
+ * ACM's validation host, never at the origin.
+ */
+export function isAcmValidationRecord(record: TfResource): boolean {
+  const { type, name, content } = record.body;
+  return type === 'CNAME' && ACM_VALIDATION('resource_record_name').test(String(name)) && ACM_VALIDATION('resource_record_value').test(String(content));
+}
+
+export const cloudflareDnsProxied: Rule = {
+  id: 'CF-DNS-PROXIED',
+  description: 'Every A, AAAA and CNAME record the stacks create is proxied through the edge, except ACM DNS-validation CNAMEs (which point at ACM, not at the origin).',
+  fix: 'Records are built by the edge stack for each env-file `hostnames[]` entry and are always proxied; remove the hand-made record, or build it through that construct.',
+  resourceTypes: ['cloudflare_dns_record'],
+  check(record) {
+    if (!PROXIABLE.includes(record.body.type) || record.body.proxied === true || isAcmValidationRecord(record)) return [];
+    return [`${formatValue(record.body.type)} record ${formatValue(record.body.name)} has proxied ${formatValue(record.body.proxied)}: clients resolve the target directly and skip every edge check`];
+  },
+};
+
+export const cloudflareRules: readonly Rule[] = [cloudflareSslStrict, cloudflareDnsProxied, cloudflareAopOwnCertificate, cloudflareApiShieldBlock, cloudflareAccessNonIdentity];

@@ -1,4 +1,6 @@
-import { blocks, PolicyStack, Rule, shown, TfResource } from '../engine';
+import { blocks, PolicyStack, Rule, TfResource } from '../engine';
+import { formatValue } from '../../tf-json/format';
+import type { TfStack } from '../../tf-json/stack';
 import { HOST_ROLES } from '../../../lib/naming';
 
 const INSTANCE_TYPES = ['aws_instance', 'aws_launch_template'];
@@ -16,27 +18,27 @@ export const ec2Imdsv2: Rule = {
   resourceTypes: INSTANCE_TYPES,
   check(instance) {
     const tokens = blocks(instance.body.metadata_options)[0]?.http_tokens;
-    return tokens === 'required' ? [] : [`metadata_options.http_tokens is ${shown(tokens)}; expected "required" (IMDSv1 lets SSRF read credentials)`];
+    return tokens === 'required' ? [] : [`metadata_options.http_tokens is ${formatValue(tokens)}; expected "required" (IMDSv1 lets SSRF read credentials)`];
   },
 };
 
 /** The launch template an instance is launched from, when it is a resource of the stack. */
-function launchTemplateOf(instance: TfResource, stack: PolicyStack): TfResource | undefined {
+export function launchTemplateOf(instance: TfResource, stack: TfStack): TfResource | undefined {
   const ref = blocks(instance.body.launch_template)[0];
   const template = ref && (stack.resolve(ref.id) ?? stack.resolve(ref.name));
   return template?.type === 'aws_launch_template' ? template : undefined;
 }
 
 /** Launch template EBS flags are strings in the provider schema (`"true"`). */
-const isTrue = (v: unknown) => v === true || v === 'true';
+export const isTrue = (v: unknown): boolean => v === true || v === 'true';
 
 /** Problems with the encryption of the EBS volumes a launch template declares. */
-function templateVolumeProblems(template: TfResource): string[] {
+export function templateVolumeProblems(template: TfResource): string[] {
   const mappings = blocks(template.body.block_device_mappings);
   if (mappings.length === 0) return ['block_device_mappings is unset, so the root volume is not declared encrypted'];
   return mappings.flatMap((m, i) => {
     const ebs = blocks(m.ebs)[0];
-    return ebs && !isTrue(ebs.encrypted) ? [`block_device_mappings[${i}].ebs.encrypted is ${shown(ebs.encrypted)}; expected true`] : [];
+    return ebs && !isTrue(ebs.encrypted) ? [`block_device_mappings[${i}].ebs.encrypted is ${formatValue(ebs.encrypted)}; expected true`] : [];
   });
 }
 
@@ -47,7 +49,7 @@ export const ec2EncryptedVolumes: Rule = {
   resourceTypes: [...INSTANCE_TYPES, 'aws_ebs_volume'],
   check(resource, stack) {
     const b = resource.body;
-    if (resource.type === 'aws_ebs_volume') return b.encrypted === true ? [] : [`encrypted is ${shown(b.encrypted)}; expected true`];
+    if (resource.type === 'aws_ebs_volume') return b.encrypted === true ? [] : [`encrypted is ${formatValue(b.encrypted)}; expected true`];
     if (resource.type === 'aws_launch_template') return templateVolumeProblems(resource);
     const problems: string[] = [];
     const root = blocks(b.root_block_device)[0];
@@ -55,9 +57,9 @@ export const ec2EncryptedVolumes: Rule = {
     // Without its own root_block_device the instance gets the template's mappings,
     // which are checked (and reported) on the template itself.
     const rootFromTemplate = root === undefined && template !== undefined && templateVolumeProblems(template).length === 0;
-    if (!rootFromTemplate && root?.encrypted !== true) problems.push(`root_block_device.encrypted is ${shown(root?.encrypted)}; expected true`);
+    if (!rootFromTemplate && root?.encrypted !== true) problems.push(`root_block_device.encrypted is ${formatValue(root?.encrypted)}; expected true`);
     blocks(b.ebs_block_device).forEach((d, i) => {
-      if (d.encrypted !== true) problems.push(`ebs_block_device[${i}].encrypted is ${shown(d.encrypted)}; expected true`);
+      if (d.encrypted !== true) problems.push(`ebs_block_device[${i}].encrypted is ${formatValue(d.encrypted)}; expected true`);
     });
     return problems;
   },
@@ -76,7 +78,7 @@ export const keyServerNoPublicIp: Rule = {
     const subnet = stack.resolve(instance.body.subnet_id);
     const problems: string[] = [];
     if (explicit !== undefined && explicit !== false && explicit !== 'false')
-      problems.push(`associate_public_ip_address is ${shown(explicit)}; expected false on a key server`);
+      problems.push(`associate_public_ip_address is ${formatValue(explicit)}; expected false on a key server`);
     // Unset, the subnet decides, so it must be one whose setting can be read here.
     if (explicit === undefined && subnet?.type !== 'aws_subnet')
       problems.push('associate_public_ip_address is unset and the subnet is not in this stack; set it to false explicitly');

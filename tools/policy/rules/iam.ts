@@ -1,5 +1,6 @@
 import { blocks, PolicyStack, Rule } from '../engine';
 import { documentStatements, jsonStatements, Statement } from '../statements';
+import { formatValue } from '../../tf-json/format';
 
 /**
  * Actions that AWS only authorizes on `Resource: "*"`, each with the reason it is
@@ -20,11 +21,11 @@ function statementProblems(statements: readonly Statement[]): string[] {
     if (s.effect !== 'Allow') return; // a Deny with wildcards only narrows access
     const where = `statement[${i}]`;
     for (const a of s.actions) if (a === '*' || a.endsWith(':*')) problems.push(`${where} allows action "${a}"; list the actions the principal needs`);
-    if (s.notActions.length > 0) problems.push(`${where} allows everything except ${JSON.stringify(s.notActions)} (NotAction with Allow)`);
+    if (s.notActions.length > 0) problems.push(`${where} allows everything except ${formatValue(s.notActions)} (NotAction with Allow)`);
     if (s.resources.includes('*')) {
       const unexplained = s.actions.filter((a) => !STAR_RESOURCE_ALLOWED.has(a));
       if (unexplained.length > 0 || s.actions.length === 0)
-        problems.push(`${where} allows ${JSON.stringify(unexplained)} on resource "*"; name the ARNs (only ${[...STAR_RESOURCE_ALLOWED.keys()].join(', ')} may use "*")`);
+        problems.push(`${where} allows ${formatValue(unexplained)} on resource "*"; name the ARNs (only ${[...STAR_RESOURCE_ALLOWED.keys()].join(', ')} may use "*")`);
     }
   });
   return problems;

@@ -1,5 +1,6 @@
 import { blocks, PolicyStack, Rule, TfResource } from '../engine';
 import { policyStatements } from '../statements';
+import { formatValue } from '../../tf-json/format';
 
 /**
  * Every bucket rule follows the same shape: find the companion resources that point at
@@ -22,7 +23,7 @@ export const s3Versioning: Rule = {
     if (versioning.length === 0) return ['no aws_s3_bucket_versioning refers to this bucket'];
     return versioning
       .filter((v) => blocks(v.body.versioning_configuration)[0]?.status !== 'Enabled')
-      .map((v) => `${v.address} sets status ${JSON.stringify(blocks(v.body.versioning_configuration)[0]?.status)}; expected "Enabled"`);
+      .map((v) => `${v.address} sets status ${formatValue(blocks(v.body.versioning_configuration)[0]?.status)}; expected "Enabled"`);
   },
 };
 
@@ -40,7 +41,7 @@ export const s3Encryption: Rule = {
     for (const c of configs) {
       for (const rule of blocks(c.body.rule)) {
         const algorithm = blocks(rule.apply_server_side_encryption_by_default)[0]?.sse_algorithm;
-        if (!SSE_ALGORITHMS.includes(algorithm)) problems.push(`${c.address} uses sse_algorithm ${JSON.stringify(algorithm)}; expected one of ${SSE_ALGORITHMS.join(', ')}`);
+        if (!SSE_ALGORITHMS.includes(algorithm)) problems.push(`${c.address} uses sse_algorithm ${formatValue(algorithm)}; expected one of ${SSE_ALGORITHMS.join(', ')}`);
       }
     }
     return problems;

@@ -1,0 +1,4 @@
+import { runCommand } from '../tools/cli';
+import { planCommand } from '../tools/plan/command';
+
+void runCommand(planCommand('drift'));

@@ -1,0 +1,214 @@
+import type { ProviderSnapshot, SchemaAttribute, SchemaObject } from './snapshot';
+
+/**
+ * Checks synthesized Terraform JSON against a provider's schema snapshot, the way the
+ * provider's plan would: unknown or computed-only attributes, missing required ones,
+ * a list where one object is expected (and the reverse), values outside an enum, and
+ * conflicts / exactly-one-of / also-requires. Values Terraform only knows at apply
+ * time (`${...}` references) are checked for presence, never for content.
+ */
+
+/** One problem, already phrased as `<stack>: <type>.<name>: <attribute path>: <what is wrong>`. */
+export type ConformanceProblem = string;
+
+const META = new Set(['depends_on', 'lifecycle', 'provider', 'count', 'for_each', 'provisioner', 'connection', '//']);
+
+type Json = unknown;
+
+const isUnknown = (v: Json): boolean => typeof v === 'string' && v.includes('${');
+const isSet = (v: Json): boolean => v !== undefined && v !== null;
+const isObject = (v: Json): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Closest schema name, so a typo's message says what was meant. */
+function closest(name: string, names: readonly string[]): string | undefined {
+  const dist = (a: string, b: string): number => {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0][j] = j;
+    for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    return d[a.length][b.length];
+  };
+  const best = names.map((n) => [n, dist(name, n)] as const).sort((a, b) => a[1] - b[1])[0];
+  return best && best[1] <= Math.max(2, Math.floor(name.length / 3)) ? best[0] : undefined;
+}
+
+function describe(v: Json): string {
+  if (Array.isArray(v)) return 'a list';
+  if (isObject(v)) return 'an object';
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+class Checker {
+  readonly problems: ConformanceProblem[] = [];
+  constructor(private readonly where: string, private readonly root: Record<string, Json>) {}
+
+  private report(path: string, message: string): void {
+    this.problems.push(`${this.where}: ${path ? `attribute "${path}"` : 'the resource'} ${message}`);
+  }
+
+  /** Resolves a validator path: `../name` is a sibling, `a.b` starts at the resource's root. */
+  private resolve(path: string, parent: Record<string, Json>): Json {
+    if (path.startsWith('../')) return parent[path.slice(3)];
+    return path.split('.').reduce<Json>((o, k) => (isObject(o) ? o[k] : undefined), this.root);
+  }
+
+  object(attrs: Readonly<Record<string, SchemaAttribute>>, value: Record<string, Json>, prefix: string, top: boolean): void {
+    const names = Object.keys(attrs);
+    for (const [key, v] of Object.entries(value)) {
+      if (top && META.has(key)) continue;
+      const path = prefix + key;
+      const attr = attrs[key];
+      if (!attr) {
+        const hint = closest(key, names.filter((n) => attrs[n].mode !== 'computed'));
+        this.report(path, `is not in the provider schema${hint ? ` (did you mean "${prefix}${hint}"?)` : ''}`);
+        continue;
+      }
+      if (attr.mode === 'computed' && isSet(v)) this.report(path, 'is computed by the provider and cannot be set');
+      else if (isSet(v)) this.value(attr, v, path, value);
+    }
+    for (const [key, attr] of Object.entries(attrs)) {
+      if (attr.mode === 'required' && !isSet(value[key])) this.report(prefix + key, 'is required but missing');
+      this.relations(attr, value, prefix + key, value[key]);
+    }
+  }
+
+  private relations(attr: SchemaAttribute, parent: Record<string, Json>, path: string, v: Json): void {
+    const set = isSet(v);
+    for (const other of attr.conflictsWith ?? []) {
+      if (set && isSet(this.resolve(other, parent))) this.report(path, `conflicts with "${other.replace('../', '')}": set only one`);
+    }
+    if (attr.exactlyOneOf) {
+      const group = [path, ...attr.exactlyOneOf.map((p) => p.replace('../', ''))];
+      const count = (set ? 1 : 0) + attr.exactlyOneOf.filter((p) => isSet(this.resolve(p, parent))).length;
+      if (count !== 1) this.report(path, `must be set exactly once among ${group.map((g) => `"${g}"`).join(', ')} (found ${count})`);
+    }
+    if (attr.atLeastOneOf && !set && !attr.atLeastOneOf.some((p) => isSet(this.resolve(p, parent)))) {
+      this.report(path, `or one of ${attr.atLeastOneOf.join(', ')} must be set`);
+    }
+    for (const needed of attr.alsoRequires ?? []) {
+      if (set && !isSet(this.resolve(needed, parent))) this.report(path, `also requires "${needed.replace('../', '')}"`);
+    }
+  }
+
+  private value(attr: SchemaAttribute, v: Json, path: string, _parent: Record<string, Json>): void {
+    if (isUnknown(v) && !['object', 'list-of-objects', 'set-of-objects', 'map-of-objects'].includes(attr.kind)) return;
+    switch (attr.kind) {
+      case 'string': case 'bool': case 'int64': case 'float64': case 'number':
+        if (Array.isArray(v) || isObject(v)) return this.report(path, `expects a single ${attr.kind}, got ${describe(v)}`);
+        if (attr.kind === 'bool' && typeof v !== 'boolean') return this.report(path, `expects a bool, got ${describe(v)}`);
+        if (['int64', 'float64', 'number'].includes(attr.kind) && typeof v !== 'number') return this.report(path, `expects a number, got ${describe(v)}`);
+        return this.enumCheck(attr, [v], path);
+      case 'list': case 'set':
+        if (!Array.isArray(v)) return this.report(path, `expects a ${attr.kind} of ${attr.element ?? 'values'}, got ${describe(v)}`);
+        if (v.some((e) => Array.isArray(e) || isObject(e))) return this.report(path, `expects a ${attr.kind} of ${attr.element ?? 'values'}, got nested objects or lists`);
+        return this.enumCheck(attr, v, path);
+      case 'map':
+        if (!isObject(v)) return this.report(path, `expects a map, got ${describe(v)}`);
+        return;
+      case 'object':
+        if (isUnknown(v)) return;
+        if (!isObject(v)) return this.report(path, `expects one object ({...}), got ${describe(v)}`);
+        return this.object(attr.attributes ?? {}, v, `${path}.`, false);
+      case 'list-of-objects': case 'set-of-objects':
+        if (isUnknown(v)) return;
+        if (!Array.isArray(v)) return this.report(path, `expects a ${attr.kind === 'list-of-objects' ? 'list' : 'set'} of objects ([{...}]), got ${describe(v)}`);
+        return v.forEach((e, i) => (isObject(e) ? this.object(attr.attributes ?? {}, e, `${path}[${i}].`, false) : this.report(`${path}[${i}]`, `expects an object, got ${describe(e)}`)));
+      case 'map-of-objects':
+        if (isUnknown(v)) return;
+        if (!isObject(v)) return this.report(path, `expects a map of objects, got ${describe(v)}`);
+        return Object.entries(v).forEach(([k, e]) => (isObject(e) ? this.object(attr.attributes ?? {}, e, `${path}.${k}.`, false) : this.report(`${path}.${k}`, `expects an object, got ${describe(e)}`)));
+      case 'block-list': case 'block-set': case 'block-object': {
+        const items = Array.isArray(v) ? v : [v];
+        if (attr.kind === 'block-object' && Array.isArray(v) && v.length > 1) this.report(path, `is a single block, got ${v.length}`);
+        return items.forEach((e, i) => (isObject(e) ? this.object(attr.attributes ?? {}, e, `${path}${Array.isArray(v) ? `[${i}]` : ''}.`, false) : this.report(path, `expects a block (object), got ${describe(e)}`)));
+      }
+      case 'dynamic':
+        return;
+    }
+  }
+
+  private enumCheck(attr: SchemaAttribute, values: readonly Json[], path: string): void {
+    const e = attr.enum;
+    if (!e) return;
+    const allowed = e.values.map(String);
+    const norm = (s: string) => (e.caseInsensitive ? s.toLowerCase() : s);
+    for (const v of values) {
+      if (isUnknown(v) || v === null) continue;
+      if (!allowed.map(norm).includes(norm(String(v)))) {
+        this.report(path, `has ${JSON.stringify(v)}, which is not one of: ${allowed.join(', ')}`);
+      }
+    }
+  }
+
+  configValidators(schema: SchemaObject): void {
+    for (const cv of schema.configValidators ?? []) {
+      const set = cv.paths.filter((p) => isSet(this.resolve(p, this.root)));
+      const names = cv.paths.map((p) => `"${p}"`).join(', ');
+      if (cv.kind === 'conflicting' && set.length > 1) this.report('', `sets ${set.join(' and ')}, which conflict: set only one of ${names}`);
+      if (cv.kind === 'exactlyOneOf' && set.length !== 1) this.report('', `must set exactly one of ${names} (found ${set.length})`);
+      if (cv.kind === 'atLeastOneOf' && set.length === 0) this.report('', `must set at least one of ${names}`);
+      if (cv.kind === 'requiredTogether' && set.length > 0 && set.length < cv.paths.length) this.report('', `must set all of ${names} or none`);
+    }
+  }
+}
+
+export interface StackLike {
+  readonly terraform?: { readonly required_providers?: Record<string, { readonly version?: string }> };
+  readonly resource?: Record<string, Record<string, Record<string, Json>>>;
+  readonly data?: Record<string, Record<string, Record<string, Json>>>;
+}
+
+/**
+ * Every problem of one stack's resources and data sources of the snapshotted providers.
+ * A stack pinning a provider version other than the snapshot's is itself a problem:
+ * the check would otherwise compare against the wrong schema.
+ */
+export function checkStack(stack: string, json: StackLike, snapshots: readonly ProviderSnapshot[]): ConformanceProblem[] {
+  const problems: ConformanceProblem[] = [];
+  for (const snap of snapshots) {
+    const prefix = `${snap.provider}_`;
+    const pinned = json.terraform?.required_providers?.[snap.provider]?.version;
+    const used = (['resource', 'data'] as const).some((k) => Object.keys(json[k] ?? {}).some((t) => t.startsWith(prefix)));
+    if (used && pinned !== undefined && !pinnedAdmits(pinned, snap.version)) {
+      problems.push(`${stack}: pins ${snap.provider} "${pinned}", but the conformance snapshot is of ${snap.version}`);
+    }
+    for (const kind of ['resource', 'data'] as const) {
+      const table = kind === 'resource' ? snap.resources : snap.dataSources;
+      for (const [type, instances] of Object.entries(json[kind] ?? {})) {
+        if (!type.startsWith(prefix)) continue;
+        const label = kind === 'data' ? `data.${type}` : type;
+        const schema = table[type];
+        for (const [name, body] of Object.entries(instances)) {
+          if (!schema) {
+            problems.push(`${stack}: ${label}.${name}: ${type} is not in the ${snap.provider} ${snap.version} snapshot (add it to tools/conformance/sources.ts and run npm run provider-schemas)`);
+            continue;
+          }
+          const c = new Checker(`${stack}: ${label}.${name}`, body);
+          c.object(schema.attributes, body, '', true);
+          c.configValidators(schema);
+          problems.push(...c.problems);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+/** An exact pin must equal the snapshot version; a range must admit it (`>= x, < y` only). */
+function pinnedAdmits(constraint: string, version: string): boolean {
+  const v = version.split('.').map(Number);
+  const cmp = (a: number[], b: number[]) => { for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) - (b[i] ?? 0); return 0; };
+  return constraint.split(',').map((s) => s.trim()).every((part) => {
+    const m = /^(>=|<=|>|<|=|~>)?\s*(\d+(?:\.\d+){0,2})$/.exec(part);
+    if (!m) return false;
+    const r = m[2].split('.').map(Number);
+    const d = cmp(v, r);
+    switch (m[1] ?? '=') {
+      case '>=': return d >= 0;
+      case '>': return d > 0;
+      case '<=': return d <= 0;
+      case '<': return d < 0;
+      case '~>': return d >= 0 && v[0] === r[0] && (r.length < 3 || v[1] === r[1]);
+      default: return d === 0;
+    }
+  });
+}
