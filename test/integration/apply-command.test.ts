@@ -32,18 +32,18 @@ describeTf('npm run apply', () => {
   it('refuses to run unattended without --auto-approve: usage error 64, nothing planned', () => {
     const r = apply(['--env', 'local', '--aws-only', '--work-dir', join(work, 'never')]);
     expect(r.status).toBe(64);
-    expect(r.stderr).toMatch(/^apply: not a terminal, so nothing can be confirmed: pass --auto-approve to apply without asking$/m);
+    expect(r.stderr).toMatch(/^npm run apply: not a terminal, so nothing can be confirmed: pass --auto-approve to apply without asking$/m);
     expect(existsSync(join(work, 'never'))).toBe(false);
   });
 
   it.each<[string, string[], RegExp]>([
-    ['no --env', ['--auto-approve'], /^--env is required$/m],
-    ['an unknown option', ['--env', 'local', '--yes'], /Unknown option '--yes'/],
-    ['a bad concurrency', ['--env', 'local', '--auto-approve', '--concurrency', '0'], /--concurrency "0" must be a positive whole number/],
+    ['no --env', ['--auto-approve'], /^npm run apply: missing --env <env>$/m],
+    ['an unknown option', ['--env', 'local', '--yes'], /^npm run apply: unknown option --yes$/m],
+    ['a bad concurrency', ['--env', 'local', '--auto-approve', '--concurrency', '0'], /^npm run apply: --concurrency "0" must be a whole number >= 1$/m],
   ])('%s is a usage error (64)', (_what, args, message) => {
     const r = apply(args);
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 64, stderr: expect.stringMatching(message) });
-    expect(r.stderr).toContain('usage: npm run apply');
+    expect(r.stderr).toContain('run "npm run apply -- --help" for usage');
   });
 
   it('stops before the dependents of a stack that failed and names them; the saved plans are gone', () => {

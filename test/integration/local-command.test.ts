@@ -54,7 +54,7 @@ describeLocal('npm run local against moto', () => {
     expect(plan.code).toBe(2);
     const waiting = Object.fromEntries(report('fresh.json').stacks.map((s) => [s.stack, s.waitingFor ?? s.status]));
     expect(waiting).toEqual({
-      'local-pki': 'changes',
+      'local-pki': 'outputs-only',
       'local-origin': 'waiting for local-pki: not applied yet',
       'local-edge': 'waiting for local-origin: not applied yet',
       'local-keyless': `waiting for SSM parameter ${parameter}: not created yet`,

@@ -222,7 +222,7 @@ describe('a failed synth leaves nothing behind', () => {
     const r = await finished(app({ CDKTF_OUTDIR: '', ENVS: 'dev', EDGE_ENVS_DIR: envs }));
     expect({ code: r.code, stderr: r.stderr }).toEqual({
       code: 1,
-      stderr: 'invalid configuration: CDKTF_OUTDIR: (output folder): is empty; leave it unset for cdktf.out, or name a folder of its own such as "cdktf.out"\nNothing was written.\n',
+      stderr: 'invalid configuration: CDKTF_OUTDIR: (output folder): is set but empty; unset it for cdktf.out, or name a folder of its own such as "cdktf.out"\nNothing was written.\n',
     });
     expect(existsSync(fromRoot(MARKER))).toBe(false);
   }, 60_000);

@@ -113,7 +113,11 @@ export const LOCAL_COMMANDS: Readonly<Record<string, Command<OptionDefs>>> = {
   up, start, apply, plan: report('plan'), drift: report('drift'), status, down,
 } as unknown as Record<string, Command<OptionDefs>>;
 
-export const LOCAL_USAGE = `usage: npm run local -- <command> [options]   (npm run local -- <command> --help for each)
+export const LOCAL_USAGE = `usage: npm run local -- <command> [options]
+
+The local environment on this machine: moto_server as AWS, nginx stand-ins for verify.
+
+commands (npm run local -- <command> --help for each):
   up       start moto_server, seed it, start the verify stand-ins, apply (idempotent)
   start    up without the apply
   apply    plan, show and apply the AWS part again
@@ -121,8 +125,19 @@ export const LOCAL_USAGE = `usage: npm run local -- <command> [options]   (npm r
   drift    the drift report (exit 0 right after up or apply)
   status   what is running
   down     stop everything up started and forget the local state
-EDGE_LOCAL_DIR=<dir> keeps run files, state and work dirs in <dir> instead of .local/
-and terraform-state/local/: a second, isolated local environment.
+
+options:
+  -h, --help  print this help and exit
+
+environment:
+  EDGE_LOCAL_DIR=<dir>  keep run files, state and work dirs in <dir> instead of .local/
+                        and terraform-state/local/: a second, isolated local environment
+
+exit codes:
+  0   ok (up, apply: applied; plan, drift: no changes)
+  1   failure, or the local environment is not running
+  2   changes or drift (plan, drift), stacks still waiting (up, apply)
+  64  usage error (unknown command or option, missing or malformed value)
 `;
 
 /** Picks the sub-command from the first argument and runs it on the rest. */
@@ -132,9 +147,13 @@ export async function runLocal(argv: readonly string[]): Promise<ExitCode> {
     process.stdout.write(LOCAL_USAGE);
     return EXIT.ok;
   }
+  if (name?.startsWith('-')) {
+    process.stderr.write(`npm run local: unknown option ${name}\nrun "npm run local -- --help" for usage\n`);
+    return EXIT.usage;
+  }
   const command = name === undefined ? undefined : LOCAL_COMMANDS[name];
   if (!command || !Object.hasOwn(LOCAL_COMMANDS, name!)) {
-    process.stderr.write(`npm run local: ${name === undefined ? 'a command is required' : `unknown command ${JSON.stringify(name)}`}\n${LOCAL_USAGE}`);
+    process.stderr.write(`npm run local: ${name === undefined ? 'a command is required' : `unknown command ${JSON.stringify(name)}`}\nrun "npm run local -- --help" for usage\n`);
     return EXIT.usage;
   }
   return executeCommand(command, rest);
