@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { LOCAL_HOSTS } from './pki';
+import { isOurProcess, startDetached, waitFor } from './processes';
 
 /**
  * The loopback stand-ins `npm run verify -- --env local` checks. moto does not serve
@@ -14,7 +15,7 @@ import { LOCAL_HOSTS } from './pki';
  */
 
 /** Fixed loopback ports, because envs/local.yaml names them in `verify:`. */
-export const HARNESS_PORTS = { origin: 18443, edge: 18444, defaultEndpoint: 18445 } as const;
+export const HARNESS_PORTS = { origin: 18443, edge: 18444 } as const;
 
 export function harnessConfig(dir: string, pkiDir: string): string {
   const pem = (n: string) => join(pkiDir, `${n}.pem`);
@@ -51,4 +52,12 @@ export function listening(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/** Starts the stand-ins with their files in `dir` and waits until both listen; returns nginx's pid. */
+export async function startStandIns(dir: string, pkiDir: string): Promise<number> {
+  const config = harnessConfig(dir, pkiDir);
+  const pid = startDetached('nginx', ['-p', dir, '-e', join(dir, 'logs', 'error.log'), '-c', config], {}, join(dir, 'logs', 'nginx.out'));
+  await waitFor('nginx stand-ins', async () => (await listening(HARNESS_PORTS.origin)) && (await listening(HARNESS_PORTS.edge)), 10_000, () => !isOurProcess(pid, 'nginx'));
+  return pid;
 }

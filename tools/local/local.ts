@@ -6,7 +6,7 @@ import { applyEnvironment, renderOutcome, type ApplyOutcome } from '../plan/appl
 import { renderMarkdown, type PlanMode, type PlanReport } from '../plan/plan-report';
 import { planStacks } from '../plan/plan-runner';
 import { terraformUnavailableReason } from '../terraform';
-import { harnessConfig, HARNESS_PORTS, listening } from './harness';
+import { HARNESS_PORTS, listening, startStandIns } from './harness';
 import { callMotoJsonApi, MOTO_SETTINGS, motoAnswers, motoCommand, motoEnv } from './moto';
 import { ensureLocalPki } from './pki';
 import { freePort, isOurProcess, startDetached, stopProcess, waitFor } from './processes';
@@ -106,14 +106,13 @@ async function startMoto(p: LocalPaths, say: (line: string) => void): Promise<Ru
 async function startHarness(p: LocalPaths, run: RunState, say: (line: string) => void): Promise<RunState> {
   if (run.nginx && isOurProcess(run.nginx.pid, 'nginx')) return run;
   for (const [what, port] of Object.entries(HARNESS_PORTS)) {
-    if (what !== 'defaultEndpoint' && (await listening(port))) throw new Error(`loopback port ${port} (${what} stand-in) is taken by another program; stop it and run up again`);
+    if (await listening(port)) throw new Error(`loopback port ${port} (${what} stand-in) is taken by another program; stop it and run up again`);
   }
   const pki = ensureLocalPki(join(p.dir, 'pki'));
   const dir = join(p.dir, 'harness');
   if (p.dir !== defaultPaths().dir) say('note: envs/local.yaml names the PKI in .local/pki/; verify against these stand-ins needs that folder');
-  const config = harnessConfig(dir, pki.dir);
-  const pid = startDetached('nginx', ['-p', dir, '-e', join(dir, 'logs', 'error.log'), '-c', config], {}, join(dir, 'logs', 'nginx.out'));
-  await waitFor('nginx stand-ins', async () => (await listening(HARNESS_PORTS.origin)) && (await listening(HARNESS_PORTS.edge)), 10_000, () => !isOurProcess(pid, 'nginx'));
+  const pid = await startStandIns(dir, pki.dir);
+  const config = join(dir, 'nginx.conf');
   say(`verify stand-ins (nginx) on 127.0.0.1:${HARNESS_PORTS.origin} (origin) and :${HARNESS_PORTS.edge} (edge), pid ${pid}`);
   const next = { ...run, nginx: { pid, config } };
   writeFileSync(runFile(p), JSON.stringify(next, null, 2));
