@@ -13,7 +13,9 @@ import { ConfigError } from '../lib/errors';
  *   sets `process.exitCode`; it never throws and never prints a stack trace unless
  *   `EDGE_DEBUG=1`.
  * - `UsageError`: throw it from `run` when the command line itself is wrong (exit 64).
- * - `EXIT`: the exit-code table below. `emitReport`: stdout plus `--json`/`--markdown` files.
+ * - `EXIT`: the exit-code table below. `ENVS_OPTION` (`--env`, or `$ENVS`) and
+ *   `REPORT_OPTIONS` (`--json`, `--markdown`): shared option definitions.
+ *   `emitReport`: stdout plus the `--json`/`--markdown` files.
  *
  * Exit codes, the same for every command (README "Commands" repeats this table):
  *   0   ok
@@ -23,6 +25,7 @@ import { ConfigError } from '../lib/errors';
  *
  * Commands must import their heavy modules (stacks, providers, tools) inside `run`
  * with `await import(...)`, so `--help` and usage errors answer without loading them.
+ * test/unit/cli/scripts.test.ts holds every command in package.json to all of this.
  */
 
 export const EXIT = { ok: 0, failure: 1, changes: 2, usage: 64 } as const;
@@ -196,15 +199,28 @@ export async function executeCommand<O extends OptionDefs>(command: Command<O>, 
   } catch (e) {
     if (e instanceof UsageError) return fail(`${command.name}: ${e.message}\nrun "${command.name} -- --help" for usage`, EXIT.usage);
     if (e instanceof ConfigError) return fail(command.configErrorNote ? `${e.message}\n${command.configErrorNote}` : e.message, EXIT.failure);
-    const err = e instanceof Error ? e : new Error(String(e));
-    if (env[DEBUG_VARIABLE] && env[DEBUG_VARIABLE] !== '0') return fail(`${command.name}: ${err.stack ?? err.message}`, EXIT.failure);
-    const firstLine = err.message.split('\n')[0] || err.name;
-    return fail(`${command.name}: ${firstLine}\n(set ${DEBUG_VARIABLE}=1 to print the stack trace)`, EXIT.failure);
+    return fail(unexpected(command.name, e, env), EXIT.failure);
   }
+}
+
+/** One line for an error nobody expected, or its stack trace when EDGE_DEBUG is set. */
+function unexpected(name: string, e: unknown, env: NodeJS.ProcessEnv): string {
+  const err = e instanceof Error ? e : new Error(String(e));
+  if (env[DEBUG_VARIABLE] && env[DEBUG_VARIABLE] !== '0') return `${name}: ${err.stack ?? err.message}`;
+  const firstLine = err.message.split('\n')[0] || err.name;
+  return `${name}: ${firstLine}\n(set ${DEBUG_VARIABLE}=1 to print the stack trace)`;
 }
 
 /** Entry point for a script: runs the command on `process.argv` and sets `process.exitCode`. */
 export function runCommand<O extends OptionDefs>(command: Command<O>): Promise<void> {
+  // An error thrown later from a callback or a forgotten promise ends the same way:
+  // one line, exit 1, instead of Node's stack trace.
+  const late = (e: unknown) => {
+    process.stderr.write(`${unexpected(command.name, e, process.env)}\n`);
+    process.exit(EXIT.failure);
+  };
+  process.on('uncaughtException', late);
+  process.on('unhandledRejection', late);
   return executeCommand(command, process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

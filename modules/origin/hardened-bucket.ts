@@ -23,6 +23,13 @@ export interface HardenedBucketProps {
    */
   readonly noncurrentVersionDays?: number;
   /**
+   * Write the lifecycle configuration that expires noncurrent versions.
+   * @default true. Only an emulator environment that names
+   * aws_s3_bucket_lifecycle_configuration as an omitted gap turns it off: the AWS
+   * provider then waits at least 55 s per bucket for ten consistent reads.
+   */
+  readonly expireNoncurrentVersions?: boolean;
+  /**
    * Add a bucket policy that denies every request not made over TLS.
    * @default true. The `local` environment turns it off because moto refuses every
    * object operation under a conditional Deny (a known emulator gap).
@@ -84,19 +91,21 @@ export class HardenedBucket extends Construct {
         },
       ],
     });
-    new S3BucketLifecycleConfiguration(this, 'Lifecycle', {
-      bucket: this.bucket.id,
-      dependsOn: [this.versioning],
-      rule: [
-        {
-          id: 'expire-noncurrent-versions',
-          status: 'Enabled',
-          filter: [{ prefix: '' }],
-          noncurrentVersionExpiration: [{ noncurrentDays }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
-        },
-      ],
-    });
+    if (props.expireNoncurrentVersions ?? true) {
+      new S3BucketLifecycleConfiguration(this, 'Lifecycle', {
+        bucket: this.bucket.id,
+        dependsOn: [this.versioning],
+        rule: [
+          {
+            id: 'expire-noncurrent-versions',
+            status: 'Enabled',
+            filter: [{ prefix: '' }],
+            noncurrentVersionExpiration: [{ noncurrentDays }],
+            abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+          },
+        ],
+      });
+    }
     if (props.enforceTls ?? true) {
       const tlsOnly = new DataAwsIamPolicyDocument(this, 'TlsOnlyPolicy', {
         statement: [

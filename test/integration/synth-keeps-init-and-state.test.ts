@@ -6,6 +6,7 @@ import { synthesize } from '../../tools/synth/synth';
 import { terraform, terraformUnavailableReason } from '../../tools/terraform';
 import { projectAwsOnly } from '../../tools/validate/aws-projection';
 import { expectOk } from '../support/apply';
+import { budgetFor } from '../support/budget';
 
 const unavailable = terraformUnavailableReason();
 if (unavailable) console.warn(`SKIPPED synth-keeps-init-and-state test: ${unavailable}`);
@@ -59,5 +60,5 @@ describeTf('synth twice around a real terraform init', () => {
     const output = await expectOk(terraform(['output', '-raw', '-no-color', 'probe'], stackDir), 'output');
     expect(output.stdout).toBe('kept');
     expect(existsSync(join(outdir, 'stacks', 'local-origin', 'terraform-state'))).toBe(false);
-  }, 180_000);
+  }, budgetFor('terraformInit', 'terraformValidate', 'test'));
 });

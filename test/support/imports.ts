@@ -1,10 +1,8 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, normalize, relative, sep } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize, sep } from 'node:path';
 import { preProcessFile } from 'typescript';
 import { fromRoot } from '../../lib/paths';
-
-/** Everything the project's own code lives in (jest config, cdktf.json and docs aside). */
-export const SOURCE_ROOTS = ['main.ts', 'envs', 'stacks', 'modules', 'lib', 'tools', 'scripts', 'test'] as const;
 
 /** One import of one file, as written. */
 export interface ImportEdge {
@@ -20,13 +18,20 @@ export interface ImportEdge {
 
 const toPosix = (path: string) => path.split(sep).join('/');
 
-/** Every TypeScript or JavaScript source file under the roots, relative to the repository root. */
-export function sourceFiles(roots: readonly string[] = SOURCE_ROOTS): string[] {
-  const walk = (path: string): string[] => {
-    if (statSync(path).isFile()) return /\.(ts|mts|cts|mjs|cjs|js)$/.test(path) ? [toPosix(relative(fromRoot(), path))] : [];
-    return readdirSync(path).flatMap((entry) => (entry === 'node_modules' ? [] : walk(join(path, entry))));
-  };
-  return roots.flatMap((root) => walk(fromRoot(root)));
+const SOURCE = /\.(ts|mts|cts|mjs|cjs|js)$/;
+
+/**
+ * Every TypeScript or JavaScript file of the project (tracked, or new and not ignored;
+ * node_modules, cdktf.out and .cache are ignored), relative to the repository root, so
+ * a new top-level folder is scanned the moment it exists. `under` limits it to folders.
+ */
+export function sourceFiles(under: readonly string[] = []): string[] {
+  const listed = spawnSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z', '--', ...under], { cwd: fromRoot(), encoding: 'utf8' });
+  if (listed.status !== 0) throw new Error(`git ls-files failed: ${listed.stderr}`);
+  return listed.stdout
+    .split('\0')
+    .filter((file) => SOURCE.test(file) && existsSync(fromRoot(file)))
+    .sort();
 }
 
 /**
@@ -42,7 +47,7 @@ export function importsOf(file: string, text: string): ImportEdge[] {
   });
 }
 
-/** `importsOf` for every source file of the repository. */
-export function repositoryImports(roots: readonly string[] = SOURCE_ROOTS): ImportEdge[] {
-  return sourceFiles(roots).flatMap((file) => importsOf(file, readFileSync(fromRoot(file), 'utf8')));
+/** `importsOf` for every source file of the repository (or of the given folders). */
+export function repositoryImports(under: readonly string[] = []): ImportEdge[] {
+  return sourceFiles(under).flatMap((file) => importsOf(file, readFileSync(fromRoot(file), 'utf8')));
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fromRoot } from '../../lib/paths';
-import { importsOf, repositoryImports, type ImportEdge } from '../support/imports';
+import { importsOf, repositoryImports, sourceFiles, type ImportEdge } from '../support/imports';
 
 // The layers of docs/architecture.md, enforced on every import of every source file
 // (static, type-only, dynamic and require alike). A layer may import the layers it
@@ -99,6 +99,14 @@ describe('the layers', () => {
     const mermaid = /```mermaid\n([\s\S]*?)```/.exec(doc)?.[1] ?? '';
     const drawn = [...mermaid.matchAll(/^\s*(\w+)\s*-->\s*(\w+)\s*$/gm)].map((m) => `${m[1]} -> ${m[2]}`).sort();
     expect(drawn).toEqual(ARROWS.map(([a, b]) => `${a} -> ${b}`).sort());
+  });
+
+  it('hold every source file of the repository (a new top-level folder needs a place in them)', () => {
+    // Tool configuration at the root is not part of any layer and imports nothing of the project.
+    const ROOT_CONFIG = ['jest.config.js'];
+    const files = sourceFiles();
+    expect(files.length).toBeGreaterThan(100);
+    expect(files.filter((f) => !layerOf(f) && !ROOT_CONFIG.includes(f))).toEqual([]);
   });
 
   it('no source file imports against them', () => {

@@ -10,6 +10,7 @@ import { stopProcess } from '../../tools/local/processes';
 import { runChecks } from '../../tools/verify/checks';
 import { verifyInput } from '../../tools/verify/input';
 import { missingTlsTools } from '../support/tls-harness';
+import { BUDGET, budgetFor } from '../support/budget';
 
 /**
  * `npm run verify -- --env local` checks the stand-ins `npm run local -- up` starts.
@@ -55,7 +56,7 @@ describeTools('the local stand-ins under every verify check', () => {
       return;
     }
     pid = await startStandIns(join(dir, 'harness'), ensureLocalPki(join(dir, 'pki')).dir);
-  }, 60_000);
+  }, budgetFor('serverStart', 'test'));
 
   afterAll(async () => {
     if (pid) await stopProcess(pid, 'nginx');
@@ -81,5 +82,5 @@ describeTools('the local stand-ins under every verify check', () => {
       'edge-server-cert-trusted',
       'certificate-expiry',
     ]);
-  }, 120_000);
+  }, BUDGET.test);
 });

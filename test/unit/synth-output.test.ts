@@ -7,6 +7,7 @@ import { fromRoot } from '../../lib/paths';
 import { MARKER } from '../../tools/synth/output-folder';
 import { synthesize } from '../../tools/synth/synth';
 import { baseEnvironment, envDir } from '../support/env-files';
+import { BUDGET } from '../support/budget';
 
 /**
  * `npm run synth` writes into a folder people also work in (terraform init leaves
@@ -225,7 +226,7 @@ describe('a failed synth leaves nothing behind', () => {
       stderr: 'invalid configuration: CDKTF_OUTDIR: (output folder): is set but empty; unset it for cdktf.out, or name a folder of its own such as "cdktf.out"\nNothing was written.\n',
     });
     expect(existsSync(fromRoot(MARKER))).toBe(false);
-  }, 60_000);
+  }, BUDGET.test);
 
   it.each([['SIGTERM', 143], ['SIGINT', 130]] as const)('the CLI stopped by %s while synthesizing exits %d and leaves no temporary folder or file', async (signal, code) => {
     const outdir = join(work, 'cdktf.out');
@@ -247,5 +248,5 @@ describe('a failed synth leaves nothing behind', () => {
       // Synthesis is synchronous, so the signal is handled once it has finished: the output is complete and marked.
       expect(files).toContain(MARKER);
     }
-  }, 60_000);
+  }, BUDGET.test);
 });

@@ -43,6 +43,8 @@ describeWithTools('npm run verify against loopback harnesses', () => {
           cert: 'server',
           directives: `${MODERN} ssl_client_certificate ${file('our-ca.pem')}; ssl_verify_client optional; location / { if ($ssl_client_verify != SUCCESS) { return 403; } return 200 "edge\\n"; }`,
         },
+        // A disabled execute-api endpoint answers 403 Forbidden to everything.
+        { port: ports.good.closed, host: DEFAULT_HOST, cert: 'server', directives: `${MODERN} location / { return 403; }` },
       ]),
       await startHarnessNginx(tmp.dir, 'bad', [
         // Trusts someone else's CA, does not insist on a certificate, and still speaks TLS 1.0.
@@ -91,7 +93,7 @@ describeWithTools('npm run verify against loopback harnesses', () => {
     expect(results.filter((r) => r.status !== 'pass')).toEqual([]);
     const status = byId(results);
     expect(results.find((r) => r.id === 'origin-requests-client-cert')!.detail).toBe('asks for a certificate from ["CN=Edge Harness Root CA,O=Edge Harness"] only');
-    expect(results.find((r) => r.id === 'default-endpoint-disabled')!.detail).toMatch(/does not answer \(ECONNREFUSED\)/);
+    expect(results.find((r) => r.id === 'default-endpoint-disabled')!.detail).toBe('closed: HTTP 403 (disabled endpoint)');
     // leaf + CA bundle + origin-pull certificate, each dated
     expect(status('certificate-expiry').length).toBeGreaterThanOrEqual(3);
   });

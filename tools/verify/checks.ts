@@ -37,8 +37,9 @@ export interface VerifyInput {
 /** HTTP answers that mean "refused for lack of a valid client certificate". */
 const REFUSED = new Set([400, 401, 403, 495, 496]);
 
+/** Why the answer counts as a refusal; an unreachable endpoint refused nothing and is not one. */
 function refused(r: HttpResult): string | undefined {
-  if (r.error) return `refused during the handshake/connection (${r.error})`;
+  if (r.error) return r.failure === 'tls' ? `refused at the TLS level (${r.error})` : undefined;
   if (REFUSED.has(r.status!)) return `refused with HTTP ${r.status}`;
   return undefined;
 }
@@ -87,7 +88,7 @@ async function originChecks(input: VerifyInput, add: (r: CheckResult) => void): 
 
   const none = await httpsGet(origin, { serverCa: input.serverCa });
   const noneRefused = refused(none);
-  add({ id: 'origin-rejects-no-cert', target, status: noneRefused ? 'pass' : 'fail', detail: noneRefused ?? `answered HTTP ${none.status} to a client without a certificate` });
+  add({ id: 'origin-rejects-no-cert', target, status: noneRefused ? 'pass' : 'fail', detail: noneRefused ?? answered(none, 'to a client without a certificate') });
 
   const ok = await httpsGet(origin, withClient);
   const okRefused = refused(ok);
@@ -95,13 +96,13 @@ async function originChecks(input: VerifyInput, add: (r: CheckResult) => void): 
     id: 'origin-accepts-origin-pull-cert',
     target,
     status: !okRefused && ok.status !== undefined && ok.status < 500 ? 'pass' : 'fail',
-    detail: okRefused ? `the origin-pull certificate was ${okRefused}` : `answered HTTP ${ok.status} with the origin-pull certificate`,
+    detail: okRefused ? `the origin-pull certificate was ${okRefused}` : answered(ok, 'with the origin-pull certificate'),
   });
 
   const foreignClient = input.foreignClient ?? makeForeignClient();
   const other = await httpsGet(origin, { client: foreignClient, serverCa: input.serverCa });
   const otherRefused = refused(other);
-  add({ id: 'origin-rejects-foreign-cert', target, status: otherRefused ? 'pass' : 'fail', detail: otherRefused ?? `answered HTTP ${other.status} to a certificate from another CA` });
+  add({ id: 'origin-rejects-foreign-cert', target, status: otherRefused ? 'pass' : 'fail', detail: otherRefused ?? answered(other, 'to a certificate from another CA') });
 
   return tlsChecks('origin', origin, withClient, add);
 }
@@ -143,15 +144,27 @@ async function edgeChecks(edge: Endpoint, input: VerifyInput, add: (r: CheckResu
   return tlsChecks('edge', edge, { serverCa: input.serverCa }, add);
 }
 
-async function defaultEndpointCheck(e: Endpoint, add: (r: CheckResult) => void): Promise<void> {
+/**
+ * The execute-api endpoint must be closed: HTTP 403 (what a disabled endpoint answers)
+ * or a refusal at the TLS level. An endpoint that cannot be reached at all (a typo, a
+ * DNS failure, a firewall, a timeout) proves nothing and fails the check.
+ */
+export async function defaultEndpointCheck(e: Endpoint): Promise<CheckResult> {
   const r = await httpsGet(e);
-  const closed = r.error !== undefined || r.status === 403;
-  add({
-    id: 'default-endpoint-disabled',
-    target: show(e),
-    status: closed ? 'pass' : 'fail',
-    detail: r.error ? `does not answer (${r.error})` : r.status === 403 ? 'HTTP 403 (disabled endpoint)' : `answered HTTP ${r.status}: the execute-api endpoint bypasses mTLS`,
-  });
+  const [status, detail]: [CheckStatus, string] =
+    r.status === 403
+      ? ['pass', 'closed: HTTP 403 (disabled endpoint)']
+      : r.failure === 'tls'
+        ? ['pass', `closed: refused at the TLS level (${r.error})`]
+        : r.error
+          ? ['fail', `unreachable (${r.error}): cannot tell whether the endpoint is disabled; check the URL, DNS and network and run again`]
+          : ['fail', `answered HTTP ${r.status}: the execute-api endpoint bypasses mTLS`];
+  return { id: 'default-endpoint-disabled', target: show(e), status, detail };
+}
+
+/** What an answer that is not a refusal was, for a failed check's detail. */
+function answered(r: HttpResult, what: string): string {
+  return r.error ? `unreachable (${r.error}): the check could not be made` : `answered HTTP ${r.status} ${what}`;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -185,7 +198,7 @@ export async function runChecks(input: VerifyInput): Promise<CheckResult[]> {
   const add = (r: CheckResult) => results.push(r);
   const originChain = await originChecks(input, add);
   const edgeChain = input.edge ? await edgeChecks(input.edge, input, add) : [];
-  if (input.defaultEndpoint) await defaultEndpointCheck(input.defaultEndpoint, add);
+  if (input.defaultEndpoint) add(await defaultEndpointCheck(input.defaultEndpoint));
   expiryChecks(
     [
       ['origin chain', originChain],

@@ -106,11 +106,21 @@ export function handshake(e: Endpoint, options: HandshakeOptions = {}): Promise<
 export interface HttpResult {
   readonly status?: number;
   readonly error?: string;
+  /**
+   * With `error`: how far the connection got. `unreachable` (DNS, refused, no route, no
+   * answer in time, or a hang-up without any TLS) says nothing about the endpoint's
+   * configuration; `tls` (a TLS alert during the handshake, or a hang-up after it, before
+   * any HTTP answer) is the endpoint closing its door.
+   */
+  readonly failure?: 'unreachable' | 'tls';
 }
 
 /** A GET over TLS; a failed handshake or connection is an `error`, not an exception. */
 export function httpsGet(e: Endpoint, options: HandshakeOptions = {}): Promise<HttpResult> {
   return new Promise((resolve) => {
+    let connected = false;
+    let secured = false;
+    let timedOut = false;
     const req = request(
       {
         host: e.url.hostname,
@@ -132,8 +142,21 @@ export function httpsGet(e: Endpoint, options: HandshakeOptions = {}): Promise<H
         res.once('error', () => resolve({ status: res.statusCode }));
       },
     );
-    req.once('timeout', () => req.destroy(new Error(`no answer within ${e.timeoutMs} ms`)));
-    req.once('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
+    req.once('socket', (socket) => {
+      socket.once('connect', () => (connected = true));
+      socket.once('secureConnect', () => (secured = true));
+    });
+    req.once('timeout', () => {
+      timedOut = true;
+      req.destroy(new Error(`no answer within ${e.timeoutMs} ms`));
+    });
+    req.once('error', (err: NodeJS.ErrnoException) => {
+      // A TLS refusal is an alert during the handshake, or a hang-up after it (TLS 1.3
+      // rejects a client certificate after the client finished). A server that accepts the
+      // connection and then says nothing, or hangs up without speaking TLS, shows nothing.
+      const tlsAlert = /^(ERR_SSL_|EPROTO$)/.test(err.code ?? '');
+      resolve({ error: err.code ?? err.message, failure: connected && !timedOut && (secured || tlsAlert) ? 'tls' : 'unreachable' });
+    });
     req.end();
   });
 }
