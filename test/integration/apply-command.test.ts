@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromRoot } from '../../lib/paths';
 import { terraformUnavailableReason } from '../../tools/terraform';
+import { BUDGET } from '../support/budget';
 
 const unavailable = terraformUnavailableReason();
 if (unavailable) console.warn(`SKIPPED apply command test: ${unavailable}`);
@@ -26,7 +27,7 @@ describeTf('npm run apply', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
       encoding: 'utf8',
       env: { ...process.env, ...env },
-      timeout: 300_000,
+      timeout: BUDGET.test,
     });
 
   it('refuses to run unattended without --auto-approve: usage error 64, nothing planned', () => {
