@@ -7,7 +7,7 @@ import { callMotoJsonApi } from '../../tools/local/moto';
 import { isOurProcess } from '../../tools/local/processes';
 import { localUnavailableReason } from '../../tools/local/local';
 import type { PlanReport } from '../../tools/plan/plan-report';
-import { BUDGET, budgetFor } from '../support/budget';
+import { budgetFor } from '../support/budget';
 
 const unavailable = localUnavailableReason();
 if (unavailable) console.warn(`SKIPPED local command test: ${unavailable}`);
@@ -66,7 +66,7 @@ describeLocal('npm run local against moto', () => {
     expect(plan.stderr).toMatch(/^local-pki: plan started$/m);
     expect(plan.stderr).toMatch(/^local-pki: plan finished in \d+\.\ds: changes$/m);
     expect(plan.stderr).toMatch(/^local-origin: not planned, waiting for local-pki: not applied yet$/m);
-  }, budgetFor('motoStart', 'planLocal'));
+  }, budgetFor('npmCommand', 'motoStart', 'npmCommand', 'planLocal'));
 
   it('up seeds SSM and applies every stack in dependency order, then prints what to try next', async () => {
     const up = await npm('up', '--skip-stand-ins');
@@ -83,7 +83,7 @@ describeLocal('npm run local against moto', () => {
     expect(existsSync(join(dir, 'state', 'terraform-state', 'local', 'local-origin.tfstate'))).toBe(true);
     expect(existsSync(join(dir, 'work', 'local-origin', 'tfplan'))).toBe(false);
   // Three rounds of plans (pki; origin; edge) and the applies between them.
-  }, budgetFor('planLocal', 'planLocal', 'planLocal', 'applyLocal'));
+  }, budgetFor('npmCommand', 'planLocal', 'planLocal', 'planLocal', 'applyLocal'));
 
   it('a second plan is clean except the emulator gaps the env file names', async () => {
     const plan = await npm('plan', '--json', join(dir, 'replan.json'));
@@ -102,7 +102,7 @@ describeLocal('npm run local against moto', () => {
       'aws_launch_template latest_version',
       'aws_launch_template tag_specifications',
     ]);
-  }, budgetFor('planLocal'));
+  }, budgetFor('npmCommand', 'planLocal'));
 
   it('down stops moto and forgets the state that described it', async () => {
     const { pid } = run().moto;
@@ -114,5 +114,5 @@ describeLocal('npm run local against moto', () => {
     expect({ code: status.code, stderr: status.stderr }).toEqual({ code: 1, stderr: 'moto_server: not running\nverify stand-ins: not running\n' });
     const plan = await npm('plan');
     expect({ code: plan.code, stderr: plan.stderr }).toEqual({ code: 1, stderr: 'local plan: the local environment is not running: start it with `npm run local -- up`\n' });
-  }, BUDGET.test);
+  }, budgetFor('npmCommand', 'npmCommand', 'npmCommand'));
 });
