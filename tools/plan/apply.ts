@@ -46,7 +46,7 @@ export async function applyEnvironment(options: ApplyOptions): Promise<ApplyOutc
   try {
     // Each round applies at least one stack or stops, so there are at most as many rounds as stacks.
     for (let round = 0; remaining.length > 0 && round < stacks.length; round++) {
-      const results = await planPrepared(remaining, { ...options, env, keepPlans: true });
+      const results = await planPrepared(remaining, { ...options, env, mode: 'plan', keepPlans: true });
       const report = buildReport({ mode: 'plan', env: options.env, awsOnly: options.awsOnly ?? false, results, knownGaps: config.drift.knownEmulatorGaps });
       reports.push(report);
       for (const s of report.stacks) {

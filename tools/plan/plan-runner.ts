@@ -7,6 +7,7 @@ import { fromRoot } from '../../lib/paths';
 import { actionOf, buildReport, type PlanMode, type PlanReport, type StackPlanResult } from './plan-report';
 import { progress } from './progress';
 import { runInDependencyOrder } from './stack-graph';
+import { constructPathsOfFile, currentCommit, lockedProviders } from './provenance';
 import { synthesizeJson } from '../synth/synth-json';
 import { anchorLocalStatePaths } from '../synth/state-paths';
 import { terraform, type TerraformRun } from '../terraform';
@@ -121,7 +122,7 @@ export const planFileOf = (stack: PreparedStack): string => join(stack.dir, 'tfp
  * stays for `terraform apply <planfile>` (the caller deletes it); otherwise it is
  * deleted at once, because it holds every value in clear text, sensitive ones included.
  */
-export async function planStack(stack: PreparedStack, env: NodeJS.ProcessEnv, keepPlan = false): Promise<StackPlanResult> {
+export async function planStack(stack: PreparedStack, env: NodeJS.ProcessEnv, mode: PlanMode, keepPlan = false): Promise<StackPlanResult> {
   const initRun = await init(stack, env);
   if (initRun.code !== 0) return { stack: stack.name, exitCode: 1, error: `terraform init failed:\n${errorText(initRun)}` };
   const planFile = planFileOf(stack);
@@ -131,7 +132,11 @@ export async function planStack(stack: PreparedStack, env: NodeJS.ProcessEnv, ke
     // refresh-only plan reports a dozen computed attributes that sibling resources
     // filled in (aws_s3_bucket.lifecycle_rule, .versioning...), so it would fail
     // every run. A normal plan compares reality with the code, attribute by attribute.
-    const args = ['plan', '-detailed-exitcode', '-input=false', '-no-color', '-lock-timeout=120s', `-out=${planFile}`];
+    // Drift only reads: it takes no state lock, so it runs under a role that cannot
+    // write the lock (docs/drift-and-review.md lists that role's permissions) and never
+    // blocks or waits for a deploy.
+    const lock = mode === 'drift' ? ['-lock=false'] : ['-lock-timeout=120s'];
+    const args = ['plan', '-detailed-exitcode', '-input=false', '-no-color', ...lock, `-out=${planFile}`];
     const plan = await terraform(args, stack.dir, env);
     if (plan.code !== 0 && plan.code !== 2) {
       const error = errorText(plan);
@@ -142,7 +147,14 @@ export async function planStack(stack: PreparedStack, env: NodeJS.ProcessEnv, ke
     const show = await terraform(['show', '-json', '-no-color', planFile], stack.dir, env);
     if (show.code !== 0) return { stack: stack.name, exitCode: 1, error: `terraform show failed:\n${errorText(show)}` };
     keep = keepPlan;
-    return { stack: stack.name, exitCode: plan.code, plan: JSON.parse(show.stdout), applied: await hasState(stack, env) };
+    return {
+      stack: stack.name,
+      exitCode: plan.code,
+      plan: JSON.parse(show.stdout),
+      applied: await hasState(stack, env),
+      constructPaths: constructPathsOfFile(join(stack.dir, 'cdk.tf.json')),
+      providers: lockedProviders(stack.dir),
+    };
   } finally {
     if (!keep) rmSync(planFile, { force: true });
   }
@@ -199,7 +211,7 @@ export function waitingOn(dependencies: ReadonlyMap<string, StackPlanResult>): s
  * Plans every prepared stack in dependency order; a stack whose upstream is not
  * applied yet is reported as waiting instead of failing on the missing state.
  */
-export async function planPrepared(stacks: readonly PreparedStack[], options: Pick<StackRunOptions, 'concurrency' | 'onProgress'> & { env: NodeJS.ProcessEnv; keepPlans?: boolean }): Promise<StackPlanResult[]> {
+export async function planPrepared(stacks: readonly PreparedStack[], options: Pick<StackRunOptions, 'concurrency' | 'onProgress'> & { env: NodeJS.ProcessEnv; mode: PlanMode; keepPlans?: boolean }): Promise<StackPlanResult[]> {
   const byName = new Map(stacks.map((s) => [s.name, s]));
   const step = progress(options.onProgress);
   const results = await runInDependencyOrder<StackPlanResult>(
@@ -211,7 +223,7 @@ export async function planPrepared(stacks: readonly PreparedStack[], options: Pi
         options.onProgress?.(`${name}: not planned, ${waitingFor}`);
         return { stack: name, exitCode: 0, waitingFor };
       }
-      return step(name, 'plan', () => planStack(byName.get(name)!, options.env, options.keepPlans), describePlan);
+      return step(name, 'plan', () => planStack(byName.get(name)!, options.env, options.mode, options.keepPlans), describePlan);
     },
     options.concurrency,
   );
@@ -230,6 +242,7 @@ export async function planStacks(options: StackRunOptions & { mode: PlanMode }):
     awsOnly: options.awsOnly ?? false,
     results,
     knownGaps: config.drift.knownEmulatorGaps,
+    commit: currentCommit(),
   });
 }
 

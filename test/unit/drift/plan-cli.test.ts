@@ -12,7 +12,7 @@ describe('plan and drift refuse bad input before running Terraform', () => {
 
   it('names the known stacks when --stack is wrong, and writes no work dir', () => {
     expect(() => prepareStacks({ env: 'dev', stacks: ['origin', 'nope'], workDir })).toThrow(ConfigError);
-    expect(() => prepareStacks({ env: 'dev', stacks: ['nope'], workDir })).toThrow(/^invalid configuration: --stack: nope: unknown stack "nope"; dev has: (dev-\w+, )*dev-origin/);
+    expect(() => prepareStacks({ env: 'dev', stacks: ['nope'], workDir })).toThrow(/^invalid configuration: --stack: nope: unknown stack "nope"; dev has: (cloudflare-account-[0-9a-f]{32}, )?(dev-\w+, )*dev-origin/);
     expect(existsSync(join(workDir, 'dev-origin'))).toBe(false);
   });
 
