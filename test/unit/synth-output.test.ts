@@ -6,7 +6,7 @@ import { ConfigError } from '../../lib/errors';
 import { fromRoot } from '../../lib/paths';
 import { MARKER } from '../../tools/synth/output-folder';
 import { synthesize } from '../../tools/synth/synth';
-import { baseEnvironment, envDir } from '../support/env-files';
+import { baseEnvironment, envDir, withField } from '../support/env-files';
 import { BUDGET } from '../support/budget';
 
 /**
@@ -46,7 +46,8 @@ const savedTmp = process.env.TMPDIR;
 
 beforeEach(() => {
   work = mkdtempSync(join(tmpdir(), 'edge-synth-out-'));
-  envs = envDir({ dev: baseEnvironment('dev'), local: baseEnvironment('local') });
+  // dev and local share a Cloudflare account: one of them owns the account stack.
+  envs = envDir({ dev: withField(baseEnvironment('dev'), 'cloudflare.ownsAccountStack', true), local: baseEnvironment('local') });
   // Synth's own temporary folders go here, so the tests can see that none is left.
   privateTmp = join(work, 'tmp');
   mkdirSync(privateTmp);
