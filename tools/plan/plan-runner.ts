@@ -4,6 +4,7 @@ import type { Environment } from '../../envs/load';
 import { projectAwsOnly, type TerraformJson } from '../validate/aws-projection';
 import { ConfigError, quote } from '../../lib/errors';
 import { fromRoot } from '../../lib/paths';
+import { parseAccountStackName } from '../../lib/naming';
 import { actionOf, buildReport, type PlanMode, type PlanReport, type StackPlanResult } from './plan-report';
 import { progress } from './progress';
 import { runInDependencyOrder } from './stack-graph';
@@ -76,7 +77,11 @@ export function prepareEnvironment(options: StackRunOptions): { stacks: Prepared
     throw ConfigError.single('--env', options.env, 'give exactly one environment, e.g. --env dev');
   }
   const synthesized = synthesizeJson(options.env, options.envsDir);
-  const selected = selectStacks([...synthesized.stacks.keys()], options.env, options.stacks);
+  // The Cloudflare account stack is shared by every environment of the account and its
+  // state lives in the owning environment's backend: only that environment runs it.
+  const owner = synthesized.environments[0].config.cloudflare.ownsAccountStack;
+  const runnable = [...synthesized.stacks.keys()].filter((name) => owner || parseAccountStackName(name) === undefined);
+  const selected = selectStacks(runnable, options.env, options.stacks);
   const workDir = options.workDir ?? fromRoot('.cache', 'terraform', options.env);
   const stateRoot = options.stateRoot ?? fromRoot();
   const stacks = selected.map((name) => {
