@@ -6,7 +6,7 @@ import type { PlanReport } from '../../tools/plan/plan-report';
 import { applyStacks, type StackRunOptions } from '../../tools/plan/plan-runner';
 import { budgetFor } from '../support/budget';
 import { motoEnv } from '../support/moto';
-import { sharedLocalEnvironment, sharedLocalUnavailableReason, type SharedLocalEnvironment } from '../support/shared-local';
+import { SHARED_LOCAL_SETUP_BUDGET, sharedLocalEnvironment, sharedLocalUnavailableReason, type SharedLocalEnvironment } from '../support/shared-local';
 
 /**
  * One change made behind Terraform's back, and where the drift report must show it.
@@ -92,7 +92,7 @@ describeE2e('drift detection end to end (local env, AWS part, against moto_serve
   beforeAll(async () => {
     local = await sharedLocalEnvironment();
     temp = mkdtempSync(join(local.runOptions().workDir, 'reports-'));
-  }, budgetFor('motoStart', 'applyLocal'));
+  }, SHARED_LOCAL_SETUP_BUDGET);
 
   it('is clean after apply, reports each out-of-band change with exit 2, and is clean again after re-apply', async () => {
     await local.exclusive(async () => {
