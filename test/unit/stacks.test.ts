@@ -8,8 +8,13 @@ describe('stacks', () => {
     for (const env of listEnvironments()) {
       expect([...stacks.keys()].filter((s) => s.startsWith(`${env}-`))).toContain(`${env}-origin`);
     }
-    // Plus one stack per Cloudflare account, shared by the environments using it.
-    for (const name of stacks.keys()) expect(name).toMatch(/^((dev|staging|prod|local)-(pki|origin|edge|keyless)|cloudflare-account-[0-9a-f]{32})$/);
+    // One stack per environment and concern, plus one per Cloudflare account, shared by the environments using it.
+    const environments = new Set(listEnvironments());
+    for (const name of stacks.keys()) {
+      if (/^cloudflare-account-[0-9a-f]{32}$/.test(name)) continue;
+      const [env, concern, ...rest] = name.split('-');
+      expect({ name, env: environments.has(env), concern, rest }).toEqual({ name, env: true, concern: expect.stringMatching(/^(pki|origin|edge|keyless)$/), rest: [] });
+    }
   });
 
   it('real environments keep state in S3: one key per stack, encrypted, locked with the S3 lockfile', () => {

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../../lib/errors';
 import { fromRoot } from '../../../lib/paths';
+import { listEnvironments } from '../../../envs/load';
 import { prepareStacks } from '../../../tools/plan/plan-runner';
+import { NEVER_AN_ENVIRONMENT } from '../../support/env-files';
 
 describe('plan and drift refuse bad input before running Terraform', () => {
   const workDir = mkdtempSync(join(tmpdir(), 'edge-plan-cli-'));
@@ -18,7 +20,7 @@ describe('plan and drift refuse bad input before running Terraform', () => {
 
   it('wants exactly one known environment', () => {
     expect(() => prepareStacks({ env: 'dev,prod', workDir })).toThrow('--env: dev,prod: give exactly one environment, e.g. --env dev');
-    expect(() => prepareStacks({ env: 'qa', workDir })).toThrow(/unknown environment "qa"; expected a comma-separated list of: .*dev/);
+    expect(() => prepareStacks({ env: NEVER_AN_ENVIRONMENT, workDir })).toThrow(`unknown environment "${NEVER_AN_ENVIRONMENT}"; expected a comma-separated list of: ${listEnvironments().join(', ')}`);
   });
 
   it('accepts a stack by concern name and writes only that stack', () => {
@@ -31,5 +33,17 @@ describe('plan and drift refuse bad input before running Terraform', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', fromRoot('scripts', 'drift.ts')], { encoding: 'utf8', cwd: fromRoot(), timeout: 60_000 });
     expect(r.status).toBe(64);
     expect(r.stderr).toBe('npm run drift: missing --env <env>\nrun "npm run drift -- --help" for usage\n');
+  });
+});
+
+describe('the shared Cloudflare account stack', () => {
+  const workDir = mkdtempSync(join(tmpdir(), 'edge-plan-account-'));
+  afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+  it('runs only with the environment that owns it (its state is in that backend)', () => {
+    const names = (env: string) => prepareStacks({ env, workDir }).map((s) => s.name);
+    expect(names('prod')).toContain('cloudflare-account-0123456789abcdef0123456789abcdef');
+    expect(names('local').filter((n) => n.startsWith('cloudflare-account-'))).toEqual([]);
+    expect(() => prepareStacks({ env: 'local', stacks: ['cloudflare-account-0123456789abcdef0123456789abcdef'], workDir })).toThrow(/unknown stack "cloudflare-account-0123456789abcdef0123456789abcdef"; local has: local-/);
   });
 });

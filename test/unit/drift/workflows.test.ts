@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -65,10 +66,10 @@ describe('the CI workflows', () => {
     expect(drift.jobs.drift.permissions).toEqual({ contents: 'read', 'id-token': 'write', issues: 'write' });
     // Not the deploy environment: no approval rule can make the nightly run wait.
     expect(drift.jobs.drift.environment).toBe('${{ matrix.env }}-drift');
-    const realEnvs = listEnvironments().filter((e) => e !== 'local');
-    expect([...drift.on.workflow_dispatch.inputs.environment.options].sort()).toEqual(['all', ...realEnvs].sort());
-    const everyEnv = /'(\[[^']*\])'/.exec(drift.jobs.drift.strategy.matrix.env)![1];
-    expect(JSON.parse(everyEnv).sort()).toEqual(realEnvs);
+    // The matrix is whatever the first job lists from envs/ (see the tests below).
+    expect(drift.jobs.environments.steps.map((s: any) => s.run).filter(Boolean)).toEqual(['scripts/drift-environments.sh "$WANTED" >> "$GITHUB_OUTPUT"']);
+    expect(drift.jobs.drift.needs).toBe('environments');
+    expect(drift.jobs.drift.strategy.matrix.env).toBe('${{ fromJSON(needs.environments.outputs.matrix) }}');
     expect(drift.jobs.drift.strategy['fail-fast']).toBe(false);
     const aws = steps(drift).find((s) => String(s.uses).startsWith('aws-actions/configure-aws-credentials@'));
     expect(aws.with['role-to-assume']).toBe('${{ vars.DRIFT_ROLE_ARN }}');
@@ -93,7 +94,10 @@ describe('the CI workflows', () => {
     expect(Object.keys(plan.on)).toEqual(['pull_request']);
     expect(plan.permissions).toEqual({ contents: 'read' });
     expect(plan.jobs.plan.permissions).toEqual({ contents: 'read', 'id-token': 'write', 'pull-requests': 'write' });
-    expect(plan.jobs.plan.strategy.matrix.env.sort()).toEqual(listEnvironments().filter((e) => e !== 'local'));
+    // The same list of deployed environments as drift, from envs/ (scripts/drift-environments.sh).
+    expect(plan.jobs.environments.steps.map((s: any) => s.run).filter(Boolean)).toEqual(['scripts/drift-environments.sh all >> "$GITHUB_OUTPUT"']);
+    expect(plan.jobs.plan.needs).toBe('environments');
+    expect(plan.jobs.plan.strategy.matrix.env).toBe('${{ fromJSON(needs.environments.outputs.matrix) }}');
     const aws = steps(plan).find((s) => String(s.uses).startsWith('aws-actions/configure-aws-credentials@'));
     expect(aws.with['role-to-assume']).toBe('${{ vars.PLAN_ROLE_ARN }}');
     const script = runs(plan);
@@ -122,4 +126,54 @@ describe('the CI workflows', () => {
       expect(lines[i - 1]).toMatch(/^# \S/);
     }
   });
+
+  describe('the drift matrix comes from envs/*.yaml (scripts/drift-environments.sh, run for real)', () => {
+    const unavailable = ['yq', 'jq'].find((tool) => spawnSync(tool, ['--version'], { stdio: 'ignore' }).status !== 0);
+    if (unavailable) console.warn(`SKIPPED drift matrix script test: ${unavailable} is not installed (GitHub's ubuntu runners have both)`);
+    const itRuns = unavailable ? it.skip : it;
+    /** The script in a copy of the repository layout holding `envs`, with `args`. */
+    const list = (envs: Record<string, string>, ...args: string[]) => {
+      const dir = mkdtempSync(join(tmpdir(), 'edge-drift-matrix-'));
+      try {
+        mkdirSync(join(dir, 'scripts'));
+        mkdirSync(join(dir, 'envs'));
+        copyFileSync(fromRoot('scripts', 'drift-environments.sh'), join(dir, 'scripts', 'drift-environments.sh'));
+        for (const [name, text] of Object.entries(envs)) writeFileSync(join(dir, 'envs', `${name}.yaml`), text);
+        return spawnSync('bash', [join(dir, 'scripts', 'drift-environments.sh'), ...args], { encoding: 'utf8' });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    const committed = () => Object.fromEntries(listEnvironments().map((e) => [e, readFileSync(fromRoot('envs', `${e}.yaml`), 'utf8')]));
+    const deployed = () => listEnvironments().filter((e) => workflowEnvBackend(e) === 's3');
+
+    itRuns('lists every environment with an S3 backend, and nothing on an emulator', () => {
+      const r = list(committed());
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe(`matrix=${JSON.stringify(deployed())}\n`);
+      expect(deployed()).not.toContain('local');
+    });
+
+    itRuns('picks up a new environment file without any edit to the workflow', () => {
+      // A name no committed file has, whatever files are committed.
+      let added = 'added';
+      while (listEnvironments().includes(added)) added += 'x';
+      const r = list({ ...committed(), [added]: readFileSync(fromRoot('envs', 'dev.yaml'), 'utf8').replace(/^name: dev$/m, `name: ${added}`) });
+      expect(JSON.parse(r.stdout.replace(/^matrix=/, ''))).toEqual([...deployed(), added].sort());
+    });
+
+    itRuns('runs one environment on demand, and refuses one that is not deployed or does not exist', () => {
+      expect(list(committed(), deployed()[0]).stdout).toBe(`matrix=${JSON.stringify([deployed()[0]])}\n`);
+      for (const name of ['local', 'no-such-env', '"];echo pwned;["']) {
+        const r = list(committed(), name);
+        expect({ name, status: r.status, stdout: r.stdout }).toEqual({ name, status: 1, stdout: '' });
+        expect(r.stderr).toContain('unknown environment');
+      }
+    });
+  });
 });
+
+/** backend.type of a committed environment. */
+function workflowEnvBackend(name: string): string {
+  return parse(readFileSync(fromRoot('envs', `${name}.yaml`), 'utf8')).backend.type;
+}
