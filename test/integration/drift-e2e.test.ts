@@ -97,8 +97,11 @@ describeE2e('drift detection end to end (local env, AWS part, against moto_serve
   it('is clean after apply, reports each out-of-band change with exit 2, and is clean again after re-apply', async () => {
     await local.exclusive(async () => {
       const options = local.runOptions();
-      const stacks = ['local-pki', 'local-origin', 'local-edge', 'local-keyless'];
-      // The shared environment applied every stack of local.
+      // Every stack the local environment synthesizes (its own four and the shared
+      // Cloudflare account stack), as the shared environment planned them after the apply.
+      const stacks = local.planAfterApply.stacks.map((s) => s.stack);
+      expect(stacks).toEqual(expect.arrayContaining(['local-pki', 'local-origin', 'local-edge', 'local-keyless']));
+      // The shared environment applied every one of them.
       expect(readdirSync(join(options.stateRoot, 'terraform-state', 'local')).filter((f) => f.endsWith('.tfstate')).sort()).toEqual(stacks.map((s) => `${s}.tfstate`).sort());
 
       // Right after the apply (the shared environment planned it then) nothing differs.
