@@ -85,4 +85,14 @@ export const s3TlsOnly: Rule = {
   },
 };
 
-export const s3Rules: readonly Rule[] = [s3Versioning, s3Encryption, s3PublicAccessBlock, s3TlsOnly];
+export const s3PolicyManaged: Rule = {
+  id: 'S3-POLICY-MANAGED',
+  description: 'Every S3 bucket has a managed bucket policy (in every environment, local included), so a policy set out of band is drift.',
+  fix: 'Use modules/origin/hardened-bucket.ts, which always attaches one, or add an aws_s3_bucket_policy for the bucket.',
+  resourceTypes: ['aws_s3_bucket'],
+  check(bucket, stack) {
+    return companion(bucket, stack, 'aws_s3_bucket_policy').length > 0 ? [] : ['no aws_s3_bucket_policy refers to this bucket, so a policy set out of band (public read) is not drift'];
+  },
+};
+
+export const s3Rules: readonly Rule[] = [s3Versioning, s3Encryption, s3PublicAccessBlock, s3TlsOnly, s3PolicyManaged];
