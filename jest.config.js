@@ -6,8 +6,11 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
   },
-  // Tests that start terraform, moto or nginx take seconds; unit tests take milliseconds.
-  testTimeout: 120000,
+  // Time limits come from test/support/budget.ts (jest-setup.ts sets the default).
+  setupFilesAfterEnv: ['<rootDir>/test/support/jest-setup.ts'],
+  // One scratch folder per run; the moto environment shared by the integration suites lives there.
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   maxWorkers: 2,
   reporters: ['default', ['<rootDir>/test/support/count-reporter.js', {}]],
 };

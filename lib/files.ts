@@ -70,7 +70,7 @@ export function readRegularFile(path: string, options: ReadFileOptions): Buffer 
   }
   try {
     const stats = fstatSync(fd);
-    if (!stats.isFile()) throw new FileRefusedError(`is ${kind(stats)}; expected a regular file`);
+    if (!stats.isFile()) throw new FileRefusedError(`is ${kind(stats)}, not a regular file`);
     if (stats.size > options.maxBytes) throw new FileRefusedError(`is ${stats.size} bytes; at most ${options.maxBytes} bytes are accepted`);
     // Read at most one byte past the cap: a file that grows after fstat is still bounded.
     const buffer = Buffer.alloc(options.maxBytes + 1);

@@ -8,6 +8,7 @@ import type { PkiOutputs } from '../modules/pki/outputs';
 import { DemoMockApi, type RestApiTarget } from '../modules/origin/rest-api';
 import { Truststore } from '../modules/origin/truststore';
 import { EnvStack, EnvStackProps } from './env-stack';
+import { omittedOnEmulator } from '../envs/schema/drift';
 
 export interface OriginStackProps extends EnvStackProps {
   /** The PKI stack's outputs: the truststore CAs and, in mode imported-own-ca, the server certificate. */
@@ -40,6 +41,7 @@ export class OriginStack extends EnvStack {
       // TLS-only Deny is left out on the emulator.
       enforceTls: config.aws.endpoint === undefined,
       noncurrentVersionDays: origin.noncurrentVersionDays,
+      expireNoncurrentVersions: !omittedOnEmulator(config.drift, 'aws_s3_bucket_lifecycle_configuration'),
     });
 
     this.api = origin.restApi

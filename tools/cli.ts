@@ -13,7 +13,9 @@ import { ConfigError } from '../lib/errors';
  *   sets `process.exitCode`; it never throws and never prints a stack trace unless
  *   `EDGE_DEBUG=1`.
  * - `UsageError`: throw it from `run` when the command line itself is wrong (exit 64).
- * - `EXIT`: the exit-code table below. `emitReport`: stdout plus `--json`/`--markdown` files.
+ * - `EXIT`: the exit-code table below. `ENVS_OPTION` (`--env`, or `$ENVS`) and
+ *   `REPORT_OPTIONS` (`--json`, `--markdown`): shared option definitions.
+ *   `emitReport`: stdout plus the `--json`/`--markdown` files.
  *
  * Exit codes, the same for every command (README "Commands" repeats this table):
  *   0   ok
@@ -23,6 +25,7 @@ import { ConfigError } from '../lib/errors';
  *
  * Commands must import their heavy modules (stacks, providers, tools) inside `run`
  * with `await import(...)`, so `--help` and usage errors answer without loading them.
+ * test/unit/cli/scripts.test.ts holds every command in package.json to all of this.
  */
 
 export const EXIT = { ok: 0, failure: 1, changes: 2, usage: 64 } as const;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alertDestinationProblem } from '../../lib/rules';
 import { minTlsVersion } from './hostnames';
 import { ORIGIN_PULL_SCOPES } from '../../lib/vocabulary';
 
@@ -19,8 +20,9 @@ export const alertsSchema = z
       .optional(),
   })
   .strict()
-  .refine((a) => a.email !== undefined || a.webhook !== undefined, {
-    message: 'expected at least one alert destination: email, webhook or both',
+  .superRefine((a, ctx) => {
+    const problem = alertDestinationProblem(a);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
 /** Zone-wide Cloudflare edge settings. */

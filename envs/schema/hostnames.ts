@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TLS_VERSIONS } from '../../lib/vocabulary';
+import { accessCertificatePolicyProblem } from '../../lib/rules';
 import { hostname } from './common';
 
 /** TLS versions the edge may be configured to require; anything older is not offered. */
@@ -41,27 +42,14 @@ export const accessSchema = z
     /** Admit only certificates with one of these common names (and a valid chain). @default none */
     commonNames: z
       .array(z.string().min(1, 'expected a non-empty common name').max(64, 'expected a common name of at most 64 characters'))
-      .min(1, 'expected at least one common name; an empty list would admit nobody (use anyValidCertificate: true to admit any certificate from the CA)')
       .optional(),
     /** Service tokens admitted as an alternative for clients without a certificate. @default none */
     serviceTokens: z.array(serviceTokenName).min(1, 'expected at least one service token name, or leave serviceTokens out').optional(),
   })
   .strict()
   .superRefine((access, ctx) => {
-    if (!access.anyValidCertificate && access.commonNames === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        message:
-          'Access needs a certificate policy: set anyValidCertificate: true or list commonNames (service tokens alone are only an alternative for clients without a certificate)',
-      });
-    }
-    if (access.anyValidCertificate && access.commonNames !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['commonNames'],
-        message: 'choose one: anyValidCertificate: true admits every certificate from the CA, which makes a commonNames list meaningless',
-      });
-    }
+    const problem = accessCertificatePolicyProblem(access);
+    if (problem) ctx.addIssue({ code: 'custom', path: access.commonNames !== undefined ? ['commonNames'] : [], message: problem });
   });
 
 /**

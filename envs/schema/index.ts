@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isInZone } from '../../lib/hostnames';
+import { outsideZoneProblem, tlsBelowZoneProblem } from '../../lib/rules';
 import { awsSchema, backendSchema, cloudflareSchema, tagMap } from './core';
 import { driftSchema } from './drift';
 import { edgeSchema } from './edge';
@@ -56,13 +56,8 @@ const crossChecks: CrossCheck[] = [
   function hostnamesInsideZone(env, ctx) {
     const seen = new Map<string, number>();
     env.hostnames.forEach((h, i) => {
-      if (!isInZone(h.name, env.cloudflare.zoneName)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['hostnames', i, 'name'],
-          message: `"${h.name}" is outside the zone "${env.cloudflare.zoneName}"; expected the zone apex or a name ending in ".${env.cloudflare.zoneName}"`,
-        });
-      }
+      const outside = outsideZoneProblem(h.name, env.cloudflare.zoneName);
+      if (outside) ctx.addIssue({ code: 'custom', path: ['hostnames', i, 'name'], message: outside });
       const first = seen.get(h.name);
       if (first !== undefined) {
         ctx.addIssue({
@@ -75,13 +70,8 @@ const crossChecks: CrossCheck[] = [
   },
   function keylessOriginHostInsideZone(env, ctx) {
     const host = env.keyless.enabled ? env.keyless.originHost : undefined;
-    if (host && !isInZone(host.hostname, env.cloudflare.zoneName)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['keyless', 'originHost', 'hostname'],
-        message: `"${host.hostname}" is outside the zone "${env.cloudflare.zoneName}"; expected the zone apex or a name ending in ".${env.cloudflare.zoneName}"`,
-      });
-    }
+    const outside = host && outsideZoneProblem(host.hostname, env.cloudflare.zoneName);
+    if (outside) ctx.addIssue({ code: 'custom', path: ['keyless', 'originHost', 'hostname'], message: outside });
   },
   function ownCaServerCertificateAvailable(env, ctx) {
     if (env.origin.serverCertificate === 'imported-own-ca' && env.pki.mode === 'byo' && env.pki.serverCertificate === undefined) {
@@ -106,13 +96,8 @@ const crossChecks: CrossCheck[] = [
   },
   function hostnameTlsNotBelowZone(env, ctx) {
     env.hostnames.forEach((h, i) => {
-      if (h.minTlsVersion !== undefined && h.minTlsVersion < env.edge.minTlsVersion) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['hostnames', i, 'minTlsVersion'],
-          message: `"${h.minTlsVersion}" is below the zone's edge.minTlsVersion "${env.edge.minTlsVersion}"; a hostname may only raise it`,
-        });
-      }
+      const below = h.minTlsVersion !== undefined && tlsBelowZoneProblem(h.minTlsVersion, env.edge.minTlsVersion);
+      if (below) ctx.addIssue({ code: 'custom', path: ['hostnames', i, 'minTlsVersion'], message: `${below} (edge.minTlsVersion)` });
     });
   },
   function emulatorGapsOnlyOnAnEmulator(env, ctx) {

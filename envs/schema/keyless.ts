@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { cidrContains, cidrsOverlap, formatIpv4, ipInCidr, isAwsReserved, isPrivateIpv4, parseCidr, parseIpv4, type Ipv4Cidr } from '../../lib/cidr';
+import { cidrsOverlap, formatIpv4, ipInCidr, isAwsReserved, isPrivateIpv4, parseCidr, parseIpv4, type Ipv4Cidr } from '../../lib/cidr';
+import { availabilityZonesProblem, natInAdoptedVpcProblem, subnetOutsideVpcProblem } from '../../lib/rules';
 import { hostname, pemPath } from './common';
 
 const NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
@@ -148,17 +149,15 @@ function checkAddressing(k: EnabledKeyless, ctx: z.RefinementCtx): void {
   if (!vpc) return;
   const all: Array<{ s: z.infer<typeof subnetSchema>; path: PropertyKey[] }> = k.subnets.map((s, i) => ({ s, path: ['subnets', i] }));
   if (k.egress.via === 'nat') all.push({ s: k.egress.publicSubnet, path: ['egress', 'publicSubnet'] });
-  if (k.egress.via === 'nat' && k.vpc.existingVpcId !== undefined) {
-    ctx.addIssue({ code: 'custom', path: ['egress', 'via'], message: 'egress "nat" creates an internet gateway and needs a new VPC; with existingVpcId use "existingNatGateway"' });
-  }
+  const nat = natInAdoptedVpcProblem(k.egress.via, k.vpc.existingVpcId);
+  if (nat) ctx.addIssue({ code: 'custom', path: ['egress', 'via'], message: nat });
   const parsed = new Map<string, Ipv4Cidr>();
   const names = new Map<string, number>();
   all.forEach(({ s, path }, i) => {
     const c = parseCidr(s.cidr);
     if (!c) return;
-    if (!cidrContains(vpc, c)) {
-      ctx.addIssue({ code: 'custom', path: [...path, 'cidr'], message: `"${s.cidr}" is outside the VPC CIDR "${k.vpc.cidr}"; expected a block inside it` });
-    }
+    const outside = subnetOutsideVpcProblem(s.cidr, k.vpc.cidr);
+    if (outside) ctx.addIssue({ code: 'custom', path: [...path, 'cidr'], message: outside });
     all.slice(0, i).forEach((o) => {
       const oc = parseCidr(o.s.cidr);
       if (oc && cidrsOverlap(c, oc)) {
@@ -169,9 +168,8 @@ function checkAddressing(k: EnabledKeyless, ctx: z.RefinementCtx): void {
     names.set(s.name, i);
     parsed.set(s.name, c);
   });
-  if (new Set(k.subnets.map((s) => s.availabilityZone)).size < 2) {
-    ctx.addIssue({ code: 'custom', path: ['subnets'], message: `all subnets are in ${k.subnets[0]?.availabilityZone}; expected at least two availability zones` });
-  }
+  const zones = availabilityZonesProblem(k.subnets.map((s) => s.availabilityZone));
+  if (zones) ctx.addIssue({ code: 'custom', path: ['subnets'], message: zones });
   const privateSubnets = new Set(k.subnets.map((s) => s.name));
   const ips = new Map<string, string>();
   const serverNames = new Map<string, number>();

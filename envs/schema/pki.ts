@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { outlivesIssuerProblem } from '../../lib/rules';
 import { KEY_ALGORITHMS, type KeyAlgorithm } from '../../lib/vocabulary';
 import { pemPath } from './common';
 
@@ -61,26 +62,16 @@ export const generatedPkiSchema = z
   .strict()
   .superRefine((pki, ctx) => {
     // A certificate that outlives its issuer stops validating when the issuer expires.
-    if (pki.intermediateCa.validityDays > pki.rootCa.validityDays) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['intermediateCa', 'validityDays'],
-        message: `${pki.intermediateCa.validityDays} days outlives the root CA (${pki.rootCa.validityDays} days); expected at most the root's validity`,
-      });
-    }
+    const intermediate = outlivesIssuerProblem(pki.intermediateCa.validityDays, pki.rootCa.validityDays, 'root CA');
+    if (intermediate) ctx.addIssue({ code: 'custom', path: ['intermediateCa', 'validityDays'], message: intermediate });
     const leaves: Array<[PropertyKey[], { validityDays: number }]> = [
       [['originPullClient', 'validityDays'], pki.originPullClient],
       [['serverCertificate', 'validityDays'], pki.serverCertificate],
       ...pki.clientCertificates.map((c, i): [PropertyKey[], { validityDays: number }] => [['clientCertificates', i, 'validityDays'], c]),
     ];
     for (const [path, leaf] of leaves) {
-      if (leaf.validityDays > pki.intermediateCa.validityDays) {
-        ctx.addIssue({
-          code: 'custom',
-          path,
-          message: `${leaf.validityDays} days outlives the intermediate CA (${pki.intermediateCa.validityDays} days); expected at most the intermediate's validity`,
-        });
-      }
+      const problem = outlivesIssuerProblem(leaf.validityDays, pki.intermediateCa.validityDays, 'intermediate CA');
+      if (problem) ctx.addIssue({ code: 'custom', path, message: problem });
     }
   });
 

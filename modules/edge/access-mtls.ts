@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
+import { accessCertificatePolicyProblem } from '../../lib/rules';
 import { ZeroTrustAccessApplication } from '@cdktf/provider-cloudflare/lib/zero-trust-access-application';
 import { ZeroTrustAccessMtlsCertificate } from '@cdktf/provider-cloudflare/lib/zero-trust-access-mtls-certificate';
 import { ZeroTrustAccessMtlsHostnameSettings } from '@cdktf/provider-cloudflare/lib/zero-trust-access-mtls-hostname-settings';
@@ -91,18 +92,12 @@ export class AccessMtls extends Construct {
     const applications = new Map<string, ZeroTrustAccessApplication>();
     for (const host of props.hosts) {
       const attached: ZeroTrustAccessPolicy[] = [];
+      const problem = accessCertificatePolicyProblem(host);
+      if (problem) throw new Error(`${what}: ${host.hostname}: ${problem}`);
       const names = host.commonNames ? [...new Set(host.commonNames)].sort() : undefined;
-      if (names !== undefined && names.length === 0) {
-        throw new Error(`${what}: ${host.hostname} has an empty commonNames list, which would admit nobody; list names or set anyValidCertificate`);
-      }
-      if (host.anyValidCertificate && names) {
-        throw new Error(`${what}: ${host.hostname} sets both anyValidCertificate and commonNames; choose one`);
-      }
       if (host.anyValidCertificate) attached.push(policy('valid-certificate', 'valid client certificate', [{ certificate: {} }], false));
       else if (names) {
         attached.push(policy(`cn:${names.join(',')}`, `client certificate CN ${names.join(' or ')}`, names.map((commonName) => ({ commonName: { commonName } })), true));
-      } else {
-        throw new Error(`${what}: ${host.hostname} has no certificate policy; set anyValidCertificate or commonNames (service tokens alone are not enough)`);
       }
       for (const tokenName of host.serviceTokens ?? []) {
         let token = tokens.get(tokenName);

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { alertDestinationProblem } from '../../lib/rules';
 import { NotificationPolicy } from '@cdktf/provider-cloudflare/lib/notification-policy';
 import { NotificationPolicyWebhooks } from '@cdktf/provider-cloudflare/lib/notification-policy-webhooks';
 
@@ -37,9 +38,8 @@ export class CertificateExpiryAlerts extends Construct {
 
   constructor(scope: Construct, id: string, props: CertificateExpiryAlertsProps) {
     super(scope, id);
-    if (props.email === undefined && props.webhook === undefined) {
-      throw new Error(`CertificateExpiryAlerts ${id}: expected an email, a webhook or both; alerts with no destination warn nobody`);
-    }
+    const nowhere = alertDestinationProblem(props);
+    if (nowhere) throw new Error(`CertificateExpiryAlerts ${id}: ${nowhere}`);
     if (props.webhook && !/^https:\/\//.test(props.webhook.url)) {
       throw new Error(`CertificateExpiryAlerts ${id}: webhook url ${JSON.stringify(props.webhook.url)} must start with https://`);
     }

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { DnsRecord } from '@cdktf/provider-cloudflare/lib/dns-record';
 import { HostnameTlsSetting } from '@cdktf/provider-cloudflare/lib/hostname-tls-setting';
 import { ZoneSetting } from '@cdktf/provider-cloudflare/lib/zone-setting';
-import { isInZone } from '../../lib/hostnames';
+import { outsideZoneProblem, tlsBelowZoneProblem } from '../../lib/rules';
 import { TLS_VERSIONS, type TlsVersion } from '../../lib/vocabulary';
 
 export type { TlsVersion };
@@ -67,9 +67,8 @@ export class ZoneBaseline extends Construct {
 
     const records = new Map<string, DnsRecord>();
     for (const host of props.hostnames) {
-      if (!isInZone(host.hostname, props.zoneName)) {
-        throw new Error(`ZoneBaseline ${id}: hostname ${JSON.stringify(host.hostname)} is outside the zone ${JSON.stringify(props.zoneName)}`);
-      }
+      const outside = outsideZoneProblem(host.hostname, props.zoneName);
+      if (outside) throw new Error(`ZoneBaseline ${id}: hostname ${outside}`);
       if (records.has(host.hostname)) throw new Error(`ZoneBaseline ${id}: hostname ${JSON.stringify(host.hostname)} is listed twice`);
       records.set(
         host.hostname,
@@ -84,11 +83,11 @@ export class ZoneBaseline extends Construct {
         }),
       );
       if (host.minTlsVersion !== undefined) {
-        if (!(TLS_VERSIONS as readonly string[]).includes(host.minTlsVersion) || host.minTlsVersion < this.minTlsVersion) {
-          throw new Error(
-            `ZoneBaseline ${id}: minTlsVersion ${JSON.stringify(host.minTlsVersion)} of ${host.hostname} is not allowed; expected "1.2" or "1.3", not below the zone's "${this.minTlsVersion}"`,
-          );
+        if (!(TLS_VERSIONS as readonly string[]).includes(host.minTlsVersion)) {
+          throw new Error(`ZoneBaseline ${id}: minTlsVersion ${JSON.stringify(host.minTlsVersion)} of ${host.hostname} is not allowed; expected ${TLS_VERSIONS.map((v) => `"${v}"`).join(' or ')}`);
         }
+        const below = tlsBelowZoneProblem(host.minTlsVersion, this.minTlsVersion);
+        if (below) throw new Error(`ZoneBaseline ${id}: minTlsVersion of ${host.hostname}: ${below}`);
         new HostnameTlsSetting(this, `MinTls-${host.hostname}`, {
           zoneId: props.zoneId,
           hostname: host.hostname,

@@ -8,7 +8,8 @@ import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
-import { cidrContains, parseCidr } from '../../lib/cidr';
+import { parseCidr } from '../../lib/cidr';
+import { availabilityZonesProblem, natInAdoptedVpcProblem, subnetOutsideVpcProblem } from '../../lib/rules';
 
 /** A subnet to create, in one availability zone. */
 export interface SubnetSpec {
@@ -51,15 +52,13 @@ export class PrivateNetwork extends Construct {
     if (!vpcCidr) throw new Error(`PrivateNetwork ${id}: vpcCidr "${props.vpcCidr}" is not an IPv4 CIDR block`);
     const all = props.egress.via === 'nat' ? [...props.privateSubnets, props.egress.publicSubnet] : props.privateSubnets;
     for (const s of all) {
-      const c = parseCidr(s.cidr);
-      if (!c || !cidrContains(vpcCidr, c)) throw new Error(`PrivateNetwork ${id}: subnet ${s.name} "${s.cidr}" is not inside the VPC "${props.vpcCidr}"`);
+      const outside = subnetOutsideVpcProblem(s.cidr, props.vpcCidr);
+      if (outside) throw new Error(`PrivateNetwork ${id}: subnet ${s.name}: ${outside}`);
     }
-    if (new Set(props.privateSubnets.map((s) => s.availabilityZone)).size < 2) {
-      throw new Error(`PrivateNetwork ${id}: private subnets span ${props.privateSubnets.map((s) => s.availabilityZone).join(', ')}; need two availability zones`);
-    }
-    if (props.egress.via === 'nat' && props.existingVpcId) {
-      throw new Error(`PrivateNetwork ${id}: egress "nat" needs a new VPC; with existingVpcId "${props.existingVpcId}" use "existingNatGateway"`);
-    }
+    const zones = availabilityZonesProblem(props.privateSubnets.map((s) => s.availabilityZone));
+    if (zones) throw new Error(`PrivateNetwork ${id}: privateSubnets: ${zones}`);
+    const nat = natInAdoptedVpcProblem(props.egress.via, props.existingVpcId);
+    if (nat) throw new Error(`PrivateNetwork ${id}: ${nat}`);
     const tag = (name: string) => ({ Name: `${props.namePrefix}-${name}` });
 
     if (props.existingVpcId) {

@@ -23,6 +23,13 @@ export interface HardenedBucketProps {
    */
   readonly noncurrentVersionDays?: number;
   /**
+   * Write the lifecycle configuration that expires noncurrent versions.
+   * @default true. Only an emulator environment that names
+   * aws_s3_bucket_lifecycle_configuration as an omitted gap turns it off: the AWS
+   * provider then waits at least 55 s per bucket for ten consistent reads.
+   */
+  readonly expireNoncurrentVersions?: boolean;
+  /**
    * Deny every request not made over TLS in the bucket policy.
    * @default true. The `local` environment turns it off because moto refuses every
    * object operation under a conditional Deny (a known emulator gap); the bucket still
@@ -85,19 +92,21 @@ export class HardenedBucket extends Construct {
         },
       ],
     });
-    new S3BucketLifecycleConfiguration(this, 'Lifecycle', {
-      bucket: this.bucket.id,
-      dependsOn: [this.versioning],
-      rule: [
-        {
-          id: 'expire-noncurrent-versions',
-          status: 'Enabled',
-          filter: [{ prefix: '' }],
-          noncurrentVersionExpiration: [{ noncurrentDays }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
-        },
-      ],
-    });
+    if (props.expireNoncurrentVersions ?? true) {
+      new S3BucketLifecycleConfiguration(this, 'Lifecycle', {
+        bucket: this.bucket.id,
+        dependsOn: [this.versioning],
+        rule: [
+          {
+            id: 'expire-noncurrent-versions',
+            status: 'Enabled',
+            filter: [{ prefix: '' }],
+            noncurrentVersionExpiration: [{ noncurrentDays }],
+            abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+          },
+        ],
+      });
+    }
     // Always a managed policy, so one set out of band (public read) is drift. ACL writes
     // are denied without a condition: ACLs are off (BucketOwnerEnforced) and moto accepts
     // an unconditional Deny.

@@ -14,6 +14,8 @@ export interface TruststoreProps {
   readonly enforceTls?: boolean;
   /** Days old truststore versions are kept, for rolling back. @default 90 */
   readonly noncurrentVersionDays?: number;
+  /** Expire old versions at all (see HardenedBucket). @default true */
+  readonly expireNoncurrentVersions?: boolean;
 }
 
 /**
@@ -38,6 +40,7 @@ export class Truststore extends Construct {
       namePrefix: props.namePrefix,
       enforceTls: props.enforceTls,
       noncurrentVersionDays: props.noncurrentVersionDays,
+      expireNoncurrentVersions: props.expireNoncurrentVersions,
     });
     this.object = new S3Object(this, 'Bundle', {
       bucket: this.bucket.bucketName,

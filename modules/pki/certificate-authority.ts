@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import type { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
 import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
+import { outlivesIssuerProblem } from '../../lib/rules';
 import type { CertificateSettings } from '../../lib/vocabulary';
 import { SelfSignedCaCert } from '../../providers/tls/path-length';
 import { HOURS_PER_DAY, newPrivateKey } from './key-algorithm';
@@ -41,11 +42,8 @@ export class CertificateAuthority extends Construct {
 
   constructor(scope: Construct, id: string, props: CertificateAuthorityProps) {
     super(scope, id);
-    if (props.intermediate.validityDays > props.root.validityDays) {
-      throw new Error(
-        `CertificateAuthority ${id}: the intermediate CA would outlive its root (${props.intermediate.validityDays} > ${props.root.validityDays} days)`,
-      );
-    }
+    const outlives = outlivesIssuerProblem(props.intermediate.validityDays, props.root.validityDays, 'root CA');
+    if (outlives) throw new Error(`CertificateAuthority ${id}: intermediate validityDays ${outlives}`);
     const name = (role: string) => `${props.organization} ${role} G${props.generation}`;
 
     const rootKey = newPrivateKey(this, 'RootKey', props.root.keyAlgorithm);

@@ -1,14 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromRoot } from '../../lib/paths';
 import type { PlanReport } from '../../tools/plan/plan-report';
-import { applyStacks, planStacks, type StackRunOptions } from '../../tools/plan/plan-runner';
-import { terraformUnavailableReason } from '../../tools/terraform';
-import { boto3, motoEnv, motoUnavailableReason, startMoto, stateResources, type Moto } from '../support/moto';
-import { baseEnvironment, envDir, withField } from '../support/env-files';
-import { makeTestCertificates, opensslUnavailableReason } from '../support/openssl';
+import { applyStacks, type StackRunOptions } from '../../tools/plan/plan-runner';
+import { budgetFor } from '../support/budget';
+import { motoEnv } from '../support/moto';
+import { sharedLocalEnvironment, sharedLocalUnavailableReason, type SharedLocalEnvironment } from '../support/shared-local';
 
 /**
  * One change made behind Terraform's back, and where the drift report must show it.
@@ -83,88 +81,73 @@ function npmRunDrift(options: StackRunOptions & { envsDir: string; workDir: stri
   });
 }
 
-const unavailable = terraformUnavailableReason() ?? motoUnavailableReason() ?? opensslUnavailableReason();
+const unavailable = sharedLocalUnavailableReason();
 if (unavailable) console.warn(`SKIPPED end-to-end drift test: ${unavailable}`);
 const describeE2e = unavailable ? describe.skip : describe;
 
 describeE2e('drift detection end to end (local env, AWS part, against moto_server)', () => {
-  let moto: Moto | undefined;
-  const temp = mkdtempSync(join(tmpdir(), 'edge-drift-e2e-'));
-  let options: StackRunOptions & { envsDir: string; workDir: string; stateRoot: string };
+  let local: SharedLocalEnvironment;
+  let temp: string;
 
   beforeAll(async () => {
-    moto = await startMoto();
-    const local = withField(baseEnvironment('local'), 'aws.endpoint', moto.endpoint);
-    // The keyless stack reads its edge certificate (public) from SSM, where an operator puts it.
-    const certificate = makeTestCertificates(mkdtempSync(join(temp, 'certs-')));
-    boto3(moto.endpoint, `ssm.put_parameter(Name=${JSON.stringify(local.keyless.certificate.ssmParameter)}, Type='String', Value=${JSON.stringify(certificate.leafPem)})`, {});
-    options = {
-      env: 'local',
-      awsOnly: true,
-      envsDir: envDir({ local }),
-      workDir: join(temp, 'work'),
-      stateRoot: join(temp, 'state'),
-      terraformEnv: motoEnv(),
-    };
-  }, 60_000);
-
-  afterAll(async () => {
-    await moto?.stop();
-    rmSync(temp, { recursive: true, force: true });
-    if (options?.envsDir) rmSync(options.envsDir, { recursive: true, force: true });
-  });
+    local = await sharedLocalEnvironment();
+    temp = mkdtempSync(join(local.runOptions().workDir, 'reports-'));
+  }, budgetFor('motoStart', 'applyLocal'));
 
   it('is clean after apply, reports each out-of-band change with exit 2, and is clean again after re-apply', async () => {
-    const applied = await applyStacks(options);
-    expect(applied.filter((a) => !a.ok)).toEqual([]);
-    const stacks = ['local-pki', 'local-origin', 'local-edge', 'local-keyless'];
-    expect(applied.map((a) => a.stack).sort()).toEqual([...stacks].sort());
+    await local.exclusive(async () => {
+      const options = local.runOptions();
+      const stacks = ['local-pki', 'local-origin', 'local-edge', 'local-keyless'];
+      // The shared environment applied every stack of local.
+      expect(readdirSync(join(options.stateRoot, 'terraform-state', 'local')).filter((f) => f.endsWith('.tfstate')).sort()).toEqual(stacks.map((s) => `${s}.tfstate`).sort());
 
-    const clean = await npmRunDrift(options, join(temp, 'clean.json'));
-    // On failure the assertion shows the report, which names what differed.
-    expect({ code: clean.code, stderr: clean.stderr, report: clean.code === 0 ? '' : clean.stdout }).toEqual({ code: 0, stderr: '', report: '' });
-    expect(clean.report.stacks.map((s) => [s.stack, s.status]).sort()).toEqual(stacks.map((s) => [s, 'no-changes']).sort());
-    expect(clean.stdout).toContain('**AWS part only.**');
-    // The emulator gaps the env file declares are met, named, and nothing beyond them.
-    const gaps = clean.report.stacks.flatMap((s) => s.knownGaps.map((g) => `${g.address.split('.')[0]} ${g.attribute.split(/[.[]/)[0]}`));
-    expect([...new Set(gaps)].sort()).toEqual([
-      'aws_api_gateway_domain_name mutual_tls_authentication',
-      'aws_launch_template default_version',
-      'aws_launch_template latest_version',
-      'aws_launch_template tag_specifications',
-    ]);
-    expect(clean.stdout).toContain('Known emulator gaps');
+      // Right after the apply (the shared environment planned it then) nothing differs.
+      const clean = local.planAfterApply;
+      expect(clean.stacks.map((s) => [s.stack, s.status, s.error]).sort()).toEqual(stacks.map((s) => [s, 'no-changes', undefined]).sort());
+      expect(clean.exitCode).toBe(0);
+      // The emulator gaps the env file declares are met, named, and nothing beyond them.
+      const gaps = clean.stacks.flatMap((s) => s.knownGaps.map((g) => `${g.address.split('.')[0]} ${g.attribute.split(/[.[]/)[0]}`));
+      expect([...new Set(gaps)].sort()).toEqual([
+        'aws_api_gateway_domain_name mutual_tls_authentication',
+        'aws_launch_template default_version',
+        'aws_launch_template latest_version',
+        'aws_launch_template tag_specifications',
+      ]);
 
-    const state = stateResources(options.stateRoot);
-    for (const change of OUT_OF_BAND_CHANGES) boto3(moto!.endpoint, change.boto3, state);
-    for (const snippet of UNMANAGED_CHANGES) boto3(moto!.endpoint, snippet, state);
+      for (const change of OUT_OF_BAND_CHANGES) local.boto3(change.boto3);
+      for (const snippet of UNMANAGED_CHANGES) local.boto3(snippet);
 
-    const drifted = await npmRunDrift(options, join(temp, 'drifted.json'));
-    expect(drifted.code).toBe(2);
-    expect(drifted.stdout).toContain('DRIFT DETECTED');
-    const reported = drifted.report.stacks.flatMap((s) => s.changes);
-    for (const change of OUT_OF_BAND_CHANGES) {
-      const resource = reported.find((r) => change.resource.test(r.address));
-      expect({ change: change.what, resource: resource?.address, attributes: resource?.attributes.map((a) => a.path) }).toEqual({
-        change: change.what,
-        resource: expect.stringMatching(change.resource),
-        attributes: expect.arrayContaining([change.attribute]),
-      });
-      expect(drifted.stdout).toContain(`\`${resource!.address}\``);
-      expect(drifted.stdout).toContain(`\`${change.attribute}\``);
-    }
-    // Nothing else: every reported resource is one of the changes made above.
-    expect(reported.filter((r) => !OUT_OF_BAND_CHANGES.some((c) => c.resource.test(r.address))).map((r) => r.address)).toEqual([]);
-    const versioning = reported.find((r) => r.type === 'aws_s3_bucket_versioning')!;
-    expect(versioning.attributes).toContainEqual({ path: 'versioning_configuration[0].status', before: '"Suspended"', after: '"Enabled"' });
+      const drifted = await npmRunDrift(options, join(temp, 'drifted.json'));
+      expect(drifted.code).toBe(2);
+      expect(drifted.stdout).toContain('DRIFT DETECTED');
+      const reported = drifted.report.stacks.flatMap((s) => s.changes);
+      for (const change of OUT_OF_BAND_CHANGES) {
+        const resource = reported.find((r) => change.resource.test(r.address));
+        expect({ change: change.what, resource: resource?.address, attributes: resource?.attributes.map((a) => a.path) }).toEqual({
+          change: change.what,
+          resource: expect.stringMatching(change.resource),
+          attributes: expect.arrayContaining([change.attribute]),
+        });
+        expect(drifted.stdout).toContain(`\`${resource!.address}\``);
+        expect(drifted.stdout).toContain(`\`${change.attribute}\``);
+      }
+      // Nothing else: every reported resource is one of the changes made above.
+      expect(reported.filter((r) => !OUT_OF_BAND_CHANGES.some((c) => c.resource.test(r.address))).map((r) => r.address)).toEqual([]);
+      const versioning = reported.find((r) => r.type === 'aws_s3_bucket_versioning')!;
+      expect(versioning.attributes).toContainEqual({ path: 'versioning_configuration[0].status', before: '"Suspended"', after: '"Enabled"' });
 
-    // Put back exactly what drifted. A full apply would also try to update the API
-    // Gateway domain's mutual TLS, which moto cannot do (its update never completes).
-    const driftedByStack = new Map(drifted.report.stacks.filter((s) => s.changes.length > 0).map((s) => [s.stack, s.changes.map((c) => c.address)]));
-    const reapplied = await applyStacks({ ...options, targets: driftedByStack });
-    expect(reapplied.filter((a) => !a.ok)).toEqual([]);
-    const again = await planStacks({ ...options, mode: 'drift' });
-    expect(again.stacks.map((s) => [s.stack, s.status, s.changes.length]).sort()).toEqual(stacks.map((s) => [s, 'no-changes', 0]).sort());
-    expect(again.exitCode).toBe(0);
-  }, 400_000);
+      // Put back exactly what drifted (this also leaves the shared environment as it
+      // found it). A full apply would also try to update the API Gateway domain's
+      // mutual TLS, which moto cannot do (its update never completes).
+      const driftedByStack = new Map(drifted.report.stacks.filter((s) => s.changes.length > 0).map((s) => [s.stack, s.changes.map((c) => c.address)]));
+      const reapplied = await applyStacks({ ...options, targets: driftedByStack });
+      expect(reapplied.filter((a) => !a.ok)).toEqual([]);
+      // Clean again, as `npm run drift` tells a user: exit 0, the gaps listed, not counted.
+      const again = await npmRunDrift(options, join(temp, 'again.json'));
+      expect({ code: again.code, stderr: again.stderr, report: again.code === 0 ? '' : again.stdout }).toEqual({ code: 0, stderr: '', report: '' });
+      expect(again.report.stacks.map((s) => [s.stack, s.status, s.changes.length]).sort()).toEqual(stacks.map((s) => [s, 'no-changes', 0]).sort());
+      expect(again.stdout).toContain('**AWS part only.**');
+      expect(again.stdout).toContain('Known emulator gaps');
+    });
+  }, budgetFor('sharedEnvironmentTurn', 'planLocal', 'applyLocal', 'planLocal', 'boto3', 'boto3', 'boto3', 'boto3', 'boto3'));
 });

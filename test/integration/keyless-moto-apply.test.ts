@@ -1,98 +1,74 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { terraform, terraformUnavailableReason } from '../../tools/terraform';
-import { expectOk, prepareAwsOnlyStack } from '../support/apply';
-import { baseEnvironment, envDir, withField } from '../support/env-files';
-import { motoEnv, motoUnavailableReason, startMoto, type Moto } from '../support/moto';
-import { synthStacks } from '../support/synth';
-import { makeTestCertificates, opensslUnavailableReason } from '../support/openssl';
+import { prepareStacks } from '../../tools/plan/plan-runner';
+import { terraform } from '../../tools/terraform';
+import { expectOk } from '../support/apply';
+import { budgetFor } from '../support/budget';
+import { sharedLocalEnvironment, sharedLocalUnavailableReason, type SharedLocalEnvironment } from '../support/shared-local';
 
-const unavailable = terraformUnavailableReason() ?? motoUnavailableReason() ?? opensslUnavailableReason();
+const unavailable = sharedLocalUnavailableReason();
 if (unavailable) console.warn(`SKIPPED keyless moto apply test: ${unavailable}`);
 const describeMoto = unavailable ? describe.skip : describe;
 
-/**
- * Attributes moto cannot round-trip, so a second plan would show them changing.
- * Each entry: resource address pattern and attribute, with the reason.
- */
-const MOTO_GAPS: ReadonlyArray<{ address: RegExp; attribute: string; why: string }> = [
-  {
-    address: /^aws_launch_template\./,
-    attribute: 'tag_specifications',
-    why: 'moto echoes the template\'s own tags back as a "launch-template" tag specification of the launch data',
-  },
-];
-
+/** The keyless hosts of `local`, applied to moto as part of the shared environment. */
 describeMoto('the local environment\'s keyless hosts on moto_server', () => {
-  let moto: Moto;
-  let work: string;
-  const env = motoEnv('us-east-1');
-  const parameter = '/edge/local/keyless-certificate';
-  let certs: ReturnType<typeof makeTestCertificates>;
+  let local: SharedLocalEnvironment;
+  let parameter: string;
 
   beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'keyless-moto-'));
-    certs = makeTestCertificates(work);
-    moto = await startMoto();
-    const envs = envDir({ local: withField(baseEnvironment('local'), 'aws.endpoint', moto.endpoint) });
-    try {
-      const stack = synthStacks('local', envs).get('local-keyless')!;
-      await moto.call('AmazonSSM.PutParameter', { Name: parameter, Type: 'String', Value: certs.leafPem, Overwrite: true });
-      await prepareAwsOnlyStack(stack, join(work, 'tf'), env, { askAccountId: true });
-    } finally {
-      rmSync(envs, { recursive: true, force: true });
-    }
-  });
+    local = await sharedLocalEnvironment();
+    parameter = local.document.keyless.certificate.ssmParameter;
+  }, budgetFor('motoStart', 'applyLocal'));
 
-  afterAll(async () => {
-    await moto?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
-
-  it('applies, and a second plan is clean', async () => {
-    const dir = join(work, 'tf');
-    await expectOk(terraform(['apply', '-auto-approve', '-input=false', '-no-color'], dir, env), 'apply');
-    await expectOk(terraform(['plan', '-input=false', '-no-color', '-out=second.plan'], dir, env), 'second plan');
-    const show = await expectOk(terraform(['show', '-json', 'second.plan'], dir, env), 'show');
-    const changes = (JSON.parse(show.stdout).resource_changes ?? []).filter((c: any) => !c.change.actions.every((a: string) => a === 'no-op' || a === 'read'));
-    const unexplained = changes.flatMap((c: any) => {
-      const before = c.change.before ?? {};
-      const after = c.change.after ?? {};
-      const attrs = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]) && !(c.change.after_unknown ?? {})[k]);
-      return attrs.filter((a) => !MOTO_GAPS.some((g) => g.address.test(c.address) && g.attribute === a)).map((a) => `${c.address} ${c.change.actions.join('/')} ${a}`);
-    });
-    expect(unexplained).toEqual([]);
-    // Whatever moto cannot round-trip, no key server may be planned for change.
-    expect(changes.filter((c: any) => c.type === 'aws_instance').map((c: any) => c.address)).toEqual([]);
+  it('applies, and a second plan is clean except the named moto gaps, with no key server planned for change', () => {
+    const keyless = local.planAfterApply.stacks.find((s) => s.stack === 'local-keyless')!;
+    expect({ status: keyless.status, changes: keyless.changes, error: keyless.error }).toEqual({ status: 'no-changes', changes: [], error: undefined });
+    // Whatever moto cannot round-trip, no key server may be among it.
+    expect(keyless.knownGaps.filter((g) => g.address.startsWith('aws_instance.'))).toEqual([]);
   });
 
   it('the hosts moto launched (two key servers, the demo origin) have IMDSv2 required with hop limit 1, their fixed private IPs, no public address, an encrypted root volume', async () => {
-    const state = JSON.parse((await expectOk(terraform(['show', '-json'], join(work, 'tf'), env), 'show')).stdout);
-    const instances = state.values.root_module.resources.filter((r: any) => r.type === 'aws_instance');
-    expect(instances.map((i: any) => i.values.private_ip).sort()).toEqual(['10.40.1.10', '10.40.1.20', '10.40.2.10']);
+    const state = Object.entries(await local.exclusive(async () => local.state()));
+    const instances = state.filter(([address]) => address.startsWith('aws_instance.')).map(([, values]) => values);
+    expect(instances.map((i) => i.private_ip).sort()).toEqual(['10.40.1.10', '10.40.1.20', '10.40.2.10']);
     for (const i of instances) {
-      expect(i.values.metadata_options[0]).toMatchObject({ http_tokens: 'required', http_put_response_hop_limit: 1 });
-      expect(i.values.public_ip).toBe('');
+      expect(i.metadata_options[0]).toMatchObject({ http_tokens: 'required', http_put_response_hop_limit: 1 });
+      expect(i.public_ip).toBe('');
     }
     // moto does not copy a launch template's block devices onto the instance (real EC2
     // does), so the encrypted root volume is checked on the template moto stored.
-    const templates = state.values.root_module.resources.filter((r: any) => r.type === 'aws_launch_template');
+    const templates = state.filter(([address]) => address.startsWith('aws_launch_template.')).map(([, values]) => values);
     expect(templates).toHaveLength(2);
     for (const template of templates) {
-      expect(template.values.block_device_mappings[0]).toMatchObject({ device_name: '/dev/xvda', ebs: [expect.objectContaining({ encrypted: 'true' })] });
-      expect(template.values.metadata_options[0]).toMatchObject({ http_tokens: 'required', http_put_response_hop_limit: 1 });
+      expect(template.block_device_mappings[0]).toMatchObject({ device_name: '/dev/xvda', ebs: [expect.objectContaining({ encrypted: 'true' })] });
+      expect(template.metadata_options[0]).toMatchObject({ http_tokens: 'required', http_put_response_hop_limit: 1 });
     }
-  });
+    }, budgetFor('sharedEnvironmentTurn'));
 
   it('refuses to plan when the SSM parameter holds a chain instead of the leaf', async () => {
-    await moto.call('AmazonSSM.PutParameter', { Name: parameter, Type: 'String', Value: certs.chainPem, Overwrite: true });
-    // Targeting the data source keeps this to one read instead of a full refresh.
-    const dir = join(work, 'tf');
-    const state = JSON.parse((await expectOk(terraform(['show', '-json'], dir, env), 'show')).stdout);
-    const source = state.values.root_module.resources.find((r: any) => r.type === 'aws_ssm_parameter' && r.mode === 'data').address;
-    const plan = await terraform(['plan', '-input=false', '-no-color', `-target=${source}`], dir, env);
+    const plan = await local.exclusive(async () => {
+      const put = (pem: string) => local.boto3(`ssm.put_parameter(Name=${JSON.stringify(parameter)}, Type='String', Value=${JSON.stringify(pem)}, Overwrite=True)`);
+      put(local.keylessCertificate.chainPem);
+      try {
+        const [stack] = prepareStacks({ ...local.runOptions(), stacks: ['keyless'] });
+        await expectOk(terraform(['init', '-input=false', '-no-color'], stack.dir, local.terraformEnv), 'init');
+        const source = keylessParameterSource(stack.dir);
+        // Targeting the data source keeps this to one read instead of a full refresh.
+        return await terraform(['plan', '-input=false', '-no-color', `-target=${source}`], stack.dir, local.terraformEnv);
+      } finally {
+        put(local.keylessCertificate.leafPem);
+        local.boto3(`assert ssm.get_parameter(Name=${JSON.stringify(parameter)})['Parameter']['Value'] == ${JSON.stringify(local.keylessCertificate.leafPem)}`);
+      }
+    });
     expect(plan.code).not.toBe(0);
     expect(plan.stderr.replace(/\s+/g, ' ')).toContain(`SSM parameter ${parameter} must hold exactly one PEM certificate (the keyless leaf, no chain, no key)`);
-  });
+  }, budgetFor('sharedEnvironmentTurn', 'terraformInit', 'planLocal', 'boto3', 'boto3', 'boto3'));
 });
+
+/** The address of the keyless stack's `aws_ssm_parameter` data source, from its configuration. */
+function keylessParameterSource(dir: string): string {
+  const json = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8'));
+  const names = Object.keys(json.data?.aws_ssm_parameter ?? {});
+  if (names.length !== 1) throw new Error(`expected one aws_ssm_parameter data source in the keyless stack, found ${names.length}`);
+  return `data.aws_ssm_parameter.${names[0]}`;
+}

@@ -1,7 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
+import { BUDGET } from './budget';
 import { freePort, startProcess, waitFor } from './processes';
 
 /**
@@ -12,9 +13,9 @@ import { freePort, startProcess, waitFor } from './processes';
 
 /** Why moto cannot run here, or undefined when it can. */
 export function motoUnavailableReason(): string | undefined {
-  const r = spawnSync('python3', ['-c', 'import moto, boto3'], { stdio: 'ignore', timeout: 20_000 });
+  const r = spawnSync('python3', ['-c', 'import moto, boto3'], { stdio: 'ignore', timeout: BUDGET.boto3 });
   if (r.error || r.status !== 0) return 'python3 with moto and boto3 is not installed (PyPI is not reachable from CI)';
-  const probe = spawnSync('moto_server', ['--help'], { stdio: 'ignore', timeout: 20_000 });
+  const probe = spawnSync('moto_server', ['--help'], { stdio: 'ignore', timeout: BUDGET.boto3 });
   if (probe.error || probe.status !== 0) return 'moto_server is not on PATH';
   return undefined;
 }
@@ -45,17 +46,12 @@ export interface Moto {
  * retrying on another port if one was taken in between. ACM certificates validate
  * immediately and IAM managed policies are loaded (both off by default in moto).
  */
-export async function startMoto(extraEnv: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<Moto> {
+export async function startMoto(extraEnv: NodeJS.ProcessEnv = {}, timeoutMs = BUDGET.motoStart): Promise<Moto> {
   let lastError = '';
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     const endpoint = `http://127.0.0.1:${port}`;
-    const moto = startProcess('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
-      ...motoEnv(),
-      MOTO_ACM_VALIDATION_WAIT: '0',
-      MOTO_IAM_LOAD_MANAGED_POLICIES: 'true',
-      ...extraEnv,
-    });
+    const moto = startProcess('moto_server', motoArgs(port), { ...motoServerEnv(), ...extraEnv });
     try {
       await waitFor('moto_server', () => answers(endpoint), timeoutMs, moto.child);
       return { endpoint, call: (target, body) => callJsonApi(endpoint, target, body), stop: moto.stop };
@@ -65,6 +61,61 @@ export async function startMoto(extraEnv: NodeJS.ProcessEnv = {}, timeoutMs = 30
     }
   }
   throw new Error(`moto_server did not start: ${lastError}`);
+}
+
+function motoArgs(port: number): string[] {
+  return ['-H', '127.0.0.1', '-p', String(port)];
+}
+
+function motoServerEnv(): NodeJS.ProcessEnv {
+  return { ...motoEnv(), MOTO_ACM_VALIDATION_WAIT: '0', MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' };
+}
+
+/** A moto_server that outlives the process that started it. */
+export interface DetachedMoto {
+  readonly endpoint: string;
+  /** Process group to signal when done (`process.kill(-pgid)`). */
+  readonly pgid: number;
+}
+
+/**
+ * Starts moto_server in its own process group, logging to `logFile`, so it outlives
+ * the jest worker that started it (one moto for a whole run). It stops itself once
+ * process `watchPid` (the jest parent) is gone, so an interrupted run leaves nothing
+ * behind even when no teardown runs.
+ */
+export async function startDetachedMoto(logFile: string, watchPid: number, timeoutMs = BUDGET.motoStart): Promise<DetachedMoto> {
+  let lastError = '';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const endpoint = `http://127.0.0.1:${port}`;
+    const log = openSync(logFile, 'a');
+    const script = 'moto_server "$@" & m=$!; trap \'kill $m 2>/dev/null; exit 0\' TERM INT; while kill -0 "$WATCH_PID" 2>/dev/null && kill -0 $m 2>/dev/null; do sleep 1; done; kill $m 2>/dev/null; wait $m';
+    const child = spawn('sh', ['-c', script, 'moto-watchdog', ...motoArgs(port)], {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: { ...process.env, ...motoServerEnv(), WATCH_PID: String(watchPid) },
+    });
+    closeSync(log);
+    child.unref();
+    try {
+      await waitFor('moto_server', () => answers(endpoint), timeoutMs, child);
+      return { endpoint, pgid: child.pid! };
+    } catch (e) {
+      lastError = `${(e as Error).message}\n${readFileSync(logFile, 'utf8').slice(-2000)}`;
+      stopProcessGroup(child.pid!);
+    }
+  }
+  throw new Error(`moto_server did not start: ${lastError}`);
+}
+
+/** Ends a detached process group (no error when it is already gone). */
+export function stopProcessGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 'SIGTERM');
+  } catch {
+    // Already gone.
+  }
 }
 
 /** Whether moto's own API answers 200; no keep-alive socket is left behind. */
@@ -129,6 +180,6 @@ export function boto3(endpoint: string, snippet: string, state: Record<string, R
     '    return hits[0]',
     snippet,
   ].join('\n');
-  const r = spawnSync('python3', ['-c', program], { input: JSON.stringify(state), encoding: 'utf8', env: { ...process.env, ...motoEnv() }, timeout: 60_000 });
+  const r = spawnSync('python3', ['-c', program], { input: JSON.stringify(state), encoding: 'utf8', env: { ...process.env, ...motoEnv() }, timeout: BUDGET.boto3 });
   if (r.status !== 0) throw new Error(`boto3 snippet failed (${r.status}): ${r.stderr}\n${snippet}`);
 }

@@ -59,6 +59,8 @@ describe('a malformed environment file', () => {
     ['an emulator endpoint on a real backend', withField(base, 'aws.endpoint', 'http://127.0.0.1:5000'), 'aws.endpoint', /only allowed with backend.type "local"/],
     ['known emulator gaps in a real environment', withField(base, 'drift', { knownEmulatorGaps: [{ resourceType: 'aws_s3_bucket', attribute: 'tags', reason: 'hides tag drift on purpose' }] }), 'drift.knownEmulatorGaps', /only allowed when aws.endpoint names an emulator/],
     ['a known emulator gap without a real reason', withField(baseEnvironment('local'), 'drift.knownEmulatorGaps', [{ resourceType: 'aws_s3_bucket', attribute: 'tags', reason: 'moto' }]), 'drift.knownEmulatorGaps[0].reason', /at least 20 characters/],
+    ['a gap without attribute for a resource that must always be built', withField(baseEnvironment('local'), 'drift.knownEmulatorGaps', [{ resourceType: 'aws_s3_bucket_policy', reason: 'would drop the TLS-only policy silently' }]), 'drift.knownEmulatorGaps[0].attribute', /only aws_s3_bucket_lifecycle_configuration may be.*got resource type "aws_s3_bucket_policy"/],
+    ['an omitted resource in a real environment', withField(base, 'drift', { knownEmulatorGaps: [{ resourceType: 'aws_s3_bucket_lifecycle_configuration', reason: 'would stop expiring old versions' }] }), 'drift.knownEmulatorGaps', /only allowed when aws.endpoint names an emulator/],
     ['YAML syntax errors', 'name: dev\naws: [unclosed\n', '(line', /YAML syntax error/],
     ['a duplicated YAML key', 'name: dev\nname: dev\n', '(line', /YAML syntax error: Map keys must be unique/],
     ['a file that is not UTF-8', Buffer.from([0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0xff, 0xfe, 0x0a]), '(file)', /not valid UTF-8/],

@@ -171,17 +171,17 @@ const stagingLike = (changes: Record<string, unknown>) =>
 
 const classes: Record<string, Array<[string, ProjectCase]>> = {
   'files that are not regular files': [
-    ['the env file is a symlink to /dev/zero', { setup: (envs) => symlinkSync('/dev/zero', join(envs, 'dev.yaml')), field: '(file)', message: /is a device; expected a regular file/ }],
-    ['the env file is a FIFO nobody writes to', { setup: (envs) => mkfifo(join(envs, 'dev.yaml')), field: '(file)', message: /is a FIFO \(named pipe\); expected a regular file/ }],
+    ['the env file is a symlink to /dev/zero', { setup: (envs) => symlinkSync('/dev/zero', join(envs, 'dev.yaml')), field: '(file)', message: /is a device, not a regular file/ }],
+    ['the env file is a FIFO nobody writes to', { setup: (envs) => mkfifo(join(envs, 'dev.yaml')), field: '(file)', message: /is a FIFO \(named pipe\), not a regular file/ }],
     ['the env file is a directory named dev.yaml', { setup: (envs) => mkdirSync(join(envs, 'dev.yaml')), field: '(file)', message: /is a directory/ }],
     ['the env file is a symlink loop', { setup: (envs) => symlinkSync(join(envs, 'dev.yaml'), join(envs, 'dev.yaml')), field: '(file)', message: /symlink loop/ }],
     ['the env file is a dangling symlink', { setup: (envs) => symlinkSync(join(envs, 'gone.txt'), join(envs, 'dev.yaml')), field: '(file)', message: /does not exist/ }],
     ['the env file is /dev/null', { setup: (envs) => symlinkSync('/dev/null', join(envs, 'dev.yaml')), field: '(file)', message: /is a device/ }],
     ['a PEM file that is a symlink to /dev/zero', { setup: withFiles(byoDev('zero.pem'), (envs) => symlinkSync('/dev/zero', join(envs, 'zero.pem'))), field: 'pki.caBundle', message: /zero\.pem: resolves to \/dev\/zero, outside the project folder/ }],
-    ['a PEM file that is a FIFO', { setup: withFiles(byoDev('fifo.pem'), (envs) => mkfifo(join(envs, 'fifo.pem'))), field: 'pki.caBundle', message: /fifo\.pem: is a FIFO \(named pipe\); expected a regular file/ }],
+    ['a PEM file that is a FIFO', { setup: withFiles(byoDev('fifo.pem'), (envs) => mkfifo(join(envs, 'fifo.pem'))), field: 'pki.caBundle', message: /fifo\.pem: is a FIFO \(named pipe\), not a regular file/ }],
     ['a directory named ca.pem', { setup: withFiles(byoDev('ca.pem'), (envs) => mkdirSync(join(envs, 'ca.pem'))), field: 'pki.caBundle', message: /ca\.pem: is a directory/ }],
     ['a PEM file of 2 MiB', { setup: withFiles(byoDev('huge.pem'), (envs) => writeFileSync(join(envs, 'huge.pem'), Buffer.alloc(2 * 1024 * 1024, 65))), field: 'pki.caBundle', message: /huge\.pem: is 2097152 bytes; at most 1048576 bytes are accepted/ }],
-    ['a PEM symlink to /dev/zero with the outside-project switch set', { setup: withFiles(withField(byoDev('zero.pem'), 'allowPemFilesOutsideProject', 'the CA bundle is provisioned by the host image'), (envs) => symlinkSync('/dev/zero', join(envs, 'zero.pem'))), field: 'pki.caBundle', message: /zero\.pem: is a device; expected a regular file/ }],
+    ['a PEM symlink to /dev/zero with the outside-project switch set', { setup: withFiles(withField(byoDev('zero.pem'), 'allowPemFilesOutsideProject', 'the CA bundle is provisioned by the host image'), (envs) => symlinkSync('/dev/zero', join(envs, 'zero.pem'))), field: 'pki.caBundle', message: /zero\.pem: is a device, not a regular file/ }],
     ['an extra trusted CA that is a FIFO', { setup: withFiles(withField(base, 'origin', { additionalTrustedCas: ['old.pem'] }), (envs) => mkfifo(join(envs, 'old.pem'))), field: 'origin.additionalTrustedCas[0]', message: /old\.pem: is a FIFO/ }],
   ],
   'PEM paths that leave the project folder': [

@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,7 +67,7 @@ describe('verify inputs', () => {
 
   it('resolves files from the env file folder and names the field of one that is missing', () => {
     const found = withEnv({ ...baseEnvironment('local'), verify }, (dir) => problems(() => verifyInput({ env: 'local', resolve: [] }, dir)));
-    expect(found[0]).toMatch(/^local\.yaml: verify\.caBundle: cannot read ".*\/certs\/ca\.pem" \(ENOENT\); expected a readable PEM file$/);
+    expect(found[0]).toMatch(/^local\.yaml: verify\.caBundle: ".*\/certs\/ca\.pem" does not exist; expected a PEM file$/);
     expect(found).toHaveLength(3);
   });
 
@@ -76,9 +77,27 @@ describe('verify inputs', () => {
     );
     expect(found).toEqual(expect.arrayContaining([
       '(command line): --origin-url: expected an https URL such as "https://api.example.com" (got "ftp://x")',
-      expect.stringMatching(/^\(command line\): --ca: cannot read "\/nonexistent\/ca\.pem"/),
+      expect.stringMatching(/^\(command line\): --ca: "\/nonexistent\/ca\.pem" does not exist/),
       '(command line): --resolve: expected "host:port:address" (got "bad")',
     ]));
+  });
+});
+
+describe('files verify is pointed at', () => {
+  it('are read only when they are regular files: a device or a FIFO is refused at once instead of read forever', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edge-verify-fifo-'));
+    try {
+      const fifo = join(dir, 'client.pem');
+      expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+      const found = problems(() => verifyInput({ originUrl: 'https://api.example.com', ca: '/dev/zero', cert: fifo, key: dir, resolve: [] }));
+      expect(found).toEqual([
+        '(command line): --ca: "/dev/zero" is a device, not a regular file; expected a PEM file',
+        `(command line): --cert: ${JSON.stringify(fifo)} is a FIFO (named pipe), not a regular file; expected a PEM file`,
+        `(command line): --key: ${JSON.stringify(dir)} is a directory, not a regular file; expected a PEM file`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

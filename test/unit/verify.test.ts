@@ -122,16 +122,16 @@ describeWithTools('npm run verify against loopback harnesses', () => {
     };
     // [what, flag, file content maker, message]
     const cases: Array<[string, 'ca' | 'cert' | 'key', () => string | Buffer, RegExp]> = [
-      ['a truncated CA bundle', 'ca', () => pem('our-ca.pem').slice(0, -40), /--ca: has a BEGIN CERTIFICATE line without a matching END line \(truncated\?\)/],
-      ['a CA bundle with trailing garbage', 'ca', () => `${pem('our-ca.pem')}garbage after the certificate\n`, /--ca: has 29 characters of text outside the PEM blocks/],
-      ['a DER CA', 'ca', () => Buffer.from(pem('our-ca.pem').replace(/-----[A-Z ]+-----|\s/g, ''), 'base64'), /--ca: is DER \(binary\), not PEM/],
-      ['a key where the CA is expected', 'ca', () => pem('our-ca.key'), /--ca: holds a private key, not a certificate/],
-      ['a leaf where a CA is expected', 'ca', () => pem('origin-pull.pem'), /--ca: certificate #1 \(CN=Cloudflare origin pull\) is not a CA \(basicConstraints CA:FALSE\)/],
-      ['a corrupted certificate body', 'ca', () => pem('our-ca.pem').replace(/\n[A-Za-z0-9+/]{64}\n/, '\nAAAA\n'), /--ca: certificate #1 is not valid DER inside its PEM armour/],
-      ['a certificate file that also holds its key', 'cert', () => pem('origin-pull.pem') + pem('origin-pull.key'), /--cert: also holds a private key/],
+      ['a truncated CA bundle', 'ca', () => pem('our-ca.pem').slice(0, -40), /--ca: the PEM text is truncated: a "-----BEGIN" has no matching "-----END"/],
+      ['a CA bundle with trailing garbage', 'ca', () => `${pem('our-ca.pem')}garbage after the certificate\n`, /--ca: unexpected text after the last PEM block: "garbage after the certificate"/],
+      ['a DER CA', 'ca', () => Buffer.from(pem('our-ca.pem').replace(/-----[A-Z ]+-----|\s/g, ''), 'base64'), /--ca: the file is binary \(DER\?\), not PEM/],
+      ['a key where the CA is expected', 'ca', () => pem('our-ca.key'), /--ca: block 1 is a PRIVATE KEY, not a certificate/],
+      ['a leaf where a CA is expected', 'ca', () => pem('origin-pull.pem'), /--ca: certificate 1 \(CN=Cloudflare origin pull\) is not a CA \(basicConstraints CA:FALSE\)/],
+      ['a corrupted certificate body', 'ca', () => pem('our-ca.pem').replace(/\n[A-Za-z0-9+/]{64}\n/, '\nAAAA\n'), /--ca: block 1 is not a valid X\.509 certificate/],
+      ['a certificate file that also holds its key', 'cert', () => pem('origin-pull.pem') + pem('origin-pull.key'), /--cert: block 2 is a PRIVATE KEY, not a certificate/],
       ['a chain where the client certificate alone is expected', 'cert', () => pem('origin-pull.pem') + pem('our-ca.pem'), /--cert: holds 2 certificates/],
-      ['a certificate where the key is expected', 'key', () => pem('origin-pull.pem'), /--key: holds a certificate, not a private key/],
-      ['a truncated key', 'key', () => pem('origin-pull.key').slice(0, 200), /--key: contains no complete PEM private key \(truncated\?\)/],
+      ['a certificate where the key is expected', 'key', () => pem('origin-pull.pem'), /--key: the file holds a "CERTIFICATE", not a private key/],
+      ['a truncated key', 'key', () => pem('origin-pull.key').slice(0, 200), /--key: the PEM text is truncated/],
       ['an encrypted key', 'key', () => spawnSync('openssl', ['pkey', '-in', file('origin-pull.key'), '-aes256', '-passout', 'pass:secret'], { encoding: 'utf8' }).stdout, /--key: is an encrypted key/],
       ['the key of another certificate', 'key', () => pem('server.key'), /--key: is not the private key of the client certificate/],
     ];

@@ -56,7 +56,8 @@ export interface StackReport {
 /** A known emulator gap (from the env file's `drift.knownEmulatorGaps`). */
 export interface KnownGap {
   readonly resourceType: string;
-  readonly attribute: string;
+  /** Absent: the resource type is left out of the environment, so nothing of it is explained. */
+  readonly attribute?: string;
   readonly reason: string;
 }
 
@@ -164,6 +165,7 @@ function resourceReports(changes: readonly TerraformResourceChange[] | undefined
 }
 
 function coveredBy(gap: KnownGap, resource: ResourceReport, path: string): boolean {
+  if (gap.attribute === undefined) return false;
   return gap.resourceType === resource.type && (path === gap.attribute || path.startsWith(`${gap.attribute}.`) || path.startsWith(`${gap.attribute}[`));
 }
 

@@ -225,7 +225,9 @@ function git(args: string[], cwd: string): string {
 export function synthesizeRef(ref: string, environments?: readonly string[]): Map<string, TerraformJson> {
   const root = fromRoot();
   const commit = git(['rev-parse', '--verify', `${ref}^{commit}`], root);
-  const temp = mkdtempSync(join(tmpdir(), 'edge-review-base-'));
+  // The pid in the name tells this process's worktree from those of other checkouts
+  // of the same repository, which share the worktree list.
+  const temp = mkdtempSync(join(tmpdir(), `edge-review-base-${process.pid}-`));
   const tree = join(temp, 'tree');
   git(['worktree', 'add', '--detach', '--quiet', tree, commit], root);
   try {

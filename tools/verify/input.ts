@@ -1,10 +1,11 @@
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { loadEnvironment } from '../../envs/load';
 import { RESOLVE_ENTRY } from '../../envs/schema/verify';
 import { caTrustRefusals } from '../../lib/ca-trust';
 import { ConfigError, ConfigProblem, quote } from '../../lib/errors';
+import { FileRefusedError, readRegularFile } from '../../lib/files';
+import { MAX_PEM_FILE_BYTES } from '../../lib/pem-files';
 import type { VerifyInput } from './checks';
 import { readCertificates, readPrivateKey } from './pem';
 import type { Endpoint } from './probe';
@@ -68,9 +69,10 @@ export function verifyInput(flags: VerifyFlags, envsDir?: string): VerifyInput {
     if (!s) return undefined;
     const path = isAbsolute(s.value) ? s.value : resolvePath(s.dir, s.value);
     try {
-      return readFileSync(path);
+      return readRegularFile(path, { maxBytes: MAX_PEM_FILE_BYTES });
     } catch (e) {
-      problems.push({ file: s.file, field: s.field, message: `cannot read ${quote(path)} (${(e as NodeJS.ErrnoException).code}); expected a readable PEM file` });
+      if (!(e instanceof FileRefusedError)) throw e;
+      problems.push({ file: s.file, field: s.field, message: `${quote(path)} ${e.message}; expected a PEM file` });
       return undefined;
     }
   };

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fromRoot } from '../../../lib/paths';
 import { baseEnvironment, envDir } from '../../support/env-files';
 
@@ -68,6 +68,8 @@ describe('every npm command follows the exit-code table', () => {
   const unknown = new Map<string, Promise<Run>>();
 
   beforeAll(() => {
+    // .cache does not exist on a fresh clone until something else made it.
+    mkdirSync(dirname(probe), { recursive: true });
     writeFileSync(
       probe,
       "process.on('exit', () => process.stderr.write(`LOADED ${Object.keys(require.cache).filter((k) => /@cdktf[\\\\/]provider-|[\\\\/]stacks[\\\\/]/.test(k)).length}\\n`));\n",

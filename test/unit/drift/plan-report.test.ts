@@ -139,6 +139,13 @@ describe('known emulator gaps (drift.knownEmulatorGaps of the env file)', () => 
     expect(report.exitCode).toBe(2);
   });
 
+  it('a gap without attribute (a resource type left out of the environment) explains no difference at all', () => {
+    const omitted = { resourceType: 'aws_s3_bucket', reason: 'left out of this environment on purpose' };
+    const [stack] = buildReport({ mode: 'drift', env: 'local', awsOnly: true, results: [{ stack: 'local-origin', exitCode: 2, plan: recordedDrift }], knownGaps: [omitted] }).stacks;
+    expect(stack.status).toBe('changes');
+    expect(stack.knownGaps).toEqual([]);
+  });
+
   it('never explain a resource to create or delete', () => {
     const [stack] = buildReport({
       mode: 'plan',

@@ -128,11 +128,15 @@ describe('the diff against a base', () => {
   });
 
   it('synthesizes a git ref in a temporary worktree and leaves no worktree behind', () => {
-    // Only the worktree paths: other checkouts of the repository may move their HEADs meanwhile.
-    const worktrees = () => spawnSync('git', ['worktree', 'list', '--porcelain'], { cwd: fromRoot(), encoding: 'utf8' }).stdout.split('\n').filter((l) => l.startsWith('worktree '));
-    const before = worktrees();
+    // Only this process's worktrees: other checkouts of the repository share the list and
+    // may be synthesizing a base of their own at the same moment.
+    const ours = () =>
+      spawnSync('git', ['worktree', 'list', '--porcelain'], { cwd: fromRoot(), encoding: 'utf8' })
+        .stdout.split('\n')
+        .filter((l) => l.startsWith('worktree ') && l.includes(`edge-review-base-${process.pid}-`));
+    expect(ours()).toEqual([]);
     const base = synthesizeRef('HEAD', ['dev']);
     expect([...base.keys()]).toEqual([...synthStacks('dev').keys()]);
-    expect(worktrees()).toEqual(before);
+    expect(ours()).toEqual([]);
   });
 });

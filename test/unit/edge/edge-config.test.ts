@@ -20,13 +20,13 @@ describe('edge choices in an environment file', () => {
     [
       'Access without any certificate policy',
       withField(base, 'hostnames[1].access', { serviceTokens: ['ci'] }),
-      /^prod\.yaml: hostnames\[1\]\.access: Access needs a certificate policy: set anyValidCertificate: true or list commonNames/,
+      /^prod\.yaml: hostnames\[1\]\.access: no certificate policy: set anyValidCertificate: true or list commonNames/,
     ],
-    ['Access as an empty object', withField(base, 'hostnames[1].access', {}), /^prod\.yaml: hostnames\[1\]\.access: Access needs a certificate policy/],
+    ['Access as an empty object', withField(base, 'hostnames[1].access', {}), /^prod\.yaml: hostnames\[1\]\.access: no certificate policy/],
     [
       'an empty common-name list',
       withField(base, 'hostnames[1].access.commonNames', []),
-      /^prod\.yaml: hostnames\[1\]\.access\.commonNames: expected at least one common name; an empty list would admit nobody/,
+      /^prod\.yaml: hostnames\[1\]\.access\.commonNames: an empty commonNames list would admit nobody/,
     ],
     [
       'both any certificate and common names',
@@ -46,9 +46,9 @@ describe('edge choices in an environment file', () => {
     [
       'a hostname minimum below the zone minimum',
       withField(withField(base, 'edge.minTlsVersion', '1.3'), 'hostnames[1].minTlsVersion', '1.2'),
-      /hostnames\[1\]\.minTlsVersion: "1\.2" is below the zone's edge\.minTlsVersion "1\.3"; a hostname may only raise it/,
+      /hostnames\[1\]\.minTlsVersion: "1\.2" is below the zone's minimum TLS version "1\.3"; a hostname may only raise it \(edge\.minTlsVersion\)/,
     ],
-    ['alerts without a destination', withField(base, 'edge.alerts', {}), /edge\.alerts: expected at least one alert destination: email, webhook or both/],
+    ['alerts without a destination', withField(base, 'edge.alerts', {}), /edge\.alerts: expected an email, a webhook or both; alerts with no destination warn nobody/],
     ['a plain-http webhook', withField(base, 'edge.alerts.webhook.url', 'http://hooks.example.com/x'), /edge\.alerts\.webhook\.url: expected an https URL/],
     ['a malformed alert email', withField(base, 'edge.alerts.email', 'security'), /edge\.alerts\.email: expected an email address/],
     ['no edge section', withField(base, 'edge', undefined), /^prod\.yaml: edge: missing required field/],

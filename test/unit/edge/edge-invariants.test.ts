@@ -115,11 +115,11 @@ describeWithOpenssl('edge modules refuse insecure or meaningless input at constr
     });
 
     it('refuses a hostname with no certificate policy, even with service tokens', () => {
-      expect(access([{ hostname: 'a.example.com', serviceTokens: ['ci'] }])).toThrow(/a\.example\.com has no certificate policy/);
+      expect(access([{ hostname: 'a.example.com', serviceTokens: ['ci'] }])).toThrow(/a\.example\.com: no certificate policy/);
     });
 
     it('refuses an empty common-name list and an ambiguous choice', () => {
-      expect(access([{ hostname: 'a.example.com', commonNames: [] }])).toThrow(/empty commonNames list, which would admit nobody/);
+      expect(access([{ hostname: 'a.example.com', commonNames: [] }])).toThrow(/a\.example\.com: an empty commonNames list would admit nobody/);
       expect(access([{ hostname: 'a.example.com', anyValidCertificate: true, commonNames: ['x'] }])).toThrow(/choose one/);
     });
 

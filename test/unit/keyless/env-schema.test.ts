@@ -71,7 +71,7 @@ describe('the keyless section of an environment file', () => {
     ['overlapping subnets', withField(base, 'keyless.subnets[1].cidr', '10.40.1.128/25'), 'keyless.subnets[1].cidr', /overlaps subnet "private-a"/],
     ['a public VPC range', withField(base, 'keyless.vpc.cidr', '8.8.0.0/16'), 'keyless.vpc.cidr', /private \(RFC 1918\) block/],
     ['a CIDR with host bits', withField(base, 'keyless.vpc.cidr', '10.40.0.1/16'), 'keyless.vpc.cidr', /no host bits set/],
-    ['a NAT gateway made in an adopted VPC', withField(base, 'keyless.vpc.existingVpcId', 'vpc-0123456789abcdef0'), 'keyless.egress.via', /needs a new VPC; with existingVpcId use "existingNatGateway"/],
+    ['a NAT gateway made in an adopted VPC', withField(base, 'keyless.vpc.existingVpcId', 'vpc-0123456789abcdef0'), 'keyless.egress.via', /needs a new VPC; with existingVpcId "vpc-0123456789abcdef0" use "existingNatGateway"/],
     ['both certificate forms', withField(base, 'keyless.certificate.file', 'edge.pem'), 'keyless.certificate', /exactly one of file .* or ssmParameter/],
     ['a certificate file that is not PEM', withField(base, 'keyless.certificate', { file: 'edge.key' }), 'keyless.certificate.file', /PEM file ending in .pem, .crt or .cer/],
     ['a fingerprint with spaces', withField(base, 'keyless.packageSigningKeyFingerprint', 'AAAA BBBB'), 'keyless.packageSigningKeyFingerprint', /40-character uppercase hexadecimal/],

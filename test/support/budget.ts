@@ -1,0 +1,61 @@
+/**
+ * Every time limit of the test suite, from one place.
+ *
+ * Assumption: each figure is what the step took on an idle 2-core machine
+ * (measured, in the comment), times SLOWDOWN. SLOWDOWN covers a machine where
+ * another job keeps one core busy and the two jest workers share the other (the
+ * robustness run, `npm run test:busy`, checks exactly that), plus a margin for
+ * cold disk caches. A step that needs more than its budget is a regression to
+ * investigate, not a number to raise.
+ *
+ * `EDGE_TEST_SLOWDOWN` replaces the factor for an unusually slow machine.
+ */
+
+const DEFAULT_SLOWDOWN = 4;
+
+function slowdown(): number {
+  const raw = process.env.EDGE_TEST_SLOWDOWN;
+  if (raw === undefined || raw === '') return DEFAULT_SLOWDOWN;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 1 || value > 50) {
+    throw new Error(`EDGE_TEST_SLOWDOWN "${raw}" must be a number from 1 to 50 (a factor applied to every test time limit)`);
+  }
+  return value;
+}
+
+export const SLOWDOWN = slowdown();
+
+const scaled = (idleMs: number): number => Math.round(idleMs * SLOWDOWN);
+
+/** Time limits in milliseconds, each the idle measurement times SLOWDOWN. */
+export const BUDGET = {
+  /**
+   * Any test without a budget of its own. The slowest such tests (openssl key
+   * generation, a full synth of every environment) take up to about 20 s idle.
+   */
+  test: scaled(30_000),
+  /** moto_server answering its first request: about 2 s idle. */
+  motoStart: scaled(5_000),
+  /** One `terraform init` against the provider mirror with the plugin cache: under 1 s idle. */
+  terraformInit: scaled(5_000),
+  /** `terraform validate` of one projected stack, init included: about 3 s idle. */
+  terraformValidate: scaled(10_000),
+  /** A refreshing plan of every stack of `local` against moto (synth, init, plan, show): about 15 s idle. */
+  planLocal: scaled(15_000),
+  /** Applying every stack of `local` to a fresh moto (lifecycle left out): about 30 s idle. */
+  applyLocal: scaled(30_000),
+  /**
+   * Waiting for another test file to release the shared environment: the longest
+   * exclusive section, the drift round trip (plan, re-apply, plan, five boto3 calls).
+   */
+  sharedEnvironmentTurn: scaled(65_000),
+  /** A boto3 snippet (python start-up included): about 1 s idle. */
+  boto3: scaled(5_000),
+  /** nginx or openssl s_server becoming ready: under 1 s idle. */
+  serverStart: scaled(5_000),
+} as const;
+
+/** The sum of some budgets: the limit of a test that runs those steps one after another. */
+export function budgetFor(...steps: ReadonlyArray<keyof typeof BUDGET>): number {
+  return steps.reduce((sum, step) => sum + BUDGET[step], 0);
+}
