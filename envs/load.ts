@@ -32,21 +32,28 @@ export interface LoadedEnvironment {
  * because a skipped environment is silently never built or checked.
  */
 export function listEnvironments(dir: string = ENVS_DIR): string[] {
-  const entries = readdirSync(dir);
-  const misnamed = entries.filter((f) => /\.ya?ml$/i.test(f) && !f.endsWith('.yaml'));
-  if (misnamed.length > 0) {
-    throw new ConfigError(
-      misnamed.map((f) => ({
-        file: displayPath(join(dir, f)),
-        field: '(file)',
-        message: `environment files must end in ".yaml"; this one would be ignored: rename it to ${quote(f.replace(/\.ya?ml$/i, '.yaml'))} or move it out of the folder`,
-      })),
-    );
-  }
-  return entries
+  const misnamed = misnamedEnvFiles(dir);
+  if (misnamed.length > 0) throw new ConfigError(misnamed);
+  return yamlNames(dir);
+}
+
+/** The `<name>` of every `<name>.yaml` in `dir`, sorted. */
+export function yamlNames(dir: string = ENVS_DIR): string[] {
+  return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
     .map((f) => f.slice(0, -'.yaml'.length))
     .sort();
+}
+
+/** One problem per file of `dir` that looks like an env file but would not be read. */
+export function misnamedEnvFiles(dir: string = ENVS_DIR): ConfigProblem[] {
+  return readdirSync(dir)
+    .filter((f) => /\.ya?ml$/i.test(f) && !f.endsWith('.yaml'))
+    .map((f) => ({
+      file: displayPath(join(dir, f)),
+      field: '(file)',
+      message: `environment files must end in ".yaml"; this one would be ignored: rename it to ${quote(f.replace(/\.ya?ml$/i, '.yaml'))} or move it out of the folder`,
+    }));
 }
 
 function displayPath(path: string): string {
@@ -114,8 +121,8 @@ function unwrap(schema: unknown): unknown {
 export function loadEnvironment(name: string, dir: string = ENVS_DIR): LoadedEnvironment {
   const path = join(dir, `${name}.yaml`);
   const file = displayPath(path);
-  if (!ENV_NAME.test(name) || !listEnvironments(dir).includes(name)) {
-    const known = listEnvironments(dir);
+  if (!ENV_NAME.test(name) || !yamlNames(dir).includes(name)) {
+    const known = yamlNames(dir);
     throw ConfigError.single(
       file,
       '(environment)',

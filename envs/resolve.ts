@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import { ConfigError, type ConfigProblem, quote } from '../lib/errors';
 import { type LoadedCertificates, loadCaBundleFile, loadCertificateFile, loadLeafFile, loadLoneLeafFile, type PemFileRef } from '../lib/pem-files';
 import type { CheckOptions } from '../lib/x509';
-import { ENVS_DIR, listEnvironments, loadEnvironment, type LoadedEnvironment, selectEnvironments } from './load';
+import { ENVS_DIR, loadEnvironment, type LoadedEnvironment, misnamedEnvFiles, selectEnvironments, yamlNames } from './load';
 import type { Environment } from './schema';
 
 /**
@@ -176,9 +176,11 @@ export interface ResolvedSelection {
  * environment that is not selected.
  */
 export function resolveEnvironments(selector: string | undefined, dir: string = ENVS_DIR, options: ResolveOptions = {}): ResolvedSelection {
-  const names = selectEnvironments(selector, dir);
-  const problems: ConfigProblem[] = [];
-  const loaded = listEnvironments(dir).flatMap((name) => {
+  // A misnamed file is one more problem to report with the others, not a reason to stop;
+  // the run fails anyway then, so the selection (which would report it again) is skipped.
+  const problems: ConfigProblem[] = misnamedEnvFiles(dir);
+  const names = problems.length > 0 ? [] : (attempt(problems, () => selectEnvironments(selector, dir)) ?? []);
+  const loaded = yamlNames(dir).flatMap((name) => {
     const env = attempt(problems, () => loadEnvironment(name, dir));
     return env ? [env] : [];
   });

@@ -50,3 +50,22 @@ export const PROJECT_TAG_KEYS = ['Environment', 'Stack', 'ManagedBy', 'Name', 'R
 
 /** AWS allows 50 tags per resource; the project's own tags count against that. */
 export const MAX_USER_TAGS = 50 - PROJECT_TAG_KEYS.length;
+
+/**
+ * Account-wide Cloudflare objects (one list per account, such as Access mTLS hostname
+ * settings) live in one stack per Cloudflare account, shared by every environment that
+ * uses the account: `cloudflare-account-<account id>`. It is not an environment's stack,
+ * so parseStackName does not claim it.
+ */
+export const ACCOUNT_STACK_PREFIX = 'cloudflare-account';
+
+/** `0123...cdef` -> `cloudflare-account-0123...cdef`. */
+export function accountStackName(accountId: string): string {
+  return `${ACCOUNT_STACK_PREFIX}-${accountId}`;
+}
+
+/** The account id of an account stack's name, or undefined for any other name. */
+export function parseAccountStackName(name: string): string | undefined {
+  const prefix = `${ACCOUNT_STACK_PREFIX}-`;
+  return name.startsWith(prefix) && name.length > prefix.length ? name.slice(prefix.length) : undefined;
+}

@@ -15,6 +15,10 @@ export type KeyAlgorithm = (typeof KEY_ALGORITHMS)[number];
 export const ORIGIN_PULL_SCOPES = ['per-hostname', 'zone'] as const;
 export type OriginPullScope = (typeof ORIGIN_PULL_SCOPES)[number];
 
+/** Actions a kept custom WAF rule may take (a subset of the ruleset's `action` enum). */
+export const FIREWALL_RULE_ACTIONS = ['block', 'challenge', 'js_challenge', 'managed_challenge', 'log', 'skip'] as const;
+export type FirewallRuleAction = (typeof FIREWALL_RULE_ACTIONS)[number];
+
 /** TLS versions the edge may require; anything older is never offered. */
 export const TLS_VERSIONS = ['1.2', '1.3'] as const;
 export type TlsVersion = (typeof TLS_VERSIONS)[number];

@@ -14,11 +14,28 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = process.env.EDGE_APP_ENTRY ?? 'main.ts';
 const cacheDir = join(root, '.cache', 'app');
-const tag = entry.replace(/[^\w]/g, '_');
+const sourceMaps = process.env.EDGE_SOURCE_MAPS === '1';
+// CDKTF records a full stack trace for every token it creates, only to quote it if
+// resolving that token fails: a fifth of synth's CPU, and nothing of it reaches
+// cdktf.out (test/unit/synth-bundle.test.ts compares the output both ways).
+// EDGE_STACK_TRACES=1 keeps them, for debugging such a failure.
+const stackTraces = process.env.EDGE_STACK_TRACES === '1';
+const variant = `${sourceMaps ? '-maps' : ''}${stackTraces ? '-traces' : ''}`;
+const tag = `${entry.replace(/[^\w]/g, '_')}${variant}`;
 const bundlePath = join(cacheDir, `${tag}.cjs`);
 const metaPath = join(cacheDir, `${tag}.inputs.json`);
-const sourceMaps = process.env.EDGE_SOURCE_MAPS === '1';
-const BUILD_VERSION = `3${sourceMaps ? '-maps' : ''}`;
+const BUILD_VERSION = `4${variant}`;
+
+/** Replaces cdktf's stack-trace capture with one that records no frames. */
+const withoutStackTraces = {
+  name: 'without-stack-traces',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.js$/ }, () => ({
+      loader: 'js',
+      contents: 'exports.captureStackTrace = function captureStackTrace() { return []; };\n',
+    }));
+  },
+};
 
 const hashFile = (rel) => createHash('sha1').update(readFileSync(join(root, rel))).digest('hex');
 // Files under node_modules are covered by the installed-tree lockfile instead of
@@ -54,6 +71,7 @@ async function build() {
     sourcemap: sourceMaps ? 'inline' : false,
     metafile: true,
     write: false,
+    plugins: stackTraces ? [] : [withoutStackTraces],
     logLevel: 'error',
   });
   const files = [...Object.keys(result.metafile.inputs).filter(tracked), INSTALLED_TREE];

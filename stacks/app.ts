@@ -1,6 +1,9 @@
-import { App } from 'cdktf';
+import { App, TerraformStack } from 'cdktf';
 import { resolveEnvironments, type ResolveOptions, type ResolvedEnvironment } from '../envs/resolve';
+import { ConfigError } from '../lib/errors';
+import { accountMembers, CloudflareAccountStack } from './account-stack';
 import { buildEnvironment, type EnvironmentStacks } from './environment';
+import { singletonConflicts } from './singletons';
 
 export interface BuildAppOptions {
   /** Output folder. @default cdktf's own choice: CDKTF_OUTDIR or `cdktf.out` */
@@ -18,6 +21,8 @@ export interface BuiltApp {
   /** The selected environments, resolved. */
   readonly environments: readonly ResolvedEnvironment[];
   readonly stacks: ReadonlyMap<string, EnvironmentStacks>;
+  /** One per Cloudflare account with account-wide objects (`cloudflare-account-<id>`). */
+  readonly accountStacks: readonly CloudflareAccountStack[];
 }
 
 /**
@@ -26,9 +31,17 @@ export interface BuiltApp {
  * input never reaches the outdir.
  */
 export function buildApp(options: BuildAppOptions = {}): BuiltApp {
-  const environments = resolveEnvironments(options.selector, options.envsDir, options.resolve).selected;
+  const { selected: environments, all } = resolveEnvironments(options.selector, options.envsDir, options.resolve);
   const app = new App({ outdir: options.outdir, skipValidation: false });
   const stacks = new Map<string, EnvironmentStacks>();
   for (const env of environments) stacks.set(env.config.name, buildEnvironment(app, env));
-  return { app, environments, stacks };
+  // One stack per Cloudflare account used by a selected environment, holding what every
+  // environment of that account (selected or not) contributes to account-wide lists.
+  const accounts = new Set(environments.map((e) => e.config.cloudflare.accountId));
+  const accountStacks = accountMembers(all)
+    .filter((m) => accounts.has(m.accountId) && CloudflareAccountStack.needed(m))
+    .map((members) => new CloudflareAccountStack(app, { members }));
+  const conflicts = singletonConflicts(app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack));
+  if (conflicts.length > 0) throw new ConfigError(conflicts.map((message) => ({ file: 'envs/', field: 'cloudflare', message })));
+  return { app, environments, stacks, accountStacks };
 }

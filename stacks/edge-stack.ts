@@ -4,6 +4,7 @@ import { ApiShieldMtls } from '../modules/edge/api-shield';
 import { CertificateExpiryAlerts, type ExpiryAlert } from '../modules/edge/expiry-alerts';
 import { AuthenticatedOriginPulls } from '../modules/edge/origin-pulls';
 import { ZoneBaseline } from '../modules/edge/zone-baseline';
+import { ZoneFirewall } from '../modules/edge/zone-firewall';
 import type { OriginDomain } from '../modules/origin/origin-outputs';
 import type { PkiOutputs } from '../modules/pki/outputs';
 import { EnvStack, EnvStackProps } from './env-stack';
@@ -23,6 +24,8 @@ export interface EdgeStackProps extends EnvStackProps {
 export class EdgeStack extends EnvStack {
   readonly zone: ZoneBaseline;
   readonly originPulls: AuthenticatedOriginPulls;
+  /** The zone's custom WAF ruleset (one per zone): features add rules to it. */
+  readonly firewall: ZoneFirewall;
   readonly apiShield?: ApiShieldMtls;
   readonly access?: AccessMtls;
   readonly alerts: CertificateExpiryAlerts;
@@ -56,11 +59,18 @@ export class EdgeStack extends EnvStack {
     });
     const watch: ExpiryAlert[] = [edge.originPulls === 'zone' ? 'originPullCertificate' : 'hostnameOriginPullCertificate'];
 
+    this.firewall = new ZoneFirewall(this, 'Firewall', {
+      zoneId: cloudflare.zoneId,
+      name: `${config.name}: custom rules of ${cloudflare.zoneName}`,
+      keepRules: edge.firewall.keepRules,
+    });
+
     const shielded = hostnames.filter((h) => h.apiShield !== undefined);
     if (shielded.length > 0) {
       this.apiShield = new ApiShieldMtls(this, 'ApiShield', {
         accountId: cloudflare.accountId,
         zoneId: cloudflare.zoneId,
+        firewall: this.firewall,
         name: `${config.name}-api-shield-client-ca`,
         clientCaPem: props.pki.clientCaPem,
         hosts: shielded.map((h) => ({ hostname: h.name, ...h.apiShield })),

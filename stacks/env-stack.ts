@@ -28,21 +28,7 @@ export abstract class EnvStack extends TerraformStack {
     const name = stackName(props.env.config.name, concern);
     super(scope, name);
     this.env = props.env;
-    const backend = props.env.config.backend;
-    if (backend.type === 's3') {
-      new S3Backend(this, {
-        bucket: backend.bucket,
-        key: `${backend.keyPrefix}/${name}.tfstate`,
-        region: backend.region,
-        encrypt: true,
-        kmsKeyId: backend.kmsKeyId,
-      });
-      // cdktf 0.21's S3BackendConfig predates `use_lockfile` (Terraform >= 1.10):
-      // native S3 locking, no DynamoDB table needed.
-      this.addOverride('terraform.backend.s3.use_lockfile', true);
-    } else {
-      new LocalBackend(this, { path: `${backend.dir ?? `terraform-state/${props.env.config.name}`}/${name}.tfstate` });
-    }
+    useEnvironmentBackend(this, props.env);
   }
 
   /** The AWS provider, pinned to the environment's account and tagging everything. */
@@ -66,15 +52,9 @@ export abstract class EnvStack extends TerraformStack {
     });
   }
 
-  /**
-   * The Cloudflare provider, pinned to CLOUDFLARE_PROVIDER rather than the 5.14.0
-   * the prebuilt classes were generated for (an override of `required_providers`, not of
-   * any resource). Its API token comes from CLOUDFLARE_API_TOKEN, never from config.
-   */
+  /** The Cloudflare provider (see useCloudflareProvider). */
   protected useCloudflare(): CloudflareProvider {
-    const provider = new CloudflareProvider(this, 'cloudflare', {});
-    this.addOverride('terraform.required_providers.cloudflare.version', CLOUDFLARE_PROVIDER.version);
-    return provider;
+    return useCloudflareProvider(this);
   }
 
   /** The tls provider, held to TLS_PROVIDER (the bindings were generated for 4.1.0). */
@@ -82,5 +62,39 @@ export abstract class EnvStack extends TerraformStack {
     const provider = new TlsProvider(this, 'tls', {});
     this.addOverride('terraform.required_providers.tls.version', TLS_PROVIDER.version);
     return provider;
+  }
+}
+
+/**
+ * The Cloudflare provider, pinned to CLOUDFLARE_PROVIDER rather than the 5.14.0 the
+ * prebuilt classes were generated for (an override of `required_providers`, not of any
+ * resource). Its API token comes from CLOUDFLARE_API_TOKEN, never from config.
+ */
+export function useCloudflareProvider(stack: TerraformStack): CloudflareProvider {
+  const provider = new CloudflareProvider(stack, 'cloudflare', {});
+  stack.addOverride('terraform.required_providers.cloudflare.version', CLOUDFLARE_PROVIDER.version);
+  return provider;
+}
+
+/**
+ * Gives `stack` the state backend of `env`: S3 (per-stack key, encrypted, S3 lockfile
+ * locking) for real environments, a file for `local`.
+ */
+export function useEnvironmentBackend(stack: TerraformStack, env: ResolvedEnvironment): void {
+  const name = stack.node.id;
+  const backend = env.config.backend;
+  if (backend.type === 's3') {
+    new S3Backend(stack, {
+      bucket: backend.bucket,
+      key: `${backend.keyPrefix}/${name}.tfstate`,
+      region: backend.region,
+      encrypt: true,
+      kmsKeyId: backend.kmsKeyId,
+    });
+    // cdktf 0.21's S3BackendConfig predates `use_lockfile` (Terraform >= 1.10):
+    // native S3 locking, no DynamoDB table needed.
+    stack.addOverride('terraform.backend.s3.use_lockfile', true);
+  } else {
+    new LocalBackend(stack, { path: `${backend.dir ?? `terraform-state/${env.config.name}`}/${name}.tfstate` });
   }
 }

@@ -23,6 +23,13 @@ export const cloudflareSchema = z
     zoneId: hex32('Cloudflare zone id'),
     /** Apex of the zone; every protected hostname must be inside it. */
     zoneName: hostname,
+    /**
+     * This environment's state backend also keeps the account stack
+     * (`cloudflare-account-<accountId>`), which manages the account-wide objects of every
+     * environment using the account. Exactly one of them sets it when several share an
+     * account. @default false (a single environment in an account owns it implicitly)
+     */
+    ownsAccountStack: z.boolean().default(false),
   })
   .strict();
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { alertDestinationProblem } from '../../lib/rules';
 import { minTlsVersion } from './hostnames';
-import { ORIGIN_PULL_SCOPES } from '../../lib/vocabulary';
+import { FIREWALL_RULE_ACTIONS, ORIGIN_PULL_SCOPES } from '../../lib/vocabulary';
 
 /** Where certificate-expiry alerts go. At least one destination. */
 export const alertsSchema = z
@@ -25,6 +25,24 @@ export const alertsSchema = z
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
+/**
+ * A custom WAF rule the zone already has, kept by the zone's firewall ruleset (which
+ * replaces the whole list on every apply). Kept rules run after the project's mTLS
+ * block rules, so a kept `skip` cannot bypass them.
+ */
+export const keptFirewallRuleSchema = z
+  .object({
+    /** Stable reference of the rule (Cloudflare's `ref`). */
+    ref: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a ref of 1-64 letters, digits, _ or -'),
+    description: z.string().min(1, 'expected a description').max(500),
+    /** The rule expression exactly as in the dashboard. */
+    expression: z.string().min(1, 'expected the rule expression').max(4096),
+    action: z.enum(FIREWALL_RULE_ACTIONS, { error: `expected one of: ${FIREWALL_RULE_ACTIONS.join(', ')}` }),
+    /** @default true */
+    enabled: z.boolean().default(true),
+  })
+  .strict();
+
 /** Zone-wide Cloudflare edge settings. */
 export const edgeSchema = z
   .object({
@@ -36,6 +54,11 @@ export const edgeSchema = z
      * hostname of the zone). @default "per-hostname"
      */
     originPulls: z.enum(ORIGIN_PULL_SCOPES, { error: `expected one of: ${ORIGIN_PULL_SCOPES.join(', ')}` }).default('per-hostname'),
+    /**
+     * The zone's custom WAF ruleset is one object per zone: rules it already has that must
+     * survive the first apply. @default none: the ruleset holds only the project's rules
+     */
+    firewall: z.object({ keepRules: z.array(keptFirewallRuleSchema).default([]) }).strict().default({ keepRules: [] }),
     /** Certificate-expiry alerts (origin-pull certificate, client CAs, service tokens). */
     alerts: alertsSchema,
   })

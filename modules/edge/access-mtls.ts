@@ -3,10 +3,10 @@ import { Construct } from 'constructs';
 import { accessCertificatePolicyProblem } from '../../lib/rules';
 import { ZeroTrustAccessApplication } from '@cdktf/provider-cloudflare/lib/zero-trust-access-application';
 import { ZeroTrustAccessMtlsCertificate } from '@cdktf/provider-cloudflare/lib/zero-trust-access-mtls-certificate';
-import { ZeroTrustAccessMtlsHostnameSettings } from '@cdktf/provider-cloudflare/lib/zero-trust-access-mtls-hostname-settings';
 import { ZeroTrustAccessPolicy, ZeroTrustAccessPolicyInclude } from '@cdktf/provider-cloudflare/lib/zero-trust-access-policy';
 import { ZeroTrustAccessServiceToken } from '@cdktf/provider-cloudflare/lib/zero-trust-access-service-token';
 import { checkClientCa } from './certificate-checks';
+import { CREATE_BEFORE_DESTROY } from './replacement';
 
 /**
  * Who may reach one Access-protected hostname. A certificate rule is mandatory; service
@@ -36,14 +36,14 @@ export interface AccessMtlsProps {
 }
 
 /**
- * Cloudflare Access with mTLS: the client CA associated with the protected hostnames,
- * client-certificate forwarding (the origin sees `Cf-Client-Cert-*` headers), one
+ * Cloudflare Access with mTLS: the client CA associated with the protected hostnames, one
  * self-hosted application per hostname, and reusable Service Auth (`non_identity`)
  * policies, so a machine is never sent to a login page and no hostname is left open.
+ * Client-certificate forwarding is an account-wide list (`AccessHostnameSettings`), so
+ * it lives in the account stack, not here.
  */
 export class AccessMtls extends Construct {
   readonly clientCa: ZeroTrustAccessMtlsCertificate;
-  readonly hostnameSettings: ZeroTrustAccessMtlsHostnameSettings;
   readonly applications: ReadonlyMap<string, ZeroTrustAccessApplication>;
   /** Reusable policies, by a stable key (`valid-certificate`, `cn:<names>`, `token:<name>`). */
   readonly policies: ReadonlyMap<string, ZeroTrustAccessPolicy>;
@@ -64,11 +64,8 @@ export class AccessMtls extends Construct {
       certificate: props.clientCaPem,
       // An application's hostname must be associated with the CA, or Access never asks for a certificate.
       associatedHostnames: hostnames,
-    });
-    this.hostnameSettings = new ZeroTrustAccessMtlsHostnameSettings(this, 'ForwardClientCertificate', {
-      accountId: props.accountId,
-      settings: hostnames.map((hostname) => ({ hostname, clientCertificateForwarding: true, chinaNetwork: false })),
-      dependsOn: [this.clientCa],
+      // Access keeps asking for certificates only while a CA exists: the new one first.
+      lifecycle: CREATE_BEFORE_DESTROY,
     });
 
     const policies = new Map<string, ZeroTrustAccessPolicy>();

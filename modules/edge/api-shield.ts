@@ -1,9 +1,10 @@
 import { Construct } from 'constructs';
 import { MtlsCertificate } from '@cdktf/provider-cloudflare/lib/mtls-certificate';
-import { Ruleset } from '@cdktf/provider-cloudflare/lib/ruleset';
 import { CertificateAuthoritiesHostnameAssociations } from '../../providers/cloudflare/certificate-authorities-hostname-associations';
 import { checkClientCa } from './certificate-checks';
+import { CREATE_BEFORE_DESTROY } from './replacement';
 import { unverifiedClientCertificate } from './waf-expression';
+import type { ZoneFirewall } from './zone-firewall';
 
 /** A host API Shield guards, optionally only below some paths. */
 export interface ApiShieldHost {
@@ -17,8 +18,10 @@ export interface ApiShieldHost {
 export interface ApiShieldMtlsProps {
   /** Cloudflare account id (the CA is an account-level certificate). */
   readonly accountId: string;
-  /** Zone whose custom firewall ruleset gets the block rules. */
+  /** Zone of the hostnames (the CA association is per zone). */
   readonly zoneId: string;
+  /** The zone's custom firewall ruleset, which receives one block rule per host. */
+  readonly firewall: ZoneFirewall;
   /** Name of the uploaded CA in the dashboard, e.g. `dev-client-ca`. */
   readonly name: string;
   /** PEM of the CA (bundle) that issues client certificates. Required: without a CA nothing can verify. */
@@ -32,14 +35,13 @@ export interface ApiShieldMtlsProps {
  * protected hostnames: without that association `cf.tls_client_auth.cert_verified` is
  * never true for them and the block rule would reject every client, good certificates
  * included. Asking for a certificate changes nothing on its own; the enforcement is the
- * `block` rule per host in the zone's custom firewall ruleset, created only once the
- * association exists.
+ * `block` rule per host, added to the zone's custom firewall ruleset (`ZoneFirewall`,
+ * which owns that per-zone singleton), which depends on the association.
  */
 export class ApiShieldMtls extends Construct {
   readonly clientCa: MtlsCertificate;
   /** The CA's hostname association (the protected hostnames, nothing else). */
   readonly association: CertificateAuthoritiesHostnameAssociations;
-  readonly ruleset: Ruleset;
   /** The block expression of each host, by hostname. */
   readonly expressions: ReadonlyMap<string, string>;
 
@@ -53,6 +55,8 @@ export class ApiShieldMtls extends Construct {
       ca: true,
       certificates: props.clientCaPem,
       name: props.name,
+      // The association moves to the new CA before the old one is deleted (the API refuses to delete an associated CA).
+      lifecycle: CREATE_BEFORE_DESTROY,
     });
     const expressions = new Map<string, string>();
     for (const host of props.hosts) {
@@ -65,22 +69,13 @@ export class ApiShieldMtls extends Construct {
       mtlsCertificateId: this.clientCa.id,
       hostnames: [...expressions.keys()],
     });
-    // A zone has one entry-point ruleset per phase: this construct owns the zone's custom WAF rules.
-    this.ruleset = new Ruleset(this, 'RequireClientCertificate', {
-      zoneId: props.zoneId,
-      kind: 'zone',
-      phase: 'http_request_firewall_custom',
-      name: `${props.name}: require a verified client certificate`,
-      description: 'API Shield mTLS enforcement (managed by cdktf)',
-      rules: [...expressions].map(([hostname, expression]) => ({
-        ref: `mtls_${hostname.replace(/[^a-z0-9]/g, '_')}`,
-        description: `Block requests to ${hostname} without a verified client certificate`,
-        expression,
-        action: 'block',
-        enabled: true,
-      })),
+    for (const [hostname, expression] of expressions) {
       // A block rule before the association would reject every client.
-      dependsOn: [this.association],
-    });
+      props.firewall.addRule(
+        'API Shield',
+        { ref: `mtls_${hostname.replace(/[^a-z0-9]/g, '_')}`, description: `Block requests to ${hostname} without a verified client certificate`, expression, action: 'block' },
+        [this.association],
+      );
+    }
   }
 }

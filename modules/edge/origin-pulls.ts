@@ -6,6 +6,7 @@ import { AuthenticatedOriginPullsHostnameCertificate } from '../../providers/clo
 import { ORIGIN_PULL_SCOPES, type OriginPullScope } from '../../lib/vocabulary';
 import type { KeyedCertificate } from '../pki/outputs';
 import { checkOriginPullCertificate, requireKeyReference } from './certificate-checks';
+import { CREATE_BEFORE_DESTROY } from './replacement';
 
 
 export interface AuthenticatedOriginPullsProps {
@@ -58,7 +59,13 @@ export class AuthenticatedOriginPulls extends Construct {
     const duplicate = props.hostnames.find((h, i) => props.hostnames.indexOf(h) !== i);
     if (duplicate) throw new Error(`${what}: hostname ${JSON.stringify(duplicate)} is listed twice`);
 
-    const upload = { zoneId: props.zoneId, certificate: props.clientCertificate.certificatePem, privateKey: props.clientCertificate.privateKeyPem };
+    const upload = {
+      zoneId: props.zoneId,
+      certificate: props.clientCertificate.certificatePem,
+      privateKey: props.clientCertificate.privateKeyPem,
+      // A renewed certificate is uploaded and switched to before the old one is removed.
+      lifecycle: CREATE_BEFORE_DESTROY,
+    };
     const associations = new Map<string, AuthenticatedOriginPullsHostname>();
     if (this.scope === 'zone') {
       const certificate = new AuthenticatedOriginPullsCertificate(this, 'OriginPullClientCertificate', upload);

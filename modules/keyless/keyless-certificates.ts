@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
 import { KeylessCertificate } from '@cdktf/provider-cloudflare/lib/keyless-certificate';
 import { Token } from 'cdktf';
+import { CREATE_BEFORE_DESTROY } from '../edge/replacement';
 
 /** A key server as the edge sees it: a private IP inside the tunnel's virtual network. */
 export interface KeylessEndpoint {
@@ -47,6 +48,8 @@ export class KeylessCertificates extends Construct {
           port: props.port,
           bundleMethod: props.bundleMethod ?? 'ubiquitous',
           tunnel: { privateIp: e.privateIp, vnetId: props.virtualNetworkId },
+          // A new certificate replaces the configuration: keep the old one serving until the new one exists.
+          lifecycle: CREATE_BEFORE_DESTROY,
         }),
     );
   }

@@ -6,7 +6,7 @@ import type { PlanReport } from '../../tools/plan/plan-report';
 import { applyStacks, type StackRunOptions } from '../../tools/plan/plan-runner';
 import { budgetFor } from '../support/budget';
 import { motoEnv } from '../support/moto';
-import { sharedLocalEnvironment, sharedLocalUnavailableReason, type SharedLocalEnvironment } from '../support/shared-local';
+import { SHARED_LOCAL_SETUP_BUDGET, sharedLocalEnvironment, sharedLocalUnavailableReason, type SharedLocalEnvironment } from '../support/shared-local';
 
 /**
  * One change made behind Terraform's back, and where the drift report must show it.
@@ -27,7 +27,7 @@ const OUT_OF_BAND_CHANGES: readonly OutOfBandChange[] = [
     what: 'truststore bucket versioning suspended',
     boto3: `s3.put_bucket_versioning(Bucket=only('aws_s3_bucket_versioning.')['bucket'], VersioningConfiguration={'Status': 'Suspended'})`,
     resource: /^aws_s3_bucket_versioning\.Truststore_Bucket/,
-    attribute: 'versioning_configuration[0].status',
+    attribute: 'versioning_configuration[0]',
   },
   {
     what: 'a tag of the truststore bucket changed',
@@ -37,7 +37,7 @@ const OUT_OF_BAND_CHANGES: readonly OutOfBandChange[] = [
       `s3.put_bucket_tagging(Bucket=bucket, Tagging={'TagSet': [dict(t, Value='tampered') if t['Key'] == 'Environment' else t for t in tags]})`,
     ].join('\n'),
     resource: /^aws_s3_bucket\.Truststore_Bucket/,
-    attribute: 'tags_all.Environment',
+    attribute: 'tags_all',
   },
   {
     // The attack the version pinning is about: someone swaps the CA bundle.
@@ -50,7 +50,7 @@ const OUT_OF_BAND_CHANGES: readonly OutOfBandChange[] = [
     what: 'an ingress rule added to a key server security group',
     boto3: `ec2.authorize_security_group_ingress(GroupId=only('aws_security_group.KeyServerSecurityGroup')['id'], IpPermissions=[{'IpProtocol': 'tcp', 'FromPort': 22, 'ToPort': 22, 'IpRanges': [{'CidrIp': '0.0.0.0/0'}]}])`,
     resource: /^aws_security_group\.KeyServerSecurityGroup/,
-    attribute: 'ingress[0].cidr_blocks[0]',
+    attribute: 'ingress[0]',
   },
   // Permissions granted out of band: visible only because the exclusive and policy
   // resources declare what the whole set must be.
@@ -129,7 +129,7 @@ describeE2e('drift detection end to end (local env, AWS part, against moto_serve
   beforeAll(async () => {
     local = await sharedLocalEnvironment();
     temp = mkdtempSync(join(local.runOptions().workDir, 'reports-'));
-  }, budgetFor('motoStart', 'applyLocal'));
+  }, SHARED_LOCAL_SETUP_BUDGET);
 
   it('is clean after apply, reports each out-of-band change with exit 2, and is clean again after re-apply', async () => {
     await local.exclusive(async () => {
@@ -172,7 +172,11 @@ describeE2e('drift detection end to end (local env, AWS part, against moto_serve
       // Nothing else: every reported resource is one of the changes made above.
       expect(reported.filter((r) => !OUT_OF_BAND_CHANGES.some((c) => c.resource.test(r.address))).map((r) => r.address)).toEqual([]);
       const versioning = reported.find((r) => r.type === 'aws_s3_bucket_versioning')!;
-      expect(versioning.attributes).toContainEqual({ path: 'versioning_configuration[0].status', before: '"Suspended"', after: '"Enabled"' });
+      expect(versioning.attributes).toContainEqual({ path: 'versioning_configuration[0]', before: { status: 'Suspended' }, after: { status: 'Enabled' } });
+      // One rule added outside Terraform is one row, without its empty defaults.
+      const ingress = reported.find((r) => r.type === 'aws_security_group')!;
+      expect(ingress.attributes).toEqual([{ path: 'ingress[0]', before: expect.objectContaining({ cidr_blocks: ['0.0.0.0/0'], from_port: 22, to_port: 22 }) }]);
+      expect(ingress.constructPath).toMatch(/^local-keyless\//);
 
       // Put back exactly what drifted (this also leaves the shared environment as it
       // found it). A full apply would also try to update the API Gateway domain's
@@ -185,7 +189,7 @@ describeE2e('drift detection end to end (local env, AWS part, against moto_serve
       expect({ code: again.code, stderr: again.stderr, report: again.code === 0 ? '' : again.stdout }).toEqual({ code: 0, stderr: '', report: '' });
       expect(again.report.stacks.map((s) => [s.stack, s.status, s.changes.length]).sort()).toEqual(stacks.map((s) => [s, 'no-changes', 0]).sort());
       expect(again.stdout).toContain('**AWS part only.**');
-      expect(again.stdout).toContain('Known emulator gaps');
+      expect(again.stdout).toMatch(/<details><summary>\d+ known emulator gaps/);
     });
   }, budgetFor('sharedEnvironmentTurn', 'planLocal', 'applyLocal', 'planLocal', ...OUT_OF_BAND_CHANGES.map(() => 'boto3' as const), ...UNMANAGED_CHANGES.map(() => 'boto3' as const)));
 });

@@ -4,7 +4,7 @@ import { prepareStacks } from '../../tools/plan/plan-runner';
 import { terraform } from '../../tools/terraform';
 import { expectOk } from '../support/apply';
 import { budgetFor } from '../support/budget';
-import { sharedLocalEnvironment, sharedLocalUnavailableReason, type SharedLocalEnvironment } from '../support/shared-local';
+import { SHARED_LOCAL_SETUP_BUDGET, sharedLocalEnvironment, sharedLocalUnavailableReason, type SharedLocalEnvironment } from '../support/shared-local';
 
 const unavailable = sharedLocalUnavailableReason();
 if (unavailable) console.warn(`SKIPPED keyless moto apply test: ${unavailable}`);
@@ -18,7 +18,7 @@ describeMoto('the local environment\'s keyless hosts on moto_server', () => {
   beforeAll(async () => {
     local = await sharedLocalEnvironment();
     parameter = local.document.keyless.certificate.ssmParameter;
-  }, budgetFor('motoStart', 'applyLocal'));
+  }, SHARED_LOCAL_SETUP_BUDGET);
 
   it('applies, and a second plan is clean except the named moto gaps, with no key server planned for change', () => {
     const keyless = local.planAfterApply.stacks.find((s) => s.stack === 'local-keyless')!;

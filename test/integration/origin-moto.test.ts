@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { applyStacks, planStacks } from '../../tools/plan/plan-runner';
 import { budgetFor } from '../support/budget';
 import { withField } from '../support/env-files';
-import { sharedLocalEnvironment, sharedLocalUnavailableReason, type SharedLocalEnvironment } from '../support/shared-local';
+import { SHARED_LOCAL_SETUP_BUDGET, sharedLocalEnvironment, sharedLocalUnavailableReason, type SharedLocalEnvironment } from '../support/shared-local';
 
 const unavailable = sharedLocalUnavailableReason();
 if (unavailable) console.warn(`SKIPPED moto apply test of the local origin: ${unavailable}`);
@@ -19,7 +19,7 @@ describeMoto('local origin applies to moto and converges', () => {
 
   beforeAll(async () => {
     local = await sharedLocalEnvironment();
-  }, budgetFor('motoStart', 'applyLocal'));
+  }, SHARED_LOCAL_SETUP_BUDGET);
 
   it('creates the truststore, the demo API, the ACM certificate and the mTLS domain', async () => {
     const types = new Set(Object.keys(await local.exclusive(async () => local.state())).map((a) => a.split('.')[0]));

@@ -60,3 +60,31 @@ export function testEnvsDir(): string {
   }
   return testEnvs;
 }
+
+/**
+ * A name no environment can ever have (environment names are lowercase letters and
+ * digits, envs/schema ENV_NAME), for "unknown environment" cases: whatever env files
+ * are added, it stays unknown.
+ */
+export const NEVER_AN_ENVIRONMENT = 'no-such-env';
+
+/**
+ * The committed env files plus a copy of dev under a name no committed file has, with a
+ * zone and hostname of its own (README "Add an environment"): what a developer adding
+ * an environment does. Returns the folder and the new name.
+ */
+export function copyOfDev(): { dir: string; name: string } {
+  const names = readdirSync(fromRoot('envs')).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -'.yaml'.length));
+  let name = 'added';
+  while (names.includes(name)) name += 'x';
+  const dev = baseEnvironment('dev');
+  const copy = {
+    ...dev,
+    name,
+    cloudflare: { ...dev.cloudflare, zoneId: 'abcdef0123456789abcdef0123456789', zoneName: `${name}.example.org` },
+    backend: { ...dev.backend, keyPrefix: `edge-mtls/${name}` },
+    hostnames: dev.hostnames.map((h: Record<string, unknown>, i: number) => ({ ...h, name: `api${i}.${name}.example.org` })),
+  };
+  const dir = envDir({ ...Object.fromEntries(names.map((n) => [n, readFileSync(fromRoot('envs', `${n}.yaml`), 'utf8')])), [name]: copy });
+  return { dir, name };
+}

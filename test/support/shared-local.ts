@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { PlanReport } from '../../tools/plan/plan-report';
 import { applyStacks, planStacks, type StackRunOptions } from '../../tools/plan/plan-runner';
 import { terraformUnavailableReason } from '../../tools/terraform';
-import { BUDGET } from './budget';
+import { BUDGET, budgetFor } from './budget';
 import { baseEnvironment, withField } from './env-files';
 import { withFileLock } from './file-lock';
 import { boto3, motoEnv, motoUnavailableReason, startDetachedMoto, stateResources } from './moto';
@@ -69,6 +69,9 @@ interface Recorded {
   readonly planAfterApply: PlanReport;
 }
 
+/** Time limit of a beforeAll that asks for the environment: starting moto, the apply, the plan after it. */
+export const SHARED_LOCAL_SETUP_BUDGET = budgetFor('motoStart', 'applyLocal', 'planLocal');
+
 let mine: Promise<SharedLocalEnvironment> | undefined;
 
 /**
@@ -86,7 +89,7 @@ async function locate(): Promise<SharedLocalEnvironment> {
   mkdirSync(home, { recursive: true });
   const ready = join(home, 'ready.json');
   const failure = join(home, 'failed.txt');
-  const recorded = await withFileLock(join(home, 'create.lock'), 'creating the shared local environment', BUDGET.motoStart + BUDGET.applyLocal, async () => {
+  const recorded = await withFileLock(join(home, 'create.lock'), 'creating the shared local environment', SHARED_LOCAL_SETUP_BUDGET, async () => {
     if (existsSync(failure)) throw new Error(`the shared local environment could not be created earlier in this run:\n${readFileSync(failure, 'utf8')}`);
     if (existsSync(ready)) return JSON.parse(readFileSync(ready, 'utf8')) as Recorded;
     try {

@@ -1,11 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listEnvironments, loadEnvironment, selectEnvironments } from '../../envs/load';
+import { ENV_NAME } from '../../envs/schema';
+import { fromRoot } from '../../lib/paths';
 import { resolveEnvironments } from '../../envs/resolve';
 import { ConfigError } from '../../lib/errors';
 import { synthesize } from '../../tools/synth/synth';
-import { baseEnvironment, envDir, withField } from '../support/env-files';
+import { baseEnvironment, envDir, NEVER_AN_ENVIRONMENT, withField } from '../support/env-files';
 
 function problemsOf(fn: () => unknown): string[] {
   try {
@@ -18,11 +20,14 @@ function problemsOf(fn: () => unknown): string[] {
 }
 
 describe('the environment files in envs/', () => {
-  it('are dev, staging, prod and local', () => {
-    expect(listEnvironments()).toEqual(['dev', 'local', 'prod', 'staging']);
+  it('are every envs/*.yaml, sorted, at least one deployed environment and the emulator one', () => {
+    const files = readdirSync(fromRoot('envs')).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -'.yaml'.length));
+    expect(listEnvironments()).toEqual([...files].sort());
+    expect(listEnvironments()).toContain('local');
+    expect(listEnvironments().filter((e) => loadEnvironment(e).config.backend.type === 's3').length).toBeGreaterThan(0);
   });
 
-  it.each(['dev', 'staging', 'prod', 'local'])('%s loads and gets defaults filled in', (name) => {
+  it.each(listEnvironments())('%s loads and gets defaults filled in', (name) => {
     const { config } = loadEnvironment(name);
     expect(config.name).toBe(name);
     expect(config.hostnames.length).toBeGreaterThan(0);
@@ -91,10 +96,14 @@ describe('a malformed environment file', () => {
   });
 
   it('an unknown environment name lists the ones that exist', () => {
-    expect(problemsOf(() => selectEnvironments('dev,qa'))).toEqual([
-      'qa: unknown environment "qa"; expected a comma-separated list of: dev, local, prod, staging',
+    // Not a valid environment name at all, so no env file can ever make it known.
+    const unknown = NEVER_AN_ENVIRONMENT;
+    expect(ENV_NAME.test(unknown)).toBe(false);
+    const existing = listEnvironments().join(', ');
+    expect(problemsOf(() => selectEnvironments(`dev,${unknown}`))).toEqual([
+      `${unknown}: unknown environment "${unknown}"; expected a comma-separated list of: ${existing}`,
     ]);
-    expect(problemsOf(() => loadEnvironment('qa'))[0]).toMatch(/unknown environment "qa"; expected one of: dev, local, prod, staging/);
+    expect(problemsOf(() => loadEnvironment(unknown))[0]).toContain(`unknown environment "${unknown}"; expected one of: ${existing}`);
   });
 });
 
@@ -117,7 +126,8 @@ describe('synthesis with a bad environment', () => {
     mkdirSync(outdir);
     writeFileSync(join(outdir, 'sentinel'), 'previous synth');
     const stacks = synthesize({ outdir, selector: 'dev' });
-    expect(stacks.every((s) => s.startsWith('dev-'))).toBe(true);
+    // dev's stacks, and the stack of the Cloudflare account dev shares with the others.
+    expect(stacks.every((s) => s.startsWith('dev-') || s.startsWith('cloudflare-account-'))).toBe(true);
     expect(existsSync(join(outdir, 'sentinel'))).toBe(false);
     for (const s of stacks) expect(existsSync(join(outdir, 'stacks', s, 'cdk.tf.json'))).toBe(true);
   });

@@ -198,6 +198,7 @@ const classes: Record<string, Array<[string, ProjectCase]>> = {
     ['a %YAML 1.3 directive', { setup: writeDev(`%YAML 1.3\n---\n${text}`), field: '(line 1', message: /YAML syntax error: Unsupported YAML version 1\.3/ }],
     ['an unknown directive', { setup: writeDev(`%FOO bar\n---\n${text}`), field: '(line 1', message: /YAML syntax error: .*directive/i }],
     ['a .yml file beside the .yaml ones', { setup: (envs) => { writeDev(base)(envs); writeFileSync(join(envs, 'staging.yml'), stringify(stagingLike({}))); }, file: 'staging.yml', field: '(file)', message: /must end in "\.yaml"; this one would be ignored: rename it to "staging\.yaml"/ }],
+    ['a .yml file and a broken .yaml file, both reported', { setup: (envs) => { writeDev(withField(base, 'aws.region', 'moon-1'))(envs); writeFileSync(join(envs, 'staging.yml'), text); }, field: 'aws.region', message: /expected an AWS region/ }],
     ['the only env file spelled dev.yml', { setup: (envs) => writeFileSync(join(envs, 'dev.yml'), text), file: 'dev.yml', field: '(file)', message: /rename it to "dev\.yaml"/ }],
     ['an upper-case .YAML extension', { setup: (envs) => { writeDev(base)(envs); writeFileSync(join(envs, 'qa.YAML'), text); }, file: 'qa.YAML', field: '(file)', message: /must end in "\.yaml"/ }],
   ],

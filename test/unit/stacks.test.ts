@@ -8,14 +8,21 @@ describe('stacks', () => {
     for (const env of listEnvironments()) {
       expect([...stacks.keys()].filter((s) => s.startsWith(`${env}-`))).toContain(`${env}-origin`);
     }
-    for (const name of stacks.keys()) expect(name).toMatch(/^(dev|staging|prod|local)-(pki|origin|edge|keyless)$/);
+    // One stack per environment and concern, plus one per Cloudflare account, shared by the environments using it.
+    const environments = new Set(listEnvironments());
+    for (const name of stacks.keys()) {
+      if (/^cloudflare-account-[0-9a-f]{32}$/.test(name)) continue;
+      const [env, concern, ...rest] = name.split('-');
+      expect({ name, env: environments.has(env), concern, rest }).toEqual({ name, env: true, concern: expect.stringMatching(/^(pki|origin|edge|keyless)$/), rest: [] });
+    }
   });
 
   it('real environments keep state in S3: one key per stack, encrypted, locked with the S3 lockfile', () => {
     for (const [name, stack] of stacks) {
       if (name.startsWith('local-')) continue;
       const s3 = stack.terraform.backend.s3;
-      expect(s3.key).toBe(`edge-mtls/${name.split('-')[0]}/${name}.tfstate`);
+      // The account stack keeps its state beside the stacks of the environment owning it (prod).
+      expect(s3.key).toBe(`edge-mtls/${name.startsWith('cloudflare-account-') ? 'prod' : name.split('-')[0]}/${name}.tfstate`);
       expect(s3.encrypt).toBe(true);
       expect(s3.use_lockfile).toBe(true);
       expect(s3.dynamodb_table).toBeUndefined();

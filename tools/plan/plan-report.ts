@@ -16,23 +16,41 @@ export const SENSITIVE = '(sensitive)';
 /** Shown for values Terraform will only know after apply. */
 export const UNKNOWN = '(known after apply)';
 
+/**
+ * One changed attribute, or one nested block element (`ingress[0]`) or map (`tags`)
+ * with everything that changed inside it: one rule is one row. Values are the JSON
+ * values Terraform gave, stored once; a key is absent when the value is.
+ */
 export interface AttributeChange {
-  /** Attribute path inside the resource, e.g. `versioning_configuration[0].status`. */
+  /** `security_policy`, `ingress[0]`, `tags_all`. */
   readonly path: string;
-  /** Rendered value before (state), `unset` when there was none, `(sensitive)` when masked. */
-  readonly before: string;
-  /** Rendered value after (plan or reality). */
-  readonly after: string;
+  /**
+   * Before (the refreshed state). For a block changed in place: only its changed leaves,
+   * keyed by their path inside the block (`{"from_port": 22}`); for a block added or
+   * removed: the whole block, without attributes at their empty default. Absent when
+   * there was none or when `sensitive`.
+   */
+  readonly before?: unknown;
+  /** After (the plan, i.e. the code). Same shape as `before`. */
+  readonly after?: unknown;
+  /** Set when Terraform marks any part sensitive: both values are withheld. */
+  readonly sensitive?: true;
+  /** Set when (part of) the after value is known only after apply; `after` then holds the known part. */
+  readonly afterUnknown?: true;
   /** Set when changing this attribute is why the resource is replaced. */
-  readonly forcesReplacement?: boolean;
+  readonly forcesReplacement?: true;
 }
 
 export interface ResourceReport {
   readonly address: string;
+  /** The construct that made it (`dev-origin/Truststore/Bucket`), from the synthesized JSON's `//` metadata. */
+  readonly constructPath?: string;
   readonly type: string;
   readonly action: ResourceAction;
-  /** Changed attributes (updates, replacements and drift; empty for create/delete). */
+  /** Changed attributes, grouped per nested block (updates, replacements and drift; empty for create/delete). */
   readonly attributes: readonly AttributeChange[];
+  /** Attributes left out because they only go between absent and their empty default (`""`, `[]`, `{}`, `false`, `null`). */
+  readonly hiddenDefaults?: number;
 }
 
 export interface StackReport {
@@ -67,7 +85,19 @@ export interface KnownGapHit {
   readonly reason: string;
 }
 
+/** The version of the JSON report's shape (docs/plan-report-schema.md); bumped on any incompatible change. */
+export const REPORT_SCHEMA_VERSION = 2;
+
 export interface PlanReport {
+  readonly schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  /** When the report was made, ISO 8601 UTC. */
+  readonly generatedAt: string;
+  /** The commit whose code was planned, when known. */
+  readonly commit?: string;
+  /** Terraform's version, from the plan JSON. */
+  readonly terraformVersion?: string;
+  /** Provider source -> version that planned the stacks (from each stack's dependency lock file). */
+  readonly providerVersions: Readonly<Record<string, string>>;
   readonly mode: PlanMode;
   readonly env: string;
   /** True when only the AWS-only projection of each stack was planned: Cloudflare and tls are NOT covered. */
@@ -85,11 +115,16 @@ export interface StackPlanResult {
   /** Parsed `terraform show -json` of the saved plan, when there is one. */
   readonly plan?: TerraformPlanJson;
   readonly error?: string;
+  /** Construct path by resource address, from the synthesized stack. @default none */
+  readonly constructPaths?: Readonly<Record<string, string>>;
+  /** Provider source -> version from the stack's `.terraform.lock.hcl`. @default none */
+  readonly providers?: Readonly<Record<string, string>>;
 }
 
 /** The parts of Terraform's JSON plan representation (format 1.x) the report reads. */
 export interface TerraformPlanJson {
   readonly format_version?: string;
+  readonly terraform_version?: string;
   readonly resource_changes?: readonly TerraformResourceChange[];
   readonly output_changes?: Readonly<Record<string, { actions: readonly string[] }>>;
   readonly errored?: boolean;
@@ -122,22 +157,31 @@ export function actionOf(actions: readonly string[]): ResourceAction | undefined
   throw new Error(`unknown Terraform action list ${JSON.stringify(actions)}`);
 }
 
-const render = (value: unknown): string => formatValue(value, MAX_VALUE_CHARS);
+/** One changed leaf, before grouping: raw values and Terraform's marks. */
+interface LeafChangeMarks {
+  readonly path: string;
+  readonly before: unknown;
+  readonly after: unknown;
+  readonly sensitive: boolean;
+  readonly unknown: boolean;
+  readonly forces: boolean;
+}
 
-/** Attribute-level differences of one resource change, with sensitive values masked. */
-export function attributeChanges(change: TerraformResourceChange['change']): AttributeChange[] {
+/** Attribute-level differences of one resource change, leaf by leaf, with Terraform's marks. */
+function leafChanges(change: TerraformResourceChange['change']): LeafChangeMarks[] {
   const replacePaths = (change.replace_paths ?? []).map((p) => p.map((k) => (typeof k === 'number' ? `[${k}]` : k)));
   const forces = (path: string): boolean => {
     const keys = splitPath(path).map((k) => (typeof k === 'number' ? `[${k}]` : k));
     return replacePaths.some((rp) => rp.length <= keys.length && rp.every((k, i) => k === keys[i]));
   };
   // A value sensitive on either side is masked on both: the other side would tell it.
-  const sensitive = (path: string): boolean => markedAt(change.before_sensitive, path) || markedAt(change.after_sensitive, path);
-  const entry = (path: string, before: unknown, after: unknown): AttributeChange => ({
+  const entry = (path: string, before: unknown, after: unknown): LeafChangeMarks => ({
     path,
-    before: sensitive(path) ? SENSITIVE : render(before),
-    after: sensitive(path) ? SENSITIVE : markedAt(change.after_unknown, path) ? UNKNOWN : render(after),
-    ...(forces(path) ? { forcesReplacement: true } : {}),
+    before,
+    after,
+    sensitive: markedAt(change.before_sensitive, path) || markedAt(change.after_sensitive, path),
+    unknown: markedAt(change.after_unknown, path),
+    forces: forces(path),
   });
   const out = diffLeaves(change.before ?? {}, change.after ?? {}).map((leaf) => entry(leaf.path, leaf.before, leaf.after));
   // An attribute unknown until apply and absent from both sides is invisible to the leaf diff.
@@ -147,49 +191,123 @@ export function attributeChanges(change: TerraformResourceChange['change']): Att
   return out.sort((a, b) => comparePaths(a.path, b.path));
 }
 
-function resourceReports(changes: readonly TerraformResourceChange[] | undefined): ResourceReport[] {
+/** `""`, `[]`, `{}`, `false`, `null`: what the provider reads back for an attribute nobody set. */
+export function isEmptyDefault(value: unknown): boolean {
+  if (value === '' || value === false || value === null) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === 'object' && value !== null && Object.keys(value).length === 0;
+}
+
+/** A change between absent and an empty default means nothing to a reader. */
+const absentToDefault = (l: LeafChangeMarks): boolean =>
+  !l.sensitive && !l.unknown && ((l.before === undefined && isEmptyDefault(l.after)) || (l.after === undefined && isEmptyDefault(l.before)));
+
+/** The row a leaf belongs to: `ingress[0]` for a block element, `tags` for a map, else the attribute itself. */
+export function groupOf(path: string): string {
+  const keys = splitPath(path);
+  if (keys.length < 2 || typeof keys[0] !== 'string') return path;
+  return typeof keys[1] === 'number' ? `${keys[0]}[${keys[1]}]` : keys[0];
+}
+
+/** A value without its empty-default attributes, recursively (so a whole added block reads as what was set). */
+function withoutDefaults(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutDefaults);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => !isEmptyDefault(v)).map(([k, v]) => [k, withoutDefaults(v)]));
+  }
+  return value;
+}
+
+/** The value at a path of a JSON value (`ingress[0]`). */
+function valueAt(root: unknown, path: string): unknown {
+  let node: unknown = root;
+  for (const key of splitPath(path)) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string | number, unknown>)[key];
+  }
+  return node;
+}
+
+const relative = (group: string, path: string): string => path.slice(group.length).replace(/^\./, '');
+
+/**
+ * Changed attributes of one resource change, one row per attribute or nested block
+ * element, after `keep` (the known-gap filter) and without absent<->default noise.
+ */
+export function attributeChanges(change: TerraformResourceChange['change'], keep: (path: string) => boolean = () => true): { rows: AttributeChange[]; hidden: number } {
+  const leaves = leafChanges(change).filter((l) => keep(l.path));
+  const shown = leaves.filter((l) => !absentToDefault(l));
+  const groups = new Map<string, LeafChangeMarks[]>();
+  for (const l of shown) groups.set(groupOf(l.path), [...(groups.get(groupOf(l.path)) ?? []), l]);
+  const rows: AttributeChange[] = [];
+  for (const [group, members] of groups) {
+    const flags = {
+      ...(members.some((m) => m.sensitive) ? { sensitive: true as const } : {}),
+      ...(members.some((m) => m.unknown) ? { afterUnknown: true as const } : {}),
+      ...(members.some((m) => m.forces) ? { forcesReplacement: true as const } : {}),
+    };
+    if (flags.sensitive) {
+      rows.push({ path: group, ...flags });
+      continue;
+    }
+    const side = (which: 'before' | 'after'): unknown => {
+      const known = members.filter((m) => !(which === 'after' && m.unknown) && m[which] !== undefined);
+      if (known.length === 0) return undefined;
+      if (members.length === 1 && members[0].path === group) return members[0][which];
+      // The block is absent on the other side: show it whole, as it is on this side.
+      const other = which === 'before' ? 'after' : 'before';
+      if (members.every((m) => m[other] === undefined)) return withoutDefaults(valueAt(change[which], group));
+      return Object.fromEntries(known.map((m) => [relative(group, m.path), m[which]]));
+    };
+    const before = side('before');
+    const after = side('after');
+    rows.push({ path: group, ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}), ...flags });
+  }
+  return { rows: rows.sort((a, b) => comparePaths(a.path, b.path)), hidden: leaves.length - shown.length };
+}
+
+function coveredByGap(gap: KnownGap, type: string, path: string): boolean {
+  // A gap without attribute leaves the resource type out of the environment: it explains no difference.
+  if (gap.attribute === undefined) return false;
+  return gap.resourceType === type && (path === gap.attribute || path.startsWith(`${gap.attribute}.`) || path.startsWith(`${gap.attribute}[`));
+}
+
+/**
+ * The resources a plan changes. Attribute changes that known emulator gaps explain are
+ * set aside (only for in-place updates and replacements: a resource to create or
+ * delete is always a real difference); a resource left with nothing is dropped.
+ */
+function resourceReports(
+  changes: readonly TerraformResourceChange[] | undefined,
+  gaps: readonly KnownGap[],
+  constructPaths: Readonly<Record<string, string>>,
+): { changes: ResourceReport[]; hits: KnownGapHit[] } {
   const out: ResourceReport[] = [];
+  const hits: KnownGapHit[] = [];
   for (const rc of changes ?? []) {
     const action = actionOf(rc.change.actions);
     if (!action) continue;
     // Data sources are read on every plan; that is not a change anyone acts on.
     if (rc.mode === 'data' || action === 'read') continue;
-    out.push({
-      address: rc.address,
-      type: rc.type,
-      action,
-      attributes: action === 'update' || action === 'replace' ? attributeChanges(rc.change) : [],
-    });
-  }
-  return out.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-}
-
-function coveredBy(gap: KnownGap, resource: ResourceReport, path: string): boolean {
-  if (gap.attribute === undefined) return false;
-  return gap.resourceType === resource.type && (path === gap.attribute || path.startsWith(`${gap.attribute}.`) || path.startsWith(`${gap.attribute}[`));
-}
-
-/**
- * Splits the attribute changes that known emulator gaps explain from the rest. Only
- * in-place updates and replacements can be explained: a resource to create or delete
- * is always a real difference.
- */
-function withoutKnownGaps(changes: readonly ResourceReport[], gaps: readonly KnownGap[]): { changes: ResourceReport[]; hits: KnownGapHit[] } {
-  const hits: KnownGapHit[] = [];
-  const kept: ResourceReport[] = [];
-  for (const r of changes) {
-    if ((r.action !== 'update' && r.action !== 'replace') || r.attributes.length === 0) {
-      kept.push(r);
+    const path = constructPaths[rc.address];
+    const base = { address: rc.address, ...(path ? { constructPath: path } : {}), type: rc.type, action };
+    if (action !== 'update' && action !== 'replace') {
+      out.push({ ...base, attributes: [] });
       continue;
     }
-    const remaining = r.attributes.filter((a) => {
-      const gap = gaps.find((g) => coveredBy(g, r, a.path));
-      if (gap) hits.push({ address: r.address, attribute: a.path, reason: gap.reason });
+    const explained = new Set<string>();
+    const { rows, hidden } = attributeChanges(rc.change, (leaf) => {
+      const gap = gaps.find((g) => coveredByGap(g, rc.type, leaf));
+      if (gap?.attribute !== undefined && !explained.has(gap.attribute)) {
+        explained.add(gap.attribute);
+        hits.push({ address: rc.address, attribute: gap.attribute, reason: gap.reason });
+      }
       return gap === undefined;
     });
-    if (remaining.length > 0) kept.push({ ...r, attributes: remaining });
+    if (rows.length === 0 && explained.size > 0) continue;
+    out.push({ ...base, attributes: rows, ...(hidden > 0 ? { hiddenDefaults: hidden } : {}) });
   }
-  return { changes: kept, hits };
+  return { changes: out.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0)), hits };
 }
 
 /** One stack's report from what the runner collected. */
@@ -208,7 +326,7 @@ export function stackReport(result: StackPlanResult, knownGaps: readonly KnownGa
     };
   }
   const plan = result.plan;
-  const { changes, hits } = withoutKnownGaps(resourceReports(plan.resource_changes), knownGaps);
+  const { changes, hits } = resourceReports(plan.resource_changes, knownGaps, result.constructPaths ?? {});
   for (const r of changes) counts[r.action]++;
   const outputs = Object.entries(plan.output_changes ?? {})
     .filter(([, c]) => actionOf(c.actions) !== undefined)
@@ -234,10 +352,27 @@ export function buildReport(input: {
   results: readonly StackPlanResult[];
   /** The environment's `drift.knownEmulatorGaps`. @default none */
   knownGaps?: readonly KnownGap[];
+  /** The commit planned. @default unknown (left out) */
+  commit?: string;
+  /** @default now */
+  generatedAt?: Date;
 }): PlanReport {
   const stacks = input.results.map((r) => stackReport(r, input.knownGaps)).sort((a, b) => (a.stack < b.stack ? -1 : 1));
   const exitCode = stacks.some((s) => s.status === 'error') ? 1 : stacks.some((s) => s.status === 'changes') ? 2 : 0;
-  return { mode: input.mode, env: input.env, awsOnly: input.awsOnly, stacks, exitCode };
+  const terraformVersion = input.results.map((r) => r.plan?.terraform_version).find((v) => v !== undefined);
+  const providerVersions = Object.fromEntries(input.results.flatMap((r) => Object.entries(r.providers ?? {})).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    generatedAt: (input.generatedAt ?? new Date()).toISOString(),
+    ...(input.commit ? { commit: input.commit } : {}),
+    ...(terraformVersion ? { terraformVersion } : {}),
+    providerVersions,
+    mode: input.mode,
+    env: input.env,
+    awsOnly: input.awsOnly,
+    stacks,
+    exitCode,
+  };
 }
 
 /** The report for machines: stable key order, no rendering decisions. */
@@ -247,47 +382,101 @@ export function renderJson(report: PlanReport): string {
 
 const STATUS_TEXT: Record<StackStatus, string> = { 'no-changes': 'no changes', changes: 'CHANGES', error: 'ERROR' };
 
-/** The report for people: a PR comment or a job summary. */
+/** One side of an attribute row as a table cell. */
+export function valueCell(change: AttributeChange, side: 'before' | 'after'): string {
+  if (change.sensitive) return `\`${SENSITIVE}\``;
+  const value = change[side];
+  if (side === 'after' && change.afterUnknown) return value === undefined ? `\`${UNKNOWN}\`` : `\`${cell(formatValue(value, MAX_VALUE_CHARS))}\` + ${UNKNOWN}`;
+  return `\`${cell(formatValue(value, MAX_VALUE_CHARS))}\``;
+}
+
+/** `address` with its construct path under it, for a table cell. */
+export function resourceCell(r: Pick<ResourceReport, 'address' | 'constructPath'>): string {
+  return `\`${r.address}\`${r.constructPath ? `<br><sub>${cell(r.constructPath)}</sub>` : ''}`;
+}
+
+/** The column titles of a change table: what the two sides mean in this mode. */
+export function sideTitles(mode: PlanMode): { title: string; before: string; after: string } {
+  return mode === 'drift'
+    ? { title: 'Differs from the code (changed outside Terraform, or not applied)', before: 'Actual', after: 'Expected (code)' }
+    : { title: 'Changes', before: 'Before', after: 'After' };
+}
+
+/** Table rows for resource changes: one per attribute row (or one for a create/delete). */
+export function changeTableRows(changes: readonly ResourceReport[], mark: (r: ResourceReport) => string = () => ''): string[] {
+  const lines: string[] = [];
+  for (const r of changes) {
+    const who = `${mark(r)}${resourceCell(r)}`;
+    const hidden = r.hiddenDefaults ? ` (+${r.hiddenDefaults} unset ↔ empty default, not shown)` : '';
+    if (r.attributes.length === 0) lines.push(`| ${who} | ${r.action}${hidden} | | | |`);
+    r.attributes.forEach((a, i) => {
+      const attr = `\`${cell(a.path)}\`${a.forcesReplacement ? ' (forces replacement)' : ''}`;
+      lines.push(`| ${who} | ${r.action}${i === 0 ? hidden : ''} | ${attr} | ${valueCell(a, 'before')} | ${valueCell(a, 'after')} |`);
+    });
+  }
+  return lines;
+}
+
+/** Every known-gap hit of a report, once, as a collapsed block (nothing when there is none). */
+export function knownGapsBlock(stacks: readonly StackReport[]): string[] {
+  const hits = stacks.flatMap((s) => s.knownGaps.map((g) => ({ stack: s.stack, ...g })));
+  if (hits.length === 0) return [];
+  return [
+    `<details><summary>${hits.length} known emulator gap${hits.length === 1 ? '' : 's'} (declared in the env file's <code>drift.knownEmulatorGaps</code>; not counted)</summary>`,
+    '',
+    '| Stack | Resource | Attribute | Why |',
+    '| --- | --- | --- | --- |',
+    ...hits.map((g) => `| \`${g.stack}\` | \`${g.address}\` | \`${cell(g.attribute)}\` | ${cell(g.reason)} |`),
+    '',
+    '</details>',
+  ];
+}
+
+/** `commit abc1234 · Terraform 1.11.4 · hashicorp/aws 5.100.0 · 2026-12-02 01:00 UTC` */
+export function provenanceLine(report: PlanReport): string {
+  const parts = [
+    report.commit ? `commit \`${report.commit.slice(0, 12)}\`` : undefined,
+    report.terraformVersion ? `Terraform ${report.terraformVersion}` : undefined,
+    ...Object.entries(report.providerVersions).map(([source, version]) => `${source.replace(/^registry\.terraform\.io\//, '')} ${version}`),
+    `${report.generatedAt.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC')}`,
+  ];
+  return parts.filter(Boolean).join(' · ');
+}
+
+/** The box that says Cloudflare and tls were not covered (nothing for a full plan). */
+export function awsOnlyWarning(report: Pick<PlanReport, 'awsOnly'>): string[] {
+  if (!report.awsOnly) return [];
+  return [
+    '> [!WARNING]',
+    '> **AWS part only.** Each stack was planned as its AWS-only projection: Cloudflare and tls resources were removed and are NOT covered by this report.',
+    '',
+  ];
+}
+
+/** The report for people: a job summary, or the body of the PR comment's details. */
 export function renderMarkdown(report: PlanReport): string {
   const what = report.mode === 'drift' ? 'Drift' : 'Plan';
   const verdict = report.exitCode === 0 ? 'no changes' : report.exitCode === 2 ? (report.mode === 'drift' ? 'DRIFT DETECTED' : 'changes pending') : 'ERROR';
   const lines: string[] = [`## ${what} report: \`${report.env}\` — ${verdict}`, ''];
-  if (report.awsOnly) {
-    lines.push(
-      '> [!WARNING]',
-      '> **AWS part only.** Each stack was planned as its AWS-only projection: Cloudflare and tls resources were removed and are NOT covered by this report.',
-      '',
-    );
-  }
+  lines.push(...awsOnlyWarning(report), provenanceLine(report), '');
   lines.push('| Stack | Status | Create | Update | Replace | Delete |', '| --- | --- | ---: | ---: | ---: | ---: |');
   for (const s of report.stacks) {
     const status = s.status === 'changes' && report.mode === 'drift' ? 'DRIFT' : STATUS_TEXT[s.status];
     lines.push(`| \`${s.stack}\` | ${status} | ${s.counts.create} | ${s.counts.update} | ${s.counts.replace} | ${s.counts.delete} |`);
   }
   lines.push('', `Exit code ${report.exitCode} (0 = no changes, 2 = ${report.mode === 'drift' ? 'drift' : 'changes'}, 1 = error).`);
+  const titles = sideTitles(report.mode);
   for (const s of report.stacks) {
-    if (s.status === 'no-changes' && s.changes.length === 0 && s.knownGaps.length === 0) continue;
+    if (s.status === 'no-changes' && s.changes.length === 0) continue;
     lines.push('', `### \`${s.stack}\``);
     if (s.error) lines.push('', '```text', s.error.slice(0, 4000), '```');
     if (s.changes.length > 0) {
-      const [title, before, after] =
-        report.mode === 'drift'
-          ? ['Differs from the code (changed outside Terraform, or not applied)', 'Actual', 'Expected (code)']
-          : ['Changes', 'Before', 'After'];
-      lines.push('', `**${title}**`, '', `| Resource | Action | Attribute | ${before} | ${after} |`, '| --- | --- | --- | --- | --- |');
-      for (const r of s.changes) {
-        if (r.attributes.length === 0) lines.push(`| \`${r.address}\` | ${r.action} | | | |`);
-        for (const a of r.attributes) {
-          const attr = `\`${cell(a.path)}\`${a.forcesReplacement ? ' (forces replacement)' : ''}`;
-          lines.push(`| \`${r.address}\` | ${r.action} | ${attr} | \`${cell(a.before)}\` | \`${cell(a.after)}\` |`);
-        }
-      }
+      lines.push('', `**${titles.title}**`, '', `| Resource | Action | Attribute | ${titles.before} | ${titles.after} |`, '| --- | --- | --- | --- | --- |');
+      lines.push(...changeTableRows(s.changes));
     }
     if (s.outputs.length > 0) lines.push('', `Outputs changing: ${s.outputs.map((o) => `\`${o}\``).join(', ')}`);
-    if (s.knownGaps.length > 0) {
-      lines.push('', '**Known emulator gaps (listed in the env file; not counted)**', '', '| Resource | Attribute | Why |', '| --- | --- | --- |');
-      for (const g of s.knownGaps) lines.push(`| \`${g.address}\` | \`${cell(g.attribute)}\` | ${cell(g.reason)} |`);
-    }
   }
+  const gaps = knownGapsBlock(report.stacks);
+  if (gaps.length > 0) lines.push('', ...gaps);
   return `${lines.join('\n')}\n`;
 }

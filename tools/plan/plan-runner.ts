@@ -6,6 +6,7 @@ import { ConfigError, quote } from '../../lib/errors';
 import { fromRoot } from '../../lib/paths';
 import { buildReport, type PlanMode, type PlanReport, type StackPlanResult } from './plan-report';
 import { runInDependencyOrder } from './stack-graph';
+import { constructPathsOfFile, currentCommit, lockedProviders } from './provenance';
 import { synthesizeJson } from '../synth/synth-json';
 import { terraform, type TerraformRun } from '../terraform';
 
@@ -117,7 +118,7 @@ async function init(stack: PreparedStack, env: NodeJS.ProcessEnv): Promise<Terra
 }
 
 /** Plans one stack and reads the saved plan back as JSON. */
-async function planStack(stack: PreparedStack, env: NodeJS.ProcessEnv): Promise<StackPlanResult> {
+async function planStack(stack: PreparedStack, env: NodeJS.ProcessEnv, mode: PlanMode): Promise<StackPlanResult> {
   const initRun = await init(stack, env);
   if (initRun.code !== 0) return { stack: stack.name, exitCode: 1, error: `terraform init failed:\n${errorText(initRun)}` };
   const planFile = join(stack.dir, 'tfplan');
@@ -126,12 +127,22 @@ async function planStack(stack: PreparedStack, env: NodeJS.ProcessEnv): Promise<
     // refresh-only plan reports a dozen computed attributes that sibling resources
     // filled in (aws_s3_bucket.lifecycle_rule, .versioning...), so it would fail
     // every run. A normal plan compares reality with the code, attribute by attribute.
-    const args = ['plan', '-detailed-exitcode', '-input=false', '-no-color', '-lock-timeout=120s', `-out=${planFile}`];
+    // Drift only reads: it takes no state lock, so it runs under a role that cannot
+    // write the lock (docs/drift-and-review.md lists that role's permissions) and never
+    // blocks or waits for a deploy.
+    const lock = mode === 'drift' ? ['-lock=false'] : ['-lock-timeout=120s'];
+    const args = ['plan', '-detailed-exitcode', '-input=false', '-no-color', ...lock, `-out=${planFile}`];
     const plan = await terraform(args, stack.dir, env);
     if (plan.code !== 0 && plan.code !== 2) return { stack: stack.name, exitCode: 1, error: `terraform plan failed:\n${errorText(plan)}` };
     const show = await terraform(['show', '-json', '-no-color', planFile], stack.dir, env);
     if (show.code !== 0) return { stack: stack.name, exitCode: 1, error: `terraform show failed:\n${errorText(show)}` };
-    return { stack: stack.name, exitCode: plan.code, plan: JSON.parse(show.stdout) };
+    return {
+      stack: stack.name,
+      exitCode: plan.code,
+      plan: JSON.parse(show.stdout),
+      constructPaths: constructPathsOfFile(join(stack.dir, 'cdk.tf.json')),
+      providers: lockedProviders(stack.dir),
+    };
   } finally {
     // The saved plan holds every value in clear text, sensitive ones included.
     rmSync(planFile, { force: true });
@@ -146,7 +157,7 @@ export async function planStacks(options: StackRunOptions & { mode: PlanMode }):
   const results = await runInDependencyOrder(
     stacks.map((s) => s.name),
     new Map(stacks.map((s) => [s.name, s.dependencies])),
-    (name) => planStack(byName.get(name)!, env),
+    (name) => planStack(byName.get(name)!, env, options.mode),
     options.concurrency,
   );
   return buildReport({
@@ -155,6 +166,7 @@ export async function planStacks(options: StackRunOptions & { mode: PlanMode }):
     awsOnly: options.awsOnly ?? false,
     results: [...results.values()],
     knownGaps: config.drift.knownEmulatorGaps,
+    commit: currentCommit(),
   });
 }
 

@@ -10,7 +10,7 @@ import { readSynthesized } from '../synth/manifest';
 import { fromRoot } from '../../lib/paths';
 import { securitySettings, type SecuritySetting } from './security-settings';
 import { newFindings, weakenings, type Weakening } from './weakenings';
-import { isStackOf } from '../../lib/naming';
+import { isStackOf, parseAccountStackName } from '../../lib/naming';
 import type { ResolvedEnvironment } from '../../envs/resolve';
 import type { Finding } from '../policy/engine';
 import { checkPolicy, policyStacks } from '../policy/run';
@@ -239,7 +239,8 @@ export function synthesizeRef(ref: string, environments?: readonly string[]): Ma
     if (run.status !== 0) throw new Error(`synthesizing ${ref} (${commit.slice(0, 12)}) failed:\n${(run.stderr || run.stdout).trim()}`);
     const all = stackJsons(outdir);
     if (!environments) return all;
-    return new Map([...all].filter(([name]) => environments.some((e) => isStackOf(name, e))));
+    // Account stacks are shared by the environments of an account: always part of the review.
+    return new Map([...all].filter(([name]) => parseAccountStackName(name) !== undefined || environments.some((e) => isStackOf(name, e))));
   } finally {
     spawnSync('git', ['worktree', 'remove', '--force', tree], { cwd: root, timeout: 60_000 });
     rmSync(temp, { recursive: true, force: true });

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../../lib/errors';
 import { fromRoot } from '../../../lib/paths';
+import { listEnvironments } from '../../../envs/load';
 import { prepareStacks } from '../../../tools/plan/plan-runner';
+import { NEVER_AN_ENVIRONMENT } from '../../support/env-files';
 
 describe('plan and drift refuse bad input before running Terraform', () => {
   const workDir = mkdtempSync(join(tmpdir(), 'edge-plan-cli-'));
@@ -12,13 +14,13 @@ describe('plan and drift refuse bad input before running Terraform', () => {
 
   it('names the known stacks when --stack is wrong, and writes no work dir', () => {
     expect(() => prepareStacks({ env: 'dev', stacks: ['origin', 'nope'], workDir })).toThrow(ConfigError);
-    expect(() => prepareStacks({ env: 'dev', stacks: ['nope'], workDir })).toThrow(/^invalid configuration: --stack: nope: unknown stack "nope"; dev has: (dev-\w+, )*dev-origin/);
+    expect(() => prepareStacks({ env: 'dev', stacks: ['nope'], workDir })).toThrow(/^invalid configuration: --stack: nope: unknown stack "nope"; dev has: (cloudflare-account-[0-9a-f]{32}, )?(dev-\w+, )*dev-origin/);
     expect(existsSync(join(workDir, 'dev-origin'))).toBe(false);
   });
 
   it('wants exactly one known environment', () => {
     expect(() => prepareStacks({ env: 'dev,prod', workDir })).toThrow('--env: dev,prod: give exactly one environment, e.g. --env dev');
-    expect(() => prepareStacks({ env: 'qa', workDir })).toThrow(/unknown environment "qa"; expected a comma-separated list of: .*dev/);
+    expect(() => prepareStacks({ env: NEVER_AN_ENVIRONMENT, workDir })).toThrow(`unknown environment "${NEVER_AN_ENVIRONMENT}"; expected a comma-separated list of: ${listEnvironments().join(', ')}`);
   });
 
   it('accepts a stack by concern name and writes only that stack', () => {

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { fromRoot } from '../../../lib/paths';
-import { actionOf, buildReport, renderJson, renderMarkdown, SENSITIVE, UNKNOWN, type TerraformPlanJson } from '../../../tools/plan/plan-report';
+import { actionOf, buildReport, groupOf, renderJson, renderMarkdown, REPORT_SCHEMA_VERSION, SENSITIVE, UNKNOWN, type TerraformPlanJson } from '../../../tools/plan/plan-report';
 
 const fixture = (name: string): TerraformPlanJson => JSON.parse(readFileSync(fromRoot('test', 'fixtures', 'plans', name), 'utf8'));
 /** Recorded with `terraform show -json` against moto after suspending versioning and changing a tag (trimmed). */
 const recordedDrift = fixture('moto-drift-versioning-and-tag.json');
 /** Hand-edited from real output: a replacement, a deletion, a creation and a sensitive update. */
 const mixed = fixture('replace-delete-sensitive.json');
+/** Recorded against moto after adding SSH from anywhere to the key servers' group (the launch template shows moto's tag echo). */
+const sgIngress = fixture('moto-drift-sg-ingress.json');
 
 describe('the plan report', () => {
   it('names each drifted resource and attribute from a recorded moto drift, actual against expected', () => {
@@ -15,14 +17,17 @@ describe('the plan report', () => {
     expect(stack.status).toBe('changes');
     expect(stack.counts).toMatchObject({ create: 0, update: 2, replace: 0, delete: 0 });
     const versioning = stack.changes.find((c) => c.type === 'aws_s3_bucket_versioning')!;
-    expect(versioning.attributes).toEqual([{ path: 'versioning_configuration[0].status', before: '"Suspended"', after: '"Enabled"' }]);
+    expect(versioning.attributes).toEqual([{ path: 'versioning_configuration[0]', before: { status: 'Suspended' }, after: { status: 'Enabled' } }]);
     const bucket = stack.changes.find((c) => c.type === 'aws_s3_bucket')!;
-    expect(bucket.attributes.map((a) => a.path)).toEqual(['tags.Environment', 'tags_all.Environment']);
+    expect(bucket.attributes).toEqual([
+      { path: 'tags', before: { Environment: 'tampered' } },
+      { path: 'tags_all', before: { Environment: 'tampered' }, after: { Environment: 'local' } },
+    ]);
     expect(report.exitCode).toBe(2);
     const md = renderMarkdown(report);
     expect(md).toContain('DRIFT DETECTED');
     expect(md).toContain('| Resource | Action | Attribute | Actual | Expected (code) |');
-    expect(md).toMatch(/aws_s3_bucket_versioning\.TruststoreBucket_Versioning_\w+` \| update \| `versioning_configuration\[0\]\.status` \| `"Suspended"` \| `"Enabled"`/);
+    expect(md).toMatch(/aws_s3_bucket_versioning\.TruststoreBucket_Versioning_\w+` \| update \| `versioning_configuration\[0\]` \| `\{"status":"Suspended"\}` \| `\{"status":"Enabled"\}`/);
   });
 
   it('counts replace, delete and create, marks the attribute forcing replacement and ignores reads and no-ops', () => {
@@ -36,8 +41,8 @@ describe('the plan report', () => {
     ]);
     const domain = stack.changes[0];
     expect(domain.attributes).toEqual([
-      { path: 'arn', before: '"arn:aws:apigateway:us-east-1::/domainnames/api.example.test"', after: UNKNOWN },
-      { path: 'domain_name', before: '"api.example.test"', after: '"api2.example.test"', forcesReplacement: true },
+      { path: 'arn', before: 'arn:aws:apigateway:us-east-1::/domainnames/api.example.test', afterUnknown: true },
+      { path: 'domain_name', before: 'api.example.test', after: 'api2.example.test', forcesReplacement: true },
     ]);
     expect(stack.outputs).toEqual(['truststore_version']);
   });
@@ -45,12 +50,13 @@ describe('the plan report', () => {
   it('masks sensitive values in both renderings: neither the old nor the new secret appears', () => {
     const report = buildReport({ mode: 'plan', env: 'dev', awsOnly: false, results: [{ stack: 'dev-origin', exitCode: 2, plan: mixed }] });
     const secret = report.stacks[0].changes.find((c) => c.type === 'aws_secretsmanager_secret_version')!;
-    expect(secret.attributes).toEqual([{ path: 'secret_string', before: SENSITIVE, after: SENSITIVE }]);
+    expect(secret.attributes).toEqual([{ path: 'secret_string', sensitive: true }]);
     for (const text of [renderMarkdown(report), renderJson(report)]) {
       expect(text).not.toContain('old-token-value');
       expect(text).not.toContain('new-token-value');
-      expect(text).toContain(SENSITIVE);
     }
+    expect(renderMarkdown(report)).toContain(`| \`secret_string\` | \`${SENSITIVE}\` | \`${SENSITIVE}\` |`);
+    expect(renderMarkdown(report)).toContain(`| \`arn\` | \`"arn:aws:apigateway:us-east-1::/domainnames/api.example.test"\` | \`${UNKNOWN}\` |`);
   });
 
   it('gives exit 1 when any stack errored, 2 when any changed, 0 otherwise, whatever the order', () => {
@@ -107,8 +113,8 @@ describe('masking', () => {
     };
     const report = buildReport({ mode: 'plan', env: 'dev', awsOnly: false, results: [{ stack: 'dev-keyless', exitCode: 2, plan }] });
     expect(report.stacks[0].changes[0].attributes).toEqual([
-      { path: 'tier', before: '"Standard"', after: '"Advanced"' },
-      { path: 'value', before: SENSITIVE, after: SENSITIVE },
+      { path: 'tier', before: 'Standard', after: 'Advanced' },
+      { path: 'value', sensitive: true },
     ]);
     expect(renderJson(report)).not.toMatch(/was-public|now-secret/);
   });
@@ -124,18 +130,18 @@ describe('known emulator gaps (drift.knownEmulatorGaps of the env file)', () => 
     const [stack] = report.stacks;
     expect(stack.status).toBe('no-changes');
     expect(stack.changes).toEqual([]);
-    expect(stack.knownGaps.map((g) => g.attribute)).toEqual(['tags.Environment', 'tags_all.Environment']);
+    expect(stack.knownGaps.map((g) => g.attribute)).toEqual(['tags', 'tags_all']);
     expect(report.exitCode).toBe(0);
     const md = renderMarkdown(report);
-    expect(md).toContain('Known emulator gaps');
-    expect(md).toContain('an emulator that loses bucket tags');
+    expect(md).toContain('<details><summary>2 known emulator gaps');
+    expect(md.match(/an emulator that loses bucket tags/g)).toHaveLength(2); // tags and tags_all, one row each
   });
 
   it('explain only the attributes they name: other drift on the same stack still counts', () => {
     const report = buildReport({ mode: 'drift', env: 'local', awsOnly: true, results: [{ stack: 'local-origin', exitCode: 2, plan: recordedDrift }], knownGaps: [gap] });
     const [stack] = report.stacks;
     expect(stack.status).toBe('changes');
-    expect(stack.changes.flatMap((c) => c.attributes.map((a) => a.path)).sort()).toEqual(['tags_all.Environment', 'versioning_configuration[0].status']);
+    expect(stack.changes.flatMap((c) => c.attributes.map((a) => a.path)).sort()).toEqual(['tags_all', 'versioning_configuration[0]']);
     expect(report.exitCode).toBe(2);
   });
 
@@ -156,5 +162,100 @@ describe('known emulator gaps (drift.knownEmulatorGaps of the env file)', () => 
     }).stacks;
     expect(stack.counts).toMatchObject({ create: 1, delete: 1 });
     expect(stack.knownGaps).toEqual([]);
+  });
+});
+
+describe('reports people can act on', () => {
+  const sgReport = (knownGaps = LOCAL_GAPS) =>
+    buildReport({
+      mode: 'drift',
+      env: 'local',
+      awsOnly: true,
+      knownGaps,
+      commit: '0123456789abcdef0123456789abcdef01234567',
+      generatedAt: new Date('2026-12-02T01:00:00Z'),
+      results: [
+        {
+          stack: 'local-keyless',
+          exitCode: 2,
+          plan: sgIngress,
+          constructPaths: { 'aws_security_group.KeyServerSecurityGroup_91981080': 'local-keyless/KeyServerSecurityGroup' },
+          providers: { 'registry.terraform.io/hashicorp/aws': '5.100.0' },
+        },
+      ],
+    });
+  const LOCAL_GAPS = [
+    { resourceType: 'aws_launch_template', attribute: 'tag_specifications', reason: 'moto echoes a launch template\'s own tags back' },
+    { resourceType: 'aws_launch_template', attribute: 'latest_version', reason: 'follows from the tag echo' },
+  ];
+
+  it('shows one added security-group rule as one row, without its empty defaults', () => {
+    const [change] = sgReport().stacks[0].changes;
+    expect(change.attributes).toEqual([{ path: 'ingress[0]', before: { cidr_blocks: ['0.0.0.0/0'], from_port: 22, protocol: 'tcp', to_port: 22 } }]);
+    // description "", ipv6_cidr_blocks [], prefix_list_ids [], security_groups [], self false
+    expect(change.hiddenDefaults).toBe(5);
+    const rows = renderMarkdown(sgReport()).split('\n').filter((l) => l.includes('KeyServerSecurityGroup_91981080'));
+    expect(rows).toEqual([
+      '| `aws_security_group.KeyServerSecurityGroup_91981080`<br><sub>local-keyless/KeyServerSecurityGroup</sub> | update (+5 unset ↔ empty default, not shown) | `ingress[0]` | `{"cidr_blocks":["0.0.0.0/0"],"from_port":22,"protocol":"tcp","to_port":22}` | `unset` |',
+    ]);
+  });
+
+  it('groups leaves per nested block element or map, never across elements', () => {
+    expect(['ingress[0].cidr_blocks[0]', 'ingress[1].self', 'tags.Name', 'arn', 'rule[0].apply[0].x'].map(groupOf)).toEqual(['ingress[0]', 'ingress[1]', 'tags', 'arn', 'rule[0]']);
+    const plan: TerraformPlanJson = {
+      resource_changes: [
+        {
+          address: 'aws_security_group.G',
+          type: 'aws_security_group',
+          change: {
+            actions: ['update'],
+            before: { ingress: [{ from_port: 80, to_port: 80, cidr_blocks: ['10.0.0.0/8'] }, { from_port: 443, to_port: 443, cidr_blocks: ['10.0.0.0/8'] }] },
+            after: { ingress: [{ from_port: 80, to_port: 80, cidr_blocks: ['10.0.0.0/8'] }, { from_port: 22, to_port: 22, cidr_blocks: ['0.0.0.0/0'] }] },
+          },
+        },
+      ],
+    };
+    const [stack] = buildReport({ mode: 'plan', env: 'dev', awsOnly: false, results: [{ stack: 'dev-keyless', exitCode: 2, plan }] }).stacks;
+    expect(stack.changes[0].attributes).toEqual([
+      { path: 'ingress[1]', before: { 'cidr_blocks[0]': '10.0.0.0/8', from_port: 443, to_port: 443 }, after: { 'cidr_blocks[0]': '0.0.0.0/0', from_port: 22, to_port: 22 } },
+    ]);
+  });
+
+  it('keeps a change from absent to a value that is not an empty default, and from a value to an empty one', () => {
+    const plan: TerraformPlanJson = {
+      resource_changes: [
+        { address: 'aws_instance.I', type: 'aws_instance', change: { actions: ['update'], before: { source_dest_check: true, user_data: 'x' }, after: { source_dest_check: false, user_data: '', monitoring: false } } },
+      ],
+    };
+    const [change] = buildReport({ mode: 'plan', env: 'dev', awsOnly: false, results: [{ stack: 'dev-keyless', exitCode: 2, plan }] }).stacks[0].changes;
+    expect(change.attributes).toEqual([
+      { path: 'source_dest_check', before: true, after: false },
+      { path: 'user_data', before: 'x', after: '' },
+    ]);
+    expect(change.hiddenDefaults).toBe(1);
+  });
+
+  it('prints the known emulator gaps once, as a count with a collapsed list, after the tables', () => {
+    const md = renderMarkdown(sgReport());
+    expect(md).toContain('<details><summary>2 known emulator gaps');
+    expect(md.indexOf('<details>')).toBeGreaterThan(md.indexOf('| `aws_security_group.'));
+    expect(md.match(/moto echoes/g)).toHaveLength(1);
+    expect(sgReport().stacks[0].changes.map((c) => c.type)).toEqual(['aws_security_group']);
+  });
+
+  it('writes JSON with a schema version, commit, Terraform and provider versions and time, values stored once', () => {
+    const json = JSON.parse(renderJson(sgReport()));
+    expect(json).toMatchObject({
+      schemaVersion: REPORT_SCHEMA_VERSION,
+      generatedAt: '2026-12-02T01:00:00.000Z',
+      commit: '0123456789abcdef0123456789abcdef01234567',
+      terraformVersion: '1.11.4',
+      providerVersions: { 'registry.terraform.io/hashicorp/aws': '5.100.0' },
+      mode: 'drift',
+      env: 'local',
+    });
+    expect(json.stacks[0].changes[0].attributes[0].before.cidr_blocks).toEqual(['0.0.0.0/0']);
+    expect(renderJson(sgReport())).not.toContain('\\"0.0.0.0/0\\"');
+    expect(renderMarkdown(sgReport())).toContain('commit `0123456789ab` · Terraform 1.11.4 · hashicorp/aws 5.100.0 · 2026-12-02 01:00 UTC');
   });
 });

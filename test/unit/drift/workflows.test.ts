@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -12,7 +13,7 @@ const runs = (wf: any): string => steps(wf).map((s) => s.run ?? '').join('\n');
 
 describe('the CI workflows', () => {
   it('pass actionlint', async () => {
-    expect(workflowFiles().map((f) => f.split('/').pop())).toEqual(['ci.yml', 'drift.yml']);
+    expect(workflowFiles().map((f) => f.split('/').pop())).toEqual(['ci.yml', 'drift.yml', 'plan.yml']);
     expect(await lintWorkflows()).toEqual([]);
   });
 
@@ -28,10 +29,25 @@ describe('the CI workflows', () => {
     }
   });
 
-  it('pin every action to a full commit SHA', () => {
-    for (const name of ['ci.yml', 'drift.yml']) {
-      for (const uses of steps(workflow(name)).map((s) => s.uses).filter(Boolean)) expect(uses).toMatch(/^[\w-]+\/[\w-]+@[0-9a-f]{40}$/);
+  it('pin every action to a full commit SHA with its version in a comment, one SHA per action version', () => {
+    const pins = new Map<string, string>();
+    for (const name of ['ci.yml', 'drift.yml', 'plan.yml']) {
+      for (const uses of steps(workflow(name)).map((s) => s.uses).filter(Boolean)) expect(uses).toMatch(/^[\w-]+\/[\w/-]+@[0-9a-f]{40}$/);
+      for (const line of readFileSync(fromRoot('.github', 'workflows', name), 'utf8').split('\n').filter((l) => /^\s*(- )?uses:/.test(l))) {
+        const m = /uses: ([\w/-]+)@([0-9a-f]{40}) +# (v\d+\.\d+\.\d+)$/.exec(line.trim().replace(/^- /, ''));
+        expect({ line, pinned: m !== null }).toEqual({ line, pinned: true });
+        const action = m![1].split('/').slice(0, 2).join('/');
+        expect({ action, sha: pins.get(`${action} ${m![3]}`) ?? m![2] }).toEqual({ action, sha: m![2] });
+        pins.set(`${action} ${m![3]}`, m![2]);
+      }
     }
+    expect(pins.size).toBeGreaterThanOrEqual(6);
+  });
+
+  it('keep the actions and npm packages current through Dependabot', () => {
+    const config = parse(readFileSync(fromRoot('.github', 'dependabot.yml'), 'utf8'));
+    expect(config.version).toBe(2);
+    expect(config.updates.map((u: any) => u['package-ecosystem']).sort()).toEqual(['github-actions', 'npm']);
   });
 
   it('on pull requests: type check, lint, tests, synth and the review against the base branch as job summary', () => {
@@ -43,25 +59,121 @@ describe('the CI workflows', () => {
     expect(script).toMatch(/npm run --silent review -- --base "origin\/\$BASE_REF" --markdown "\$GITHUB_STEP_SUMMARY"/);
   });
 
-  it('drift: on a schedule and on demand, one job per real environment, OIDC role, Cloudflare token from secrets', () => {
+  it('drift: on a schedule and on demand, one job per real environment in its own read-only GitHub environment, OIDC role, no lock, notifies', () => {
     const drift = workflow('drift.yml');
     expect(Object.keys(drift.on).sort()).toEqual(['schedule', 'workflow_dispatch']);
-    expect(drift.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
-    const realEnvs = listEnvironments().filter((e) => e !== 'local');
-    expect([...drift.on.workflow_dispatch.inputs.environment.options].sort()).toEqual(['all', ...realEnvs].sort());
-    const everyEnv = /'(\[[^']*\])'/.exec(drift.jobs.drift.strategy.matrix.env)![1];
-    expect(JSON.parse(everyEnv).sort()).toEqual(realEnvs);
+    expect(drift.permissions).toEqual({ contents: 'read' });
+    expect(drift.jobs.drift.permissions).toEqual({ contents: 'read', 'id-token': 'write', issues: 'write' });
+    // Not the deploy environment: no approval rule can make the nightly run wait.
+    expect(drift.jobs.drift.environment).toBe('${{ matrix.env }}-drift');
+    // The matrix is whatever the first job lists from envs/ (see the tests below).
+    expect(drift.jobs.environments.steps.map((s: any) => s.run).filter(Boolean)).toEqual(['scripts/drift-environments.sh "$WANTED" >> "$GITHUB_OUTPUT"']);
+    expect(drift.jobs.drift.needs).toBe('environments');
+    expect(drift.jobs.drift.strategy.matrix.env).toBe('${{ fromJSON(needs.environments.outputs.matrix) }}');
     expect(drift.jobs.drift.strategy['fail-fast']).toBe(false);
     const aws = steps(drift).find((s) => String(s.uses).startsWith('aws-actions/configure-aws-credentials@'));
     expect(aws.with['role-to-assume']).toBe('${{ vars.DRIFT_ROLE_ARN }}');
     expect(Object.keys(aws.with)).not.toContain('aws-access-key-id');
+    const script = runs(drift);
+    expect(script).toMatch(/git checkout --quiet "\$tag"/);
     const report = steps(drift).find((s) => String(s.run).includes('npm run --silent drift'));
     expect(report.env.CLOUDFLARE_API_TOKEN).toBe('${{ secrets.CLOUDFLARE_API_TOKEN }}');
-    expect(report.run).toContain('--markdown "$GITHUB_STEP_SUMMARY"');
-    // No `|| true`, no continue-on-error: exit 2 (drift) fails the job.
-    expect(report.run).not.toMatch(/\|\||continue-on-error/);
-    expect(report['continue-on-error']).toBeUndefined();
+    expect(report.run).toContain('--json "drift-$DRIFT_ENV.json"');
+    expect(steps(drift).some((s) => String(s.uses).startsWith('actions/upload-artifact@'))).toBe(true);
+    const notify = steps(drift).find((s) => String(s.run).includes('npm run --silent drift-notify'));
+    expect(notify.env.DRIFT_WEBHOOK_URL).toBe('${{ vars.DRIFT_WEBHOOK_URL }}');
+    // Drift or an error still fails the job, after the report is kept and told.
+    const fail = steps(drift).at(-1);
+    expect(fail.if).toBe("steps.drift.outputs.exit != '0'");
     const terraform = steps(drift).find((s) => String(s.uses).startsWith('hashicorp/setup-terraform@'));
     expect(terraform.with.terraform_wrapper).toBe(false);
   });
+
+  it('plan: on pull requests, a plan-only role per environment, the review joined, one comment per environment', () => {
+    const plan = workflow('plan.yml');
+    expect(Object.keys(plan.on)).toEqual(['pull_request']);
+    expect(plan.permissions).toEqual({ contents: 'read' });
+    expect(plan.jobs.plan.permissions).toEqual({ contents: 'read', 'id-token': 'write', 'pull-requests': 'write' });
+    // The same list of deployed environments as drift, from envs/ (scripts/drift-environments.sh).
+    expect(plan.jobs.environments.steps.map((s: any) => s.run).filter(Boolean)).toEqual(['scripts/drift-environments.sh all >> "$GITHUB_OUTPUT"']);
+    expect(plan.jobs.plan.needs).toBe('environments');
+    expect(plan.jobs.plan.strategy.matrix.env).toBe('${{ fromJSON(needs.environments.outputs.matrix) }}');
+    const aws = steps(plan).find((s) => String(s.uses).startsWith('aws-actions/configure-aws-credentials@'));
+    expect(aws.with['role-to-assume']).toBe('${{ vars.PLAN_ROLE_ARN }}');
+    const script = runs(plan);
+    expect(script).toMatch(/npm run --silent plan -- --env "\$PLAN_ENV" --json "plan-\$PLAN_ENV\.json"/);
+    expect(script).toMatch(/npm run --silent review -- --env "\$PLAN_ENV" --base "origin\/\$BASE_REF" --json "review-\$PLAN_ENV\.json"/);
+    expect(script).toMatch(/npm run --silent pr-comment -- --plan "plan-\$PLAN_ENV\.json" --review "review-\$PLAN_ENV\.json"\s+--artifact-url "\$ARTIFACT_URL" --post --pr "\$PR_NUMBER"/);
+  });
+
+  it('scan: policy SARIF and Trivy over the synthesized stacks, both uploaded to code scanning', () => {
+    const ci = workflow('ci.yml');
+    expect(ci.jobs.scan.permissions).toEqual({ contents: 'read', 'security-events': 'write' });
+    const scan = ci.jobs.scan.steps;
+    expect(scan.map((s: any) => s.run ?? '').join('\n')).toContain('npm run --silent policy -- --sarif policy.sarif');
+    const trivy = scan.find((s: any) => String(s.uses).startsWith('aquasecurity/trivy-action@'));
+    expect(trivy.with).toMatchObject({ 'scan-type': 'config', 'scan-ref': 'cdktf.out/stacks', format: 'sarif', trivyignores: '.trivyignore' });
+    const uploads = scan.filter((s: any) => String(s.uses).startsWith('github/codeql-action/upload-sarif@')).map((s: any) => s.with.sarif_file);
+    expect(uploads).toEqual(['policy.sarif', 'trivy.sarif']);
+  });
+
+  it('every accepted Trivy finding has a reason and an expiry', () => {
+    const lines = readFileSync(fromRoot('.trivyignore'), 'utf8').split('\n');
+    const entries = lines.map((l, i) => ({ l, i })).filter(({ l }) => l.trim() && !l.startsWith('#'));
+    expect(entries.length).toBeGreaterThan(0);
+    for (const { l, i } of entries) {
+      expect(l).toMatch(/^AVD-[A-Z]+-\d{4} exp:\d{4}-\d{2}-\d{2}$/);
+      expect(lines[i - 1]).toMatch(/^# \S/);
+    }
+  });
+
+  describe('the drift matrix comes from envs/*.yaml (scripts/drift-environments.sh, run for real)', () => {
+    const unavailable = ['yq', 'jq'].find((tool) => spawnSync(tool, ['--version'], { stdio: 'ignore' }).status !== 0);
+    if (unavailable) console.warn(`SKIPPED drift matrix script test: ${unavailable} is not installed (GitHub's ubuntu runners have both)`);
+    const itRuns = unavailable ? it.skip : it;
+    /** The script in a copy of the repository layout holding `envs`, with `args`. */
+    const list = (envs: Record<string, string>, ...args: string[]) => {
+      const dir = mkdtempSync(join(tmpdir(), 'edge-drift-matrix-'));
+      try {
+        mkdirSync(join(dir, 'scripts'));
+        mkdirSync(join(dir, 'envs'));
+        copyFileSync(fromRoot('scripts', 'drift-environments.sh'), join(dir, 'scripts', 'drift-environments.sh'));
+        for (const [name, text] of Object.entries(envs)) writeFileSync(join(dir, 'envs', `${name}.yaml`), text);
+        return spawnSync('bash', [join(dir, 'scripts', 'drift-environments.sh'), ...args], { encoding: 'utf8' });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    const committed = () => Object.fromEntries(listEnvironments().map((e) => [e, readFileSync(fromRoot('envs', `${e}.yaml`), 'utf8')]));
+    const deployed = () => listEnvironments().filter((e) => workflowEnvBackend(e) === 's3');
+
+    itRuns('lists every environment with an S3 backend, and nothing on an emulator', () => {
+      const r = list(committed());
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe(`matrix=${JSON.stringify(deployed())}\n`);
+      expect(deployed()).not.toContain('local');
+    });
+
+    itRuns('picks up a new environment file without any edit to the workflow', () => {
+      // A name no committed file has, whatever files are committed.
+      let added = 'added';
+      while (listEnvironments().includes(added)) added += 'x';
+      const r = list({ ...committed(), [added]: readFileSync(fromRoot('envs', 'dev.yaml'), 'utf8').replace(/^name: dev$/m, `name: ${added}`) });
+      expect(JSON.parse(r.stdout.replace(/^matrix=/, ''))).toEqual([...deployed(), added].sort());
+    });
+
+    itRuns('runs one environment on demand, and refuses one that is not deployed or does not exist', () => {
+      expect(list(committed(), deployed()[0]).stdout).toBe(`matrix=${JSON.stringify([deployed()[0]])}\n`);
+      for (const name of ['local', 'no-such-env', '"];echo pwned;["']) {
+        const r = list(committed(), name);
+        expect({ name, status: r.status, stdout: r.stdout }).toEqual({ name, status: 1, stdout: '' });
+        expect(r.stderr).toContain('unknown environment');
+      }
+    });
+  });
 });
+
+/** backend.type of a committed environment. */
+function workflowEnvBackend(name: string): string {
+  return parse(readFileSync(fromRoot('envs', `${name}.yaml`), 'utf8')).backend.type;
+}

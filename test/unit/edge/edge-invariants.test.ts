@@ -5,6 +5,7 @@ import { loadEnvironment } from '../../../envs/load';
 import { resolveEnvironment } from '../../../envs/resolve';
 import { ConfigError } from '../../../lib/errors';
 import { AccessMtls } from '../../../modules/edge/access-mtls';
+import { ZoneFirewall } from '../../../modules/edge/zone-firewall';
 import { ApiShieldMtls } from '../../../modules/edge/api-shield';
 import { CertificateExpiryAlerts } from '../../../modules/edge/expiry-alerts';
 import { AuthenticatedOriginPulls } from '../../../modules/edge/origin-pulls';
@@ -72,8 +73,11 @@ describeWithOpenssl('edge modules refuse insecure or meaningless input at constr
   });
 
   describe('API Shield', () => {
-    const apiShield = (clientCaPem: string, hosts = [{ hostname: 'api.example.com' }]) => () =>
-      new ApiShieldMtls(scope().stack, 'ApiShield', { accountId: ACCOUNT, zoneId: ZONE, name: 'test', clientCaPem, hosts });
+    const apiShield = (clientCaPem: string, hosts = [{ hostname: 'api.example.com' }]) => () => {
+      const { stack } = scope();
+      const firewall = new ZoneFirewall(stack, 'Firewall', { zoneId: ZONE, name: 'test' });
+      return new ApiShieldMtls(stack, 'ApiShield', { accountId: ACCOUNT, zoneId: ZONE, firewall, name: 'test', clientCaPem, hosts });
+    };
 
     it('refuses to run without a CA, since nothing could verify', () => {
       expect(apiShield('')).toThrow(/the client CA is empty; expected the PEM of the CA that issues client certificates/);

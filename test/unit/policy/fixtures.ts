@@ -25,6 +25,7 @@ export function secureBucket(overrides: Record<string, Record<string, unknown> |
     'aws_s3_bucket_server_side_encryption_configuration.e': { bucket: ref, rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } }] },
     'aws_s3_bucket_public_access_block.p': { bucket: ref, block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true },
     'aws_s3_bucket_policy.tls': { bucket: ref, policy: '${data.aws_iam_policy_document.tls.json}' },
+    'aws_s3_bucket_logging.log': { bucket: ref, target_bucket: 'central-access-logs', target_prefix: 'b/' },
     'data.aws_iam_policy_document.tls': {
       statement: [
         {

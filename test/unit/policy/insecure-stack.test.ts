@@ -83,7 +83,7 @@ describe('a deliberately insecure environment', () => {
   it('prints readable findings: stack, rule, resource, problem and fix, and never the secret itself', () => {
     const text = formatReport(report);
     expect(text).toMatch(/bad-keyless\s+NO-SECRET-MATERIAL\s+aws_instance\.KeyServer\n\s+problem: pem-private-key at resource\.aws_instance\.KeyServer\.user_data_base64\(base64\)/);
-    expect(text).toMatch(/fix: {5}Set metadata_options \{ http_tokens = "required"/);
+    expect(text).toMatch(/fix: {5}Launch hosts through PrivateHost \/ HardenedLaunchTemplate \(modules\/keyless\/private-host\.ts\), which require IMDSv2\./);
     expect(text).not.toMatch(/MII[A-Za-z0-9+/]{20}/);
     expect(text).toMatch(/^FAIL: 3 stacks, \d+ finding\(s\)/m);
   });

@@ -1,10 +1,10 @@
 import { evaluate, Rule } from '../../../tools/policy/engine';
-import { apiGatewayDefaultEndpointDisabled, apiGatewayDomainMtls, apiGatewayDomainTls12 } from '../../../tools/policy/rules/api-gateway';
+import { apiGatewayAccessLogging, apiGatewayDefaultEndpointDisabled, apiGatewayDomainMtls, apiGatewayDomainTls12 } from '../../../tools/policy/rules/api-gateway';
 import { cloudflareAccessNonIdentity, cloudflareAopOwnCertificate, cloudflareApiShieldBlock, cloudflareDnsProxied, cloudflareSslStrict } from '../../../tools/policy/rules/cloudflare';
 import { ec2EncryptedVolumes, ec2Imdsv2, keyServerNoPublicIp, noWorldIngress } from '../../../tools/policy/rules/ec2';
 import { iamNoWildcards, iamRoleExclusive } from '../../../tools/policy/rules/iam';
 import { secretResourcePolicy } from '../../../tools/policy/rules/secrets';
-import { s3Encryption, s3PolicyManaged, s3PublicAccessBlock, s3TlsOnly, s3Versioning } from '../../../tools/policy/rules/s3';
+import { s3AccessLogging, s3Encryption, s3PolicyManaged, s3PublicAccessBlock, s3TlsOnly, s3Versioning } from '../../../tools/policy/rules/s3';
 import { fixtureStack, secureBucket } from './fixtures';
 
 type Resources = Record<string, Record<string, unknown>>;
@@ -183,6 +183,12 @@ const cases: Array<[string, Rule, string, Resources, RegExp | null]> = [
   // Hostile: an ACM-looking name in front of the origin, or an ACM target under a protected name.
   ['a validation-style name pointing at the origin', cloudflareDnsProxied, 'dev-edge', { 'cloudflare_dns_record.x': { type: 'CNAME', name: acmName, content: originTarget } }, /has proxied unset/],
   ['a protected name pointing at an ACM value', cloudflareDnsProxied, 'dev-edge', { 'cloudflare_dns_record.x': { type: 'CNAME', name: 'api.dev.example.com', content: acmValue } }, /has proxied unset/],
+  ['a stage with access logs passes', apiGatewayAccessLogging, 'dev-origin', { 'aws_api_gateway_stage.s': { stage_name: 'v1', access_log_settings: { destination_arn: '${aws_cloudwatch_log_group.l.arn}', format: '$context.requestId' } } }, null],
+  ['a stage without access logs', apiGatewayAccessLogging, 'dev-origin', { 'aws_api_gateway_stage.s': { stage_name: 'v1' } }, /aws_api_gateway_stage\.s: access_log_settings is unset/],
+  ['a stage logging nowhere', apiGatewayAccessLogging, 'dev-origin', { 'aws_api_gateway_stage.s': { stage_name: 'v1', access_log_settings: { destination_arn: '', format: 'x' } } }, /destination_arn is empty/],
+  ['a bucket logging into another bucket passes', s3AccessLogging, 'dev-origin', { ...secureBucket(), 'aws_s3_bucket.logs': { bucket_prefix: 'logs-' }, 'aws_s3_bucket_logging.l': { bucket: '${aws_s3_bucket.b.id}', target_bucket: '${aws_s3_bucket.logs.id}', target_prefix: 'b/' }, 'aws_s3_bucket_logging.ll': { bucket: '${aws_s3_bucket.logs.id}', target_bucket: 'central-logs' } }, null],
+  ['a bucket without access logging', s3AccessLogging, 'dev-origin', secureBucket({ 'aws_s3_bucket_logging.log': undefined }), /aws_s3_bucket\.b: no aws_s3_bucket_logging refers to this bucket/],
+  ['a bucket logging into itself', s3AccessLogging, 'dev-origin', { ...secureBucket(), 'aws_s3_bucket_logging.l': { bucket: '${aws_s3_bucket.b.id}', target_bucket: '${aws_s3_bucket.b.id}' } }, /logs into the bucket itself/],
   ['an Access policy allowing everyone', cloudflareAccessNonIdentity, 'dev-edge', { 'cloudflare_zero_trust_access_policy.p': { account_id: 'a', name: 'p', decision: 'allow', include: [{ everyone: {} }] } }, /decision is "allow"; expected "non_identity"/],
 ];
 
@@ -200,7 +206,7 @@ describe('policy rules on hand-written stacks', () => {
 
   it('a finding carries stack, address, rule id and fix hint', () => {
     const [f] = evaluate([s3Versioning], [fixtureStack('dev-origin', secureBucket({ 'aws_s3_bucket_versioning.v': undefined }))]);
-    expect(f).toEqual({ stack: 'dev-origin', address: 'aws_s3_bucket.b', ruleId: 'S3-VERSIONING', message: expect.any(String), fix: expect.stringMatching(/aws_s3_bucket_versioning/) });
+    expect(f).toEqual({ stack: 'dev-origin', address: 'aws_s3_bucket.b', ruleId: 'S3-VERSIONING', message: expect.any(String), fix: expect.stringMatching(/HardenedBucket construct \(modules\/origin\/hardened-bucket\.ts\)/) });
   });
 
   it('refuses two rules with the same id', () => {

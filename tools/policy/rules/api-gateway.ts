@@ -16,7 +16,7 @@ function missingDomains(stack: PolicyStack): Violation[] {
 export const apiGatewayDomainMtls: Rule = {
   id: 'APIGW-DOMAIN-MTLS',
   description: 'Every API Gateway custom domain requires client certificates from a versioned truststore, and every protected hostname has one.',
-  fix: 'Build one aws_api_gateway_domain_name per protected hostname with mutual_tls_authentication { truststore_uri, truststore_version = the truststore S3 object version_id }.',
+  fix: 'List the hostname under `hostnames[]` in envs/<env>.yaml: the origin stack builds an MtlsApiDomain (modules/origin/mtls-api-domain.ts) for it, with `truststoreUri` and `truststoreVersion` from the Truststore construct.',
   resourceTypes: [DOMAIN],
   check(domain) {
     const mtls = blocks(domain.body.mutual_tls_authentication)[0];
@@ -33,7 +33,7 @@ export const apiGatewayDomainMtls: Rule = {
 export const apiGatewayDomainTls12: Rule = {
   id: 'APIGW-DOMAIN-TLS12',
   description: 'Every API Gateway custom domain uses the TLS_1_2 security policy and a REGIONAL endpoint.',
-  fix: 'Set security_policy = "TLS_1_2" and endpoint_configuration { types = ["REGIONAL"] }.',
+  fix: 'Build the domain with MtlsApiDomain (modules/origin/mtls-api-domain.ts), which fixes TLS_1_2 and a REGIONAL endpoint.',
   resourceTypes: [DOMAIN],
   check(domain) {
     const problems: string[] = [];
@@ -47,7 +47,7 @@ export const apiGatewayDomainTls12: Rule = {
 export const apiGatewayDefaultEndpointDisabled: Rule = {
   id: 'APIGW-DEFAULT-ENDPOINT-DISABLED',
   description: 'Every API disables its default execute-api endpoint, and an origin with custom domains has an API at all.',
-  fix: 'Set disable_execute_api_endpoint = true on the API (and redeploy the stage).',
+  fix: 'Build the API with the RestApi construct (modules/origin/rest-api.ts), which disables the default execute-api endpoint.',
   resourceTypes: REST_API_TYPES,
   check(api) {
     return api.body.disable_execute_api_endpoint === true
@@ -61,4 +61,19 @@ export const apiGatewayDefaultEndpointDisabled: Rule = {
   },
 };
 
-export const apiGatewayRules: readonly Rule[] = [apiGatewayDomainMtls, apiGatewayDomainTls12, apiGatewayDefaultEndpointDisabled];
+export const apiGatewayAccessLogging: Rule = {
+  id: 'APIGW-ACCESS-LOGGING',
+  description: 'Every API Gateway stage writes access logs (access_log_settings with a destination and a format), so a request that reached the origin can be traced.',
+  fix: 'Give the stage of the RestApi construct (modules/origin/rest-api.ts) an access-log destination (a CloudWatch log group) and format.',
+  resourceTypes: ['aws_api_gateway_stage', 'aws_apigatewayv2_stage'],
+  check(stage) {
+    const settings = blocks(stage.body.access_log_settings)[0];
+    if (!settings) return ['access_log_settings is unset: requests to the stage leave no access log'];
+    const problems: string[] = [];
+    if (typeof settings.destination_arn !== 'string' || settings.destination_arn === '') problems.push('access_log_settings.destination_arn is empty');
+    if (typeof settings.format !== 'string' || settings.format === '') problems.push('access_log_settings.format is empty');
+    return problems;
+  },
+};
+
+export const apiGatewayRules: readonly Rule[] = [apiGatewayDomainMtls, apiGatewayDomainTls12, apiGatewayDefaultEndpointDisabled, apiGatewayAccessLogging];

@@ -14,7 +14,7 @@ function zoneSetting(stack: PolicyStack, id: string) {
 export const cloudflareSslStrict: Rule = {
   id: 'CF-SSL-STRICT',
   description: 'The edge zone uses SSL mode "strict" (origin certificate validated) and a minimum TLS version of 1.2.',
-  fix: 'Add cloudflare_zone_setting resources: setting_id "ssl" value "strict", setting_id "min_tls_version" value "1.2".',
+  fix: 'Use ZoneBaseline (modules/edge/zone-baseline.ts), which sets SSL strict and minimum TLS 1.2; `edge.minTlsVersion` in envs/<env>.yaml may raise it to 1.3.',
   resourceTypes: [ZONE_SETTING],
   check(setting) {
     const { setting_id: id, value } = setting.body;
@@ -34,7 +34,7 @@ export const cloudflareAopOwnCertificate: Rule = {
   id: 'CF-AOP-OWN-CERT',
   description:
     "Authenticated Origin Pulls are on and present our own CA's client certificate, never Cloudflare's shared one (its CA is shared by every Cloudflare customer, so trusting it admits anyone's zone).",
-  fix: 'Add cloudflare_authenticated_origin_pulls_certificate (certificate and private_key from the PKI stack) and cloudflare_authenticated_origin_pulls_settings { enabled = true }.',
+  fix: 'Use AuthenticatedOriginPulls (modules/edge/origin-pulls.ts) with the PKI stack\'s origin-pull certificate; a bring-your-own certificate goes in `pki` of envs/<env>.yaml.',
   resourceTypes: ['cloudflare_authenticated_origin_pulls_settings', 'cloudflare_authenticated_origin_pulls'],
   check(resource) {
     if (resource.type === 'cloudflare_authenticated_origin_pulls_settings')
@@ -88,7 +88,7 @@ function blockedHostnames(stack: PolicyStack): Set<string> {
 export const cloudflareApiShieldBlock: Rule = {
   id: 'CF-API-SHIELD-BLOCK',
   description: 'Every API Shield hostname has an enabled WAF custom rule that blocks requests without a verified client certificate.',
-  fix: 'Add a rule { action = "block", expression = "(http.host in {\\"<host>\\"} and not cf.tls_client_auth.cert_verified)" } to the zone http_request_firewall_custom ruleset.',
+  fix: 'Give the hostname `apiShield: {}` (optionally `pathPrefixes`) under `hostnames[]` in envs/<env>.yaml; ApiShieldMtls (modules/edge/api-shield.ts) writes its block rule.',
   resourceTypes: [],
   require(stack) {
     if (!isEdge(stack) || !stack.env) return [];
@@ -109,7 +109,7 @@ export const cloudflareAccessNonIdentity: Rule = {
   id: 'CF-ACCESS-NON-IDENTITY',
   description:
     'Access policies are Service Auth (non_identity) policies that admit a valid certificate, a common name or a named service token, never "everyone"; every Access application has at least one certificate policy.',
-  fix: 'Set decision = "non_identity" and include = [{ certificate = {} }] or [{ common_name = { common_name = "..." } }], and attach such a policy to every application.',
+  fix: 'Give the hostname `access: {...}` under `hostnames[]` in envs/<env>.yaml; AccessMtls (modules/edge/access-mtls.ts) builds non_identity certificate policies.',
   resourceTypes: ['cloudflare_zero_trust_access_policy', 'cloudflare_zero_trust_access_application'],
   check(resource, stack) {
     if (resource.type === 'cloudflare_zero_trust_access_application') {
@@ -147,7 +147,7 @@ export function isAcmValidationRecord(record: TfResource): boolean {
 export const cloudflareDnsProxied: Rule = {
   id: 'CF-DNS-PROXIED',
   description: 'Every A, AAAA and CNAME record the stacks create is proxied through the edge, except ACM DNS-validation CNAMEs (which point at ACM, not at the origin).',
-  fix: 'Records are built by the edge stack for each env-file `hostnames[]` entry and are always proxied; remove the hand-made record, or build it through that construct.',
+  fix: 'Records for the origin are built by ZoneBaseline (modules/edge/zone-baseline.ts) for each `hostnames[]` entry of envs/<env>.yaml and are always proxied; remove the hand-made record, or list its hostname there.',
   resourceTypes: ['cloudflare_dns_record'],
   check(record) {
     if (!PROXIABLE.includes(record.body.type) || record.body.proxied === true || isAcmValidationRecord(record)) return [];

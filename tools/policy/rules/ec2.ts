@@ -14,7 +14,7 @@ function isKeyServerStack(stack: PolicyStack): boolean {
 export const ec2Imdsv2: Rule = {
   id: 'EC2-IMDSV2',
   description: 'Instances and launch templates require IMDSv2 session tokens.',
-  fix: 'Set metadata_options { http_tokens = "required", http_endpoint = "enabled" }.',
+  fix: 'Launch hosts through PrivateHost / HardenedLaunchTemplate (modules/keyless/private-host.ts), which require IMDSv2.',
   resourceTypes: INSTANCE_TYPES,
   check(instance) {
     const tokens = blocks(instance.body.metadata_options)[0]?.http_tokens;
@@ -45,7 +45,7 @@ export function templateVolumeProblems(template: TfResource): string[] {
 export const ec2EncryptedVolumes: Rule = {
   id: 'EC2-ENCRYPTED-VOLUMES',
   description: 'Root, attached and standalone EBS volumes are encrypted (on the instance, or on the launch template it is launched from).',
-  fix: 'Set encrypted = true on root_block_device, every ebs_block_device and aws_ebs_volume (or on the launch template\'s block_device_mappings).',
+  fix: 'Launch hosts through HardenedLaunchTemplate (modules/keyless/private-host.ts), whose root volume is encrypted; give any extra volume `encrypted: true`.',
   resourceTypes: [...INSTANCE_TYPES, 'aws_ebs_volume'],
   check(resource, stack) {
     const b = resource.body;
@@ -68,7 +68,7 @@ export const ec2EncryptedVolumes: Rule = {
 export const keyServerNoPublicIp: Rule = {
   id: 'EC2-KEYSERVER-NO-PUBLIC-IP',
   description: 'Hosts of the keyless stack get no public IP address: not from the instance, its launch template or its subnet.',
-  fix: 'Set associate_public_ip_address = false, or leave it unset in a subnet of the stack with map_public_ip_on_launch = false.',
+  fix: 'Place key servers with PrivateHost (modules/keyless/private-host.ts) in the PrivateNetwork subnets (modules/keyless/network.ts; CIDRs from `keyless.vpc` in envs/<env>.yaml), which never map public IPs.',
   resourceTypes: ['aws_instance'],
   check(instance, stack) {
     if (!isKeyServerStack(stack)) return [];
@@ -133,7 +133,7 @@ function openedGroup(resource: TfResource, stack: PolicyStack): string | undefin
 export const noWorldIngress: Rule = {
   id: 'SG-NO-WORLD-INGRESS',
   description: 'No security group admits traffic from 0.0.0.0/0 or ::/0; key servers admit no inbound traffic at all.',
-  fix: 'Remove the ingress (tunnel hosts need none: cloudflared connects outbound) or narrow it to a known CIDR or security group.',
+  fix: 'Key servers need no ingress (cloudflared dials out): give HostSecurityGroup (modules/keyless/host-security-group.ts) no ingress rule; for another host, narrow its PortRule to a known CIDR or security group.',
   resourceTypes: INGRESS_TYPES,
   check(resource, stack) {
     const entries = ingressCidrs(resource);

@@ -34,7 +34,7 @@ function statementProblems(statements: readonly Statement[]): string[] {
 export const iamNoWildcards: Rule = {
   id: 'IAM-NO-WILDCARDS',
   description: 'IAM policies allow no "*" actions and no "*" resources, except actions listed with a reason in STAR_RESOURCE_ALLOWED.',
-  fix: 'Name the exact actions and resource ARNs (the secret, the bucket/key) the role needs.',
+  fix: 'Grant exact actions on exact ARNs in InstanceRole (modules/keyless/instance-role.ts); an action that AWS only authorizes on "*" goes into STAR_RESOURCE_ALLOWED with its reason.',
   resourceTypes: ['data.aws_iam_policy_document', ...POLICY_TYPES, 'aws_iam_role'],
   check(resource, stack) {
     if (resource.type === 'data.aws_iam_policy_document') return statementProblems(documentStatements(resource.body));

@@ -16,7 +16,7 @@ function companion(bucket: TfResource, stack: PolicyStack, type: string): TfReso
 export const s3Versioning: Rule = {
   id: 'S3-VERSIONING',
   description: 'Every S3 bucket has versioning enabled (truststore rotation depends on object version ids).',
-  fix: 'Use modules/origin/hardened-bucket.ts, or add an aws_s3_bucket_versioning with status "Enabled" for the bucket.',
+  fix: 'Build the bucket with the HardenedBucket construct (modules/origin/hardened-bucket.ts), which always enables versioning.',
   resourceTypes: ['aws_s3_bucket'],
   check(bucket, stack) {
     const versioning = companion(bucket, stack, 'aws_s3_bucket_versioning');
@@ -32,7 +32,7 @@ const SSE_ALGORITHMS = ['AES256', 'aws:kms', 'aws:kms:dsse'];
 export const s3Encryption: Rule = {
   id: 'S3-ENCRYPTION',
   description: 'Every S3 bucket has default server-side encryption configured.',
-  fix: 'Add an aws_s3_bucket_server_side_encryption_configuration with sse_algorithm AES256 or aws:kms.',
+  fix: 'Build the bucket with HardenedBucket (modules/origin/hardened-bucket.ts); its `kmsKeyArn` prop picks KMS instead of the default AES256.',
   resourceTypes: ['aws_s3_bucket'],
   check(bucket, stack) {
     const configs = companion(bucket, stack, 'aws_s3_bucket_server_side_encryption_configuration');
@@ -53,7 +53,7 @@ const BLOCK_FLAGS = ['block_public_acls', 'block_public_policy', 'ignore_public_
 export const s3PublicAccessBlock: Rule = {
   id: 'S3-PUBLIC-ACCESS-BLOCK',
   description: 'Every S3 bucket blocks all public access (all four flags true).',
-  fix: 'Add an aws_s3_bucket_public_access_block for the bucket with all four flags set to true.',
+  fix: 'Build the bucket with HardenedBucket (modules/origin/hardened-bucket.ts), which blocks all public access.',
   resourceTypes: ['aws_s3_bucket'],
   check(bucket, stack) {
     const blocksFor = companion(bucket, stack, 'aws_s3_bucket_public_access_block');
@@ -68,7 +68,7 @@ export const s3PublicAccessBlock: Rule = {
 export const s3TlsOnly: Rule = {
   id: 'S3-TLS-ONLY',
   description: 'Every S3 bucket policy denies requests made without TLS (aws:SecureTransport = false).',
-  fix: 'Attach a bucket policy with a Deny statement on s3:* conditioned on Bool aws:SecureTransport "false" (HardenedBucket enforceTls).',
+  fix: 'Leave the `enforceTls` prop of HardenedBucket (modules/origin/hardened-bucket.ts) at its default (true); only the emulated `local` environment turns it off.',
   resourceTypes: ['aws_s3_bucket'],
   check(bucket, stack) {
     const policies = companion(bucket, stack, 'aws_s3_bucket_policy');
@@ -95,4 +95,21 @@ export const s3PolicyManaged: Rule = {
   },
 };
 
-export const s3Rules: readonly Rule[] = [s3Versioning, s3Encryption, s3PublicAccessBlock, s3TlsOnly, s3PolicyManaged];
+export const s3AccessLogging: Rule = {
+  id: 'S3-ACCESS-LOGGING',
+  description: 'Every S3 bucket has server access logging into another bucket, so a read or overwrite of the truststore can be traced.',
+  fix: 'Give HardenedBucket (modules/origin/hardened-bucket.ts) a log bucket to send server access logs to.',
+  resourceTypes: ['aws_s3_bucket'],
+  check(bucket, stack) {
+    const logging = companion(bucket, stack, 'aws_s3_bucket_logging');
+    if (logging.length === 0) return ['no aws_s3_bucket_logging refers to this bucket: reads and overwrites leave no access log'];
+    return logging.flatMap((l) => {
+      const target = l.body.target_bucket;
+      if (typeof target !== 'string' || target === '') return [`${l.address} has no target_bucket`];
+      // A bucket logging into itself writes a log object per log object.
+      return stack.resolve(target)?.address === bucket.address || target === bucket.body.bucket ? [`${l.address} logs into the bucket itself`] : [];
+    });
+  },
+};
+
+export const s3Rules: readonly Rule[] = [s3Versioning, s3Encryption, s3PublicAccessBlock, s3TlsOnly, s3AccessLogging, s3PolicyManaged];

@@ -4,7 +4,7 @@ import { Rule } from '../engine';
 export const noSecretMaterial: Rule = {
   id: 'NO-SECRET-MATERIAL',
   description: 'No private key, API token, AWS key, tunnel token or other literal secret appears anywhere in the stack JSON, user-data included (decoded).',
-  fix: 'Take the value from a sensitive attribute (tls_private_key), a sensitive variable or AWS Secrets Manager at boot; never write it into config.',
+  fix: 'Never put a secret in envs/<env>.yaml or a construct prop: keys come from the PKI stack (tls_private_key), tokens from CLOUDFLARE_API_TOKEN, host secrets from KeyServerSecrets (modules/keyless/key-server-secrets.ts) at boot.',
   resourceTypes: [],
   require(stack) {
     return scanForSecrets(stack.json).map((hit) => ({ address: addressOf(hit.path), message: `${hit.kind} at ${hit.path} (${hit.excerpt})` }));

@@ -1,0 +1,61 @@
+import type { TerraformStack } from 'cdktf';
+
+/**
+ * Cloudflare objects that exist once per account, zone or hostname, whatever Terraform
+ * resource manages them: two stacks managing the same one overwrite each other on every
+ * apply and their plans never settle. `key` names the object from a resource's
+ * synthesized attributes, or returns nothing when it cannot tell (a value known only at
+ * apply time).
+ */
+interface Singleton {
+  readonly type: string;
+  readonly what: string;
+  readonly keys: (r: Record<string, unknown>) => string[];
+}
+
+const literal = (v: unknown): string | undefined => (typeof v === 'string' && !v.includes('${') ? v : undefined);
+const keyed = (...parts: unknown[]): string[] => (parts.every((p) => literal(p) !== undefined) ? [parts.join(' ')] : []);
+
+const SINGLETONS: readonly Singleton[] = [
+  { type: 'cloudflare_zero_trust_access_mtls_hostname_settings', what: 'the Access mTLS hostname settings of account', keys: (r) => keyed(r.account_id) },
+  { type: 'cloudflare_ruleset', what: 'the entry-point ruleset of zone / phase', keys: (r) => (r.zone_id !== undefined ? keyed(r.zone_id, r.phase) : keyed(r.account_id, r.phase)) },
+  { type: 'cloudflare_authenticated_origin_pulls_settings', what: 'the zone-level origin-pull switch of zone', keys: (r) => keyed(r.zone_id) },
+  { type: 'cloudflare_zone_setting', what: 'the zone setting of zone / setting', keys: (r) => keyed(r.zone_id, r.setting_id) },
+  { type: 'cloudflare_hostname_tls_setting', what: 'the hostname TLS setting of zone / setting / hostname', keys: (r) => keyed(r.zone_id, r.setting_id, r.hostname) },
+  {
+    type: 'cloudflare_authenticated_origin_pulls',
+    what: 'the per-hostname origin-pull association of zone / hostname',
+    keys: (r) => (Array.isArray(r.config) ? r.config.flatMap((c: { hostname?: unknown }) => keyed(r.zone_id, c.hostname)) : []),
+  },
+  {
+    type: 'cloudflare_certificate_authorities_hostname_associations',
+    what: 'the API Shield CA association of zone / hostname',
+    keys: (r) => (Array.isArray(r.hostnames) ? r.hostnames.flatMap((h) => keyed(r.zone_id, h)) : []),
+  },
+];
+
+/** Owner of a singleton: `<stack> (<construct path>)`. */
+function ownerOf(stack: string, resource: Record<string, unknown>, logical: string): string {
+  const path = (resource['//'] as { metadata?: { path?: string } } | undefined)?.metadata?.path;
+  return `${stack} (${path?.replace(`${stack}/`, '') ?? logical})`;
+}
+
+/**
+ * Every account-, zone- or hostname-wide Cloudflare object that more than one resource
+ * would manage, as one line naming the object and both owners.
+ */
+export function singletonConflicts(stacks: readonly TerraformStack[]): string[] {
+  const owners = new Map<string, string[]>();
+  for (const stack of stacks) {
+    const resources = (stack.toTerraform() as { resource?: Record<string, Record<string, Record<string, unknown>>> }).resource ?? {};
+    for (const s of SINGLETONS) {
+      for (const [logical, r] of Object.entries(resources[s.type] ?? {})) {
+        for (const key of s.keys(r)) {
+          const id = `${s.what} ${key}`;
+          owners.set(id, [...(owners.get(id) ?? []), ownerOf(stack.node.id, r, logical)]);
+        }
+      }
+    }
+  }
+  return [...owners].filter(([, o]) => o.length > 1).map(([id, o]) => `${id} would be managed by ${o.length} owners: ${o.join(' and ')}`);
+}
