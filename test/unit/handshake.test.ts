@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -135,6 +136,26 @@ describeHandshake('mTLS handshake against the synthesized PKI (openssl + nginx +
     const r = get(serverOnly);
     expect(r.status).toBe(400);
     expect(lastVerifyError()).toMatch(/verify error: \(26:unsuitable certificate purpose\)/);
+  });
+
+  it('a sub-CA issued under our intermediate is refused by openssl verify and by nginx: the root\'s path length 1 forbids it (the intermediate itself carries none, as tls 4.2.x writes it)', () => {
+    const intermediate = leaf('IntermediateCertificate');
+    const sub = bench.issue('rogue-sub-ca', { subject: '/CN=Rogue Sub CA/O=Test', issuer: intermediate, ca: true, keyUsage: ['keyCertSign', 'cRLSign'], key: { type: 'ec', curve: 'P-256' } });
+    const rogue = bench.clientLeaf('rogue-client', sub, { key: { type: 'ec', curve: 'P-256' } });
+    // Control: the same leaf issued directly by the intermediate verifies, so only the extra CA level is refused.
+    const direct = bench.clientLeaf('direct-client', intermediate, { key: { type: 'ec', curve: 'P-256' } });
+    const verify = (certPath: string, untrusted?: string) =>
+      spawnSync('openssl', ['verify', '-CAfile', bundlePath, ...(untrusted ? ['-untrusted', untrusted] : []), '-purpose', 'sslclient', certPath], { encoding: 'utf8' });
+    expect(verify(direct.certPath).status).toBe(0);
+    const refused = verify(rogue.certPath, sub.certPath);
+    expect(refused.status).not.toBe(0);
+    expect(`${refused.stdout}${refused.stderr}`).toMatch(/error 25 at \d+ depth lookup: path length constraint exceeded/);
+
+    const chainPath = join(work, 'rogue-chain.pem');
+    writeFileSync(chainPath, rogue.certPem + sub.certPem);
+    const r = get({ certPath: chainPath, keyPath: rogue.keyPath });
+    expect(r.status).toBe(400);
+    expect(lastVerifyError()).toMatch(/verify error: \(25:path length constraint exceeded\)/);
   });
 
   it('an expired certificate from our CA -> rejected', () => {

@@ -137,7 +137,8 @@ function attribute(node: GoNode, pkgSource: string, where: string): SchemaAttrib
   const element = field(node, 'ElementType');
   if (element?.k === 'ident') out.element = ELEMENTS[element.name] ?? element.name;
 
-  const replace = calls(field(node, 'PlanModifiers')).find((c) => /RequiresReplace/.test(c.fn));
+  // Custom modifiers count too (tls: requireReplaceIfStateContainsPEMString).
+  const replace = calls(field(node, 'PlanModifiers')).find((c) => /[Rr]equires?Replace/.test(c.fn));
   if (replace) out.forcesReplacement = replace.fn.split('.').pop();
 
   for (const c of calls(field(node, 'Validators'))) {

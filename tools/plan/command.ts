@@ -2,8 +2,8 @@ import { defineCommand, EXIT, REPORT_OPTIONS, emitReport, type ExitCode } from '
 import type { PlanMode } from './plan-report';
 
 const WHAT: Record<PlanMode, string> = {
-  plan: 'Synthesizes one environment and runs terraform init + plan -detailed-exitcode per stack (stacks in parallel, in dependency order); prints the report as Markdown.',
-  drift: 'The same as plan, on applied code: every difference is drift, reported attribute by attribute, sensitive values masked.',
+  plan: 'Synthesizes one environment and runs terraform init + plan -detailed-exitcode per stack (stacks in parallel, in dependency order); prints the report as Markdown. A stack whose upstream stack is not applied yet (or whose SSM input does not exist) is reported as waiting, and counts as changes. Progress goes to stderr, one line per stack with its elapsed time.',
+  drift: 'The same as plan, on applied code: every difference is drift, reported attribute by attribute, sensitive values masked; a stack whose only change is an output is listed as outputs only and is not drift.',
 };
 
 /** `npm run plan` and `npm run drift`: one command, two verdicts. */
@@ -44,6 +44,7 @@ export function planCommand(mode: PlanMode) {
         concurrency: args.concurrency,
         workDir: args['work-dir'],
         stateRoot: args['state-root'],
+        onProgress: (line) => process.stderr.write(`${line}\n`),
       });
       emitReport(renderMarkdown(report), () => renderJson(report), args);
       return report.exitCode;
