@@ -135,6 +135,8 @@ export function boto3(endpoint: string, snippet: string, state: Record<string, R
     `s3 = boto3.client('s3', endpoint_url=${JSON.stringify(endpoint)})`,
     `ec2 = boto3.client('ec2', endpoint_url=${JSON.stringify(endpoint)})`,
     `ssm = boto3.client('ssm', endpoint_url=${JSON.stringify(endpoint)})`,
+    `iam = boto3.client('iam', endpoint_url=${JSON.stringify(endpoint)})`,
+    `secretsmanager = boto3.client('secretsmanager', endpoint_url=${JSON.stringify(endpoint)})`,
     'def only(prefix):',
     '    hits = [a for k, a in state.items() if k.startswith(prefix)]',
     '    assert len(hits) == 1, f"expected one {prefix} in state, found {len(hits)}"',
