@@ -174,19 +174,26 @@ export class LocalNotRunning extends Error {
   }
 }
 
-/** `apply`: the AWS part of every stack, through the same path as `npm run apply --auto-approve`. */
-export async function apply(o: LocalOptions = {}): Promise<ApplyOutcome> {
-  const { paths, say, print } = defaults(o);
-  const moto = await needMoto(paths);
-  const outcome = await applyEnvironment({
+/** What apply, plan and drift share: the AWS part of `local` against this run's moto and state. */
+function runOptions(paths: LocalPaths, endpoint: string, o: LocalOptions, say: (line: string) => void) {
+  return {
     env: 'local',
     awsOnly: true,
-    envsDir: writeRunEnvFile(paths, moto.endpoint),
+    envsDir: writeRunEnvFile(paths, endpoint),
     workDir: paths.workDir,
     stateRoot: paths.stateRoot,
     terraformEnv: motoEnv(),
     concurrency: o.concurrency,
     onProgress: say,
+  } as const;
+}
+
+/** `apply`: the AWS part of every stack, through the same path as `npm run apply --auto-approve`. */
+export async function apply(o: LocalOptions = {}): Promise<ApplyOutcome> {
+  const { paths, say, print } = defaults(o);
+  const moto = await needMoto(paths);
+  const outcome = await applyEnvironment({
+    ...runOptions(paths, moto.endpoint, o, say),
     confirm: async (report) => {
       print(renderMarkdown(report));
       return true;
@@ -212,17 +219,7 @@ export async function apply(o: LocalOptions = {}): Promise<ApplyOutcome> {
 export async function report(mode: PlanMode, o: LocalOptions = {}): Promise<PlanReport> {
   const { paths, say, print } = defaults(o);
   const moto = await needMoto(paths);
-  const result = await planStacks({
-    mode,
-    env: 'local',
-    awsOnly: true,
-    envsDir: writeRunEnvFile(paths, moto.endpoint),
-    workDir: paths.workDir,
-    stateRoot: paths.stateRoot,
-    terraformEnv: motoEnv(),
-    concurrency: o.concurrency,
-    onProgress: say,
-  });
+  const result = await planStacks({ mode, ...runOptions(paths, moto.endpoint, o, say) });
   print(renderMarkdown(result));
   return result;
 }
