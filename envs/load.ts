@@ -222,8 +222,14 @@ function unsafeKeyProblems(doc: Document, file: string): ConfigProblem[] {
  */
 export function selectEnvironments(selector: string | undefined, dir: string = ENVS_DIR): string[] {
   const known = listEnvironments(dir);
-  if (!selector || selector.trim() === '' || selector.trim() === 'all') return known;
+  if (known.length === 0) {
+    throw ConfigError.single(displayPath(dir), '(folder)', 'holds no environment files; expected one <name>.yaml per environment (is EDGE_ENVS_DIR right?)');
+  }
+  if (selector === undefined || selector.trim() === '' || selector.trim() === 'all') return known;
   const wanted = selector.split(',').map((s) => s.trim()).filter(Boolean);
+  if (wanted.length === 0) {
+    throw ConfigError.single('ENVS', quote(selector), `selects no environment; expected a comma-separated list of: ${known.join(', ')} (or leave it unset for all)`);
+  }
   const unknown = wanted.filter((w) => !known.includes(w));
   if (unknown.length > 0) {
     throw ConfigError.single(

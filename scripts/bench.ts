@@ -108,13 +108,18 @@ function main(args: { readonly runs: number; readonly 'skip-cli': boolean; reado
   console.log('\nratios');
   if (cli) console.log(`  cdktf synth / npm run synth (warm):  ${(median(cli.seconds) / median(warm.seconds)).toFixed(1)}x  (target >= 5x)`);
   console.log(`  cold / warm bundle:                  ${(median(cold.seconds) / median(warm.seconds)).toFixed(2)}x`);
-  console.log(`  200 hostnames / 1 hostname:          ${(median(scaling[2].seconds) / median(scaling[0].seconds)).toFixed(2)}x  (target < 1.5x)`);
+  console.log(`  200 hostnames / 1 hostname:          ${(median(scaling[2].seconds) / median(scaling[0].seconds)).toFixed(2)}x  (target <= 1.5x)`);
   console.log(`  50 hostnames / 1 hostname:           ${(median(scaling[1].seconds) / median(scaling[0].seconds)).toFixed(2)}x`);
-  console.log('\ntargets');
-  console.log(`  all envs synthesize in < 0.8 s:      ${median(warm.seconds) < 0.8 ? 'met' : 'NOT met'} (${median(warm.seconds).toFixed(3)} s)`);
+  console.log('\ntargets (issue targets for an idle 2-core machine; say how busy the machine was when quoting these)');
+  const target = (label: string, value: number, limit: number, shown: string): void =>
+    console.log(`  ${label.padEnd(37)}${value <= limit ? 'met' : 'NOT met'} (${shown})`);
+  target('all envs synthesize warm in <= 0.45 s:', median(warm.seconds), 0.45, `${median(warm.seconds).toFixed(3)} s`);
+  const ratio = median(scaling[2].seconds) / median(scaling[0].seconds);
+  target('200 hostnames <= 1.5x of 1 hostname:', ratio, 1.5, `${ratio.toFixed(2)}x`);
   const peak = Math.max(...[warm, cold, ...scaling].map((m) => m.peakRssMb ?? Infinity));
-  console.log(`  peak RSS of synth < 200 MB:          ${peak < 200 ? 'met' : 'NOT met'} (${peak.toFixed(0)} MB)`);
-  if (unit) console.log(`  unit suite < 20 s:                   ${median(unit.seconds) < 20 ? 'met' : 'NOT met'} (${median(unit.seconds).toFixed(1)} s; the whole suite with terraform and moto: ${median(jest!.seconds).toFixed(0)} s)`);
+  target('peak RSS of synth <= 150 MB:', peak, 150, `${peak.toFixed(0)} MB`);
+  if (unit) target('unit suite <= 15 s:', median(unit.seconds), 15, `${median(unit.seconds).toFixed(1)} s`);
+  if (jest) target('whole npm test <= 120 s:', median(jest.seconds), 120, `${median(jest.seconds).toFixed(0)} s`);
   rmSync(outdir, { recursive: true, force: true });
 }
 

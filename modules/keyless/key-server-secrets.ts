@@ -1,5 +1,8 @@
 import { Construct } from 'constructs';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
 
 export interface KeyServerSecretsProps {
   /** Secret names are `<namePrefix>/tunnel-token` and so on, e.g. `prod/keyless`. */
@@ -16,6 +19,10 @@ export interface KeyServerSecretsProps {
  * only; the tunnel token's value comes from Cloudflare (in state, sensitive), the
  * gokeyless API key and the keyless private key are put in by an operator, out of
  * band, so they are never in Terraform state.
+ *
+ * Each secret carries a managed resource policy that denies every principal outside
+ * this account: a cross-account grant added out of band is drift, and the next apply
+ * puts the declared policy back (`block_public_policy` refuses public ones outright).
  */
 export class KeyServerSecrets extends Construct {
   readonly tunnelToken: SecretsmanagerSecret;
@@ -39,5 +46,21 @@ export class KeyServerSecrets extends Construct {
     this.gokeylessCredentials = secret('GokeylessCredentials', 'gokeyless-api-key', 'Origin CA API key for gokeyless (put in by an operator)');
     this.privateKey = secret('PrivateKey', 'private-key', 'Private key of the Keyless SSL edge certificate, PEM (put in by an operator)');
     this.arns = [this.tunnelToken.arn, this.gokeylessCredentials.arn, this.privateKey.arn];
+    const account = new DataAwsCallerIdentity(this, 'Account');
+    const ownAccountOnly = new DataAwsIamPolicyDocument(this, 'OwnAccountOnly', {
+      statement: [
+        {
+          sid: 'DenyOtherAccounts',
+          effect: 'Deny',
+          principals: [{ type: '*', identifiers: ['*'] }],
+          actions: ['secretsmanager:*'],
+          resources: ['*'],
+          condition: [{ test: 'StringNotEquals', variable: 'aws:PrincipalAccount', values: [account.accountId] }],
+        },
+      ],
+    });
+    [this.tunnelToken, this.gokeylessCredentials, this.privateKey].forEach(
+      (s) => new SecretsmanagerSecretPolicy(this, `${s.node.id}Policy`, { secretArn: s.arn, policy: ownAccountOnly.json, blockPublicPolicy: true }),
+    );
   }
 }

@@ -6,7 +6,7 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 
 export interface HardenedBucketProps {
   /** Prefix of the generated bucket name (AWS appends a unique suffix). Lowercase, at most 37 characters. */
@@ -30,9 +30,10 @@ export interface HardenedBucketProps {
    */
   readonly expireNoncurrentVersions?: boolean;
   /**
-   * Add a bucket policy that denies every request not made over TLS.
+   * Deny every request not made over TLS in the bucket policy.
    * @default true. The `local` environment turns it off because moto refuses every
-   * object operation under a conditional Deny (a known emulator gap).
+   * object operation under a conditional Deny (a known emulator gap); the bucket still
+   * gets a managed policy (the ACL deny), so a policy set out of band is drift there too.
    */
   readonly enforceTls?: boolean;
 }
@@ -106,21 +107,30 @@ export class HardenedBucket extends Construct {
         ],
       });
     }
+    // Always a managed policy, so one set out of band (public read) is drift. ACL writes
+    // are denied without a condition: ACLs are off (BucketOwnerEnforced) and moto accepts
+    // an unconditional Deny.
+    const statements: DataAwsIamPolicyDocumentStatement[] = [
+      {
+        sid: 'DenyAclChanges',
+        effect: 'Deny',
+        principals: [{ type: '*', identifiers: ['*'] }],
+        actions: ['s3:PutBucketAcl', 's3:PutObjectAcl', 's3:PutObjectVersionAcl'],
+        resources: [this.bucket.arn, `${this.bucket.arn}/*`],
+      },
+    ];
     if (props.enforceTls ?? true) {
-      const tlsOnly = new DataAwsIamPolicyDocument(this, 'TlsOnlyPolicy', {
-        statement: [
-          {
-            sid: 'DenyInsecureTransport',
-            effect: 'Deny',
-            principals: [{ type: '*', identifiers: ['*'] }],
-            actions: ['s3:*'],
-            resources: [this.bucket.arn, `${this.bucket.arn}/*`],
-            condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
-          },
-        ],
+      statements.unshift({
+        sid: 'DenyInsecureTransport',
+        effect: 'Deny',
+        principals: [{ type: '*', identifiers: ['*'] }],
+        actions: ['s3:*'],
+        resources: [this.bucket.arn, `${this.bucket.arn}/*`],
+        condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
       });
-      // Applying a policy while the public access block is being created races in S3.
-      new S3BucketPolicy(this, 'Policy', { bucket: this.bucket.id, policy: tlsOnly.json, dependsOn: [publicAccess] });
     }
+    const policy = new DataAwsIamPolicyDocument(this, 'BucketPolicy', { statement: statements });
+    // Applying a policy while the public access block is being created races in S3.
+    new S3BucketPolicy(this, 'Policy', { bucket: this.bucket.id, policy: policy.json, dependsOn: [publicAccess] });
   }
 }

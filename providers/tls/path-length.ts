@@ -26,6 +26,16 @@ function checkPathLength(id: string, value: number | undefined): void {
   }
 }
 
+/** The generated attributes plus `max_path_length`, as both CA classes below write it. */
+function withPathLength(attrs: { [name: string]: any }, value: number | undefined): { [name: string]: any } {
+  return { ...attrs, max_path_length: cdktf.numberToTerraform(value) };
+}
+
+function withPathLengthHcl(attrs: { [name: string]: any }, value: number | undefined): { [name: string]: any } {
+  if (value === undefined) return attrs;
+  return { ...attrs, max_path_length: { value: cdktf.numberToHclTerraform(value), isBlock: false, type: 'simple', storageClassType: 'number' } };
+}
+
 /** A self-signed CA certificate with a path length constraint. */
 export class SelfSignedCaCert extends SelfSignedCert {
   readonly maxPathLength?: number;
@@ -36,12 +46,10 @@ export class SelfSignedCaCert extends SelfSignedCert {
     this.maxPathLength = maxPathLength;
   }
   protected synthesizeAttributes(): { [name: string]: any } {
-    return { ...super.synthesizeAttributes(), max_path_length: cdktf.numberToTerraform(this.maxPathLength) };
+    return withPathLength(super.synthesizeAttributes(), this.maxPathLength);
   }
   protected synthesizeHclAttributes(): { [name: string]: any } {
-    const attrs = super.synthesizeHclAttributes();
-    if (this.maxPathLength === undefined) return attrs;
-    return { ...attrs, max_path_length: { value: cdktf.numberToHclTerraform(this.maxPathLength), isBlock: false, type: 'simple', storageClassType: 'number' } };
+    return withPathLengthHcl(super.synthesizeHclAttributes(), this.maxPathLength);
   }
 }
 
@@ -55,11 +63,9 @@ export class LocallySignedCaCert extends LocallySignedCert {
     this.maxPathLength = maxPathLength;
   }
   protected synthesizeAttributes(): { [name: string]: any } {
-    return { ...super.synthesizeAttributes(), max_path_length: cdktf.numberToTerraform(this.maxPathLength) };
+    return withPathLength(super.synthesizeAttributes(), this.maxPathLength);
   }
   protected synthesizeHclAttributes(): { [name: string]: any } {
-    const attrs = super.synthesizeHclAttributes();
-    if (this.maxPathLength === undefined) return attrs;
-    return { ...attrs, max_path_length: { value: cdktf.numberToHclTerraform(this.maxPathLength), isBlock: false, type: 'simple', storageClassType: 'number' } };
+    return withPathLengthHcl(super.synthesizeHclAttributes(), this.maxPathLength);
   }
 }

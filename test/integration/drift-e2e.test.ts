@@ -18,6 +18,8 @@ interface OutOfBandChange {
   readonly boto3: string;
   readonly resource: RegExp;
   readonly attribute: string;
+  /** What the refreshed (actual) value of some reported attribute must show, when given. */
+  readonly actual?: RegExp;
 }
 
 const OUT_OF_BAND_CHANGES: readonly OutOfBandChange[] = [
@@ -49,6 +51,41 @@ const OUT_OF_BAND_CHANGES: readonly OutOfBandChange[] = [
     boto3: `ec2.authorize_security_group_ingress(GroupId=only('aws_security_group.KeyServerSecurityGroup')['id'], IpPermissions=[{'IpProtocol': 'tcp', 'FromPort': 22, 'ToPort': 22, 'IpRanges': [{'CidrIp': '0.0.0.0/0'}]}])`,
     resource: /^aws_security_group\.KeyServerSecurityGroup/,
     attribute: 'ingress[0]',
+  },
+  // Permissions granted out of band: visible only because the exclusive and policy
+  // resources declare what the whole set must be.
+  {
+    what: 'AdministratorAccess attached to the key-server role',
+    boto3: `iam.attach_role_policy(RoleName=only('aws_iam_role.KeyServerRole')['name'], PolicyArn='arn:aws:iam::aws:policy/AdministratorAccess')`,
+    resource: /^aws_iam_role_policy_attachments_exclusive\.KeyServerRole/,
+    // A set: the report names each element that moved; the refreshed set leads with it.
+    attribute: 'policy_arns[0]',
+    actual: /AdministratorAccess/,
+  },
+  {
+    what: 'an inline secretsmanager:* policy added to the key-server role',
+    boto3: `iam.put_role_policy(RoleName=only('aws_iam_role.KeyServerRole')['name'], PolicyName='break-glass', PolicyDocument=json.dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': 'secretsmanager:*', 'Resource': '*'}]}))`,
+    resource: /^aws_iam_role_policies_exclusive\.KeyServerRole/,
+    attribute: 'policy_names[0]',
+    actual: /break-glass/,
+  },
+  {
+    what: 'a public-read policy on the truststore bucket',
+    boto3: [
+      `bucket = only('aws_s3_bucket.')['bucket']`,
+      `s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': '*', 'Action': 's3:GetObject', 'Resource': f'arn:aws:s3:::{bucket}/*'}]}))`,
+    ].join('\n'),
+    resource: /^aws_s3_bucket_policy\.Truststore_Bucket/,
+    attribute: 'policy',
+    actual: /s3:GetObject/,
+  },
+  {
+    what: 'a cross-account resource policy on the private-key secret',
+    boto3: `secretsmanager.put_resource_policy(SecretId=only('aws_secretsmanager_secret.Secrets_PrivateKey')['arn'], ResourcePolicy=json.dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': {'AWS': 'arn:aws:iam::999999999999:root'}, 'Action': 'secretsmanager:GetSecretValue', 'Resource': '*'}]}))`,
+    resource: /^aws_secretsmanager_secret_policy\.Secrets_PrivateKey/,
+    attribute: 'policy',
+    // The rendered value is cut short; the granted action shows before the principal.
+    actual: /GetSecretValue/,
   },
 ];
 
@@ -97,8 +134,11 @@ describeE2e('drift detection end to end (local env, AWS part, against moto_serve
   it('is clean after apply, reports each out-of-band change with exit 2, and is clean again after re-apply', async () => {
     await local.exclusive(async () => {
       const options = local.runOptions();
-      const stacks = ['local-pki', 'local-origin', 'local-edge', 'local-keyless'];
-      // The shared environment applied every stack of local.
+      // Every stack the local environment synthesizes (its own four and the shared
+      // Cloudflare account stack), as the shared environment planned them after the apply.
+      const stacks = local.planAfterApply.stacks.map((s) => s.stack);
+      expect(stacks).toEqual(expect.arrayContaining(['local-pki', 'local-origin', 'local-edge', 'local-keyless']));
+      // The shared environment applied every one of them.
       expect(readdirSync(join(options.stateRoot, 'terraform-state', 'local')).filter((f) => f.endsWith('.tfstate')).sort()).toEqual(stacks.map((s) => `${s}.tfstate`).sort());
 
       // Right after the apply (the shared environment planned it then) nothing differs.
@@ -128,6 +168,7 @@ describeE2e('drift detection end to end (local env, AWS part, against moto_serve
           resource: expect.stringMatching(change.resource),
           attributes: expect.arrayContaining([change.attribute]),
         });
+        if (change.actual) expect(resource!.attributes.map((a) => a.before).join('\n')).toMatch(change.actual);
         expect(drifted.stdout).toContain(`\`${resource!.address}\``);
         expect(drifted.stdout).toContain(`\`${change.attribute}\``);
       }
@@ -148,10 +189,13 @@ describeE2e('drift detection end to end (local env, AWS part, against moto_serve
       expect(reapplied.filter((a) => !a.ok)).toEqual([]);
       // Clean again, as `npm run drift` tells a user: exit 0, the gaps listed, not counted.
       const again = await npmRunDrift(options, join(temp, 'again.json'));
-      expect({ code: again.code, stderr: again.stderr, report: again.code === 0 ? '' : again.stdout }).toEqual({ code: 0, stderr: '', report: '' });
+      // stderr holds progress only: one line as each stack starts, one (timed) as it ends.
+      const notProgress = again.stderr.split('\n').filter((l) => l && !/^local-\w+: plan (started|finished in \d+\.\ds: (no changes|changes))$/.test(l));
+      expect({ code: again.code, stderr: notProgress, report: again.code === 0 ? '' : again.stdout }).toEqual({ code: 0, stderr: [], report: '' });
+      for (const stack of stacks) expect(again.stderr).toMatch(new RegExp(`^${stack}: plan started$[\\s\\S]*^${stack}: plan finished in \\d+\\.\\ds: `, 'm'));
       expect(again.report.stacks.map((s) => [s.stack, s.status, s.changes.length]).sort()).toEqual(stacks.map((s) => [s, 'no-changes', 0]).sort());
       expect(again.stdout).toContain('**AWS part only.**');
       expect(again.stdout).toMatch(/<details><summary>\d+ known emulator gaps/);
     });
-  }, budgetFor('sharedEnvironmentTurn', 'planLocal', 'applyLocal', 'planLocal', 'boto3', 'boto3', 'boto3', 'boto3', 'boto3'));
+  }, budgetFor('sharedEnvironmentTurn', 'planLocal', 'applyLocal', 'planLocal', ...OUT_OF_BAND_CHANGES.map(() => 'boto3' as const), ...UNMANAGED_CHANGES.map(() => 'boto3' as const)));
 });

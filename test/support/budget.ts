@@ -53,6 +53,11 @@ export const BUDGET = {
   boto3: scaled(5_000),
   /** nginx or openssl s_server becoming ready: under 1 s idle. */
   serverStart: scaled(5_000),
+  /**
+   * Starting one npm command as a person types it (`npm run --silent local -- status`:
+   * npm, node, tsx, the runner): about 1.5 s idle (4 to 6 s measured at load average 20).
+   */
+  npmCommand: scaled(2_000),
 } as const;
 
 /** The sum of some budgets: the limit of a test that runs those steps one after another. */

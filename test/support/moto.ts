@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
-import { get } from 'node:http';
 import { join } from 'node:path';
+import { callMotoJsonApi, MOTO_SETTINGS, motoAnswers, motoCommand, motoEnv } from '../../tools/local/moto';
 import { BUDGET } from './budget';
 import { freePort, startProcess, waitFor } from './processes';
 
@@ -20,18 +20,7 @@ export function motoUnavailableReason(): string | undefined {
   return undefined;
 }
 
-/** Fake credentials: moto accepts anything, the AWS provider and boto3 insist on some. */
-const MOTO_CREDENTIALS: NodeJS.ProcessEnv = {
-  AWS_ACCESS_KEY_ID: 'testing',
-  AWS_SECRET_ACCESS_KEY: 'testing',
-  AWS_SESSION_TOKEN: 'testing',
-  AWS_EC2_METADATA_DISABLED: 'true',
-};
-
-/** Environment for Terraform, boto3 or the CLI talking to moto in `region`. */
-export function motoEnv(region = 'us-east-1'): NodeJS.ProcessEnv {
-  return { ...MOTO_CREDENTIALS, AWS_REGION: region, AWS_DEFAULT_REGION: region };
-}
+export { motoEnv };
 
 export interface Moto {
   /** `http://127.0.0.1:<port>`. */
@@ -53,8 +42,8 @@ export async function startMoto(extraEnv: NodeJS.ProcessEnv = {}, timeoutMs = BU
     const endpoint = `http://127.0.0.1:${port}`;
     const moto = startProcess('moto_server', motoArgs(port), { ...motoServerEnv(), ...extraEnv });
     try {
-      await waitFor('moto_server', () => answers(endpoint), timeoutMs, moto.child);
-      return { endpoint, call: (target, body) => callJsonApi(endpoint, target, body), stop: moto.stop };
+      await waitFor('moto_server', () => motoAnswers(endpoint), timeoutMs, moto.child);
+      return { endpoint, call: (target, body) => callMotoJsonApi(endpoint, target, body), stop: moto.stop };
     } catch (e) {
       lastError = `${(e as Error).message}\n${moto.output().slice(-2000)}`;
       await moto.stop();
@@ -63,12 +52,11 @@ export async function startMoto(extraEnv: NodeJS.ProcessEnv = {}, timeoutMs = BU
   throw new Error(`moto_server did not start: ${lastError}`);
 }
 
-function motoArgs(port: number): string[] {
-  return ['-H', '127.0.0.1', '-p', String(port)];
-}
+const motoArgs = (port: number): string[] => motoCommand(port)[1];
 
+/** moto's own settings (tools/local/moto.ts: the same as `npm run local`) plus fake credentials. */
 function motoServerEnv(): NodeJS.ProcessEnv {
-  return { ...motoEnv(), MOTO_ACM_VALIDATION_WAIT: '0', MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' };
+  return { ...motoEnv(), ...MOTO_SETTINGS };
 }
 
 /** A moto_server that outlives the process that started it. */
@@ -99,7 +87,7 @@ export async function startDetachedMoto(logFile: string, watchPid: number, timeo
     closeSync(log);
     child.unref();
     try {
-      await waitFor('moto_server', () => answers(endpoint), timeoutMs, child);
+      await waitFor('moto_server', () => motoAnswers(endpoint), timeoutMs, child);
       return { endpoint, pgid: child.pid! };
     } catch (e) {
       lastError = `${(e as Error).message}\n${readFileSync(logFile, 'utf8').slice(-2000)}`;
@@ -116,33 +104,6 @@ export function stopProcessGroup(pgid: number): void {
   } catch {
     // Already gone.
   }
-}
-
-/** Whether moto's own API answers 200; no keep-alive socket is left behind. */
-function answers(endpoint: string): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const req = get(`${endpoint}/moto-api/data.json`, { agent: false, timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
-
-async function callJsonApi(endpoint: string, target: string, body: Record<string, unknown>): Promise<any> {
-  const r = await fetch(endpoint, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/x-amz-json-1.1',
-      'X-Amz-Target': target,
-      Authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/ssm/aws4_request, SignedHeaders=host, Signature=0',
-    },
-    body: JSON.stringify(body),
-  });
-  const text = await r.text();
-  if (!r.ok) throw new Error(`${target} failed (${r.status}): ${text}`);
-  return text ? JSON.parse(text) : {};
 }
 
 /** Every managed resource in the state files under `dir`, by address, with its attributes. */
@@ -174,6 +135,8 @@ export function boto3(endpoint: string, snippet: string, state: Record<string, R
     `s3 = boto3.client('s3', endpoint_url=${JSON.stringify(endpoint)})`,
     `ec2 = boto3.client('ec2', endpoint_url=${JSON.stringify(endpoint)})`,
     `ssm = boto3.client('ssm', endpoint_url=${JSON.stringify(endpoint)})`,
+    `iam = boto3.client('iam', endpoint_url=${JSON.stringify(endpoint)})`,
+    `secretsmanager = boto3.client('secretsmanager', endpoint_url=${JSON.stringify(endpoint)})`,
     'def only(prefix):',
     '    hits = [a for k, a in state.items() if k.startswith(prefix)]',
     '    assert len(hits) == 1, f"expected one {prefix} in state, found {len(hits)}"',

@@ -1,28 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { waitFor as waitForReady } from '../../tools/local/processes';
 
-/** A TCP port that was free on loopback a moment ago (the OS picked it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../tools/local/processes';
 
 /** Polls `ready` every 100 ms until it returns true, or fails after `timeoutMs`. */
-export async function waitFor(what: string, ready: () => Promise<boolean>, timeoutMs: number, child?: ChildProcess): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode} before it was ready`);
-    if (await ready().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what} was not ready after ${timeoutMs} ms`);
+export function waitFor(what: string, ready: () => Promise<boolean>, timeoutMs: number, child?: ChildProcess): Promise<void> {
+  return waitForReady(what, ready, timeoutMs, () => child !== undefined && child.exitCode !== null);
 }
 
 /** A started child process with its output captured, and a stop() that always reaps it. */

@@ -119,18 +119,6 @@ describe('synthesis with a bad environment', () => {
     expect(existsSync(join(outdir, 'stacks'))).toBe(false);
     expect(require('node:fs').readdirSync(out)).toEqual(['cdktf.out']);
   });
-
-  it('swaps in a complete new output when everything is valid', () => {
-    const out = mkdtempSync(join(tmpdir(), 'edge-out-'));
-    const outdir = join(out, 'cdktf.out');
-    mkdirSync(outdir);
-    writeFileSync(join(outdir, 'sentinel'), 'previous synth');
-    const stacks = synthesize({ outdir, selector: 'dev' });
-    // dev's stacks, and the stack of the Cloudflare account dev shares with the others.
-    expect(stacks.every((s) => s.startsWith('dev-') || s.startsWith('cloudflare-account-'))).toBe(true);
-    expect(existsSync(join(outdir, 'sentinel'))).toBe(false);
-    for (const s of stacks) expect(existsSync(join(outdir, 'stacks', s, 'cdk.tf.json'))).toBe(true);
-  });
 });
 
 describe('several environments', () => {

@@ -119,7 +119,7 @@ describe('harmless variations of a good file', () => {
     const out = mkdtempSync(join(tmpdir(), 'edge-hostile-ok-'));
     const envs = envDir({ dev: content });
     try {
-      expect(synthesize({ outdir: join(out, 'cdktf.out'), envsDir: envs, selector: 'dev' })).toContain('dev-origin');
+      expect(synthesize({ outdir: join(out, 'cdktf.out'), envsDir: envs, selector: 'dev' }).stacks).toContain('dev-origin');
     } finally {
       rmSync(out, { recursive: true, force: true });
       rmSync(envs, { recursive: true, force: true });

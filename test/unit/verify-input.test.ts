@@ -39,8 +39,11 @@ function withEnv<T>(doc: Record<string, unknown>, fn: (dir: string) => T): T {
 describe('the verify section of an env file', () => {
   const base = { ...baseEnvironment('local'), verify };
 
+
   it('is optional, and loads with defaults when present', () => {
-    expect(loadEnvironment('local').config.verify).toBeUndefined();
+    expect(loadEnvironment('dev').config.verify).toBeUndefined();
+    // local's section points at the loopback stand-ins `npm run local -- up` starts.
+    expect(loadEnvironment('local').config.verify?.originUrl).toBe('https://origin.example.test:18443');
     withEnv(base, (dir) => expect(loadEnvironment('local', dir).config.verify).toEqual({ ...verify, resolve: [], warnDays: 30 }));
   });
 
@@ -57,7 +60,7 @@ describe('the verify section of an env file', () => {
 
 describe('verify inputs', () => {
   it('names every missing input with the env field or flag to set', () => {
-    expect(withEnv(baseEnvironment('local'), (dir) => problems(() => verifyInput({ env: 'local', resolve: [] }, dir)))).toEqual([
+    expect(withEnv(withField(baseEnvironment('local'), 'verify', undefined), (dir) => problems(() => verifyInput({ env: 'local', resolve: [] }, dir)))).toEqual([
       'local.yaml: verify.originUrl: missing: set verify.originUrl in the env file or pass --origin-url',
       'local.yaml: verify.caBundle: missing: set verify.caBundle in the env file or pass --ca',
       'local.yaml: verify.clientCertificate: missing: set verify.clientCertificate in the env file or pass --cert',

@@ -9,7 +9,12 @@ import { formatValue, markdownCell as cell } from '../tf-json/format';
 
 export type PlanMode = 'plan' | 'drift';
 export type ResourceAction = 'create' | 'update' | 'replace' | 'delete' | 'read' | 'forget';
-export type StackStatus = 'no-changes' | 'changes' | 'error';
+/**
+ * `outputs-only`: only root outputs change (an apply updates state, no resource is
+ * touched; never drift). `waiting`: not planned because something it reads does not
+ * exist yet (an upstream stack not applied, an SSM parameter not created).
+ */
+export type StackStatus = 'no-changes' | 'changes' | 'outputs-only' | 'waiting' | 'error';
 
 /** Shown in place of every value Terraform marks sensitive. */
 export const SENSITIVE = '(sensitive)';
@@ -67,6 +72,8 @@ export interface StackReport {
   readonly counts: Readonly<Record<ResourceAction, number>>;
   /** Terraform's error output (trimmed) when the stack could not be planned. */
   readonly error?: string;
+  /** Why the stack was not planned (`waiting for dev-pki: not applied yet`), when it waits. */
+  readonly waitingFor?: string;
   /** Differences matching a known emulator gap of the environment: shown, not counted. */
   readonly knownGaps: readonly KnownGapHit[];
 }
@@ -103,7 +110,7 @@ export interface PlanReport {
   /** True when only the AWS-only projection of each stack was planned: Cloudflare and tls are NOT covered. */
   readonly awsOnly: boolean;
   readonly stacks: readonly StackReport[];
-  /** 0 = no changes anywhere, 2 = changes or drift in some stack, 1 = some stack errored. */
+  /** 0 = no changes anywhere, 2 = changes, drift or a waiting stack, 1 = some stack errored. */
   readonly exitCode: 0 | 1 | 2;
 }
 
@@ -115,6 +122,10 @@ export interface StackPlanResult {
   /** Parsed `terraform show -json` of the saved plan, when there is one. */
   readonly plan?: TerraformPlanJson;
   readonly error?: string;
+  /** Set instead of a plan when the stack cannot be planned yet, and why. */
+  readonly waitingFor?: string;
+  /** Whether the stack had state when planned (it was applied before). @default unknown */
+  readonly applied?: boolean;
   /** Construct path by resource address, from the synthesized stack. @default none */
   readonly constructPaths?: Readonly<Record<string, string>>;
   /** Provider source -> version from the stack's `.terraform.lock.hcl`. @default none */
@@ -313,6 +324,9 @@ function resourceReports(
 /** One stack's report from what the runner collected. */
 export function stackReport(result: StackPlanResult, knownGaps: readonly KnownGap[] = []): StackReport {
   const counts = Object.fromEntries(ACTIONS.map((a) => [a, 0])) as Record<ResourceAction, number>;
+  if (result.waitingFor) {
+    return { stack: result.stack, status: 'waiting', changes: [], outputs: [], counts, waitingFor: result.waitingFor, knownGaps: [] };
+  }
   const failed = result.exitCode !== 0 && result.exitCode !== 2;
   if (failed || !result.plan) {
     return {
@@ -333,11 +347,13 @@ export function stackReport(result: StackPlanResult, knownGaps: readonly KnownGa
     .map(([name]) => name)
     .sort();
   // Terraform's exit code is the verdict and the JSON the explanation, except that
-  // differences explained entirely by known emulator gaps do not count.
+  // differences explained entirely by known emulator gaps do not count, and a plan
+  // that only changes outputs is told apart (Terraform exits 2 for it as well).
   const explainedByGaps = hits.length > 0 && changes.length === 0 && outputs.length === 0;
+  const status: StackStatus = result.exitCode !== 2 || explainedByGaps ? 'no-changes' : changes.length === 0 && outputs.length > 0 ? 'outputs-only' : 'changes';
   return {
     stack: result.stack,
-    status: result.exitCode === 2 && !explainedByGaps ? 'changes' : 'no-changes',
+    status,
     changes,
     outputs,
     counts,
@@ -358,7 +374,7 @@ export function buildReport(input: {
   generatedAt?: Date;
 }): PlanReport {
   const stacks = input.results.map((r) => stackReport(r, input.knownGaps)).sort((a, b) => (a.stack < b.stack ? -1 : 1));
-  const exitCode = stacks.some((s) => s.status === 'error') ? 1 : stacks.some((s) => s.status === 'changes') ? 2 : 0;
+  const exitCode = stacks.some((s) => s.status === 'error') ? 1 : stacks.some((s) => counts(input.mode, s.status)) ? 2 : 0;
   const terraformVersion = input.results.map((r) => r.plan?.terraform_version).find((v) => v !== undefined);
   const providerVersions = Object.fromEntries(input.results.flatMap((r) => Object.entries(r.providers ?? {})).sort(([a], [b]) => (a < b ? -1 : 1)));
   return {
@@ -375,12 +391,21 @@ export function buildReport(input: {
   };
 }
 
+/**
+ * Whether a stack's status makes the verdict "changes" (exit 2). An output-only plan is
+ * pending work for `plan` (apply writes the new outputs) but never drift: nothing real
+ * differs from the code.
+ */
+export function counts(mode: PlanMode, status: StackStatus): boolean {
+  return status === 'changes' || status === 'waiting' || (status === 'outputs-only' && mode === 'plan');
+}
+
 /** The report for machines: stable key order, no rendering decisions. */
 export function renderJson(report: PlanReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-const STATUS_TEXT: Record<StackStatus, string> = { 'no-changes': 'no changes', changes: 'CHANGES', error: 'ERROR' };
+const STATUS_TEXT: Record<StackStatus, string> = { 'no-changes': 'no changes', changes: 'CHANGES', 'outputs-only': 'outputs only', waiting: 'WAITING', error: 'ERROR' };
 
 /** One side of an attribute row as a table cell. */
 export function valueCell(change: AttributeChange, side: 'before' | 'after'): string {
@@ -456,12 +481,14 @@ export function awsOnlyWarning(report: Pick<PlanReport, 'awsOnly'>): string[] {
 /** The report for people: a job summary, or the body of the PR comment's details. */
 export function renderMarkdown(report: PlanReport): string {
   const what = report.mode === 'drift' ? 'Drift' : 'Plan';
-  const verdict = report.exitCode === 0 ? 'no changes' : report.exitCode === 2 ? (report.mode === 'drift' ? 'DRIFT DETECTED' : 'changes pending') : 'ERROR';
+  const drifted = report.stacks.some((s) => s.status === 'changes');
+  const pending = report.mode === 'plan' ? 'changes pending' : drifted ? 'DRIFT DETECTED' : 'not applied yet';
+  const verdict = report.exitCode === 0 ? 'no changes' : report.exitCode === 2 ? pending : 'ERROR';
   const lines: string[] = [`## ${what} report: \`${report.env}\` — ${verdict}`, ''];
   lines.push(...awsOnlyWarning(report), provenanceLine(report), '');
   lines.push('| Stack | Status | Create | Update | Replace | Delete |', '| --- | --- | ---: | ---: | ---: | ---: |');
   for (const s of report.stacks) {
-    const status = s.status === 'changes' && report.mode === 'drift' ? 'DRIFT' : STATUS_TEXT[s.status];
+    const status = s.status === 'changes' && report.mode === 'drift' ? 'DRIFT' : s.waitingFor ? `WAITING (${cell(s.waitingFor)})` : STATUS_TEXT[s.status];
     lines.push(`| \`${s.stack}\` | ${status} | ${s.counts.create} | ${s.counts.update} | ${s.counts.replace} | ${s.counts.delete} |`);
   }
   lines.push('', `Exit code ${report.exitCode} (0 = no changes, 2 = ${report.mode === 'drift' ? 'drift' : 'changes'}, 1 = error).`);
@@ -469,12 +496,16 @@ export function renderMarkdown(report: PlanReport): string {
   for (const s of report.stacks) {
     if (s.status === 'no-changes' && s.changes.length === 0) continue;
     lines.push('', `### \`${s.stack}\``);
+    if (s.waitingFor) lines.push('', `Not planned: ${s.waitingFor}.`);
     if (s.error) lines.push('', '```text', s.error.slice(0, 4000), '```');
     if (s.changes.length > 0) {
       lines.push('', `**${titles.title}**`, '', `| Resource | Action | Attribute | ${titles.before} | ${titles.after} |`, '| --- | --- | --- | --- | --- |');
       lines.push(...changeTableRows(s.changes));
     }
-    if (s.outputs.length > 0) lines.push('', `Outputs changing: ${s.outputs.map((o) => `\`${o}\``).join(', ')}`);
+    if (s.outputs.length > 0) {
+      const only = s.status === 'outputs-only' ? ` (outputs only: no resource changes${report.mode === 'drift' ? '; not drift' : ''})` : '';
+      lines.push('', `Outputs changing${only}: ${s.outputs.map((o) => `\`${o}\``).join(', ')}`);
+    }
   }
   const gaps = knownGapsBlock(report.stacks);
   if (gaps.length > 0) lines.push('', ...gaps);

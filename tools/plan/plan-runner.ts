@@ -1,13 +1,16 @@
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { chmodSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Environment } from '../../envs/load';
 import { projectAwsOnly, type TerraformJson } from '../validate/aws-projection';
 import { ConfigError, quote } from '../../lib/errors';
 import { fromRoot } from '../../lib/paths';
-import { buildReport, type PlanMode, type PlanReport, type StackPlanResult } from './plan-report';
+import { parseAccountStackName } from '../../lib/naming';
+import { actionOf, buildReport, type PlanMode, type PlanReport, type StackPlanResult } from './plan-report';
+import { progress } from './progress';
 import { runInDependencyOrder } from './stack-graph';
 import { constructPathsOfFile, currentCommit, lockedProviders } from './provenance';
 import { synthesizeJson } from '../synth/synth-json';
+import { anchorLocalStatePaths } from '../synth/state-paths';
 import { terraform, type TerraformRun } from '../terraform';
 
 /**
@@ -41,6 +44,8 @@ export interface StackRunOptions {
   readonly concurrency?: number;
   /** Extra environment for terraform (credentials of an emulator, for instance). @default none */
   readonly terraformEnv?: NodeJS.ProcessEnv;
+  /** Receives one line as each stack starts and ends a step, with elapsed time. @default silent */
+  readonly onProgress?: (line: string) => void;
 }
 
 export interface PreparedStack {
@@ -57,15 +62,8 @@ export interface PreparedStack {
 export function terraformReadyStack(stack: TerraformJson, options: { awsOnly: boolean; stateRoot: string }): TerraformJson {
   const json = options.awsOnly ? projectAwsOnly(stack).json : structuredClone(stack);
   const backend = stack.terraform?.backend;
-  if (backend) {
-    json.terraform = { ...json.terraform, backend: structuredClone(backend) };
-    const local = json.terraform.backend.local;
-    if (local?.path && !isAbsolute(local.path)) local.path = resolve(options.stateRoot, local.path);
-  }
-  for (const ref of Object.values<any>(json.data?.terraform_remote_state ?? {})) {
-    if (ref.backend === 'local' && ref.config?.path && !isAbsolute(ref.config.path)) ref.config.path = resolve(options.stateRoot, ref.config.path);
-  }
-  return json;
+  if (backend) json.terraform = { ...json.terraform, backend: structuredClone(backend) };
+  return anchorLocalStatePaths(json, (p) => resolve(options.stateRoot, p));
 }
 
 /** Synthesizes one environment and writes each selected stack into its work dir. */
@@ -74,12 +72,16 @@ export function prepareStacks(options: StackRunOptions): PreparedStack[] {
 }
 
 /** `prepareStacks`, plus the environment it synthesized (loaded once, used by the report). */
-function prepareEnvironment(options: StackRunOptions): { stacks: PreparedStack[]; config: Environment } {
+export function prepareEnvironment(options: StackRunOptions): { stacks: PreparedStack[]; config: Environment } {
   if (options.env.includes(',') || options.env.trim() === '' || options.env === 'all') {
     throw ConfigError.single('--env', options.env, 'give exactly one environment, e.g. --env dev');
   }
   const synthesized = synthesizeJson(options.env, options.envsDir);
-  const selected = selectStacks([...synthesized.stacks.keys()], options.env, options.stacks);
+  // The Cloudflare account stack is shared by every environment of the account and its
+  // state lives in the owning environment's backend: only that environment runs it.
+  const owner = synthesized.environments[0].config.cloudflare.ownsAccountStack;
+  const runnable = [...synthesized.stacks.keys()].filter((name) => owner || parseAccountStackName(name) === undefined);
+  const selected = selectStacks(runnable, options.env, options.stacks);
   const workDir = options.workDir ?? fromRoot('.cache', 'terraform', options.env);
   const stateRoot = options.stateRoot ?? fromRoot();
   const stacks = selected.map((name) => {
@@ -104,24 +106,32 @@ function selectStacks(all: readonly string[], env: string, wanted: readonly stri
   return [...new Set(names)];
 }
 
-function terraformEnvFor(options: StackRunOptions): NodeJS.ProcessEnv {
+export function terraformEnvFor(options: StackRunOptions): NodeJS.ProcessEnv {
   // The project CLI config installs only the mirrored AWS provider; the full stacks
   // need the registry (or whatever CLI config the caller set up).
   const cliConfig = options.awsOnly ? {} : { TF_CLI_CONFIG_FILE: process.env.TF_CLI_CONFIG_FILE ?? '/dev/null' };
   return { ...cliConfig, ...options.terraformEnv };
 }
 
-const errorText = (run: TerraformRun): string => (run.stderr.trim() || run.stdout.trim()).slice(-8000);
+export const errorText = (run: TerraformRun): string => (run.stderr.trim() || run.stdout.trim()).slice(-8000);
 
-async function init(stack: PreparedStack, env: NodeJS.ProcessEnv): Promise<TerraformRun> {
+export async function init(stack: PreparedStack, env: NodeJS.ProcessEnv): Promise<TerraformRun> {
   return terraform(['init', '-input=false', '-no-color', '-reconfigure'], stack.dir, env);
 }
 
-/** Plans one stack and reads the saved plan back as JSON. */
-async function planStack(stack: PreparedStack, env: NodeJS.ProcessEnv, mode: PlanMode): Promise<StackPlanResult> {
+/** The saved plan of a stack, kept between `plan` and `apply` and deleted after. */
+export const planFileOf = (stack: PreparedStack): string => join(stack.dir, 'tfplan');
+
+/**
+ * Plans one stack and reads the saved plan back as JSON. With `keepPlan` the plan file
+ * stays for `terraform apply <planfile>` (the caller deletes it); otherwise it is
+ * deleted at once, because it holds every value in clear text, sensitive ones included.
+ */
+export async function planStack(stack: PreparedStack, env: NodeJS.ProcessEnv, mode: PlanMode, keepPlan = false): Promise<StackPlanResult> {
   const initRun = await init(stack, env);
   if (initRun.code !== 0) return { stack: stack.name, exitCode: 1, error: `terraform init failed:\n${errorText(initRun)}` };
-  const planFile = join(stack.dir, 'tfplan');
+  const planFile = planFileOf(stack);
+  let keep = false;
   try {
     // Drift is a refreshing plan, not `-refresh-only`: right after a clean apply a
     // refresh-only plan reports a dozen computed attributes that sibling resources
@@ -133,38 +143,109 @@ async function planStack(stack: PreparedStack, env: NodeJS.ProcessEnv, mode: Pla
     const lock = mode === 'drift' ? ['-lock=false'] : ['-lock-timeout=120s'];
     const args = ['plan', '-detailed-exitcode', '-input=false', '-no-color', ...lock, `-out=${planFile}`];
     const plan = await terraform(args, stack.dir, env);
-    if (plan.code !== 0 && plan.code !== 2) return { stack: stack.name, exitCode: 1, error: `terraform plan failed:\n${errorText(plan)}` };
+    if (plan.code !== 0 && plan.code !== 2) {
+      const error = errorText(plan);
+      const waitingFor = missingInput(error);
+      return waitingFor ? { stack: stack.name, exitCode: 0, waitingFor } : { stack: stack.name, exitCode: 1, error: `terraform plan failed:\n${error}` };
+    }
+    chmodSync(planFile, 0o600);
     const show = await terraform(['show', '-json', '-no-color', planFile], stack.dir, env);
     if (show.code !== 0) return { stack: stack.name, exitCode: 1, error: `terraform show failed:\n${errorText(show)}` };
+    keep = keepPlan;
     return {
       stack: stack.name,
       exitCode: plan.code,
       plan: JSON.parse(show.stdout),
+      applied: await hasState(stack, env),
       constructPaths: constructPathsOfFile(join(stack.dir, 'cdk.tf.json')),
       providers: lockedProviders(stack.dir),
     };
   } finally {
-    // The saved plan holds every value in clear text, sensitive ones included.
-    rmSync(planFile, { force: true });
+    if (!keep) rmSync(planFile, { force: true });
   }
 }
+
+/**
+ * Recognizes a plan that failed only because an input does not exist yet: another
+ * stack's state (its `terraform_remote_state`, named `cross-stack-reference-input-<stack>`
+ * by CDKTF) or an SSM parameter an operator creates. Returns the reason to report.
+ */
+export function missingInput(error: string): string | undefined {
+  const remote = /Unable to find remote state[\s\S]*?data\.terraform_remote_state\.cross-stack-reference-input-([\w-]+)/.exec(error);
+  if (remote) return `waiting for ${remote[1]}: not applied yet`;
+  if (/Unable to find remote state/.test(error)) return 'waiting for an upstream stack: not applied yet';
+  const ssm = /data\.aws_ssm_parameter\.[\s\S]*?(ParameterNotFound|couldn't find resource)/.exec(error) ?? /(ParameterNotFound|couldn't find resource)[\s\S]*?data\.aws_ssm_parameter\./.exec(error);
+  if (ssm) {
+    // The AWS provider says `reading SSM Parameter (/edge/dev/keyless-certificate): ...`.
+    const name = /SSM Parameter \((\/[^)\s]+)\)/i.exec(error)?.[1];
+    return `waiting for SSM parameter ${name ?? '(named in the env file: keyless.certificate.ssmParameter)'}: not created yet`;
+  }
+  return undefined;
+}
+
+/**
+ * Whether the stack has state, i.e. was applied at least once. (The plan cannot tell:
+ * its prior state holds root outputs Terraform evaluated during refresh even when
+ * nothing was ever applied.)
+ */
+async function hasState(stack: PreparedStack, env: NodeJS.ProcessEnv): Promise<boolean> {
+  const pull = await terraform(['state', 'pull'], stack.dir, env);
+  if (pull.code !== 0 || pull.stdout.trim() === '') return false;
+  try {
+    return JSON.parse(pull.stdout).serial !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Why a stack cannot be planned yet given its dependencies' plans: Terraform would read
+ * outputs that do not exist, or that are about to change, and plan against them.
+ */
+export function waitingOn(dependencies: ReadonlyMap<string, StackPlanResult>): string | undefined {
+  for (const [name, r] of dependencies) {
+    if (r.waitingFor) return `waiting for ${name}: not applied yet`;
+    if (!r.plan) return `waiting for ${name}: it could not be planned`;
+    if (!r.applied) return `waiting for ${name}: not applied yet`;
+    if (Object.values(r.plan.output_changes ?? {}).some((c) => actionOf(c.actions) !== undefined)) return `waiting for ${name}: its outputs change when it is applied`;
+  }
+  return undefined;
+}
+
+/**
+ * Plans every prepared stack in dependency order; a stack whose upstream is not
+ * applied yet is reported as waiting instead of failing on the missing state.
+ */
+export async function planPrepared(stacks: readonly PreparedStack[], options: Pick<StackRunOptions, 'concurrency' | 'onProgress'> & { env: NodeJS.ProcessEnv; mode: PlanMode; keepPlans?: boolean }): Promise<StackPlanResult[]> {
+  const byName = new Map(stacks.map((s) => [s.name, s]));
+  const step = progress(options.onProgress);
+  const results = await runInDependencyOrder<StackPlanResult>(
+    stacks.map((s) => s.name),
+    new Map(stacks.map((s) => [s.name, s.dependencies])),
+    async (name, deps) => {
+      const waitingFor = waitingOn(deps);
+      if (waitingFor) {
+        options.onProgress?.(`${name}: not planned, ${waitingFor}`);
+        return { stack: name, exitCode: 0, waitingFor };
+      }
+      return step(name, 'plan', () => planStack(byName.get(name)!, options.env, options.mode, options.keepPlans), describePlan);
+    },
+    options.concurrency,
+  );
+  return [...results.values()];
+}
+
+const describePlan = (r: StackPlanResult): string => (r.waitingFor ? r.waitingFor : r.exitCode === 0 ? 'no changes' : r.exitCode === 2 ? 'changes' : 'FAILED');
 
 /** `npm run plan` / `npm run drift`: the report over every selected stack. */
 export async function planStacks(options: StackRunOptions & { mode: PlanMode }): Promise<PlanReport> {
   const { stacks, config } = prepareEnvironment(options);
-  const env = terraformEnvFor(options);
-  const byName = new Map(stacks.map((s) => [s.name, s]));
-  const results = await runInDependencyOrder(
-    stacks.map((s) => s.name),
-    new Map(stacks.map((s) => [s.name, s.dependencies])),
-    (name) => planStack(byName.get(name)!, env, options.mode),
-    options.concurrency,
-  );
+  const results = await planPrepared(stacks, { ...options, env: terraformEnvFor(options) });
   return buildReport({
     mode: options.mode,
     env: options.env,
     awsOnly: options.awsOnly ?? false,
-    results: [...results.values()],
+    results,
     knownGaps: config.drift.knownEmulatorGaps,
     commit: currentCommit(),
   });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { ConfigError } from '../../../lib/errors';
 import { fromRoot } from '../../../lib/paths';
 import { defineCommand, executeCommand, EXIT, helpText, parseCommandLine, UsageError, type Command, type OptionDefs } from '../../../tools/cli';
@@ -152,6 +152,8 @@ describe('exit codes and what each failure prints', () => {
   });
 
   it('an error thrown later, outside the command\'s promise, also ends as one line and exit 1', () => {
+    // .cache/ is where the bundle lives; a fresh clone has none until something builds it.
+    mkdirSync(fromRoot('.cache'), { recursive: true });
     const file = fromRoot('.cache', `late-error-${process.pid}.ts`);
     writeFileSync(
       file,

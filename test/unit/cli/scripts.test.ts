@@ -102,8 +102,8 @@ describe('every npm command follows the exit-code table', () => {
       expect(r.stdout).toMatch(new RegExp(`^usage: npm run ${name}\\b`));
       expect(r.stdout).toMatch(/^ {2}-h, --help /m);
       expect(r.stdout).toMatch(/^exit codes:\n {2}0 .+\n {2}1 .+\n(?: {2}2 .+\n)? {2}64 +usage error/m);
-      // Exit code 2 means changes or drift, and only plan and drift report those.
-      expect(/^ {2}2 /m.test(r.stdout)).toBe(name === 'plan' || name === 'drift');
+      // Exit code 2 means changes or drift (plan, drift), or changes left pending (apply and local: declined, or stacks waiting).
+      expect(/^ {2}2 /m.test(r.stdout)).toBe(['plan', 'drift', 'apply', 'local'].includes(name));
     });
 
     it('refuses an unknown option with exit 64, one line and a pointer to --help', async () => {

@@ -35,3 +35,15 @@ describe('plan and drift refuse bad input before running Terraform', () => {
     expect(r.stderr).toBe('npm run drift: missing --env <env>\nrun "npm run drift -- --help" for usage\n');
   });
 });
+
+describe('the shared Cloudflare account stack', () => {
+  const workDir = mkdtempSync(join(tmpdir(), 'edge-plan-account-'));
+  afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+  it('runs only with the environment that owns it (its state is in that backend)', () => {
+    const names = (env: string) => prepareStacks({ env, workDir }).map((s) => s.name);
+    expect(names('prod')).toContain('cloudflare-account-0123456789abcdef0123456789abcdef');
+    expect(names('local').filter((n) => n.startsWith('cloudflare-account-'))).toEqual([]);
+    expect(() => prepareStacks({ env: 'local', stacks: ['cloudflare-account-0123456789abcdef0123456789abcdef'], workDir })).toThrow(/unknown stack "cloudflare-account-0123456789abcdef0123456789abcdef"; local has: local-/);
+  });
+});

@@ -259,3 +259,57 @@ describe('reports people can act on', () => {
     expect(renderMarkdown(sgReport())).toContain('commit `0123456789ab` · Terraform 1.11.4 · hashicorp/aws 5.100.0 · 2026-12-02 01:00 UTC');
   });
 });
+
+describe('stacks that only change outputs', () => {
+  // What Terraform prints when a new output is added to applied code: exit 2, no resource change.
+  const outputsOnly: TerraformPlanJson = {
+    resource_changes: [{ address: 'aws_s3_bucket.Truststore', type: 'aws_s3_bucket', mode: 'managed', change: { actions: ['no-op'], before: { bucket: 'b' }, after: { bucket: 'b' } } }],
+    output_changes: { truststore_uri: { actions: ['create'] }, truststore_version: { actions: ['no-op'] } },
+  };
+  const report = (mode: 'plan' | 'drift') => buildReport({ mode, env: 'dev', awsOnly: false, results: [{ stack: 'dev-origin', exitCode: 2, plan: outputsOnly }] });
+
+  it('are listed as such, with zero resource counts', () => {
+    const [stack] = report('drift').stacks;
+    expect(stack.status).toBe('outputs-only');
+    expect(stack.outputs).toEqual(['truststore_uri']);
+    expect(Object.values(stack.counts).every((n) => n === 0)).toBe(true);
+    expect(renderMarkdown(report('drift'))).toContain('Outputs changing (outputs only: no resource changes; not drift): `truststore_uri`');
+    expect(renderMarkdown(report('drift'))).toContain('| `dev-origin` | outputs only | 0 | 0 | 0 | 0 |');
+  });
+
+  it('are never drift (exit 0), but are pending work for plan (exit 2: apply writes the new outputs)', () => {
+    expect(report('drift').exitCode).toBe(0);
+    expect(renderMarkdown(report('drift'))).toMatch(/^## Drift report: `dev` — no changes$/m);
+    expect(report('plan').exitCode).toBe(2);
+  });
+
+  it('an output change next to a resource change is an ordinary change', () => {
+    const withResource = { ...outputsOnly, resource_changes: [{ address: 'aws_s3_bucket.Truststore', type: 'aws_s3_bucket', mode: 'managed' as const, change: { actions: ['update'], before: { bucket: 'b', tags: {} }, after: { bucket: 'b', tags: { a: '1' } } } }] };
+    const [stack] = buildReport({ mode: 'drift', env: 'dev', awsOnly: false, results: [{ stack: 'dev-origin', exitCode: 2, plan: withResource }] }).stacks;
+    expect(stack.status).toBe('changes');
+  });
+});
+
+describe('stacks waiting for something that does not exist yet', () => {
+  const results = [
+    { stack: 'dev-pki', exitCode: 2, plan: { resource_changes: [] } },
+    { stack: 'dev-origin', exitCode: 0, waitingFor: 'waiting for dev-pki: not applied yet' },
+  ];
+
+  it('are reported per stack with the reason, and make the verdict "changes pending" (exit 2), not an error', () => {
+    const report = buildReport({ mode: 'plan', env: 'dev', awsOnly: false, results });
+    expect(report.stacks.find((s) => s.stack === 'dev-origin')).toMatchObject({ status: 'waiting', waitingFor: 'waiting for dev-pki: not applied yet' });
+    expect(report.stacks.some((s) => s.error)).toBe(false);
+    expect(report.exitCode).toBe(2);
+    const md = renderMarkdown(report);
+    expect(md).toContain('| `dev-origin` | WAITING (waiting for dev-pki: not applied yet) | 0 | 0 | 0 | 0 |');
+    expect(md).toContain('Not planned: waiting for dev-pki: not applied yet.');
+    expect(md).not.toContain('ERROR');
+  });
+
+  it('in a drift run say "not applied yet" rather than drift', () => {
+    const report = buildReport({ mode: 'drift', env: 'dev', awsOnly: false, results: [results[1]] });
+    expect(report.exitCode).toBe(2);
+    expect(renderMarkdown(report)).toMatch(/^## Drift report: `dev` — not applied yet$/m);
+  });
+});

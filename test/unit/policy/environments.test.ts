@@ -60,7 +60,9 @@ describe('tools/policy/suppressions.yaml', () => {
   });
 
   it('accepts a valid one and marks the finding it covers as suppressed with its reason', () => {
-    const stack = fixtureStack('dev-pki', secureBucket({ 'aws_s3_bucket_policy.tls': undefined }));
+    // A managed policy without the TLS deny (what local has): only S3-TLS-ONLY fires.
+    const aclOnly = { statement: [{ effect: 'Deny', actions: ['s3:PutBucketAcl'], principals: [{ type: '*', identifiers: ['*'] }], resources: ['${aws_s3_bucket.b.arn}'] }] };
+    const stack = fixtureStack('dev-pki', secureBucket({ 'data.aws_iam_policy_document.tls': aclOnly }));
     const report = checkPolicy([stack], { suppressionsFile: write([entry()]), today });
     expect(report.passed).toBe(true);
     expect(report.findings).toEqual([expect.objectContaining({ ruleId: 'S3-TLS-ONLY', suppressedBy: { reason: entry().reason, expires: '2026-09-30' } })]);

@@ -2,8 +2,9 @@ import { evaluate, Rule } from '../../../tools/policy/engine';
 import { apiGatewayAccessLogging, apiGatewayDefaultEndpointDisabled, apiGatewayDomainMtls, apiGatewayDomainTls12 } from '../../../tools/policy/rules/api-gateway';
 import { cloudflareAccessNonIdentity, cloudflareAopOwnCertificate, cloudflareApiShieldBlock, cloudflareDnsProxied, cloudflareSslStrict } from '../../../tools/policy/rules/cloudflare';
 import { ec2EncryptedVolumes, ec2Imdsv2, keyServerNoPublicIp, noWorldIngress } from '../../../tools/policy/rules/ec2';
-import { iamNoWildcards } from '../../../tools/policy/rules/iam';
-import { s3AccessLogging, s3Encryption, s3PublicAccessBlock, s3TlsOnly, s3Versioning } from '../../../tools/policy/rules/s3';
+import { iamNoWildcards, iamRoleExclusive } from '../../../tools/policy/rules/iam';
+import { secretResourcePolicy } from '../../../tools/policy/rules/secrets';
+import { s3AccessLogging, s3Encryption, s3PolicyManaged, s3PublicAccessBlock, s3TlsOnly, s3Versioning } from '../../../tools/policy/rules/s3';
 import { fixtureStack, secureBucket } from './fixtures';
 
 type Resources = Record<string, Record<string, unknown>>;
@@ -48,7 +49,37 @@ const acmValue = '${trimsuffix(tolist(aws_acm_certificate.c.domain_validation_op
 const originTarget = '${aws_api_gateway_domain_name.d.regional_domain_name}';
 
 // Each case: rule, stack name (its concern matters), the resources, and what must be reported (null: nothing).
+const role = { 'aws_iam_role.r': { name: 'dev-key-server', assume_role_policy: '{}' } };
+const onlyAttachments = { 'aws_iam_role_policy_attachments_exclusive.a': { role_name: '${aws_iam_role.r.name}', policy_arns: ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore'] } };
+const onlyInline = { 'aws_iam_role_policies_exclusive.i': { role_name: '${aws_iam_role.r.name}', policy_names: ['read-own-secrets'] } };
+const secret = { 'aws_secretsmanager_secret.s': { name: 'dev/keyless/private-key' } };
+const secretPolicy = (extra: Record<string, unknown> = {}) => ({ 'aws_secretsmanager_secret_policy.p': { secret_arn: '${aws_secretsmanager_secret.s.arn}', policy: '{}', block_public_policy: true, ...extra } });
+
 const cases: Array<[string, Rule, string, Resources, RegExp | null]> = [
+  // Exclusive management: drift can only see what is declared.
+  ['a role with neither exclusive companion', iamRoleExclusive, 'dev-keyless', role, /no aws_iam_role_policy_attachments_exclusive names this role.*\n.*no aws_iam_role_policies_exclusive names this role/],
+  ['a role without exclusive inline policies', iamRoleExclusive, 'dev-keyless', { ...role, ...onlyAttachments }, /^aws_iam_role\.r: no aws_iam_role_policies_exclusive names this role, so drift cannot see inline policies added out of band$/],
+  ['a role without exclusive attachments', iamRoleExclusive, 'dev-keyless', { ...role, ...onlyInline }, /AdministratorAccess/],
+  ['a role with both companions by reference', iamRoleExclusive, 'dev-keyless', { ...role, ...onlyAttachments, ...onlyInline }, null],
+  ['a role with both companions by literal name', iamRoleExclusive, 'dev-keyless', {
+    ...role,
+    'aws_iam_role_policy_attachments_exclusive.a': { role_name: 'dev-key-server', policy_arns: [] },
+    'aws_iam_role_policies_exclusive.i': { role_name: 'dev-key-server', policy_names: [] },
+  }, null],
+  // Hostile: companions that exist but name another role cover nothing.
+  ['exclusive companions naming another role', iamRoleExclusive, 'dev-keyless', {
+    ...role,
+    'aws_iam_role.other': { name: 'dev-other', assume_role_policy: '{}' },
+    'aws_iam_role_policy_attachments_exclusive.a': { role_name: '${aws_iam_role.other.name}', policy_arns: [] },
+    'aws_iam_role_policies_exclusive.i': { role_name: 'dev-other', policy_names: [] },
+  }, /aws_iam_role\.r: no aws_iam_role_policy_attachments_exclusive/],
+  ['a secret without a managed resource policy', secretResourcePolicy, 'dev-keyless', secret, /no aws_secretsmanager_secret_policy refers to this secret/],
+  ['a secret policy that allows public policies', secretResourcePolicy, 'dev-keyless', { ...secret, ...secretPolicy({ block_public_policy: false }) }, /aws_secretsmanager_secret_policy\.p leaves block_public_policy not true/],
+  ['a secret policy on another secret', secretResourcePolicy, 'dev-keyless', { ...secret, 'aws_secretsmanager_secret.t': { name: 't' }, ...secretPolicy({ secret_arn: '${aws_secretsmanager_secret.t.arn}' }) }, /^aws_secretsmanager_secret\.s: no aws_secretsmanager_secret_policy/],
+  ['a secret with its managed policy', secretResourcePolicy, 'dev-keyless', { ...secret, ...secretPolicy() }, null],
+  ['a bucket without a managed policy', s3PolicyManaged, 'local-origin', secureBucket({ 'aws_s3_bucket_policy.tls': undefined }), /no aws_s3_bucket_policy refers to this bucket, so a policy set out of band \(public read\) is not drift/],
+  ['a bucket with a managed policy', s3PolicyManaged, 'local-origin', secureBucket(), null],
+
   ['a hardened bucket passes versioning', s3Versioning, 'dev-origin', secureBucket(), null],
   ['a bucket without versioning', s3Versioning, 'dev-origin', secureBucket({ 'aws_s3_bucket_versioning.v': undefined }), /aws_s3_bucket\.b: no aws_s3_bucket_versioning refers to this bucket/],
   ['suspended versioning', s3Versioning, 'dev-origin', secureBucket({ 'aws_s3_bucket_versioning.v': { bucket: '${aws_s3_bucket.b.id}', versioning_configuration: { status: 'Suspended' } } }), /status "Suspended"; expected "Enabled"/],

@@ -1,4 +1,4 @@
-import { blocks, PolicyStack, Rule } from '../engine';
+import { blocks, PolicyStack, Rule, TfResource } from '../engine';
 import { documentStatements, jsonStatements, Statement } from '../statements';
 import { formatValue } from '../../tf-json/format';
 
@@ -55,4 +55,28 @@ function policyProblems(policy: unknown, stack: PolicyStack): string[] {
   return statementProblems(statements);
 }
 
-export const iamRules: readonly Rule[] = [iamNoWildcards];
+/** Resources of `type` whose `field` names `role`, by reference or by its literal name. */
+function naming(role: TfResource, stack: PolicyStack, type: string, field: string): TfResource[] {
+  const name = role.body.name;
+  const byName = typeof name === 'string' && !name.includes('${') ? stack.ofType(type).filter((r) => r.body[field] === name) : [];
+  return [...new Set([...stack.referencing(role, type, field), ...byName])];
+}
+
+const EXCLUSIVE_COMPANIONS = [
+  ['aws_iam_role_policy_attachments_exclusive', 'managed policies attached out of band (AdministratorAccess)'],
+  ['aws_iam_role_policies_exclusive', 'inline policies added out of band'],
+] as const;
+
+export const iamRoleExclusive: Rule = {
+  id: 'IAM-ROLE-EXCLUSIVE',
+  description: 'Every IAM role declares exclusive management of its managed-policy attachments and inline policies, so a permission added out of band is drift.',
+  fix: 'Build roles with modules/keyless/instance-role.ts, or add aws_iam_role_policy_attachments_exclusive and aws_iam_role_policies_exclusive naming the role.',
+  resourceTypes: ['aws_iam_role'],
+  check(role, stack) {
+    return EXCLUSIVE_COMPANIONS.filter(([type]) => naming(role, stack, type, 'role_name').length === 0).map(
+      ([type, blind]) => `no ${type} names this role, so drift cannot see ${blind}`,
+    );
+  },
+};
+
+export const iamRules: readonly Rule[] = [iamNoWildcards, iamRoleExclusive];

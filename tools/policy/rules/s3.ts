@@ -85,6 +85,16 @@ export const s3TlsOnly: Rule = {
   },
 };
 
+export const s3PolicyManaged: Rule = {
+  id: 'S3-POLICY-MANAGED',
+  description: 'Every S3 bucket has a managed bucket policy (in every environment, local included), so a policy set out of band is drift.',
+  fix: 'Use modules/origin/hardened-bucket.ts, which always attaches one, or add an aws_s3_bucket_policy for the bucket.',
+  resourceTypes: ['aws_s3_bucket'],
+  check(bucket, stack) {
+    return companion(bucket, stack, 'aws_s3_bucket_policy').length > 0 ? [] : ['no aws_s3_bucket_policy refers to this bucket, so a policy set out of band (public read) is not drift'];
+  },
+};
+
 export const s3AccessLogging: Rule = {
   id: 'S3-ACCESS-LOGGING',
   description: 'Every S3 bucket has server access logging into another bucket, so a read or overwrite of the truststore can be traced.',
@@ -102,4 +112,4 @@ export const s3AccessLogging: Rule = {
   },
 };
 
-export const s3Rules: readonly Rule[] = [s3Versioning, s3Encryption, s3PublicAccessBlock, s3TlsOnly, s3AccessLogging];
+export const s3Rules: readonly Rule[] = [s3Versioning, s3Encryption, s3PublicAccessBlock, s3TlsOnly, s3AccessLogging, s3PolicyManaged];

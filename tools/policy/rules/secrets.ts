@@ -19,4 +19,16 @@ function addressOf(path: string): string {
   return parts.slice(0, 2).join('.');
 }
 
-export const secretRules: readonly Rule[] = [noSecretMaterial];
+export const secretResourcePolicy: Rule = {
+  id: 'SECRET-RESOURCE-POLICY',
+  description: 'Every Secrets Manager secret has its resource policy managed (aws_secretsmanager_secret_policy), so a cross-account grant added out of band is drift.',
+  fix: 'Build secrets with modules/keyless/key-server-secrets.ts, or add an aws_secretsmanager_secret_policy for the secret.',
+  resourceTypes: ['aws_secretsmanager_secret'],
+  check(secret, stack) {
+    const policies = stack.referencing(secret, 'aws_secretsmanager_secret_policy', 'secret_arn');
+    if (policies.length === 0) return ['no aws_secretsmanager_secret_policy refers to this secret, so drift cannot see a resource policy added out of band'];
+    return policies.filter((p) => p.body.block_public_policy !== true).map((p) => `${p.address} leaves block_public_policy not true`);
+  },
+};
+
+export const secretRules: readonly Rule[] = [noSecretMaterial, secretResourcePolicy];

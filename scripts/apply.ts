@@ -1,0 +1,4 @@
+import { runCommand } from '../tools/cli';
+import { applyCommand } from '../tools/plan/apply-command';
+
+void runCommand(applyCommand);

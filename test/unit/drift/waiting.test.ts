@@ -1,0 +1,77 @@
+import { missingInput, waitingOn } from '../../../tools/plan/plan-runner';
+import { progress } from '../../../tools/plan/progress';
+import type { StackPlanResult } from '../../../tools/plan/plan-report';
+
+/**
+ * A new environment cannot be planned past its first stack: the others read state that
+ * does not exist yet. The runner says what each one waits for instead of failing.
+ * (test/integration/local-command.test.ts shows the same against real Terraform and moto.)
+ */
+describe('what a stack waits for', () => {
+  // As Terraform 1.11 prints them (trimmed).
+  const REMOTE_STATE = [
+    'Error: Unable to find remote state',
+    '',
+    '  with data.terraform_remote_state.cross-stack-reference-input-dev-pki,',
+    '  on cdk.tf.json line 31, in data "terraform_remote_state" "cross-stack-reference-input-dev-pki":',
+    '  31:       }',
+    '',
+    'No stack state was found for the given workspace in the given backend.',
+  ].join('\n');
+  const SSM = [
+    'Error: reading SSM Parameter (/edge/dev/keyless-certificate): operation error SSM: GetParameter, https response error StatusCode: 400, RequestID: 3f1c, ParameterNotFound: ',
+    '',
+    '  with data.aws_ssm_parameter.EdgeCertificateSource_Parameter_1A2B3C4D,',
+    '  on cdk.tf.json line 120, in data "aws_ssm_parameter" "EdgeCertificateSource_Parameter_1A2B3C4D":',
+  ].join('\n');
+
+  it('names the upstream stack whose state is missing', () => {
+    expect(missingInput(REMOTE_STATE)).toBe('waiting for dev-pki: not applied yet');
+  });
+
+  it('names the SSM parameter that does not exist', () => {
+    expect(missingInput(SSM)).toBe('waiting for SSM parameter /edge/dev/keyless-certificate: not created yet');
+  });
+
+  it('leaves every other failure an error, including other SSM and remote-state trouble', () => {
+    expect(missingInput('Error: reading SSM Parameter (/x): operation error SSM: GetParameter, AccessDeniedException: not authorized\n  with data.aws_ssm_parameter.P,')).toBeUndefined();
+    expect(missingInput('Error: error loading state: AccessDenied: Access Denied\n  with data.terraform_remote_state.cross-stack-reference-input-dev-pki,')).toBeUndefined();
+    expect(missingInput('Error: Invalid reference')).toBeUndefined();
+    // A ParameterNotFound of another data source (not the certificate's) is not an SSM wait either.
+    expect(missingInput('Error: ParameterNotFound\n  with aws_instance.Host,')).toBeUndefined();
+  });
+
+  const plan = (stack: string, over: Partial<StackPlanResult> = {}): StackPlanResult => ({ stack, exitCode: 0, plan: { resource_changes: [] }, applied: true, ...over });
+
+  it('waits for an upstream stack that was never applied, was not planned, or changes its outputs', () => {
+    expect(waitingOn(new Map([['dev-pki', plan('dev-pki')]]))).toBeUndefined();
+    expect(waitingOn(new Map([['dev-pki', plan('dev-pki', { applied: false, exitCode: 2 })]]))).toBe('waiting for dev-pki: not applied yet');
+    expect(waitingOn(new Map([['dev-pki', { stack: 'dev-pki', exitCode: 0, waitingFor: 'waiting for x: not applied yet' }]]))).toBe('waiting for dev-pki: not applied yet');
+    expect(waitingOn(new Map([['dev-pki', { stack: 'dev-pki', exitCode: 1, error: 'boom' }]]))).toBe('waiting for dev-pki: it could not be planned');
+    const rotating = plan('dev-pki', { exitCode: 2, plan: { resource_changes: [], output_changes: { ca_pem: { actions: ['update'] }, other: { actions: ['no-op'] } } } });
+    expect(waitingOn(new Map([['dev-pki', rotating]]))).toBe('waiting for dev-pki: its outputs change when it is applied');
+    // Unchanged outputs are no reason to wait.
+    expect(waitingOn(new Map([['dev-pki', plan('dev-pki', { plan: { output_changes: { ca_pem: { actions: ['no-op'] } } } })]]))).toBeUndefined();
+  });
+});
+
+describe('progress lines', () => {
+  it('one line as a step starts and one as it ends, with the elapsed time and the outcome', async () => {
+    const lines: string[] = [];
+    let t = 1000;
+    const step = progress((l) => lines.push(l), () => t);
+    const r = await step('dev-origin', 'plan', async () => {
+      t += 41_234;
+      return 2;
+    }, (code) => (code === 2 ? 'changes' : 'no changes'));
+    expect(r).toBe(2);
+    expect(lines).toEqual(['dev-origin: plan started', 'dev-origin: plan finished in 41.2s: changes']);
+  });
+
+  it('says when a step threw, and passes the error on', async () => {
+    const lines: string[] = [];
+    const step = progress((l) => lines.push(l), () => 0);
+    await expect(step('dev-edge', 'apply', async () => { throw new Error('spawn failed'); }, () => '')).rejects.toThrow('spawn failed');
+    expect(lines).toEqual(['dev-edge: apply started', 'dev-edge: apply failed after 0.0s']);
+  });
+});

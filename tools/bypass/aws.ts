@@ -1,0 +1,137 @@
+import { APIGatewayClient, GetDomainNamesCommand, GetRestApisCommand } from '@aws-sdk/client-api-gateway';
+import { ApiGatewayV2Client, GetApisCommand, GetDomainNamesCommand as GetDomainNamesV2Command } from '@aws-sdk/client-apigatewayv2';
+import { DescribeInstancesCommand, DescribeSecurityGroupsCommand, DescribeVpcsCommand, EC2Client, type Filter } from '@aws-sdk/client-ec2';
+import { HOST_ROLES } from '../../lib/naming';
+import type { ApiInput, DomainInput, GroupScope, IngressRuleInput } from './findings';
+
+/**
+ * Thin collectors: one AWS API each, paginated to the end, mapped to the typed inputs
+ * of findings.ts. Clients are passed in, so tests point them at moto.
+ */
+
+export interface AwsClients {
+  readonly apiGateway: APIGatewayClient;
+  readonly apiGatewayV2: ApiGatewayV2Client;
+  readonly ec2: EC2Client;
+}
+
+/** Static credentials, for an emulator; real runs use the SDK's default chain. */
+export interface StaticCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+/** Clients for `region`, on `endpoint` when the environment names an emulator. */
+export function awsClients(region: string, endpoint?: string, credentials?: StaticCredentials): AwsClients {
+  const config = { region, ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}), maxAttempts: 2 };
+  return { apiGateway: new APIGatewayClient(config), apiGatewayV2: new ApiGatewayV2Client(config), ec2: new EC2Client(config) };
+}
+
+export async function restApis(client: APIGatewayClient): Promise<ApiInput[]> {
+  const out: ApiInput[] = [];
+  let position: string | undefined;
+  do {
+    const page = await client.send(new GetRestApisCommand({ position, limit: 500 }));
+    for (const a of page.items ?? []) out.push({ protocol: 'REST', id: a.id!, name: a.name ?? '', disableExecuteApiEndpoint: a.disableExecuteApiEndpoint });
+    position = page.position;
+  } while (position);
+  return out;
+}
+
+export async function httpApis(client: ApiGatewayV2Client): Promise<ApiInput[]> {
+  const out: ApiInput[] = [];
+  let next: string | undefined;
+  do {
+    const page = await client.send(new GetApisCommand({ NextToken: next }));
+    for (const a of page.Items ?? []) out.push({ protocol: 'HTTP', id: a.ApiId!, name: a.Name ?? '', disableExecuteApiEndpoint: a.DisableExecuteApiEndpoint });
+    next = page.NextToken;
+  } while (next);
+  return out;
+}
+
+export async function restDomains(client: APIGatewayClient): Promise<DomainInput[]> {
+  const out: DomainInput[] = [];
+  let position: string | undefined;
+  do {
+    const page = await client.send(new GetDomainNamesCommand({ position, limit: 500 }));
+    for (const d of page.items ?? []) {
+      out.push({ protocol: 'REST', domainName: d.domainName!, truststoreUri: d.mutualTlsAuthentication?.truststoreUri, securityPolicy: d.securityPolicy, regionalDomainName: d.regionalDomainName });
+    }
+    position = page.position;
+  } while (position);
+  return out;
+}
+
+export async function httpDomains(client: ApiGatewayV2Client): Promise<DomainInput[]> {
+  const out: DomainInput[] = [];
+  let next: string | undefined;
+  do {
+    const page = await client.send(new GetDomainNamesV2Command({ NextToken: next }));
+    for (const d of page.Items ?? []) {
+      const conf = d.DomainNameConfigurations?.[0];
+      out.push({ protocol: 'HTTP', domainName: d.DomainName!, truststoreUri: d.MutualTlsAuthentication?.TruststoreUri, securityPolicy: conf?.SecurityPolicy, regionalDomainName: conf?.ApiGatewayDomainName });
+    }
+    next = page.NextToken;
+  } while (next);
+  return out;
+}
+
+/** Where to look for security groups: the keyless VPC (by id or CIDR). */
+export interface VpcSelector {
+  readonly vpcId?: string;
+  readonly cidr?: string;
+}
+
+/**
+ * The groups in scope and every inbound rule of them: groups attached to running or
+ * stopped instances tagged Role=keyless-key-server anywhere in the region, and every
+ * group of the keyless VPC.
+ */
+export async function securityGroupsInScope(client: EC2Client, vpc: VpcSelector): Promise<{ scopes: Map<string, GroupScope>; rules: IngressRuleInput[] }> {
+  const scopes = new Map<string, GroupScope>();
+  let next: string | undefined;
+  do {
+    const page = await client.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:Role', Values: [HOST_ROLES.keyServer] }], NextToken: next }));
+    for (const i of (page.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
+      if (i.State?.Name === 'terminated') continue;
+      for (const g of [...(i.SecurityGroups ?? []), ...(i.NetworkInterfaces ?? []).flatMap((n) => n.Groups ?? [])]) if (g.GroupId) scopes.set(g.GroupId, 'key-server');
+    }
+    next = page.NextToken;
+  } while (next);
+
+  const vpcIds = new Set<string>(vpc.vpcId ? [vpc.vpcId] : []);
+  if (!vpc.vpcId && vpc.cidr) {
+    const found = await client.send(new DescribeVpcsCommand({ Filters: [{ Name: 'cidr-block-association.cidr-block', Values: [vpc.cidr] }] }));
+    for (const v of found.Vpcs ?? []) if (v.VpcId) vpcIds.add(v.VpcId);
+  }
+
+  const rules: IngressRuleInput[] = [];
+  const seen = new Set<string>();
+  const describe = async (filters: Filter[] | undefined, ids: string[] | undefined, scope: GroupScope) => {
+    let token: string | undefined;
+    do {
+      const page = await client.send(new DescribeSecurityGroupsCommand({ Filters: filters, GroupIds: ids, NextToken: token }));
+      for (const g of page.SecurityGroups ?? []) {
+        if (!g.GroupId) continue;
+        if (!scopes.has(g.GroupId)) scopes.set(g.GroupId, scope);
+        if (seen.has(g.GroupId)) continue;
+        seen.add(g.GroupId);
+        for (const p of g.IpPermissions ?? []) {
+          rules.push({
+            groupId: g.GroupId,
+            protocol: p.IpProtocol ?? '-1',
+            fromPort: p.FromPort,
+            toPort: p.ToPort,
+            cidrIpv4: (p.IpRanges ?? []).flatMap((r) => (r.CidrIp ? [r.CidrIp] : [])),
+            cidrIpv6: (p.Ipv6Ranges ?? []).flatMap((r) => (r.CidrIpv6 ? [r.CidrIpv6] : [])),
+          });
+        }
+      }
+      token = page.NextToken;
+    } while (token);
+  };
+  const keyServerGroups = [...scopes.keys()];
+  if (keyServerGroups.length > 0) await describe(undefined, keyServerGroups, 'key-server');
+  if (vpcIds.size > 0) await describe([{ Name: 'vpc-id', Values: [...vpcIds] }], undefined, 'keyless-vpc');
+  return { scopes, rules };
+}

@@ -1,0 +1,24 @@
+import type { Finding } from './findings';
+
+/** Bypass report: what was checked and every finding. */
+export interface BypassReport {
+  readonly environment: string;
+  readonly findings: readonly Finding[];
+  /** What each collector looked at, e.g. `{ "dns records": 12 }`, so an empty report shows it looked. */
+  readonly inspected: Readonly<Record<string, number>>;
+}
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function renderBypassMarkdown(r: BypassReport): string {
+  const counts = Object.entries(r.inspected).map(([k, n]) => `${n} ${k}`).join(', ');
+  const head = `## Bypass check: ${r.environment}\n\nInspected ${counts}.\n\n`;
+  if (r.findings.length === 0) return `${head}No resource reaches the origin around mTLS.\n`;
+  const rows = r.findings.map((f) => `| ${f.kind} | ${cell(f.resource)}${f.declared ? ' (declared by the stacks)' : ''} | ${cell(f.why)} | ${cell(f.fix)} |`);
+  return `${head}**${r.findings.length} finding${r.findings.length === 1 ? '' : 's'}** reach the origin around mTLS.\n\n| kind | resource | why it bypasses mTLS | what to do |\n|---|---|---|---|\n${rows.join('\n')}\n`;
+}
+
+/** JSON form; `bypass` is the key the drift report uses for it. */
+export function renderBypassJson(r: BypassReport): string {
+  return `${JSON.stringify({ schemaVersion: 1, kind: 'bypass', environment: r.environment, inspected: r.inspected, bypass: r.findings }, null, 2)}\n`;
+}
