@@ -112,7 +112,7 @@ function main(args: { readonly runs: number; readonly 'skip-cli': boolean; reado
   console.log(`  50 hostnames / 1 hostname:           ${(median(scaling[1].seconds) / median(scaling[0].seconds)).toFixed(2)}x`);
   console.log('\ntargets (issue targets for an idle 2-core machine; say how busy the machine was when quoting these)');
   const target = (label: string, value: number, limit: number, shown: string): void =>
-    console.log(`  ${label.padEnd(37)}${value <= limit ? 'met' : 'NOT met'} (${shown})`);
+    console.log(`  ${label.padEnd(41)}${value <= limit ? 'met' : 'NOT met'} (${shown})`);
   target('all envs synthesize warm in <= 0.45 s:', median(warm.seconds), 0.45, `${median(warm.seconds).toFixed(3)} s`);
   const ratio = median(scaling[2].seconds) / median(scaling[0].seconds);
   target('200 hostnames <= 1.5x of 1 hostname:', ratio, 1.5, `${ratio.toFixed(2)}x`);
