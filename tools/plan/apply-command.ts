@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { defineCommand, EXIT, UsageError, type ExitCode } from '../cli';
 import type { PlanReport } from './plan-report';
+import { STACK_RUN_OPTIONS, stackRunOptionsFrom } from './run-options';
 
 /** Asks on the terminal; only "yes" applies. */
 async function askYes(question: string): Promise<boolean> {
@@ -18,13 +19,9 @@ export const applyCommand = defineCommand({
   summary:
     'Plans each stack of one environment to a saved plan file, prints the plan report (as npm run plan), asks for "yes" on a terminal (elsewhere --auto-approve is required), then applies exactly those plans in dependency order. Stacks waiting for an upstream stack are planned, shown and confirmed in the next round. After a failure, the stacks depending on it are skipped and named. Progress goes to stderr, one line per stack step with its elapsed time.',
   options: {
-    env: { type: 'string', required: true, valueName: '<env>', doc: 'the environment (envs/<env>.yaml)' },
-    stack: { type: 'string', multiple: true, valueName: '<name>', doc: 'only this stack, as dev-origin or origin (comma-separated too)' },
+    ...STACK_RUN_OPTIONS,
     'auto-approve': { type: 'boolean', doc: 'apply without asking (required when stdin is not a terminal)' },
     'aws-only': { type: 'boolean', doc: 'apply the AWS-only projection of each stack with the offline provider mirror (local)' },
-    concurrency: { type: 'integer', min: 1, doc: 'stacks run at once (default: the number of cores)' },
-    'work-dir': { type: 'string', valueName: '<dir>', doc: 'per-stack terraform work dirs (default .cache/terraform/<env>)' },
-    'state-root': { type: 'string', valueName: '<dir>', doc: 'where relative local-backend state paths resolve (default: the repository root)' },
   },
   exitCodes: { 0: 'applied, or nothing to apply', 1: 'a plan or an apply failed (the report names it; dependents are skipped and named), or bad input', 2: 'declined, or stacks still waiting for something (named)' },
   configErrorNote: 'Nothing was planned or applied.',
@@ -42,13 +39,7 @@ export const applyCommand = defineCommand({
     const { renderMarkdown } = await import('./plan-report');
     let shown: PlanReport | undefined;
     const outcome = await applyEnvironment({
-      env: args.env,
-      stacks: args.stack.flatMap((s) => s.split(',')).filter(Boolean),
-      awsOnly: args['aws-only'],
-      concurrency: args.concurrency,
-      workDir: args['work-dir'],
-      stateRoot: args['state-root'],
-      onProgress: (line) => process.stderr.write(`${line}\n`),
+      ...stackRunOptionsFrom(args),
       confirm: async (report) => {
         shown = report;
         process.stdout.write(renderMarkdown(report));

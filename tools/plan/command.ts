@@ -1,5 +1,6 @@
 import { defineCommand, EXIT, REPORT_OPTIONS, emitReport, type ExitCode, UsageError } from '../cli';
 import type { PlanMode } from './plan-report';
+import { STACK_RUN_OPTIONS, stackRunOptionsFrom } from './run-options';
 
 const WHAT: Record<PlanMode, string> = {
   plan: 'Synthesizes one environment and runs terraform init + plan -detailed-exitcode per stack (stacks in parallel, in dependency order); prints the report as Markdown. A stack whose upstream stack is not applied yet (or whose SSM input does not exist) is reported as waiting, and counts as changes. Progress goes to stderr, one line per stack with its elapsed time.',
@@ -12,17 +13,13 @@ export function planCommand(mode: PlanMode) {
     name: `npm run ${mode}`,
     summary: WHAT[mode],
     options: {
-      env: { type: 'string', required: true, valueName: '<env>', doc: 'the environment (envs/<env>.yaml)' },
-      stack: { type: 'string', multiple: true, valueName: '<name>', doc: 'only this stack, as dev-origin or origin (comma-separated too)' },
+      ...STACK_RUN_OPTIONS,
       bypass: {
         type: 'boolean',
         doc: 'drift only: instead of planning, list live resources that reach the origin around mTLS (unproxied DNS records to the origin, execute-api endpoints, domains without mTLS, key-server groups open to the internet); needs $CLOUDFLARE_API_TOKEN (Zone DNS Read), AWS read access; $AWS_ENDPOINT_URL and $CLOUDFLARE_BASE_URL override the endpoints',
       },
       'aws-only': { type: 'boolean', doc: 'run the AWS-only projection of each stack against the offline provider mirror' },
       ...REPORT_OPTIONS,
-      concurrency: { type: 'integer', min: 1, doc: 'stacks run at once (default: the number of cores)' },
-      'work-dir': { type: 'string', valueName: '<dir>', doc: 'per-stack terraform work dirs (default .cache/terraform/<env>)' },
-      'state-root': { type: 'string', valueName: '<dir>', doc: 'where relative local-backend state paths resolve (default: the repository root)' },
     },
     exitCodes: { 0: 'no changes', 1: 'error (terraform failed, bad input)', 2: mode === 'drift' ? 'drift (with --bypass: a bypass finding)' : 'changes' },
     configErrorNote: 'Nothing was planned.',
@@ -45,16 +42,7 @@ export function planCommand(mode: PlanMode) {
       }
       const { planStacks } = await import('./plan-runner');
       const { renderJson, renderMarkdown } = await import('./plan-report');
-      const report = await planStacks({
-        mode,
-        env: args.env,
-        stacks: args.stack.flatMap((s) => s.split(',')).filter(Boolean),
-        awsOnly: args['aws-only'],
-        concurrency: args.concurrency,
-        workDir: args['work-dir'],
-        stateRoot: args['state-root'],
-        onProgress: (line) => process.stderr.write(`${line}\n`),
-      });
+      const report = await planStacks({ mode, ...stackRunOptionsFrom(args) });
       emitReport(renderMarkdown(report), () => renderJson(report), args);
       return report.exitCode;
     },
