@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { HOST_ROLES } from '../../lib/naming';
 import { budgetFor } from '../support/budget';
 import { aRecord, cnameRecord, type FakeCloudflare, startFakeCloudflare } from '../support/fake-cloudflare';
 import { type Moto, motoEnv, motoUnavailableReason, startMoto } from '../support/moto';
+import { runToEnd } from '../support/processes';
 import { fromRoot } from '../../lib/paths';
 
 const unavailable = motoUnavailableReason();
@@ -112,16 +112,9 @@ describeMoto('bypass detection against moto (AWS) and the Cloudflare fake', () =
     let cloudflare: FakeCloudflare;
     afterEach(() => cloudflare?.stop());
     const drift = (vars: NodeJS.ProcessEnv, extra: string[] = []) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [fromRoot('node_modules/tsx/dist/cli.mjs'), fromRoot('scripts/drift.ts'), '--env', 'local', '--bypass', ...extra], {
-          env: { ...process.env, ...motoEnv(REGION), AWS_ENDPOINT_URL: moto.endpoint, ...vars },
-          cwd: fromRoot('.'),
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d) => (stdout += d));
-        child.stderr.on('data', (d) => (stderr += d));
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      runToEnd(process.execPath, [fromRoot('node_modules/tsx/dist/cli.mjs'), fromRoot('scripts/drift.ts'), '--env', 'local', '--bypass', ...extra], {
+        env: { ...process.env, ...motoEnv(REGION), AWS_ENDPOINT_URL: moto.endpoint, ...vars },
+        cwd: fromRoot('.'),
       });
 
     it('exits 2 and names every bypassing resource, in Markdown and in the JSON report', async () => {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromRoot } from '../../lib/paths';
@@ -6,6 +5,7 @@ import type { PlanReport } from '../../tools/plan/plan-report';
 import { applyStacks, type StackRunOptions } from '../../tools/plan/plan-runner';
 import { budgetFor } from '../support/budget';
 import { motoEnv } from '../support/moto';
+import { runToEnd } from '../support/processes';
 import { SHARED_LOCAL_SETUP_BUDGET, sharedLocalEnvironment, sharedLocalUnavailableReason, type SharedLocalEnvironment } from '../support/shared-local';
 
 /**
@@ -99,23 +99,16 @@ const UNMANAGED_CHANGES: readonly string[] = [
 ];
 
 /** Runs `npm run drift` as a user would and returns its exit code, stdout and JSON report. */
-function npmRunDrift(options: StackRunOptions & { envsDir: string; workDir: string; stateRoot: string }, jsonPath: string) {
-  return new Promise<{ code: number; stdout: string; stderr: string; report: PlanReport }>((resolve, reject) => {
-    const args = ['run', '--silent', 'drift', '--', '--env', options.env, '--aws-only', '--json', jsonPath, '--work-dir', options.workDir, '--state-root', options.stateRoot];
-    const child = spawn('npm', args, { cwd: fromRoot(), env: { ...process.env, ...motoEnv(), EDGE_ENVS_DIR: options.envsDir }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      try {
-        resolve({ code: code ?? 1, stdout, stderr, report: JSON.parse(readFileSync(jsonPath, 'utf8')) });
-      } catch (e) {
-        reject(new Error(`npm run drift exited ${code} without a JSON report: ${stderr}\n${stdout}`));
-      }
-    });
-  });
+async function npmRunDrift(options: StackRunOptions & { envsDir: string; workDir: string; stateRoot: string }, jsonPath: string) {
+  const args = ['run', '--silent', 'drift', '--', '--env', options.env, '--aws-only', '--json', jsonPath, '--work-dir', options.workDir, '--state-root', options.stateRoot];
+  const { code, stdout, stderr } = await runToEnd('npm', args, { cwd: fromRoot(), env: { ...process.env, ...motoEnv(), EDGE_ENVS_DIR: options.envsDir } });
+  let report: PlanReport;
+  try {
+    report = JSON.parse(readFileSync(jsonPath, 'utf8'));
+  } catch {
+    throw new Error(`npm run drift exited ${code} without a JSON report: ${stderr}\n${stdout}`);
+  }
+  return { code: code ?? 1, stdout, stderr, report };
 }
 
 const unavailable = sharedLocalUnavailableReason();

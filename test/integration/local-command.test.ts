@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,16 +7,11 @@ import { isOurProcess } from '../../tools/local/processes';
 import { localUnavailableReason } from '../../tools/local/local';
 import type { PlanReport } from '../../tools/plan/plan-report';
 import { budgetFor } from '../support/budget';
+import { type Finished, runToEnd } from '../support/processes';
 
 const unavailable = localUnavailableReason();
 if (unavailable) console.warn(`SKIPPED local command test: ${unavailable}`);
 const describeLocal = unavailable ? describe.skip : describe;
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 /**
  * The README's path for `local`, through the commands a person types, in an isolated
@@ -26,16 +20,8 @@ interface Run {
  */
 describeLocal('npm run local against moto', () => {
   const dir = mkdtempSync(join(tmpdir(), 'edge-local-cmd-'));
-  const npm = (...args: string[]): Promise<Run> =>
-    new Promise((resolve, reject) => {
-      const child = spawn('npm', ['run', '--silent', 'local', '--', ...args], { cwd: fromRoot(), env: { ...process.env, EDGE_LOCAL_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+  const npm = (...args: string[]): Promise<Finished> =>
+    runToEnd('npm', ['run', '--silent', 'local', '--', ...args], { cwd: fromRoot(), env: { ...process.env, EDGE_LOCAL_DIR: dir } });
   const run = () => JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
   const report = (file: string): PlanReport => JSON.parse(readFileSync(join(dir, file), 'utf8'));
   const parameter = '/edge/local/keyless-certificate';

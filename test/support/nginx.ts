@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
+import { listening } from '../../tools/local/harness';
 import { freePort, startProcess, waitFor, type Started } from './processes';
 
 export function nginxUnavailableReason(): string | undefined {
@@ -61,7 +61,7 @@ export async function runNginx(dir: string, servers: string, ports: readonly num
   );
   const nginx: Started = startProcess('nginx', ['-p', dir, '-e', errorLogPath, '-c', conf]);
   try {
-    await waitFor('nginx', async () => (await Promise.all(ports.map(canConnect))).every(Boolean), 10_000, nginx.child);
+    await waitFor('nginx', async () => (await Promise.all(ports.map(listening))).every(Boolean), 10_000, nginx.child);
     return { errorLogPath, stop: nginx.stop };
   } catch (e) {
     await nginx.stop();
@@ -96,17 +96,6 @@ export async function startMtlsNginx(o: MtlsNginxOptions): Promise<MtlsNginx> {
     }
   }
   throw new Error(`nginx did not start: ${lastError}`);
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 export interface CurlResult {

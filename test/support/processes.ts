@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, type SpawnOptions } from 'node:child_process';
 import { waitFor as waitForReady } from '../../tools/local/processes';
 
 export { freePort } from '../../tools/local/processes';
@@ -35,4 +35,24 @@ export function startProcess(command: string, args: readonly string[], env: Node
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** How a command run to its end finished: exit code (null when a signal ended it) and its two outputs. */
+export interface Finished {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command to its end with stdout and stderr captured apart; rejects only when it cannot be started. */
+export function runToEnd(command: string, args: readonly string[], options: SpawnOptions = {}): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...args], { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fromRoot } from '../../../lib/paths';
 import { baseEnvironment, envDir } from '../../support/env-files';
+import { type Finished, runToEnd } from '../../support/processes';
 
 // Every npm command, spawned for real the way npm runs it: --help, a wrong option and
 // a bad env file each end with the exit code of the table in tools/cli.ts and never
@@ -26,31 +26,16 @@ const commands: NpmCommand[] = Object.entries(scripts).flatMap(([name, line]) =>
 // Loaded at exit in each child: which provider bindings or stacks it had loaded.
 const probe = fromRoot('.cache', `cli-probe-${process.pid}.cjs`);
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 let slots = Math.max(2, cpus().length);
 const waiting: (() => void)[] = [];
 /** Spawns one command; at most `slots` run at once (each is a node start-up, CPU-bound). */
-async function run(command: NpmCommand, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+async function run(command: NpmCommand, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Finished> {
   if (slots === 0) await new Promise<void>((r) => waiting.push(r));
   slots--;
   try {
-    return await new Promise<Run>((resolve, reject) => {
-      const child = spawn('node', ['--require', probe, ...command.node, ...args], {
-        cwd: fromRoot(),
-        env: { ...process.env, EDGE_DEBUG: '', CI: '', ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    return await runToEnd('node', ['--require', probe, ...command.node, ...args], {
+      cwd: fromRoot(),
+      env: { ...process.env, EDGE_DEBUG: '', CI: '', ...env },
     });
   } finally {
     slots++;
@@ -59,13 +44,13 @@ async function run(command: NpmCommand, args: string[], env: NodeJS.ProcessEnv =
 }
 
 const STACK_FRAME = /^\s+at .+[(:]\d+/m;
-const loaded = (r: Run) => Number(/^LOADED (\d+)$/m.exec(r.stderr)?.[1] ?? NaN);
+const loaded = (r: Finished) => Number(/^LOADED (\d+)$/m.exec(r.stderr)?.[1] ?? NaN);
 const withoutProbe = (text: string) => text.replace(/^LOADED \d+\n/m, '');
 
 describe('every npm command follows the exit-code table', () => {
   let badEnvs: string;
-  const help = new Map<string, Promise<Run>>();
-  const unknown = new Map<string, Promise<Run>>();
+  const help = new Map<string, Promise<Finished>>();
+  const unknown = new Map<string, Promise<Finished>>();
 
   beforeAll(() => {
     // .cache does not exist on a fresh clone until something else made it.
