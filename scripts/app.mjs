@@ -5,9 +5,10 @@
 // whenever the content of any project file it was built from changes (hashed on
 // every run), or whenever node_modules changes (npm rewrites
 // node_modules/.package-lock.json on every install), so nothing is served stale.
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire, Module } from 'node:module';
+import { Script } from 'node:vm';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,32 +16,22 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = process.env.EDGE_APP_ENTRY ?? 'main.ts';
 const cacheDir = join(root, '.cache', 'app');
 const sourceMaps = process.env.EDGE_SOURCE_MAPS === '1';
-// CDKTF records a full stack trace for every token it creates, only to quote it if
-// resolving that token fails: a fifth of synth's CPU, and nothing of it reaches
-// cdktf.out (test/unit/synth-bundle.test.ts compares the output both ways).
-// EDGE_STACK_TRACES=1 keeps them, for debugging such a failure.
-const stackTraces = process.env.EDGE_STACK_TRACES === '1';
-const variant = `${sourceMaps ? '-maps' : ''}${stackTraces ? '-traces' : ''}`;
+// The bundle carries a few changes to cdktf that remove work whose result never
+// reaches cdktf.out (scripts/cdktf-patches.mjs). EDGE_CDKTF_AS_SHIPPED=1 bundles
+// cdktf unchanged, to debug cdktf itself.
+const asShipped = process.env.EDGE_CDKTF_AS_SHIPPED === '1';
+const variant = `${sourceMaps ? '-maps' : ''}${asShipped ? '-as-shipped' : ''}`;
 const tag = `${entry.replace(/[^\w]/g, '_')}${variant}`;
 const bundlePath = join(cacheDir, `${tag}.cjs`);
 const metaPath = join(cacheDir, `${tag}.inputs.json`);
-const BUILD_VERSION = `4${variant}`;
-
-/** Replaces cdktf's stack-trace capture with one that records no frames. */
-const withoutStackTraces = {
-  name: 'without-stack-traces',
-  setup(build) {
-    build.onLoad({ filter: /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.js$/ }, () => ({
-      loader: 'js',
-      contents: 'exports.captureStackTrace = function captureStackTrace() { return []; };\n',
-    }));
-  },
-};
+const BUILD_VERSION = `5${variant}`;
 
 const hashFile = (rel) => createHash('sha1').update(readFileSync(join(root, rel))).digest('hex');
 // Files under node_modules are covered by the installed-tree lockfile instead of
 // being hashed one by one (hundreds of files, megabytes).
 const INSTALLED_TREE = 'node_modules/.package-lock.json';
+// The patches are part of what the bundle was built from.
+const PATCHES = 'scripts/cdktf-patches.mjs';
 const tracked = (rel) => !rel.startsWith('node_modules/');
 
 function isFresh() {
@@ -71,10 +62,12 @@ async function build() {
     sourcemap: sourceMaps ? 'inline' : false,
     metafile: true,
     write: false,
-    plugins: stackTraces ? [] : [withoutStackTraces],
+    plugins: asShipped ? [] : [(await import('./cdktf-patches.mjs')).cdktfPatches],
+    // Names this build, so its V8 code cache can never be applied to another one.
+    banner: { js: `// build ${randomUUID()}` },
     logLevel: 'error',
   });
-  const files = [...Object.keys(result.metafile.inputs).filter(tracked), INSTALLED_TREE];
+  const files = [...Object.keys(result.metafile.inputs).filter(tracked), INSTALLED_TREE, ...(asShipped ? [] : [PATCHES])];
   const inputs = Object.fromEntries(files.map((rel) => [rel, hashFile(rel)]));
   mkdirSync(cacheDir, { recursive: true });
   // Write-then-rename: concurrent runs never see a half-written bundle.
@@ -83,8 +76,45 @@ async function build() {
   renameSync(tmp, bundlePath);
   writeFileSync(`${metaPath}.${process.pid}`, JSON.stringify({ version: BUILD_VERSION, inputs }));
   renameSync(`${metaPath}.${process.pid}`, metaPath);
+  // Code caches of earlier builds of this variant can never be used again.
+  for (const f of readdirSync(cacheDir)) if (f.startsWith(`${tag}.`) && f.endsWith('.v8cache')) rmSync(join(cacheDir, f), { force: true });
+}
+
+/**
+ * Runs the bundle as node would require it, with V8's code cache: compiling 6 MB of
+ * JavaScript is a sixth of a warm run. The cache is written once per build, at exit,
+ * so it also holds the functions compiled while the app ran. V8 checks only the
+ * source's length before using a cache, so the cache is named by the build id in the
+ * bundle's first line: it can only ever meet the source it was made from.
+ */
+function runBundle() {
+  const source = readFileSync(bundlePath, 'utf8');
+  const build = /^\/\/ build ([0-9a-f-]{36})$/m.exec(source.slice(0, 200))?.[1];
+  const codeCachePath = build && join(cacheDir, `${tag}.${build}.${process.version}-${process.arch}.v8cache`);
+  let cachedData;
+  try {
+    if (codeCachePath) cachedData = readFileSync(codeCachePath);
+  } catch {
+    // No cache yet: this run writes it.
+  }
+  const script = new Script(Module.wrap(source), { filename: bundlePath, cachedData });
+  if (codeCachePath && (cachedData === undefined || script.cachedDataRejected)) {
+    process.once('exit', () => {
+      try {
+        const tmp = `${codeCachePath}.${process.pid}`;
+        writeFileSync(tmp, script.createCachedData());
+        renameSync(tmp, codeCachePath);
+      } catch {
+        // A read-only cache folder only costs the next run its compile time.
+      }
+    });
+  }
+  const mod = new Module(bundlePath);
+  mod.filename = bundlePath;
+  mod.paths = Module._nodeModulePaths(cacheDir);
+  script.runInThisContext()(mod.exports, createRequire(bundlePath), mod, bundlePath, cacheDir);
 }
 
 if (!isFresh()) await build();
 if (sourceMaps) process.setSourceMapsEnabled(true);
-createRequire(import.meta.url)(bundlePath);
+runBundle();

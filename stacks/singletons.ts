@@ -1,4 +1,4 @@
-import type { TerraformStack } from 'cdktf';
+import { DefaultTokenResolver, StringConcat, TerraformResource, Tokenization, type TerraformStack } from 'cdktf';
 
 /**
  * Cloudflare objects that exist once per account, zone or hostname, whatever Terraform
@@ -34,6 +34,9 @@ const SINGLETONS: readonly Singleton[] = [
   },
 ];
 
+const BY_TYPE = new Map(SINGLETONS.map((s) => [s.type, s]));
+const RESOLVER = new DefaultTokenResolver(new StringConcat());
+
 /** Owner of a singleton: `<stack> (<construct path>)`. */
 function ownerOf(stack: string, resource: Record<string, unknown>, logical: string): string {
   const path = (resource['//'] as { metadata?: { path?: string } } | undefined)?.metadata?.path;
@@ -47,11 +50,18 @@ function ownerOf(stack: string, resource: Record<string, unknown>, logical: stri
 export function singletonConflicts(stacks: readonly TerraformStack[]): string[] {
   const owners = new Map<string, string[]>();
   for (const stack of stacks) {
-    const resources = (stack.toTerraform() as { resource?: Record<string, Record<string, Record<string, unknown>>> }).resource ?? {};
-    for (const s of SINGLETONS) {
-      for (const [logical, r] of Object.entries(resources[s.type] ?? {})) {
-        for (const key of s.keys(r)) {
-          const id = `${s.what} ${key}`;
+    // Only the singleton resources are resolved: rendering whole stacks here would
+    // cost as much as the synth itself.
+    for (const construct of stack.node.findAll()) {
+      if (!TerraformResource.isTerraformResource(construct)) continue;
+      const singleton = BY_TYPE.get(construct.terraformResourceType);
+      if (singleton === undefined) continue;
+      const rendered = Tokenization.resolve(construct.toTerraform(), { scope: stack, preparing: false, resolver: RESOLVER }) as {
+        resource?: Record<string, Record<string, Record<string, unknown>>>;
+      };
+      for (const [logical, r] of Object.entries(rendered.resource?.[singleton.type] ?? {})) {
+        for (const key of singleton.keys(r)) {
+          const id = `${singleton.what} ${key}`;
           owners.set(id, [...(owners.get(id) ?? []), ownerOf(stack.node.id, r, logical)]);
         }
       }

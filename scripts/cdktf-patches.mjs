@@ -1,0 +1,83 @@
+// Changes to cdktf 0.21.0 made only inside the app bundle (scripts/app.mjs), each one
+// removing work whose result never reaches cdktf.out. test/unit/app-runner.test.ts
+// synthesizes every environment with and without them and requires the same bytes;
+// EDGE_CDKTF_AS_SHIPPED=1 builds the bundle without them, to debug cdktf itself.
+//
+// Each patch names the exact text it replaces. When an upgraded cdktf no longer has
+// that text the build stops with the file and the text, instead of bundling a
+// half-patched cdktf (the unit test above fails first, on the upgrade).
+import { readFileSync } from 'node:fs';
+
+/**
+ * cdktf records a full stack trace for every token it creates, only to quote it if
+ * resolving that token fails: a fifth of synth's CPU.
+ */
+const STACK_TRACE = {
+  file: /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.js$/,
+  replace: () => 'exports.captureStackTrace = function captureStackTrace() { return []; };\n',
+};
+
+/**
+ * resolve() visits every key and value of every resource, three times per synth
+ * (prepare, resource, stack). For each it builds the path string used only in error
+ * messages, a context with four closures, and runs three regular expressions; on a
+ * literal string (the vast majority: keys, names, ids) all of it ends in returning the
+ * string unchanged. The fast path returns such a string at once, before any of that
+ * (and, for a key or a value of an object, before the context is made): one with no token
+ * marker (`TfToken[`, common to string and list tokens), none of the two map-token
+ * sentinels (which must still throw) and nothing the number-token expression would
+ * match (the same expression as encoding.js's NUMBER_TOKEN_REGEX, without `g`).
+ */
+const RESOLVE = {
+  file: /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]resolve\.js$/,
+  edits: [
+    [
+      'const tokenMap = token_map_1.TokenMap.instance();',
+      'const tokenMap = token_map_1.TokenMap.instance();\n' +
+        'const NUMBER_TOKEN_LIKE = /[-|\\d|.\\+]+(e[-|\\d|.|e|E|\\+]+)/;\n' +
+        'function isLiteralString(s) {\n' +
+        '    return !s.includes("TfToken[") && s !== token_1.Token.STRING_MAP_TOKEN_VALUE && s !== token_1.Token.ANY_MAP_TOKEN_VALUE && !NUMBER_TOKEN_LIKE.test(s);\n' +
+        '}',
+    ],
+    ['    const pathName = "/" + prefix.join("/");', '    const pathName = { toString: () => "/" + prefix.join("/") };'],
+    [
+      '        throw (0, errors_1.unableToResolveCircularReference)(pathName);\n    }\n',
+      '        throw (0, errors_1.unableToResolveCircularReference)(pathName);\n    }\n' +
+        '    if (typeof obj === "string" && isLiteralString(obj)) {\n        return obj;\n    }\n',
+    ],
+    [
+      '        const resolvedKey = makeContext()[0].resolve(key);\n',
+      '        const resolvedKey = isLiteralString(key) ? key : makeContext()[0].resolve(key);\n',
+    ],
+    [
+      '        const value = makeContext(key)[0].resolve(obj[key]);\n',
+      '        const raw = obj[key];\n' +
+        '        const value = typeof raw === "string" && isLiteralString(raw) ? raw : makeContext(key)[0].resolve(raw);\n',
+    ],
+  ],
+};
+
+/** Replaces each `[from, to]` once, failing on text that is missing or not unique. */
+function edit(path, source, edits) {
+  let out = source;
+  for (const [from, to] of edits) {
+    const at = out.indexOf(from);
+    if (at < 0 || out.indexOf(from, at + 1) >= 0) {
+      throw new Error(
+        `${path}: expected exactly one ${JSON.stringify(from)} (scripts/cdktf-patches.mjs is written for cdktf 0.21.0); ` +
+          'update the patch for this cdktf, or run with EDGE_CDKTF_AS_SHIPPED=1',
+      );
+    }
+    out = out.slice(0, at) + to + out.slice(at + from.length);
+  }
+  return out;
+}
+
+/** The esbuild plugin applying every patch. */
+export const cdktfPatches = {
+  name: 'cdktf-patches',
+  setup(build) {
+    build.onLoad({ filter: STACK_TRACE.file }, () => ({ loader: 'js', contents: STACK_TRACE.replace() }));
+    build.onLoad({ filter: RESOLVE.file }, ({ path }) => ({ loader: 'js', contents: edit(path, readFileSync(path, 'utf8'), RESOLVE.edits) }));
+  },
+};
