@@ -1,45 +1,42 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromRoot } from '../../lib/paths';
-import { callMotoJsonApi } from '../../tools/local/moto';
 import { isOurProcess } from '../../tools/local/processes';
 import { localUnavailableReason } from '../../tools/local/local';
-import type { PlanReport } from '../../tools/plan/plan-report';
 import { budgetFor } from '../support/budget';
 import { type Finished, runToEnd } from '../support/processes';
+import { SHARED_LOCAL_SETUP_BUDGET, sharedLocalEnvironment, sharedLocalUnavailableReason, type LocalCreation } from '../support/shared-local';
 
-const unavailable = localUnavailableReason();
+const unavailable = localUnavailableReason() ?? sharedLocalUnavailableReason();
 if (unavailable) console.warn(`SKIPPED local command test: ${unavailable}`);
 const describeLocal = unavailable ? describe.skip : describe;
 
+const npmLocal = (dir: string, ...args: string[]): Promise<Finished> =>
+  runToEnd('npm', ['run', '--silent', 'local', '--', ...args], { cwd: fromRoot(), env: { ...process.env, EDGE_LOCAL_DIR: dir } });
+
 /**
- * The README's path for `local`, through the commands a person types, in an isolated
- * folder (EDGE_LOCAL_DIR): plan before anything exists, up (moto, seed, apply), plan
- * again, drift, down. Against a real moto_server and the real AWS provider.
+ * The README's path for `local`, through the commands a person types, against a real
+ * moto_server and the real AWS provider: plan before anything exists, up (moto, seed,
+ * apply), drift right after. These are the very commands that created the shared
+ * environment every moto suite uses (test/support/shared-local.ts), so the path is
+ * applied once per run; this file reads what each command printed and left behind.
  */
 describeLocal('npm run local against moto', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'edge-local-cmd-'));
-  const npm = (...args: string[]): Promise<Finished> =>
-    runToEnd('npm', ['run', '--silent', 'local', '--', ...args], { cwd: fromRoot(), env: { ...process.env, EDGE_LOCAL_DIR: dir } });
-  const run = () => JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
-  const report = (file: string): PlanReport => JSON.parse(readFileSync(join(dir, file), 'utf8'));
+  let created: LocalCreation;
+  beforeAll(async () => {
+    created = (await sharedLocalEnvironment()).creation;
+  }, SHARED_LOCAL_SETUP_BUDGET);
   const parameter = '/edge/local/keyless-certificate';
 
-  afterAll(async () => {
-    await npm('down', '--purge');
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('plan before apply: each stack waits for what it needs, named, exit 2 (not an error)', async () => {
-    const started = await npm('start', '--skip-stand-ins');
-    expect({ code: started.code, stderr: started.stderr }).toMatchObject({ code: 0, stderr: expect.stringMatching(/^moto_server started at http:\/\/127\.0\.0\.1:\d+ .*\nseeded SSM parameter/) });
-    // As on a fresh account: the operator has not stored the keyless certificate yet.
-    await callMotoJsonApi(run().moto.endpoint, 'AmazonSSM.DeleteParameter', { Name: parameter });
-
-    const plan = await npm('plan', '--json', join(dir, 'fresh.json'));
+  it('start runs moto and seeds SSM; plan before apply: each stack waits for what it needs, named, exit 2 (not an error)', () => {
+    expect({ code: created.start.code, stderr: created.start.stderr }).toMatchObject({
+      code: 0,
+      stderr: expect.stringMatching(/^moto_server started at http:\/\/127\.0\.0\.1:\d+ .*\nseeded SSM parameter/),
+    });
+    const plan = created.planBeforeApply;
     expect(plan.code).toBe(2);
-    const waiting = Object.fromEntries(report('fresh.json').stacks.map((s) => [s.stack, s.waitingFor ?? s.status]));
+    const waiting = Object.fromEntries(plan.report.stacks.map((s) => [s.stack, s.waitingFor ?? s.status]));
     expect(waiting).toEqual({
       'local-pki': 'outputs-only',
       'local-origin': 'waiting for local-pki: not applied yet',
@@ -52,10 +49,10 @@ describeLocal('npm run local against moto', () => {
     expect(plan.stderr).toMatch(/^local-pki: plan started$/m);
     expect(plan.stderr).toMatch(/^local-pki: plan finished in \d+\.\ds: changes$/m);
     expect(plan.stderr).toMatch(/^local-origin: not planned, waiting for local-pki: not applied yet$/m);
-  }, budgetFor('npmCommand', 'motoStart', 'npmCommand', 'planLocal'));
+  });
 
-  it('up seeds SSM and applies every stack in dependency order, then prints what to try next', async () => {
-    const up = await npm('up', '--skip-stand-ins');
+  it('up seeds SSM and applies every stack in dependency order, then prints what to try next', () => {
+    const { up, dir } = created;
     expect({ code: up.code, tail: up.stdout.slice(-1500) }).toMatchObject({ code: 0 });
     expect(up.stdout).toMatch(/^APPLIED  local-pki$/m);
     expect(up.stdout).toMatch(/^APPLIED  local-origin$/m);
@@ -67,38 +64,56 @@ describeLocal('npm run local against moto', () => {
     const order = [...up.stderr.matchAll(/^(local-\w+): apply finished/gm)].map((m) => m[1]);
     expect(order.indexOf('local-pki')).toBeLessThan(order.indexOf('local-origin'));
     expect(existsSync(join(dir, 'state', 'terraform-state', 'local', 'local-origin.tfstate'))).toBe(true);
+    // The saved plans hold every value in clear text: none outlives the apply.
     expect(existsSync(join(dir, 'work', 'local-origin', 'tfplan'))).toBe(false);
-  // Three rounds of plans (pki; origin; edge) and the applies between them.
-  }, budgetFor('npmCommand', 'planLocal', 'planLocal', 'planLocal', 'applyLocal'));
+  });
 
-  it('a second plan is clean except the emulator gaps the env file names', async () => {
-    const plan = await npm('plan', '--json', join(dir, 'replan.json'));
-    expect({ code: plan.code, report: plan.code === 0 ? '' : plan.stdout }).toEqual({ code: 0, report: '' });
-    const replan = report('replan.json');
-    expect(replan.stacks.map((s) => [s.stack, s.status]).sort()).toEqual([
+  it('drift right after up is clean (exit 0) except the emulator gaps the env file names', async () => {
+    const { planAfterApply } = await sharedLocalEnvironment();
+    expect({ code: created.drift.code, report: created.drift.code === 0 ? '' : created.drift.stdout }).toEqual({ code: 0, report: '' });
+    expect(planAfterApply.stacks.map((s) => [s.stack, s.status]).sort()).toEqual([
       ['local-edge', 'no-changes'],
       ['local-keyless', 'no-changes'],
       ['local-origin', 'no-changes'],
       ['local-pki', 'no-changes'],
     ]);
-    const gaps = new Set(replan.stacks.flatMap((s) => s.knownGaps.map((g) => `${g.address.split('.')[0]} ${g.attribute.split(/[.[]/)[0]}`)));
+    const gaps = new Set(planAfterApply.stacks.flatMap((s) => s.knownGaps.map((g) => `${g.address.split('.')[0]} ${g.attribute.split(/[.[]/)[0]}`)));
     expect([...gaps].sort()).toEqual([
       'aws_api_gateway_domain_name mutual_tls_authentication',
       'aws_launch_template default_version',
       'aws_launch_template latest_version',
       'aws_launch_template tag_specifications',
     ]);
-  }, budgetFor('npmCommand', 'planLocal'));
+  });
+});
 
-  it('down stops moto and forgets the state that described it', async () => {
-    const { pid } = run().moto;
-    const down = await npm('down');
+/**
+ * `down` on an environment of its own (the shared one lives until the run ends): a
+ * started moto, and state files as an apply leaves them.
+ */
+describeLocal('npm run local -- down', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edge-local-down-'));
+  afterAll(async () => {
+    await npmLocal(dir, 'down', '--purge');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stops moto and forgets the state that described it; afterwards status and plan say it is not running', async () => {
+    const started = await npmLocal(dir, 'start', '--skip-stand-ins');
+    expect({ code: started.code, stderr: started.stderr }).toMatchObject({ code: 0 });
+    const { pid } = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')).moto;
+    expect(isOurProcess(pid, 'moto')).toBe(true);
+    const state = join(dir, 'state', 'terraform-state', 'local');
+    mkdirSync(state, { recursive: true });
+    writeFileSync(join(state, 'local-origin.tfstate'), '{"version":4,"serial":1,"resources":[]}');
+
+    const down = await npmLocal(dir, 'down');
     expect(down.code).toBe(0);
     expect(isOurProcess(pid, 'moto')).toBe(false);
-    expect(existsSync(join(dir, 'state', 'terraform-state', 'local'))).toBe(false);
-    const status = await npm('status');
+    expect(existsSync(state)).toBe(false);
+    const status = await npmLocal(dir, 'status');
     expect({ code: status.code, stderr: status.stderr }).toEqual({ code: 1, stderr: 'moto_server: not running\nverify stand-ins: not running\n' });
-    const plan = await npm('plan');
+    const plan = await npmLocal(dir, 'plan');
     expect({ code: plan.code, stderr: plan.stderr }).toEqual({ code: 1, stderr: 'local plan: the local environment is not running: start it with `npm run local -- up`\n' });
-  }, budgetFor('npmCommand', 'npmCommand', 'npmCommand'));
+  }, budgetFor('npmCommand', 'motoStart', 'npmCommand', 'npmCommand', 'npmCommand'));
 });

@@ -1,8 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { applyStacks, planStacks } from '../../tools/plan/plan-runner';
 import { budgetFor } from '../support/budget';
-import { withField } from '../support/env-files';
 import { SHARED_LOCAL_SETUP_BUDGET, sharedLocalEnvironment, sharedLocalUnavailableReason, type SharedLocalEnvironment } from '../support/shared-local';
 
 const unavailable = sharedLocalUnavailableReason();
@@ -37,32 +33,6 @@ describeMoto('local origin applies to moto and converges', () => {
     // The gap is really there (if moto fixes it, drop it from envs/local.yaml).
     expect(origin.knownGaps.map((g) => g.attribute.split(/[.[]/)[0])).toContain('mutual_tls_authentication');
   });
-
-  it('rotation: trusting a new CA generation uploads a new truststore version and repins the domain to it', async () => {
-    const changes = await local.exclusive(async () => {
-      const options = local.runOptions();
-      const rotated = mkdtempSync(join(options.workDir, 'envs-'));
-      writeFileSync(join(rotated, 'local.yaml'), JSON.stringify(withField(local.document, 'pki', { mode: 'generated', caGenerations: [2, 1] })));
-      try {
-        // The pki stack's AWS projection is outputs only: applying it publishes the
-        // second generation to the origin's remote state without touching AWS.
-        expect((await applyStacks({ ...options, envsDir: rotated, stacks: ['pki'] })).filter((a) => !a.ok)).toEqual([]);
-        const report = await planStacks({ ...options, envsDir: rotated, stacks: ['origin'], mode: 'plan' });
-        expect(report.stacks[0].error).toBeUndefined();
-        return report.stacks[0];
-      } finally {
-        // Put the shared environment back and prove it.
-        const restored = await applyStacks({ ...options, stacks: ['pki'] });
-        expect(restored.filter((a) => !a.ok)).toEqual([]);
-        expect((await planStacks({ ...options, stacks: ['pki', 'origin'], mode: 'plan' })).exitCode).toBe(0);
-      }
-    });
-    const object = changes.changes.find((c) => c.address.startsWith('aws_s3_object.'))!;
-    expect(object.action).toBe('update');
-    expect(object.attributes.map((a) => a.path)).toEqual(expect.arrayContaining(['content', 'version_id']));
-    // The domain's repin is hidden behind the named moto gap (mutual_tls_authentication) but listed.
-    expect(changes.knownGaps.some((g) => g.address.startsWith('aws_api_gateway_domain_name.') && g.attribute.startsWith('mutual_tls_authentication'))).toBe(true);
-    // Nothing else is touched by a CA rotation on the origin side.
-    expect(changes.changes.map((c) => c.type).sort()).toEqual(['aws_s3_object']);
-  }, budgetFor('sharedEnvironmentTurn', 'applyLocal', 'planLocal', 'planLocal'));
+  // How a CA rotation reaches the origin (a new truststore version, the domain repinned)
+  // is applied step by step in rotation-moto.test.ts.
 });

@@ -1,5 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { callMotoJsonApi, MOTO_SETTINGS, motoAnswers, motoCommand, motoEnv } from '../../tools/local/moto';
 import { BUDGET } from './budget';
@@ -57,44 +57,6 @@ const motoArgs = (port: number): string[] => motoCommand(port)[1];
 /** moto's own settings (tools/local/moto.ts: the same as `npm run local`) plus fake credentials. */
 function motoServerEnv(): NodeJS.ProcessEnv {
   return { ...motoEnv(), ...MOTO_SETTINGS };
-}
-
-/** A moto_server that outlives the process that started it. */
-export interface DetachedMoto {
-  readonly endpoint: string;
-  /** Process group to signal when done (`process.kill(-pgid)`). */
-  readonly pgid: number;
-}
-
-/**
- * Starts moto_server in its own process group, logging to `logFile`, so it outlives
- * the jest worker that started it (one moto for a whole run). It stops itself once
- * process `watchPid` (the jest parent) is gone, so an interrupted run leaves nothing
- * behind even when no teardown runs.
- */
-export async function startDetachedMoto(logFile: string, watchPid: number, timeoutMs = BUDGET.motoStart): Promise<DetachedMoto> {
-  let lastError = '';
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
-    const endpoint = `http://127.0.0.1:${port}`;
-    const log = openSync(logFile, 'a');
-    const script = 'moto_server "$@" & m=$!; trap \'kill $m 2>/dev/null; exit 0\' TERM INT; while kill -0 "$WATCH_PID" 2>/dev/null && kill -0 $m 2>/dev/null; do sleep 1; done; kill $m 2>/dev/null; wait $m';
-    const child = spawn('sh', ['-c', script, 'moto-watchdog', ...motoArgs(port)], {
-      detached: true,
-      stdio: ['ignore', log, log],
-      env: { ...process.env, ...motoServerEnv(), WATCH_PID: String(watchPid) },
-    });
-    closeSync(log);
-    child.unref();
-    try {
-      await waitFor('moto_server', () => motoAnswers(endpoint), timeoutMs, child);
-      return { endpoint, pgid: child.pid! };
-    } catch (e) {
-      lastError = `${(e as Error).message}\n${readFileSync(logFile, 'utf8').slice(-2000)}`;
-      stopProcessGroup(child.pid!);
-    }
-  }
-  throw new Error(`moto_server did not start: ${lastError}`);
 }
 
 /** Ends a detached process group (no error when it is already gone). */

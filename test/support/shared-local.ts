@@ -1,24 +1,33 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
+import { fromRoot } from '../../lib/paths';
+import { callMotoJsonApi } from '../../tools/local/moto';
 import type { PlanReport } from '../../tools/plan/plan-report';
-import { applyStacks, planStacks, type StackRunOptions } from '../../tools/plan/plan-runner';
+import type { StackRunOptions } from '../../tools/plan/plan-runner';
 import { terraformUnavailableReason } from '../../tools/terraform';
 import { BUDGET, budgetFor } from './budget';
-import { baseEnvironment, withField } from './env-files';
+import { baseEnvironment } from './env-files';
 import { withFileLock } from './file-lock';
-import { boto3, motoEnv, motoUnavailableReason, startDetachedMoto, stateResources } from './moto';
-import { makeTestCertificates, opensslUnavailableReason, type TestCertificates } from './openssl';
+import { boto3, motoEnv, motoUnavailableReason, stateResources } from './moto';
+import { opensslUnavailableReason, type TestCertificates } from './openssl';
+import { type Finished, runToEnd } from './processes';
 import { runDir, sharedMotoPgidFile } from './run-dir';
 
 /**
  * ONE applied `local` environment per jest run, shared by every moto test file.
  *
- * The first file that asks starts moto_server, stores the keyless certificate in SSM
- * and applies every stack of `local` (AWS part) with the project's own apply runner;
- * the others get the same environment. globalTeardown stops moto. How to add a
+ * The first file that asks creates it the way the README tells an operator to, through
+ * the commands a person types, in a folder of this run (EDGE_LOCAL_DIR): `npm run local
+ * -- start`, a `plan` before anything exists (the keyless certificate taken out of SSM
+ * first, as on a fresh account), `up` (seed, plan, apply every stack of the AWS part)
+ * and `drift` right after. What each command printed is kept: test/integration/
+ * local-command.test.ts checks it, so the operator's path is tested without a second
+ * apply. The other files get the same environment. A watchdog stops moto when the jest
+ * process is gone, and globalTeardown stops it at the end of the run. How to add a
  * case: test/support/README.md.
  */
-
 export interface SharedLocalEnvironment {
   /** moto_server, `http://127.0.0.1:<port>`. */
   readonly endpoint: string;
@@ -30,11 +39,13 @@ export interface SharedLocalEnvironment {
   readonly stateRoot: string;
   /** Credentials and region for terraform, boto3 or the CLI talking to moto. */
   readonly terraformEnv: NodeJS.ProcessEnv;
-  /** The keyless leaf (and its CA) stored in SSM before apply. */
+  /** The keyless leaf (and its CA) stored in SSM before apply: the local PKI's (`npm run local` seeds it). */
   readonly keylessCertificate: TestCertificates;
+  /** The `npm run local` commands that created the environment, as they finished, and the reports they wrote. */
+  readonly creation: LocalCreation;
   /**
-   * The drift report (`planStacks`, mode drift, every stack) made right after the
-   * apply: what a second plan said. Each file checks its own stacks in it, so the
+   * The drift report (`npm run local -- drift --json`, every stack) made right after
+   * the apply: what a second plan said. Each file checks its own stacks in it, so the
    * suite plans the fresh environment once instead of once per file.
    */
   readonly planAfterApply: PlanReport;
@@ -60,6 +71,18 @@ export function sharedLocalUnavailableReason(): string | undefined {
   return terraformUnavailableReason() ?? motoUnavailableReason() ?? opensslUnavailableReason();
 }
 
+/** How the environment was created: each `npm run local -- <command>` in order. */
+export interface LocalCreation {
+  /** The EDGE_LOCAL_DIR of the commands (run.json, state/, work/). */
+  readonly dir: string;
+  readonly start: Finished;
+  /** `plan --json` before anything was applied, with the keyless certificate missing from SSM. */
+  readonly planBeforeApply: Finished & { readonly report: PlanReport };
+  readonly up: Finished;
+  /** `drift --json` right after `up`: its report is `planAfterApply`. */
+  readonly drift: Finished;
+}
+
 interface Recorded {
   readonly endpoint: string;
   readonly envsDir: string;
@@ -67,10 +90,14 @@ interface Recorded {
   readonly document: Record<string, any>;
   readonly keylessCertificate: TestCertificates;
   readonly planAfterApply: PlanReport;
+  readonly creation: LocalCreation;
 }
 
-/** Time limit of a beforeAll that asks for the environment: starting moto, the apply (and its one retry), the plan after it. */
-export const SHARED_LOCAL_SETUP_BUDGET = budgetFor('motoStart', 'applyLocal', 'applyLocal', 'planLocal');
+/**
+ * Time limit of a beforeAll that asks for the environment: `start` (moto), the plan
+ * before apply, `up` (a plan and the apply, and its one retry), the drift after it.
+ */
+export const SHARED_LOCAL_SETUP_BUDGET = budgetFor('npmCommand', 'motoStart', 'npmCommand', 'planLocal', 'npmCommand', 'planLocal', 'applyLocal', 'planLocal', 'applyLocal', 'npmCommand', 'planLocal');
 
 let mine: Promise<SharedLocalEnvironment> | undefined;
 
@@ -105,31 +132,61 @@ async function locate(): Promise<SharedLocalEnvironment> {
 }
 
 async function create(home: string): Promise<Recorded> {
-  const watchPid = Number(process.env.EDGE_TEST_PARENT_PID ?? process.ppid);
-  const moto = await startDetachedMoto(join(home, 'moto.log'), watchPid);
-  writeFileSync(sharedMotoPgidFile(runDir()), String(moto.pgid));
-  const document = withField(baseEnvironment('local'), 'aws.endpoint', moto.endpoint);
-  const envsDir = join(home, 'envs');
-  mkdirSync(envsDir);
-  writeFileSync(join(envsDir, 'local.yaml'), JSON.stringify(document));
-  // The keyless stack reads its edge certificate (public) from SSM, where an operator puts it.
-  const keylessCertificate = makeTestCertificates(mkdtempSync(join(home, 'certs-')));
-  boto3(moto.endpoint, `ssm.put_parameter(Name=${JSON.stringify(document.keyless.certificate.ssmParameter)}, Type='String', Value=${JSON.stringify(keylessCertificate.leafPem)})`, {});
-  const stateRoot = join(home, 'state');
-  const options = { env: 'local', awsOnly: true, envsDir, workDir: join(home, 'apply'), stateRoot, terraformEnv: motoEnv() };
-  let applied = await applyStacks(options);
-  if (applied.some((a) => !a.ok)) {
-    // moto 5.2.1 is not safe under terraform's concurrent writes: on a busy machine it
-    // has answered AuthorizeSecurityGroupEgress for a brand-new group with
-    // InvalidPermission.Duplicate. Terraform recorded what it created, so one more apply
-    // converges; a second failure is a real one and fails the run.
-    console.warn(`SHARED LOCAL: the first apply against moto failed, applying once more:\n${applied.filter((a) => !a.ok).map((f) => `${f.stack}: ${f.output.split('\n')[0]}`).join('\n')}`);
-    applied = await applyStacks(options);
+  const dir = join(home, 'local');
+  const npm = (...args: string[]): Promise<Finished> =>
+    runToEnd('npm', ['run', '--silent', 'local', '--', ...args], { cwd: fromRoot(), env: { ...process.env, EDGE_LOCAL_DIR: dir } });
+  const failed = (what: string, r: Finished) => new Error(`npm run local -- ${what} exited ${r.code}:\n${r.stderr.slice(-3000)}\n${r.stdout.slice(-3000)}`);
+
+  const start = await npm('start', '--skip-stand-ins');
+  if (start.code !== 0) throw failed('start', start);
+  const moto = (JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as { moto: { pid: number; endpoint: string } }).moto;
+  // `local` starts moto in a process group of its own (its pid): teardown ends the
+  // group, and a watchdog ends it if jest is gone without a teardown.
+  writeFileSync(sharedMotoPgidFile(runDir()), String(moto.pid));
+  watchOver(moto.pid, Number(process.env.EDGE_TEST_PARENT_PID ?? process.ppid));
+
+  const parameter: string = baseEnvironment('local').keyless.certificate.ssmParameter;
+  // As on a fresh account: the operator has not stored the keyless certificate yet.
+  await callMotoJsonApi(moto.endpoint, 'AmazonSSM.DeleteParameter', { Name: parameter });
+  const freshJson = join(home, 'plan-before-apply.json');
+  const planBefore = await npm('plan', '--json', freshJson);
+  if (planBefore.code !== 2) throw failed('plan (before up; expected exit 2, stacks waiting)', planBefore);
+  const planBeforeApply = { ...planBefore, report: JSON.parse(readFileSync(freshJson, 'utf8')) as PlanReport };
+  // What the stacks are planned from: envs/local.yaml with moto's endpoint, as `local` wrote it.
+  const envsDir = join(dir, 'envs');
+  const document = parse(readFileSync(join(envsDir, 'local.yaml'), 'utf8')) as Record<string, any>;
+
+  let up = await npm('up', '--skip-stand-ins');
+  if (up.code !== 0) {
+    console.warn(`SHARED LOCAL: the first up against moto failed (exit ${up.code}), running it once more:\n${up.stdout.slice(-1500)}`);
+    up = await npm('up', '--skip-stand-ins');
   }
-  const failed = applied.filter((a) => !a.ok);
-  if (failed.length > 0) throw new Error(`applying local to moto failed:\n${failed.map((f) => `${f.stack}: ${f.output}`).join('\n')}`);
-  const planAfterApply = await planStacks({ ...options, mode: 'drift' });
-  return { endpoint: moto.endpoint, envsDir, stateRoot, document, keylessCertificate, planAfterApply };
+  if (up.code !== 0) throw failed('up', up);
+
+  const driftJson = join(home, 'drift-after-up.json');
+  const drift = await npm('drift', '--json', driftJson);
+  if (drift.code !== 0 && drift.code !== 2) throw failed('drift', drift);
+  const planAfterApply = JSON.parse(readFileSync(driftJson, 'utf8')) as PlanReport;
+
+  // up seeded SSM with the local PKI's keyless leaf: that is the certificate applied.
+  const pki = (name: string) => readFileSync(join(dir, 'pki', name), 'utf8');
+  const keylessCertificate: TestCertificates = { leafPem: pki('keyless.pem'), leafKeyPem: pki('keyless.key'), caPem: pki('ca.pem'), chainPem: `${pki('keyless.pem')}${pki('ca.pem')}` };
+  return {
+    endpoint: moto.endpoint,
+    envsDir,
+    stateRoot: join(dir, 'state'),
+    document,
+    keylessCertificate,
+    planAfterApply,
+    creation: { dir, start, planBeforeApply, up, drift },
+  };
+}
+
+/** Ends process group `pgid` once process `watchPid` is gone (a jest run killed before its teardown). */
+function watchOver(pgid: number, watchPid: number): void {
+  const script = 'while kill -0 "$WATCH_PID" 2>/dev/null && kill -0 "$PGID" 2>/dev/null; do sleep 1; done; kill -TERM -"$PGID" 2>/dev/null; exit 0';
+  const child = spawn('sh', ['-c', script, 'moto-watchdog'], { detached: true, stdio: 'ignore', env: { ...process.env, WATCH_PID: String(watchPid), PGID: String(pgid) } });
+  child.unref();
 }
 
 function handle(home: string, r: Recorded): SharedLocalEnvironment {

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { LOCAL_HOSTS } from './pki';
-import { isOurProcess, startDetached, waitFor } from './processes';
+import { startDetached, waitFor } from './processes';
 
 /**
  * The loopback stand-ins `npm run verify -- --env local` checks. moto does not serve
@@ -57,7 +57,7 @@ export function listening(port: number): Promise<boolean> {
 /** Starts the stand-ins with their files in `dir` and waits until both listen; returns nginx's pid. */
 export async function startStandIns(dir: string, pkiDir: string): Promise<number> {
   const config = harnessConfig(dir, pkiDir);
-  const pid = startDetached('nginx', ['-p', dir, '-e', join(dir, 'logs', 'error.log'), '-c', config], {}, join(dir, 'logs', 'nginx.out'));
-  await waitFor('nginx stand-ins', async () => (await listening(HARNESS_PORTS.origin)) && (await listening(HARNESS_PORTS.edge)), 10_000, () => !isOurProcess(pid, 'nginx'));
-  return pid;
+  const nginx = startDetached('nginx', ['-p', dir, '-e', join(dir, 'logs', 'error.log'), '-c', config], {}, join(dir, 'logs', 'nginx.out'));
+  await waitFor('nginx stand-ins', async () => (await listening(HARNESS_PORTS.origin)) && (await listening(HARNESS_PORTS.edge)), 10_000, nginx.exited);
+  return nginx.pid;
 }

@@ -96,9 +96,10 @@ async function startMoto(p: LocalPaths, say: (line: string) => void): Promise<Ru
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const [command, args] = motoCommand(port);
-  const pid = startDetached(command, args, { ...motoEnv(), ...MOTO_SETTINGS }, join(p.dir, 'moto.log'));
+  const moto = startDetached(command, args, { ...motoEnv(), ...MOTO_SETTINGS }, join(p.dir, 'moto.log'));
+  const { pid } = moto;
   writeFileSync(runFile(p), JSON.stringify({ moto: { pid, endpoint } } satisfies RunState, null, 2));
-  await waitFor('moto_server', () => motoAnswers(endpoint), 30_000, () => !isOurProcess(pid, 'moto'));
+  await waitFor('moto_server', () => motoAnswers(endpoint), 30_000, moto.exited);
   say(`moto_server started at ${endpoint} (pid ${pid}, log .local/moto.log)`);
   return { pid, endpoint };
 }

@@ -26,18 +26,30 @@ export async function waitFor(what: string, ready: () => Promise<boolean>, timeo
   throw new Error(`${what} was not ready after ${timeoutMs} ms`);
 }
 
+/** A service started by `startDetached`. */
+export interface DetachedProcess {
+  readonly pid: number;
+  /**
+   * Whether it has exited, as this process saw it end. (Its command line cannot tell
+   * while it starts: between fork and exec /proc shows this process's own.)
+   */
+  exited(): boolean;
+}
+
 /**
  * Starts a long-running service that outlives this process (its own session, output
- * to `logFile`) and returns its pid. `env` is added to this process's environment
- * for the child only.
+ * to `logFile`). `env` is added to this process's environment for the child only.
  */
-export function startDetached(command: string, args: readonly string[], env: NodeJS.ProcessEnv, logFile: string): number {
+export function startDetached(command: string, args: readonly string[], env: NodeJS.ProcessEnv, logFile: string): DetachedProcess {
   const log = openSync(logFile, 'a');
   try {
     const child = spawn(command, [...args], { env: { ...process.env, ...env }, detached: true, stdio: ['ignore', log, log] });
+    let exited = false;
+    child.once('exit', () => (exited = true));
+    child.once('error', () => (exited = true));
     child.unref();
     if (child.pid === undefined) throw new Error(`could not start ${command}`);
-    return child.pid;
+    return { pid: child.pid, exited: () => exited };
   } finally {
     closeSync(log);
   }

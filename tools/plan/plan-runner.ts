@@ -12,6 +12,7 @@ import { constructPathsOfFile, currentCommit, lockedProviders } from './provenan
 import { synthesizeJson } from '../synth/synth-json';
 import { anchorLocalStatePaths } from '../synth/state-paths';
 import { terraform, type TerraformRun } from '../terraform';
+import { runInitialized } from './init';
 
 /**
  * `plan`, `drift` and (for tests) `apply` over every stack of one environment:
@@ -115,10 +116,6 @@ export function terraformEnvFor(options: StackRunOptions): NodeJS.ProcessEnv {
 
 export const errorText = (run: TerraformRun): string => (run.stderr.trim() || run.stdout.trim()).slice(-8000);
 
-export async function init(stack: PreparedStack, env: NodeJS.ProcessEnv): Promise<TerraformRun> {
-  return terraform(['init', '-input=false', '-no-color', '-reconfigure'], stack.dir, env);
-}
-
 /** The saved plan of a stack, kept between `plan` and `apply` and deleted after. */
 export const planFileOf = (stack: PreparedStack): string => join(stack.dir, 'tfplan');
 
@@ -128,8 +125,6 @@ export const planFileOf = (stack: PreparedStack): string => join(stack.dir, 'tfp
  * deleted at once, because it holds every value in clear text, sensitive ones included.
  */
 export async function planStack(stack: PreparedStack, env: NodeJS.ProcessEnv, mode: PlanMode, keepPlan = false): Promise<StackPlanResult> {
-  const initRun = await init(stack, env);
-  if (initRun.code !== 0) return { stack: stack.name, exitCode: 1, error: `terraform init failed:\n${errorText(initRun)}` };
   const planFile = planFileOf(stack);
   let keep = false;
   try {
@@ -142,7 +137,8 @@ export async function planStack(stack: PreparedStack, env: NodeJS.ProcessEnv, mo
     // blocks or waits for a deploy.
     const lock = mode === 'drift' ? ['-lock=false'] : ['-lock-timeout=120s'];
     const args = ['plan', '-detailed-exitcode', '-input=false', '-no-color', ...lock, `-out=${planFile}`];
-    const plan = await terraform(args, stack.dir, env);
+    const { init: failedInit, run: plan } = await runInitialized(stack.dir, env, () => terraform(args, stack.dir, env));
+    if (!plan) return { stack: stack.name, exitCode: 1, error: `terraform init failed:\n${errorText(failedInit!)}` };
     if (plan.code !== 0 && plan.code !== 2) {
       const error = errorText(plan);
       const waitingFor = missingInput(error);
@@ -274,10 +270,10 @@ export async function applyStacks(options: StackRunOptions & { targets?: Readonl
       const failedDep = [...deps.values()].find((d) => !d.ok);
       if (failedDep) return { stack: name, ok: false, output: `not applied: dependency ${failedDep.stack} failed` };
       const stack = byName.get(name)!;
-      const initRun = await init(stack, env);
-      if (initRun.code !== 0) return { stack: name, ok: false, output: errorText(initRun) };
       const targets = (options.targets?.get(name) ?? []).map((address) => `-target=${address}`);
-      const run = await terraform(['apply', '-auto-approve', '-input=false', '-no-color', '-lock-timeout=120s', ...targets], stack.dir, env);
+      const args = ['apply', '-auto-approve', '-input=false', '-no-color', '-lock-timeout=120s', ...targets];
+      const { init: failedInit, run } = await runInitialized(stack.dir, env, () => terraform(args, stack.dir, env));
+      if (!run) return { stack: name, ok: false, output: errorText(failedInit!) };
       return { stack: name, ok: run.code === 0, output: run.code === 0 ? run.stdout.trim().split('\n').slice(-3).join('\n') : errorText(run) };
     },
     options.concurrency,
