@@ -17,7 +17,7 @@ const entry = process.env.EDGE_APP_ENTRY ?? 'main.ts';
 const cacheDir = join(root, '.cache', 'app');
 const sourceMaps = process.env.EDGE_SOURCE_MAPS === '1';
 // The bundle carries a few changes to cdktf that remove work whose result never
-// reaches cdktf.out (scripts/cdktf-patches.mjs). EDGE_CDKTF_AS_SHIPPED=1 bundles
+// reaches cdktf.out (scripts/app/cdktf-patches.mjs). EDGE_CDKTF_AS_SHIPPED=1 bundles
 // cdktf unchanged, to debug cdktf itself.
 const asShipped = process.env.EDGE_CDKTF_AS_SHIPPED === '1';
 const variant = `${sourceMaps ? '-maps' : ''}${asShipped ? '-as-shipped' : ''}`;
@@ -31,7 +31,7 @@ const hashFile = (rel) => createHash('sha1').update(readFileSync(join(root, rel)
 // being hashed one by one (hundreds of files, megabytes).
 const INSTALLED_TREE = 'node_modules/.package-lock.json';
 // The patches are part of what the bundle was built from.
-const PATCHES = 'scripts/cdktf-patches.mjs';
+const PATCHES = 'scripts/app/cdktf-patches.mjs';
 const tracked = (rel) => !rel.startsWith('node_modules/');
 
 function isFresh() {
@@ -62,7 +62,7 @@ async function build() {
     sourcemap: sourceMaps ? 'inline' : false,
     metafile: true,
     write: false,
-    plugins: asShipped ? [] : [(await import('./cdktf-patches.mjs')).cdktfPatches],
+    plugins: asShipped ? [] : [(await import('./app/cdktf-patches.mjs')).cdktfPatches],
     // Names this build, so its V8 code cache can never be applied to another one.
     banner: { js: `// build ${randomUUID()}` },
     logLevel: 'error',

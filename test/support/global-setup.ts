@@ -12,6 +12,9 @@ export default function globalSetup(): void {
   const dir = mkdtempSync(join(tmpdir(), 'edge-test-run-'));
   process.env[RUN_DIR_VARIABLE] = dir;
   process.env.EDGE_TEST_PARENT_PID = String(process.pid);
+  // cdktf's App creates <outdir>/stacks/ as soon as it is constructed; tests that build
+  // an App without an outdir must not leave cdktf.out/ in the working tree.
+  process.env.CDKTF_OUTDIR ??= join(dir, 'cdktf.out');
   // Every terraform init of the run links the 700 MB AWS provider from one cache
   // instead of copying it from the mirror (seconds of disk I/O per init otherwise).
   // terraform and the AWS provider are Go programs; the provider builds every AWS

@@ -62,7 +62,7 @@ function tree(dir: string, prefix = ''): Map<string, Buffer> {
   return out;
 }
 
-// The bundle carries changes to cdktf (scripts/cdktf-patches.mjs) that remove work
+// The bundle carries changes to cdktf (scripts/app/cdktf-patches.mjs) that remove work
 // whose result never reaches cdktf.out: no stack trace per token, and a fast path in
 // resolve() for literal strings. The synthesized Terraform must be the same, byte for
 // byte, as with cdktf as shipped (EDGE_CDKTF_AS_SHIPPED=1): for every committed

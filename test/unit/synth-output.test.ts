@@ -90,6 +90,16 @@ describe('synth refuses an output folder it could damage, before writing anythin
       writeFileSync(join(work, 'cdktf.out', 'stacks', 'dev-origin', 'cdk.tf.json'), '{}');
       return join(work, 'cdktf.out');
     }, /holds files synth did not write/],
+    ['a file deep in otherwise empty folders', () => {
+      mkdirSync(join(work, 'deep', 'stacks', 'a', 'b'), { recursive: true });
+      writeFileSync(join(work, 'deep', 'stacks', 'a', 'b', 'notes.txt'), 'keep me');
+      return join(work, 'deep');
+    }, /holds files synth did not write/],
+    ['a symlink in otherwise empty folders', () => {
+      mkdirSync(join(work, 'linked', 'stacks'), { recursive: true });
+      symlinkSync(join(root, 'package.json'), join(work, 'linked', 'stacks', 'elsewhere'));
+      return join(work, 'linked');
+    }, /holds files synth did not write/],
     ['a folder with a forged marker', () => {
       mkdirSync(join(work, 'forged'));
       writeFileSync(join(work, 'forged', MARKER), JSON.stringify({ writtenBy: 'someone', stacks: [] }));
@@ -145,6 +155,12 @@ describe('synth updates its own output in place', () => {
     expect(JSON.parse(readFileSync(join(outdir(), MARKER), 'utf8')).stacks).toEqual([...result.stacks].sort());
     expect(readdirSync(outdir()).sort()).toEqual([MARKER, 'manifest.json', 'stacks']);
     expect(readdirSync(join(outdir(), 'stacks')).sort()).toEqual([...result.stacks].sort());
+  });
+
+  it("takes over a folder of empty folders only, such as the cdktf.out/stacks/ cdktf's App leaves on construction", () => {
+    mkdirSync(join(outdir(), 'stacks', 'empty'), { recursive: true });
+    const result = synthesize({ outdir: outdir(), envsDir: envs, selector: 'dev' });
+    expect(readdirSync(join(outdir(), 'stacks')).filter((s) => s !== 'empty').sort()).toEqual([...result.stacks].sort());
   });
 
   it('replaces cdk.tf.json and keeps what terraform put beside it (.terraform/, the lock file)', () => {

@@ -51,9 +51,19 @@ function readMarker(outdir: string): Marker | undefined {
 }
 
 /**
+ * Whether anything but folders lies under `dir`. A tree of empty folders is not the
+ * user's work: cdktf's App creates `<outdir>/stacks/` the moment it is constructed,
+ * so any script or test that builds an App without an outdir leaves `cdktf.out/stacks/`
+ * behind, and synth must not refuse the folder over it.
+ */
+function holdsFiles(dir: string): boolean {
+  return readdirSync(dir, { withFileTypes: true }).some((e) => !e.isDirectory() || holdsFiles(join(dir, e.name)));
+}
+
+/**
  * Resolves the output folder and refuses every folder synth could damage: an empty
  * setting, `/`, the project root or any folder containing it, anything inside `.git`,
- * and an existing folder that holds files without synth's marker. `source` names the
+ * and an existing folder that holds files (not just empty folders) without synth's marker. `source` names the
  * setting in messages (`CDKTF_OUTDIR`).
  */
 export function checkOutputFolder(requested: string, projectRoot: string, source: string): { outdir: string; previous?: Marker } {
@@ -68,7 +78,7 @@ export function checkOutputFolder(requested: string, projectRoot: string, source
   if (!existsSync(outdir)) return { outdir };
   if (!lstatSync(real).isDirectory()) throw refuse(source, `${quote(requested)} exists and is not a folder`);
   const previous = readMarker(outdir);
-  if (!previous && readdirSync(outdir).length > 0) {
+  if (!previous && holdsFiles(outdir)) {
     throw refuse(source, `${quote(requested)} holds files synth did not write (no ${MARKER}); move them away or name another folder`);
   }
   return { outdir, previous };

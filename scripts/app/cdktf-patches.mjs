@@ -64,7 +64,7 @@ function edit(path, source, edits) {
     const at = out.indexOf(from);
     if (at < 0 || out.indexOf(from, at + 1) >= 0) {
       throw new Error(
-        `${path}: expected exactly one ${JSON.stringify(from)} (scripts/cdktf-patches.mjs is written for cdktf 0.21.0); ` +
+        `${path}: expected exactly one ${JSON.stringify(from)} (scripts/app/cdktf-patches.mjs is written for cdktf 0.21.0); ` +
           'update the patch for this cdktf, or run with EDGE_CDKTF_AS_SHIPPED=1',
       );
     }
