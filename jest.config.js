@@ -12,5 +12,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   maxWorkers: 2,
+  // One shared-environment (moto) file first, then everything else, then the other moto files.
+  testSequencer: '<rootDir>/test/support/sequencer.js',
   reporters: ['default', ['<rootDir>/test/support/count-reporter.js', {}]],
 };

@@ -62,7 +62,7 @@ describeTerraform('terraform init runs only when what it depends on changed', ()
     write(stack(join(dir, 'elsewhere.tfstate')));
     writeFileSync(join(dir, INIT_MARKER), initFingerprint(dir, {}));
     const runs: number[] = [];
-    const { init: failedInit, run } = await runInitialized(dir, {}, async () => {
+    const { failedInit, run } = await runInitialized(dir, {}, async () => {
       const r = await terraform(['output', '-no-color', 'answer'], dir);
       runs.push(r.code);
       return r;

@@ -67,17 +67,19 @@ export async function init(dir: string, env: NodeJS.ProcessEnv, options: { force
   return { ...run, skipped: false };
 }
 
+/** The command's run, or the init that failed before it could run. */
+export type Initialized = { readonly run: TerraformRun; readonly failedInit?: undefined } | { readonly run?: undefined; readonly failedInit: InitRun };
+
 /**
  * Runs `command` (a plan or an apply) in an initialized `dir`. When init was skipped
  * and Terraform still says it needs one, inits for real and runs `command` once more.
- * Returns the init run instead when init itself fails.
  */
-export async function runInitialized(dir: string, env: NodeJS.ProcessEnv, command: () => Promise<TerraformRun>): Promise<{ init?: InitRun; run?: TerraformRun }> {
+export async function runInitialized(dir: string, env: NodeJS.ProcessEnv, command: () => Promise<TerraformRun>): Promise<Initialized> {
   const first = await init(dir, env);
-  if (first.code !== 0) return { init: first };
+  if (first.code !== 0) return { failedInit: first };
   const run = await command();
   if (!first.skipped || run.code === 0 || run.code === 2 || !NEEDS_INIT.test(`${run.stderr}\n${run.stdout}`)) return { run };
   const again = await init(dir, env, { force: true });
-  if (again.code !== 0) return { init: again };
+  if (again.code !== 0) return { failedInit: again };
   return { run: await command() };
 }

@@ -33,7 +33,7 @@ export interface StackRunOptions {
   readonly awsOnly?: boolean;
   /** Folder of the environment files. @default `EDGE_ENVS_DIR` or `envs` */
   readonly envsDir?: string;
-  /** Where per-stack Terraform work dirs live (kept between runs so init is cheap). @default `.cache/terraform/<env>` */
+  /** Where per-stack Terraform work dirs live (kept between runs, so init runs only when what it depends on changed: tools/plan/init.ts). @default `.cache/terraform/<env>` */
   readonly workDir?: string;
   /**
    * Relative local-backend paths (`terraform-state/local/<stack>.tfstate`) resolve from
@@ -137,8 +137,9 @@ export async function planStack(stack: PreparedStack, env: NodeJS.ProcessEnv, mo
     // blocks or waits for a deploy.
     const lock = mode === 'drift' ? ['-lock=false'] : ['-lock-timeout=120s'];
     const args = ['plan', '-detailed-exitcode', '-input=false', '-no-color', ...lock, `-out=${planFile}`];
-    const { init: failedInit, run: plan } = await runInitialized(stack.dir, env, () => terraform(args, stack.dir, env));
-    if (!plan) return { stack: stack.name, exitCode: 1, error: `terraform init failed:\n${errorText(failedInit!)}` };
+    const initialized = await runInitialized(stack.dir, env, () => terraform(args, stack.dir, env));
+    if (initialized.failedInit) return { stack: stack.name, exitCode: 1, error: `terraform init failed:\n${errorText(initialized.failedInit)}` };
+    const plan = initialized.run;
     if (plan.code !== 0 && plan.code !== 2) {
       const error = errorText(plan);
       const waitingFor = missingInput(error);
@@ -272,8 +273,9 @@ export async function applyStacks(options: StackRunOptions & { targets?: Readonl
       const stack = byName.get(name)!;
       const targets = (options.targets?.get(name) ?? []).map((address) => `-target=${address}`);
       const args = ['apply', '-auto-approve', '-input=false', '-no-color', '-lock-timeout=120s', ...targets];
-      const { init: failedInit, run } = await runInitialized(stack.dir, env, () => terraform(args, stack.dir, env));
-      if (!run) return { stack: name, ok: false, output: errorText(failedInit!) };
+      const initialized = await runInitialized(stack.dir, env, () => terraform(args, stack.dir, env));
+      if (initialized.failedInit) return { stack: name, ok: false, output: errorText(initialized.failedInit) };
+      const { run } = initialized;
       return { stack: name, ok: run.code === 0, output: run.code === 0 ? run.stdout.trim().split('\n').slice(-3).join('\n') : errorText(run) };
     },
     options.concurrency,
