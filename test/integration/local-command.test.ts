@@ -62,6 +62,7 @@ describeLocal('npm run local against moto', () => {
     expect(up.stdout).toContain('npm run verify -- --env local');
     // Each stack is applied after the stacks it reads.
     const order = [...up.stderr.matchAll(/^(local-\w+): apply finished/gm)].map((m) => m[1]);
+    expect(order.indexOf('local-pki')).toBeGreaterThanOrEqual(0);
     expect(order.indexOf('local-pki')).toBeLessThan(order.indexOf('local-origin'));
     expect(existsSync(join(dir, 'state', 'terraform-state', 'local', 'local-origin.tfstate'))).toBe(true);
     // The saved plans hold every value in clear text: none outlives the apply.

@@ -95,9 +95,11 @@ interface Recorded {
 
 /**
  * Time limit of a beforeAll that asks for the environment: `start` (moto), the plan
- * before apply, `up` (a plan and the apply, and its one retry), the drift after it.
+ * before apply, `up` (a plan and the apply), the drift after it; twice, for the one
+ * retry from nothing.
  */
-export const SHARED_LOCAL_SETUP_BUDGET = budgetFor('npmCommand', 'motoStart', 'npmCommand', 'planLocal', 'npmCommand', 'planLocal', 'applyLocal', 'planLocal', 'applyLocal', 'npmCommand', 'planLocal');
+const CREATION = ['npmCommand', 'motoStart', 'npmCommand', 'planLocal', 'npmCommand', 'planLocal', 'applyLocal', 'npmCommand', 'planLocal'] as const;
+export const SHARED_LOCAL_SETUP_BUDGET = budgetFor(...CREATION, 'npmCommand', ...CREATION);
 
 let mine: Promise<SharedLocalEnvironment> | undefined;
 
@@ -131,10 +133,28 @@ async function locate(): Promise<SharedLocalEnvironment> {
   return handle(home, recorded);
 }
 
+/**
+ * Creates the environment; when a command fails, stops everything (`down --purge`) and
+ * creates it once more from nothing. Under load, moto 5.2.1 sometimes answers
+ * InvalidPermission.NotFound to the AWS provider revoking a new security group's default
+ * egress rule; a second `up` on that moto replaces the group and its instances and
+ * never settles, while a fresh moto does. A failure that is not the emulator's fails
+ * the same way twice.
+ */
 async function create(home: string): Promise<Recorded> {
   const dir = join(home, 'local');
   const npm = (...args: string[]): Promise<Finished> =>
     runToEnd('npm', ['run', '--silent', 'local', '--', ...args], { cwd: fromRoot(), env: { ...process.env, EDGE_LOCAL_DIR: dir } });
+  try {
+    return await createOnce(home, dir, npm);
+  } catch (e) {
+    console.warn(`SHARED LOCAL: creating the environment failed; stopping it and creating it once more from nothing:\n${(e as Error).message.slice(0, 3000)}`);
+    await npm('down', '--purge');
+    return createOnce(home, dir, npm);
+  }
+}
+
+async function createOnce(home: string, dir: string, npm: (...args: string[]) => Promise<Finished>): Promise<Recorded> {
   const failed = (what: string, r: Finished) => new Error(`npm run local -- ${what} exited ${r.code}:\n${r.stderr.slice(-3000)}\n${r.stdout.slice(-3000)}`);
 
   const start = await npm('start', '--skip-stand-ins');
@@ -156,11 +176,7 @@ async function create(home: string): Promise<Recorded> {
   const envsDir = join(dir, 'envs');
   const document = parse(readFileSync(join(envsDir, 'local.yaml'), 'utf8')) as Record<string, any>;
 
-  let up = await npm('up', '--skip-stand-ins');
-  if (up.code !== 0) {
-    console.warn(`SHARED LOCAL: the first up against moto failed (exit ${up.code}), running it once more:\n${up.stdout.slice(-1500)}`);
-    up = await npm('up', '--skip-stand-ins');
-  }
+  const up = await npm('up', '--skip-stand-ins');
   if (up.code !== 0) throw failed('up', up);
 
   const driftJson = join(home, 'drift-after-up.json');
