@@ -135,11 +135,12 @@ async function locate(): Promise<SharedLocalEnvironment> {
 
 /**
  * Creates the environment; when a command fails, stops everything (`down --purge`) and
- * creates it once more from nothing. Under load, moto 5.2.1 sometimes answers
- * InvalidPermission.NotFound to the AWS provider revoking a new security group's default
- * egress rule; a second `up` on that moto replaces the group and its instances and
- * never settles, while a fresh moto does. A failure that is not the emulator's fails
- * the same way twice.
+ * creates it once more from nothing. moto 5.2.1 is not safe under terraform's
+ * concurrent writes on a busy machine: it has answered a new security group's egress
+ * calls with InvalidPermission.Duplicate (authorize) and InvalidPermission.NotFound
+ * (revoking the default rule). A second `up` on that moto replaces the group and its
+ * instances and never settles, while a fresh moto does. A failure that is not the
+ * emulator's fails the same way twice.
  */
 async function create(home: string): Promise<Recorded> {
   const dir = join(home, 'local');
