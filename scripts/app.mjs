@@ -24,7 +24,7 @@ const variant = `${sourceMaps ? '-maps' : ''}${asShipped ? '-as-shipped' : ''}`;
 const tag = `${entry.replace(/[^\w]/g, '_')}${variant}`;
 const bundlePath = join(cacheDir, `${tag}.cjs`);
 const metaPath = join(cacheDir, `${tag}.inputs.json`);
-const BUILD_VERSION = `5${variant}`;
+const BUILD_VERSION = `6${variant}`;
 
 const hashFile = (rel) => createHash('sha1').update(readFileSync(join(root, rel))).digest('hex');
 // Files under node_modules are covered by the installed-tree lockfile instead of
@@ -65,6 +65,8 @@ async function build() {
     plugins: asShipped ? [] : [(await import('./app/cdktf-patches.mjs')).cdktfPatches],
     // Names this build, so its V8 code cache can never be applied to another one.
     banner: { js: `// build ${randomUUID()}` },
+    // Every string, regular expression and identifier escaped to ASCII (see below).
+    charset: 'ascii',
     logLevel: 'error',
   });
   const files = [...Object.keys(result.metafile.inputs).filter(tracked), INSTALLED_TREE, ...(asShipped ? [] : [PATCHES])];
@@ -72,7 +74,10 @@ async function build() {
   mkdirSync(cacheDir, { recursive: true });
   // Write-then-rename: concurrent runs never see a half-written bundle.
   const tmp = `${bundlePath}.${process.pid}`;
-  writeFileSync(tmp, result.outputFiles[0].contents);
+  // With charset ascii, what non-ASCII is left can only be in comments esbuild kept
+  // (a few, from dependencies); replacing it makes the bundle pure ASCII, so it is
+  // read as latin1: a third of the time of decoding 6 MB of UTF-8 on every run.
+  writeFileSync(tmp, result.outputFiles[0].text.replace(/[^\x00-\x7f]/g, '?'), 'latin1');
   renameSync(tmp, bundlePath);
   writeFileSync(`${metaPath}.${process.pid}`, JSON.stringify({ version: BUILD_VERSION, inputs }));
   renameSync(`${metaPath}.${process.pid}`, metaPath);
@@ -88,7 +93,7 @@ async function build() {
  * bundle's first line: it can only ever meet the source it was made from.
  */
 function runBundle() {
-  const source = readFileSync(bundlePath, 'utf8');
+  const source = readFileSync(bundlePath, 'latin1');
   const build = /^\/\/ build ([0-9a-f-]{36})$/m.exec(source.slice(0, 200))?.[1];
   const codeCachePath = build && join(cacheDir, `${tag}.${build}.${process.version}-${process.arch}.v8cache`);
   let cachedData;

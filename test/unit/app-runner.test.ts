@@ -41,6 +41,12 @@ describe('the cached app bundle', () => {
     expect(second.codeCaches).toEqual([expect.stringContaining(second.id!)]);
   });
 
+  it('keeps non-ASCII text intact although the bundle is pure ASCII (it is read as latin1)', () => {
+    writeFileSync(`${dir}/dep.ts`, "// zone — ünïcode in a comment\nexport const value: string = 'naïve — 日本 ✓';\n");
+    expect(run()).toBe('naïve — 日本 ✓');
+    expect([...readFileSync(fromRoot('.cache', 'app', `${tag}.cjs`))].filter((b) => b > 0x7f)).toEqual([]);
+  });
+
   it('writes one V8 code cache per build, named by the build it was made from', () => {
     writeFileSync(`${dir}/dep.ts`, "export const value: string = 'third';\n");
     expect(run()).toBe('third');
