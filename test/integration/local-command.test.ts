@@ -1,19 +1,14 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fromRoot } from '../../lib/paths';
 import { isOurProcess } from '../../tools/local/processes';
 import { localUnavailableReason } from '../../tools/local/local';
 import { budgetFor } from '../support/budget';
-import { type Finished, runToEnd } from '../support/processes';
-import { SHARED_LOCAL_SETUP_BUDGET, sharedLocalEnvironment, sharedLocalUnavailableReason, type LocalCreation } from '../support/shared-local';
+import { npmLocal, SHARED_LOCAL_SETUP_BUDGET, sharedLocalEnvironment, sharedLocalUnavailableReason, type LocalCreation } from '../support/shared-local';
 
 const unavailable = localUnavailableReason() ?? sharedLocalUnavailableReason();
 if (unavailable) console.warn(`SKIPPED local command test: ${unavailable}`);
 const describeLocal = unavailable ? describe.skip : describe;
-
-const npmLocal = (dir: string, ...args: string[]): Promise<Finished> =>
-  runToEnd('npm', ['run', '--silent', 'local', '--', ...args], { cwd: fromRoot(), env: { ...process.env, EDGE_LOCAL_DIR: dir } });
 
 /**
  * The README's path for `local`, through the commands a person types, against a real

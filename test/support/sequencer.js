@@ -15,16 +15,17 @@ const USES_SHARED_ENVIRONMENT = /\bsharedLocalEnvironment\(/;
 class SharedEnvironmentAwareSequencer extends TestSequencer {
   sort(tests) {
     const ordered = super.sort(tests);
-    const shared = (test) => {
+    const usesShared = (test) => {
       try {
         return USES_SHARED_ENVIRONMENT.test(readFileSync(test.path, 'utf8'));
       } catch {
         return false;
       }
     };
-    const [first, ...restShared] = ordered.filter(shared);
+    const shared = new Set(ordered.filter(usesShared));
+    const [first, ...restShared] = [...shared];
     if (first === undefined) return ordered;
-    return [first, ...ordered.filter((t) => !shared(t)), ...restShared];
+    return [first, ...ordered.filter((t) => !shared.has(t)), ...restShared];
   }
 }
 

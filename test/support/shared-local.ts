@@ -142,10 +142,14 @@ async function locate(): Promise<SharedLocalEnvironment> {
  * instances and never settles, while a fresh moto does. A failure that is not the
  * emulator's fails the same way twice.
  */
+/** `npm run local -- <args>` as a person types it, on the local environment kept in `dir` (EDGE_LOCAL_DIR). */
+export function npmLocal(dir: string, ...args: string[]): Promise<Finished> {
+  return runToEnd('npm', ['run', '--silent', 'local', '--', ...args], { cwd: fromRoot(), env: { ...process.env, EDGE_LOCAL_DIR: dir } });
+}
+
 async function create(home: string): Promise<Recorded> {
   const dir = join(home, 'local');
-  const npm = (...args: string[]): Promise<Finished> =>
-    runToEnd('npm', ['run', '--silent', 'local', '--', ...args], { cwd: fromRoot(), env: { ...process.env, EDGE_LOCAL_DIR: dir } });
+  const npm = (...args: string[]): Promise<Finished> => npmLocal(dir, ...args);
   try {
     return await createOnce(home, dir, npm);
   } catch (e) {
