@@ -28,6 +28,29 @@ export function parseStackName(name: string): ParsedStackName | undefined {
   return { environment: name.slice(0, dash), concern: concern as Concern };
 }
 
+/**
+ * Concerns whose stacks hold private keys or secrets in their state (key custody):
+ * `pki` keeps the CA and leaf keys and every upload or import that sends a private key,
+ * plus the keyless tunnel token. Their state has its own prefix and KMS key, only the
+ * deploy and custody-drift roles can read it, and no other stack reads it: public
+ * material leaves them through SSM `String` parameters (PUBLIC_PARAMETER_PREFIX).
+ */
+export const CUSTODY_CONCERNS: readonly Concern[] = ['pki'];
+
+/** True for `<env>-pki` and any other stack of a custody concern. */
+export function isCustodyStack(stack: string): boolean {
+  const parsed = parseStackName(stack);
+  return parsed !== undefined && CUSTODY_CONCERNS.includes(parsed.concern);
+}
+
+/**
+ * SSM path under which a custody stack publishes the public material other stacks
+ * read (certificate PEMs, certificate ids, ARNs): `/edge-mtls/<env>/public/`.
+ */
+export function publicParameterPrefix(environment: string): string {
+  return `/edge-mtls/${environment}/public`;
+}
+
 /** True when `stack` belongs to `environment`. */
 export function isStackOf(stack: string, environment: string): boolean {
   return parseStackName(stack)?.environment === environment;

@@ -6,12 +6,14 @@ import { AuthenticatedOriginPulls } from '../modules/edge/origin-pulls';
 import { ZoneBaseline } from '../modules/edge/zone-baseline';
 import { ZoneFirewall } from '../modules/edge/zone-firewall';
 import type { OriginDomain } from '../modules/origin/origin-outputs';
-import type { PkiOutputs } from '../modules/pki/outputs';
+import { readPublicValue } from '../modules/custody/public-values';
+import { assembleTruststoreBundle } from '../modules/pki/bundle';
 import { EnvStack, EnvStackProps } from './env-stack';
+import type { PkiStack } from './pki-stack';
 
 export interface EdgeStackProps extends EnvStackProps {
-  /** Certificates from the PKI stack: the origin-pull client certificate and the client CA. */
-  readonly pki: PkiOutputs;
+  /** The custody stack: the client CA certificates and the id of our uploaded origin-pull certificate, through SSM. */
+  readonly custody: PkiStack;
   /** The API Gateway custom domains of the origin stack, one per protected hostname. */
   readonly originDomains: readonly OriginDomain[];
 }
@@ -19,7 +21,8 @@ export interface EdgeStackProps extends EnvStackProps {
 /**
  * The Cloudflare edge of one environment: zone baseline and proxied records,
  * Authenticated Origin Pulls with our certificate (per hostname unless the env asks for zone-level), API Shield and Access for the
- * hostnames that choose them, and expiry alerts for every certificate involved.
+ * hostnames that choose them, and expiry alerts for every certificate involved. A public
+ * stack: the origin-pull certificate upload (with its key) is the custody stack's.
  */
 export class EdgeStack extends EnvStack {
   readonly zone: ZoneBaseline;
@@ -33,6 +36,11 @@ export class EdgeStack extends EnvStack {
   constructor(scope: Construct, props: EdgeStackProps) {
     super(scope, 'edge', props);
     this.useCloudflare();
+    // Only to read what the custody stack published (SSM), never its state.
+    this.useAws();
+    this.addDependency(props.custody);
+    const custody = props.custody.outputs;
+    const clientCaPem = assembleTruststoreBundle(custody.caCertificates.map((ca) => readPublicValue(this, ca)));
     const config = props.env.config;
     const { cloudflare, hostnames, edge } = config;
 
@@ -53,7 +61,7 @@ export class EdgeStack extends EnvStack {
 
     this.originPulls = new AuthenticatedOriginPulls(this, 'OriginPulls', {
       zoneId: cloudflare.zoneId,
-      clientCertificate: props.pki.originPullClient,
+      certificateId: readPublicValue(this, custody.originPullCertificateId),
       scope: edge.originPulls,
       hostnames: hostnames.map((h) => h.name),
     });
@@ -72,7 +80,7 @@ export class EdgeStack extends EnvStack {
         zoneId: cloudflare.zoneId,
         firewall: this.firewall,
         name: `${config.name}-api-shield-client-ca`,
-        clientCaPem: props.pki.clientCaPem,
+        clientCaPem,
         hosts: shielded.map((h) => ({ hostname: h.name, ...h.apiShield })),
       });
       watch.push('apiShieldClientCa');
@@ -83,7 +91,8 @@ export class EdgeStack extends EnvStack {
       this.access = new AccessMtls(this, 'Access', {
         accountId: cloudflare.accountId,
         name: config.name,
-        clientCaPem: props.pki.clientCaPem,
+        clientCaPem,
+        serviceTokenIds: new Map([...custody.accessServiceTokenIds].map(([name, id]) => [name, readPublicValue(this, id)])),
         hosts: behindAccess.map((h) => ({ hostname: h.name, ...h.access })),
       });
       watch.push('accessClientCa');

@@ -4,7 +4,8 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import type { ResolvedEnvironment } from '../envs/resolve';
-import { type Concern, stackName } from '../lib/naming';
+import { type Concern, isCustodyStack, stackName } from '../lib/naming';
+import { custodyKeyPrefixOf } from '../envs/schema/core';
 import { CLOUDFLARE_PROVIDER, TLS_PROVIDER } from '../lib/providers';
 
 export interface EnvStackProps {
@@ -78,23 +79,28 @@ export function useCloudflareProvider(stack: TerraformStack): CloudflareProvider
 
 /**
  * Gives `stack` the state backend of `env`: S3 (per-stack key, encrypted, S3 lockfile
- * locking) for real environments, a file for `local`.
+ * locking) for real environments, a file for `local`. A custody stack's state (private
+ * keys) goes under the custody prefix with the custody KMS key, which the plan and drift
+ * roles cannot read or decrypt; every other stack's under the public prefix.
  */
 export function useEnvironmentBackend(stack: TerraformStack, env: ResolvedEnvironment): void {
   const name = stack.node.id;
+  const custody = isCustodyStack(name);
   const backend = env.config.backend;
   if (backend.type === 's3') {
     new S3Backend(stack, {
       bucket: backend.bucket,
-      key: `${backend.keyPrefix}/${name}.tfstate`,
+      key: `${custody ? custodyKeyPrefixOf(backend) : backend.keyPrefix}/${name}.tfstate`,
       region: backend.region,
       encrypt: true,
-      kmsKeyId: backend.kmsKeyId,
+      kmsKeyId: custody ? backend.custodyKmsKeyId : backend.kmsKeyId,
     });
     // cdktf 0.21's S3BackendConfig predates `use_lockfile` (Terraform >= 1.10):
     // native S3 locking, no DynamoDB table needed.
     stack.addOverride('terraform.backend.s3.use_lockfile', true);
   } else {
-    new LocalBackend(stack, { path: `${backend.dir ?? `terraform-state/${env.config.name}`}/${name}.tfstate` });
+    const dir = backend.dir ?? `terraform-state/${env.config.name}`;
+    // A sibling folder, not a subfolder: whoever may read the public folder may not read custody state.
+    new LocalBackend(stack, { path: `${dir}${custody ? '-custody' : ''}/${name}.tfstate` });
   }
 }

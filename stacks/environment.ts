@@ -7,6 +7,7 @@ import { PkiStack } from './pki-stack';
 
 /** Every stack of one environment, for callers that wire or inspect them. */
 export interface EnvironmentStacks {
+  /** The custody stack: every private key and secret of the environment. */
   readonly pki: PkiStack;
   readonly origin: OriginStack;
   readonly edge: EdgeStack;
@@ -15,14 +16,16 @@ export interface EnvironmentStacks {
 }
 
 /**
- * The wiring diagram of one environment. Values cross stacks only through
- * the typed outputs passed here, which CDKTF turns into remote-state references;
- * the order of construction is the dependency order, so the graph stays acyclic.
+ * The wiring diagram of one environment. Public values cross between public stacks as
+ * CDKTF cross-stack references (remote state); out of the custody stack (`pki`) they
+ * cross only through SSM parameters it publishes, because reading its state would read
+ * its keys. The custody stack may read public stacks (the keyless tunnel's id). Order:
+ * keyless, pki, origin, edge.
  */
 export function buildEnvironment(app: App, env: ResolvedEnvironment): EnvironmentStacks {
-  const pki = new PkiStack(app, { env });
-  const origin = new OriginStack(app, { env, pki: pki.outputs });
-  const edge = new EdgeStack(app, { env, pki: pki.outputs, originDomains: origin.originDomains });
   const keyless = env.config.keyless.enabled ? new KeylessStack(app, { env }) : undefined;
+  const pki = new PkiStack(app, { env, keylessTunnel: keyless && { tunnelId: keyless.tunnel.tunnelId, secretArn: keyless.tunnelTokenSecretArn } });
+  const origin = new OriginStack(app, { env, custody: pki });
+  const edge = new EdgeStack(app, { env, custody: pki, originDomains: origin.originDomains });
   return { pki, origin, edge, keyless };
 }

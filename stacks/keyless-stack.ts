@@ -21,6 +21,8 @@ export type KeylessStackProps = EnvStackProps;
 export class KeylessStack extends EnvStack {
   readonly keyServers: readonly PrivateHost[];
   readonly tunnel: KeylessTunnel;
+  /** The secret the key servers read the tunnel token from; the custody stack writes its value. */
+  readonly tunnelTokenSecretArn: string;
 
   constructor(scope: Construct, props: KeylessStackProps) {
     super(scope, 'keyless', props);
@@ -91,10 +93,10 @@ export class KeylessStack extends EnvStack {
       accountId: config.cloudflare.accountId,
       name: prefix,
       privateIps: k.keyServers.map((ks) => ks.privateIp),
-      tokenSecretId: secrets.tunnelToken.id,
       zoneId: config.cloudflare.zoneId,
       publicHostnames: origin && k.originHost ? [{ hostname: k.originHost.hostname, service: origin.serviceUrl }] : [],
     });
+    this.tunnelTokenSecretArn = secrets.tunnelToken.arn;
     new KeylessCertificates(this, 'EdgeCertificate', {
       zoneId: config.cloudflare.zoneId,
       certificatePem: files.keylessCertificatePem ?? new SsmLeafCertificate(this, 'EdgeCertificateSource', { parameterName: k.certificate.ssmParameter! }).pem,

@@ -4,21 +4,24 @@ import type { ValidationDns } from '../modules/origin/dns-validated-certificate'
 import { MtlsApiDomain } from '../modules/origin/mtls-api-domain';
 import type { OriginDomain } from '../modules/origin/origin-outputs';
 import { assembleTruststoreBundle } from '../modules/pki/bundle';
-import type { PkiOutputs } from '../modules/pki/outputs';
+import { readPublicValue } from '../modules/custody/public-values';
 import { DemoMockApi, type RestApiTarget } from '../modules/origin/rest-api';
 import { Truststore } from '../modules/origin/truststore';
 import { EnvStack, EnvStackProps } from './env-stack';
+import type { PkiStack } from './pki-stack';
 import { omittedOnEmulator } from '../envs/schema/drift';
 
 export interface OriginStackProps extends EnvStackProps {
-  /** The PKI stack's outputs: the truststore CAs and, in mode imported-own-ca, the server certificate. */
-  readonly pki: PkiOutputs;
+  /** The custody stack: its public outputs (the truststore CAs, the imported server certificate's ARN) and its place in the apply order. */
+  readonly custody: PkiStack;
 }
 
 /**
  * The AWS origin: a versioned truststore of our CAs, one mTLS custom domain per
  * protected hostname (server certificate per `origin.serverCertificate`, ACM
- * validation records in Cloudflare or Route53), and the API behind them.
+ * validation records in Cloudflare or Route53), and the API behind them. A public
+ * stack: an imported server certificate (with its key) lives in the custody stack,
+ * and only its ARN comes here.
  */
 export class OriginStack extends EnvStack {
   readonly truststore: Truststore;
@@ -32,11 +35,13 @@ export class OriginStack extends EnvStack {
 
     this.useAws();
     if (origin.dnsProvider === 'cloudflare') this.useCloudflare();
-    if (origin.serverCertificate === 'cloudflare-origin-ca') this.useTls();
+    // Values come from the custody stack through SSM, not its state: the order is explicit.
+    this.addDependency(props.custody);
+    const custody = props.custody.outputs;
 
     this.truststore = new Truststore(this, 'Truststore', {
       namePrefix: `${config.name}-mtls-truststore`,
-      bundlePem: assembleTruststoreBundle([props.pki.truststorePem, ...files.additionalTrustedCaPems]),
+      bundlePem: assembleTruststoreBundle([...custody.caCertificates.map((ca) => readPublicValue(this, ca)), ...files.additionalTrustedCaPems]),
       // moto refuses object operations under a bucket policy with a condition, so the
       // TLS-only Deny is left out on the emulator.
       enforceTls: config.aws.endpoint === undefined,
@@ -52,10 +57,9 @@ export class OriginStack extends EnvStack {
       origin.dnsProvider === 'route53' ? { provider: 'route53', zoneId: origin.route53ZoneId! } : { provider: 'cloudflare', zoneId: config.cloudflare.zoneId };
     const hostnames = config.hostnames.map((h) => h.name);
     const certificates = new DomainServerCertificates(this, 'ServerCertificates', {
-      mode: origin.serverCertificate,
       hostnames,
       dns,
-      ownCaCertificate: props.pki.serverCertificate,
+      importedCertificateArn: custody.importedServerCertificateArn && readPublicValue(this, custody.importedServerCertificateArn),
     });
 
     this.originDomains = hostnames.map(

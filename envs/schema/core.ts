@@ -45,8 +45,24 @@ export const backendSchema = z.discriminatedUnion(
         region: awsRegion,
         /** Each stack's state is stored at `<keyPrefix>/<stack>.tfstate`. */
         keyPrefix: z.string().regex(/^[\w.-]+(\/[\w.-]+)*$/, 'expected a key prefix such as "edge-mtls/dev" (no leading or trailing slash)'),
-        /** KMS key for state encryption. @default the bucket's default encryption (SSE-S3) */
+        /** KMS key for the public stacks' state. @default the bucket's default encryption (SSE-S3) */
         kmsKeyId: z.string().min(1).optional(),
+        /**
+         * Key prefix of the custody stacks' state (`<env>-pki`: CA keys, key-bearing
+         * uploads), kept apart so the plan and drift roles can be denied it.
+         * @default "<keyPrefix>-custody"
+         */
+        custodyKeyPrefix: z
+          .string()
+          .regex(/^[\w.-]+(\/[\w.-]+)*$/, 'expected a key prefix such as "edge-mtls/dev-custody" (no leading or trailing slash)')
+          .optional(),
+        /**
+         * KMS key (ARN or alias ARN) of the custody stacks' state, used for nothing else:
+         * only the deploy and custody-drift roles may decrypt it. Required.
+         */
+        custodyKmsKeyId: z
+          .string({ error: 'expected the ARN (or alias ARN) of the KMS key that encrypts only the custody stacks\' state, e.g. "arn:aws:kms:eu-west-1:111111111111:alias/edge-mtls-state-custody"' })
+          .regex(/^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:(key\/[\w-]+|alias\/[\w/.-]+)$/, 'expected a KMS key ARN or alias ARN such as "arn:aws:kms:eu-west-1:111111111111:alias/edge-mtls-state-custody"'),
       })
       .strict(),
     z
@@ -63,4 +79,9 @@ export const backendSchema = z.discriminatedUnion(
 export type AwsConfig = z.infer<typeof awsSchema>;
 export type CloudflareConfig = z.infer<typeof cloudflareSchema>;
 export type BackendConfig = z.infer<typeof backendSchema>;
+
+/** Where custody state goes for an S3 backend: its own prefix (never inside the public one). */
+export function custodyKeyPrefixOf(backend: Extract<BackendConfig, { type: 's3' }>): string {
+  return backend.custodyKeyPrefix ?? `${backend.keyPrefix}-custody`;
+}
 export { tagMap };

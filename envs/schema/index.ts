@@ -109,6 +109,25 @@ const crossChecks: CrossCheck[] = [
       });
     }
   },
+  function custodyStateApart(env, ctx) {
+    if (env.backend.type !== 's3') return;
+    const custody = env.backend.custodyKeyPrefix ?? `${env.backend.keyPrefix}-custody`;
+    const inside = (a: string, b: string) => a === b || a.startsWith(`${b}/`);
+    if (inside(custody, env.backend.keyPrefix) || inside(env.backend.keyPrefix, custody)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['backend', 'custodyKeyPrefix'],
+        message: `"${custody}" overlaps backend.keyPrefix "${env.backend.keyPrefix}"; a role allowed the public prefix would read custody state. Use a sibling prefix such as "${env.backend.keyPrefix}-custody"`,
+      });
+    }
+    if (env.backend.kmsKeyId !== undefined && env.backend.kmsKeyId === env.backend.custodyKmsKeyId) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['backend', 'custodyKmsKeyId'],
+        message: `is the same key as backend.kmsKeyId (${env.backend.kmsKeyId}); custody state needs a key of its own that the plan and drift roles cannot use`,
+      });
+    }
+  },
   function emulatorOnlyForLocal(env, ctx) {
     if (env.aws.endpoint !== undefined && env.backend.type === 's3') {
       ctx.addIssue({

@@ -4,7 +4,6 @@ import { accessCertificatePolicyProblem } from '../../lib/rules';
 import { ZeroTrustAccessApplication } from '@cdktf/provider-cloudflare/lib/zero-trust-access-application';
 import { ZeroTrustAccessMtlsCertificate } from '@cdktf/provider-cloudflare/lib/zero-trust-access-mtls-certificate';
 import { ZeroTrustAccessPolicy, ZeroTrustAccessPolicyInclude } from '@cdktf/provider-cloudflare/lib/zero-trust-access-policy';
-import { ZeroTrustAccessServiceToken } from '@cdktf/provider-cloudflare/lib/zero-trust-access-service-token';
 import { checkClientCa } from './certificate-checks';
 import { CREATE_BEFORE_DESTROY } from './replacement';
 
@@ -31,6 +30,12 @@ export interface AccessMtlsProps {
   readonly clientCaPem: string;
   /** Hostnames to put behind Access. At least one. */
   readonly hosts: readonly AccessProtectedHost[];
+  /**
+   * Ids of the service tokens hosts name (AccessServiceTokens, in the custody stack), by
+   * token name. Required for every name a host lists.
+   * @default none
+   */
+  readonly serviceTokenIds?: ReadonlyMap<string, string>;
   /** How long a `CF_Authorization` session lasts. @default "24h" */
   readonly sessionDuration?: string;
 }
@@ -47,7 +52,6 @@ export class AccessMtls extends Construct {
   readonly applications: ReadonlyMap<string, ZeroTrustAccessApplication>;
   /** Reusable policies, by a stable key (`valid-certificate`, `cn:<names>`, `token:<name>`). */
   readonly policies: ReadonlyMap<string, ZeroTrustAccessPolicy>;
-  readonly serviceTokens: ReadonlyMap<string, ZeroTrustAccessServiceToken>;
 
   constructor(scope: Construct, id: string, props: AccessMtlsProps) {
     super(scope, id);
@@ -69,7 +73,6 @@ export class AccessMtls extends Construct {
     });
 
     const policies = new Map<string, ZeroTrustAccessPolicy>();
-    const tokens = new Map<string, ZeroTrustAccessServiceToken>();
     const policy = (key: string, label: string, include: ZeroTrustAccessPolicyInclude[], requireCertificate: boolean) => {
       let p = policies.get(key);
       if (!p) {
@@ -97,16 +100,9 @@ export class AccessMtls extends Construct {
         attached.push(policy(`cn:${names.join(',')}`, `client certificate CN ${names.join(' or ')}`, names.map((commonName) => ({ commonName: { commonName } })), true));
       }
       for (const tokenName of host.serviceTokens ?? []) {
-        let token = tokens.get(tokenName);
-        if (!token) {
-          token = new ZeroTrustAccessServiceToken(this, `ServiceToken-${tokenName}`, {
-            accountId: props.accountId,
-            name: `${props.name}-${tokenName}`,
-            duration: '8760h',
-          });
-          tokens.set(tokenName, token);
-        }
-        attached.push(policy(`token:${tokenName}`, `service token ${tokenName}`, [{ serviceToken: { tokenId: token.id } }], false));
+        const tokenId = props.serviceTokenIds?.get(tokenName);
+        if (tokenId === undefined) throw new Error(`${what}: ${host.hostname}: service token ${JSON.stringify(tokenName)} has no id; pass serviceTokenIds from the custody stack's AccessServiceTokens`);
+        attached.push(policy(`token:${tokenName}`, `service token ${tokenName}`, [{ serviceToken: { tokenId } }], false));
       }
       applications.set(
         host.hostname,
@@ -124,7 +120,6 @@ export class AccessMtls extends Construct {
     }
     this.applications = applications;
     this.policies = policies;
-    this.serviceTokens = tokens;
   }
 }
 

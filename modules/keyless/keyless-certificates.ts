@@ -64,14 +64,16 @@ export class SsmLeafCertificate extends Construct {
 
   constructor(scope: Construct, id: string, props: { readonly parameterName: string }) {
     super(scope, id);
-    const parameter = new DataAwsSsmParameter(this, 'Parameter', { name: props.parameterName });
+    // Not decrypted: the certificate is public, and a SecureString swapped in must not
+    // land decrypted in this (public) stack's state; it fails the condition instead.
+    const parameter = new DataAwsSsmParameter(this, 'Parameter', { name: props.parameterName, withDecryption: false });
     parameter.addOverride('lifecycle.postcondition', [
       {
-        condition: exactlyOneCertificateCondition('self.value'),
+        condition: exactlyOneCertificateCondition('self.insecure_value'),
         error_message: `SSM parameter ${props.parameterName} must hold exactly one PEM certificate (the keyless leaf, no chain, no key).`,
       },
     ]);
-    this.pem = parameter.value;
+    this.pem = parameter.insecureValue;
   }
 }
 

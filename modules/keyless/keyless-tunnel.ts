@@ -1,6 +1,4 @@
 import { Construct } from 'constructs';
-import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
-import { DataCloudflareZeroTrustTunnelCloudflaredToken } from '@cdktf/provider-cloudflare/lib/data-cloudflare-zero-trust-tunnel-cloudflared-token';
 import { DnsRecord } from '@cdktf/provider-cloudflare/lib/dns-record';
 import { ZeroTrustTunnelCloudflaredConfigA } from '@cdktf/provider-cloudflare/lib/zero-trust-tunnel-cloudflared-config';
 import { ZeroTrustTunnelCloudflared } from '@cdktf/provider-cloudflare/lib/zero-trust-tunnel-cloudflared';
@@ -14,8 +12,6 @@ export interface KeylessTunnelProps {
   readonly name: string;
   /** Private IPs to route into the virtual network, one `/32` each (the key servers). */
   readonly privateIps: readonly string[];
-  /** Secrets Manager secret (id or ARN) that receives the tunnel token. */
-  readonly tokenSecretId: string;
   /**
    * Public hostnames the tunnel serves (proxied CNAMEs to the tunnel), each forwarded to
    * a service inside the VPC, e.g. the demo origin.
@@ -30,9 +26,9 @@ export interface KeylessTunnelProps {
  * A remotely managed Cloudflare Tunnel with its own virtual network and a private
  * network route for each key server's *private* address (the address cloudflared sees
  * on the host's interface; a route to a public address shows as INVALID and Keyless
- * requests never arrive). Its token goes
- * straight into Secrets Manager; it is sensitive in both providers' state and is never
- * an output or part of user-data.
+ * requests never arrive). Nothing here holds a secret (no `tunnel_secret` is set, so
+ * Cloudflare generates it): the tunnel's token is read and stored by the custody stack
+ * (TunnelTokenInSecretsManager), never an output or part of user-data.
  */
 export class KeylessTunnel extends Construct {
   readonly tunnelId: string;
@@ -81,8 +77,6 @@ export class KeylessTunnel extends Construct {
         });
       }
     }
-    const token = new DataCloudflareZeroTrustTunnelCloudflaredToken(this, 'Token', { accountId: props.accountId, tunnelId: tunnel.id });
-    new SecretsmanagerSecretVersion(this, 'TokenInSecretsManager', { secretId: props.tokenSecretId, secretString: token.token });
     this.tunnelId = tunnel.id;
     this.virtualNetworkId = vnet.id;
   }

@@ -47,6 +47,7 @@ export class ByoPki extends Construct {
     const caBundle = assembleTruststoreBundle(props.caPems);
     const server = props.serverCertificate;
     this.outputs = {
+      caCertificates: props.caPems.map((pem, i) => ({ name: `ca-${i + 1}`, pem: `${pem.trim()}\n` })),
       truststorePem: caBundle,
       clientCaPem: caBundle,
       originPullClient: {

@@ -39,11 +39,14 @@ export class CertificateAuthority extends Construct {
   /** Root then intermediate PEM: what a truststore needs from this CA. */
   readonly certificatePems: readonly string[];
   readonly issuingCertificatePem: string;
+  /** The CA generation (G1, G2...) in its names. */
+  readonly generation: number;
 
   constructor(scope: Construct, id: string, props: CertificateAuthorityProps) {
     super(scope, id);
     const outlives = outlivesIssuerProblem(props.intermediate.validityDays, props.root.validityDays, 'root CA');
     if (outlives) throw new Error(`CertificateAuthority ${id}: intermediate validityDays ${outlives}`);
+    this.generation = props.generation;
     const name = (role: string) => `${props.organization} ${role} G${props.generation}`;
 
     const rootKey = newPrivateKey(this, 'RootKey', props.root.keyAlgorithm);

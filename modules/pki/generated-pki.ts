@@ -66,6 +66,10 @@ export class GeneratedPki extends Construct {
 
     const caPems = this.authorities.flatMap((a) => a.certificatePems);
     this.outputs = {
+      caCertificates: this.authorities.flatMap((a) => [
+        { name: `ca-g${a.generation}-root`, pem: a.rootCertificate.certPem },
+        { name: `ca-g${a.generation}-intermediate`, pem: a.intermediateCertificate.certPem },
+      ]),
       truststorePem: assembleTruststoreBundle(caPems),
       clientCaPem: assembleTruststoreBundle(caPems),
       originPullClient: { certificatePem: originPull.certificatePem, privateKeyPem: originPull.privateKeyPem },

@@ -12,7 +12,16 @@ export interface KeyedCertificate {
   readonly privateKeyPem: string;
 }
 
+/** A CA certificate and a stable name for it (`ca-g1-root`), for publishing it on its own. */
+export interface NamedCaCertificate {
+  readonly name: string;
+  /** The certificate alone, PEM. */
+  readonly pem: string;
+}
+
 export interface PkiOutputs {
+  /** Every CA certificate of `truststorePem`, one by one and named. */
+  readonly caCertificates: readonly NamedCaCertificate[];
   /**
    * The PEM bundle API Gateway trusts: every CA certificate (root and intermediates)
    * that client certificates chain to, concatenated. During a rotation it holds the
