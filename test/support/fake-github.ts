@@ -7,8 +7,14 @@ import type { AddressInfo } from 'node:net';
  * for these calls, and records every request, so tests see what a run would have done.
  */
 
+interface User {
+  login: string;
+  type: 'Bot' | 'User';
+}
+
 interface Issue {
   number: number;
+  user: User;
   title: string;
   body: string;
   state: 'open' | 'closed';
@@ -21,11 +27,15 @@ interface Comment {
   id: number;
   issue: number;
   body: string;
+  user: User;
 }
 
 export interface FakeGitHub {
   readonly baseUrl: string;
+  /** The workflow's token: it writes as `github-actions[bot]`, as GITHUB_TOKEN does. */
   readonly token: string;
+  /** A person's token (login `mallory`), to plant comments and issues the workflow must not adopt. */
+  readonly otherToken: string;
   readonly repository: string;
   readonly issues: Issue[];
   readonly comments: Comment[];
@@ -43,6 +53,8 @@ async function readJson(req: IncomingMessage): Promise<any> {
 
 export async function startFakeGitHub(repository = 'acme/edge'): Promise<FakeGitHub> {
   const token = 'fake-token-for-tests';
+  const otherToken = 'fake-token-of-a-person';
+  const identities: Record<string, User> = { [token]: { login: 'github-actions[bot]', type: 'Bot' }, [otherToken]: { login: 'mallory', type: 'User' } };
   const issues: Issue[] = [];
   const comments: Comment[] = [];
   const requests: string[] = [];
@@ -56,7 +68,8 @@ export async function startFakeGitHub(repository = 'acme/edge'): Promise<FakeGit
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       requests.push(`${req.method} ${url.pathname}${url.search}`);
-      if (req.headers.authorization !== `Bearer ${token}`) return send(401, { message: 'Bad credentials' });
+      const caller = identities[String(req.headers.authorization).replace(/^Bearer /, '')];
+      if (!caller) return send(401, { message: 'Bad credentials' });
       const prefix = `/repos/${repository}`;
       if (!url.pathname.startsWith(prefix)) return send(404, { message: 'Not Found' });
       const path = url.pathname.slice(prefix.length);
@@ -72,7 +85,7 @@ export async function startFakeGitHub(repository = 'acme/edge'): Promise<FakeGit
       if (req.method === 'POST' && path === '/issues') {
         const body = await readJson(req);
         if (typeof body?.title !== 'string' || body.title === '') return send(422, { message: 'title is required' });
-        const issue: Issue = { number: issues.length + 1, title: body.title, body: body.body ?? '', state: 'open', labels: (body.labels ?? []).map((name: string) => ({ name })) };
+        const issue: Issue = { number: issues.length + 1, user: caller, title: body.title, body: body.body ?? '', state: 'open', labels: (body.labels ?? []).map((name: string) => ({ name })) };
         issues.push(issue);
         return send(201, issueJson(issue));
       }
@@ -87,23 +100,25 @@ export async function startFakeGitHub(repository = 'acme/edge'): Promise<FakeGit
       if ((m = /^\/issues\/(\d+)\/comments$/.exec(path))) {
         const number = Number(m[1]);
         if (!issues.some((i) => i.number === number)) return send(404, { message: 'Not Found' });
-        if (req.method === 'GET') return send(200, paged(comments.filter((c) => c.issue === number)).map(({ id, body }) => ({ id, body })));
+        if (req.method === 'GET') return send(200, paged(comments.filter((c) => c.issue === number)).map(({ id, body, user }) => ({ id, body, user })));
         if (req.method === 'POST') {
           const body = await readJson(req);
           if (typeof body?.body !== 'string' || body.body === '') return send(422, { message: 'body is required' });
           if (body.body.length > 65_536) return send(422, { message: 'Body is too long (maximum is 65536 characters)' });
-          const comment = { id: nextId++, issue: number, body: body.body };
+          const comment = { id: nextId++, issue: number, body: body.body, user: caller };
           comments.push(comment);
-          return send(201, { id: comment.id, body: comment.body });
+          return send(201, { id: comment.id, body: comment.body, user: caller });
         }
       }
       if ((m = /^\/issues\/comments\/(\d+)$/.exec(path)) && req.method === 'PATCH') {
         const comment = comments.find((c) => c.id === Number(m![1]));
         if (!comment) return send(404, { message: 'Not Found' });
+        // GitHub lets a token edit only its own comments (or any, with write access to the
+        // repository: which GITHUB_TOKEN has, so the client must pick the right one itself).
         const body = await readJson(req);
         if (typeof body?.body !== 'string' || body.body.length > 65_536) return send(422, { message: 'bad body' });
         comment.body = body.body;
-        return send(200, { id: comment.id, body: comment.body });
+        return send(200, { id: comment.id, body: comment.body, user: comment.user });
       }
       return send(404, { message: 'Not Found' });
     } catch (e) {
@@ -115,13 +130,14 @@ export async function startFakeGitHub(repository = 'acme/edge'): Promise<FakeGit
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     token,
+    otherToken,
     repository,
     issues,
     comments,
     requests,
     addPullRequest(title: string) {
       const number = issues.length + 1;
-      issues.push({ number, title, body: '', state: 'open', labels: [], pull_request: { url: 'x' } });
+      issues.push({ number, user: { login: 'mallory', type: 'User' }, title, body: '', state: 'open', labels: [], pull_request: { url: 'x' } });
       return number;
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),

@@ -4,9 +4,17 @@
  * fake API on loopback; in Actions it is `GITHUB_API_URL`.
  */
 
+/** Who wrote a comment or opened an issue, as GitHub reports it. */
+export interface GitHubUser {
+  readonly login: string;
+  /** `Bot` for `github-actions[bot]` and apps, `User` for people. */
+  readonly type?: string;
+}
+
 export interface GitHubComment {
   readonly id: number;
   readonly body?: string | null;
+  readonly user?: GitHubUser | null;
 }
 
 export interface GitHubIssue {
@@ -15,9 +23,13 @@ export interface GitHubIssue {
   readonly body?: string | null;
   readonly state: 'open' | 'closed';
   readonly html_url?: string;
+  readonly user?: GitHubUser | null;
   /** Present when the "issue" is a pull request. */
   readonly pull_request?: unknown;
 }
+
+/** The identity `GITHUB_TOKEN` writes as in GitHub Actions. */
+export const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
 
 export class GitHubError extends Error {
   constructor(
@@ -35,16 +47,27 @@ export interface GitHubClientOptions {
   readonly token: string;
   /** `owner/name`. */
   readonly repository: string;
+  /**
+   * The login this token writes as. Comments and issues are only ever found again (and
+   * edited) when this identity wrote them: a marker planted by someone else is ignored.
+   * `GITHUB_TOKEN` cannot ask GitHub who it is (GET /user is refused to it), so it is set.
+   * @default "github-actions[bot]"
+   */
+  readonly author?: string;
   /** @default globalThis.fetch */
   readonly fetch?: typeof fetch;
 }
 
 export class GitHubClient {
   private readonly fetch: typeof fetch;
+  /** The login this client writes as (GitHubClientOptions.author). */
+  readonly author: string;
 
   constructor(private readonly options: GitHubClientOptions) {
     if (!/^[\w.-]+\/[\w.-]+$/.test(options.repository)) throw new Error(`GitHub repository ${JSON.stringify(options.repository)} is not "owner/name"`);
     if (options.token === '') throw new Error('GitHub token is empty');
+    this.author = options.author ?? ACTIONS_BOT_LOGIN;
+    if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]*)(\[bot\])?$/.test(this.author)) throw new Error(`GitHub author ${JSON.stringify(this.author)} is not a GitHub login`);
     this.fetch = options.fetch ?? globalThis.fetch;
   }
 
@@ -89,10 +112,18 @@ export class GitHubClient {
     return this.request('PATCH', `/issues/comments/${id}`, { body });
   }
 
-  /** Open issues (not pull requests) carrying a label. */
+  /**
+   * Open issues (not pull requests) carrying a label that this client's identity opened:
+   * anyone who can label an issue could otherwise plant one that a run then rewrites.
+   */
   async listOpenIssues(label: string): Promise<GitHubIssue[]> {
     const issues = await this.all<GitHubIssue>(`/issues?state=open&labels=${encodeURIComponent(label)}`);
-    return issues.filter((i) => !i.pull_request);
+    return issues.filter((i) => !i.pull_request && this.wrote(i));
+  }
+
+  /** True when this client's identity wrote the comment or opened the issue. */
+  wrote(item: { readonly user?: GitHubUser | null }): boolean {
+    return item.user?.login === this.author;
   }
 
   createIssue(issue: { title: string; body: string; labels: readonly string[] }): Promise<GitHubIssue> {
@@ -104,10 +135,14 @@ export class GitHubClient {
   }
 }
 
-/** Creates the comment that starts with `marker`, or updates it: one comment per marker, however often the job runs. */
+/**
+ * Creates the comment that starts with `marker`, or updates it: one comment per marker,
+ * however often the job runs. Only a comment this client's identity wrote is updated; a
+ * comment by anyone else that carries the marker is left alone (and never mistaken for ours).
+ */
 export async function upsertComment(client: GitHubClient, issue: number, marker: string, body: string): Promise<{ action: 'created' | 'updated'; id: number }> {
   if (!body.startsWith(marker)) throw new Error('the comment body must start with its marker, or it could never be found again');
-  const existing = (await client.listComments(issue)).find((c) => c.body?.startsWith(marker));
+  const existing = (await client.listComments(issue)).find((c) => client.wrote(c) && c.body?.startsWith(marker));
   if (existing) return { action: 'updated', id: (await client.updateComment(existing.id, body)).id ?? existing.id };
   return { action: 'created', id: (await client.createComment(issue, body)).id };
 }

@@ -22,6 +22,11 @@ export const applyCommand = defineCommand({
     ...STACK_RUN_OPTIONS,
     'auto-approve': { type: 'boolean', doc: 'apply without asking (required when stdin is not a terminal)' },
     'aws-only': { type: 'boolean', doc: 'apply the AWS-only projection of each stack with the offline provider mirror (local)' },
+    'plan-dir': {
+      type: 'string',
+      valueName: '<dir>',
+      doc: 'apply exactly the saved plans in <dir> (from npm run plan --save-plans), in dependency order, without planning again; a stale plan fails with Terraform\'s "Saved plan is stale" and its dependents are skipped',
+    },
   },
   exitCodes: { 0: 'applied, or nothing to apply', 1: 'a plan or an apply failed (the report names it; dependents are skipped and named), or bad input', 2: 'declined, or stacks still waiting for something (named)' },
   configErrorNote: 'Nothing was planned or applied.',
@@ -35,7 +40,19 @@ export const applyCommand = defineCommand({
       process.stderr.write(`apply: cannot run: ${missing}\n`);
       return EXIT.failure;
     }
-    const { applyEnvironment, renderOutcome } = await import('./apply');
+    const { applyEnvironment, applySavedPlans, renderOutcome } = await import('./apply');
+    if (args['plan-dir'] !== undefined) {
+      const saved = await applySavedPlans({
+        ...stackRunOptionsFrom(args),
+        planDir: args['plan-dir'],
+        confirm: async (stacks) => {
+          process.stdout.write(`Saved plans in ${args['plan-dir']}: ${stacks.join(', ')}\n`);
+          return args['auto-approve'] || askYes(`\nApply these saved plans to ${args.env}? Only "yes" applies: `);
+        },
+      });
+      process.stdout.write(`\n${renderOutcome(saved)}`);
+      return saved.exitCode;
+    }
     const { renderMarkdown } = await import('./plan-report');
     let shown: PlanReport | undefined;
     const outcome = await applyEnvironment({

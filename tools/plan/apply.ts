@@ -1,4 +1,7 @@
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ConfigError } from '../../lib/errors';
+import { runInitialized } from './init';
 import { buildReport, type PlanReport } from './plan-report';
 import { errorText, planFileOf, planPrepared, prepareEnvironment, terraformEnvFor, type PreparedStack, type StackRunOptions } from './plan-runner';
 import { progress } from './progress';
@@ -77,6 +80,54 @@ export async function applyEnvironment(options: ApplyOptions): Promise<ApplyOutc
   } finally {
     removePlans();
   }
+}
+
+export interface SavedPlansOptions extends StackRunOptions {
+  /** Folder of `<stack>.tfplan` files written by `npm run plan --save-plans`. */
+  readonly planDir: string;
+  /** Shown the stacks whose saved plans are about to be applied; returns whether to go on. */
+  readonly confirm: (stacks: readonly string[]) => Promise<boolean>;
+}
+
+/**
+ * `npm run apply --plan-dir`: applies exactly the saved plans made earlier (and reviewed),
+ * in dependency order, never planning again. Terraform itself refuses a plan whose state
+ * changed since it was made ("Saved plan is stale"): that stack fails, its dependents are
+ * skipped, and a new plan has to be made and reviewed. A stack without a saved plan had no
+ * changes when the plans were made and is left alone.
+ */
+export async function applySavedPlans(options: SavedPlansOptions): Promise<ApplyOutcome> {
+  const dir = resolve(options.planDir);
+  if (!existsSync(dir)) throw ConfigError.single('--plan-dir', options.planDir, 'no such folder; make the plans with npm run plan -- --env <env> --save-plans <dir>');
+  const { stacks } = prepareEnvironment(options);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.tfplan'));
+  const unknown = files.filter((f) => !stacks.some((s) => `${s.name}.tfplan` === f));
+  if (unknown.length > 0) {
+    throw ConfigError.single('--plan-dir', options.planDir, `holds ${unknown.join(', ')}, which is no stack of ${options.env} (${stacks.map((s) => s.name).join(', ')}); plans of another environment or another commit are never applied`);
+  }
+  if (files.length === 0) throw ConfigError.single('--plan-dir', options.planDir, 'holds no <stack>.tfplan file: nothing was planned with changes');
+  const planned = stacks.filter((s) => files.includes(`${s.name}.tfplan`));
+  const outcomes = new Map<string, StackOutcome>(stacks.filter((s) => !planned.includes(s)).map((s) => [s.name, { stack: s.name, result: 'unchanged' as const }]));
+  if (!(await options.confirm(planned.map((s) => s.name)))) return done([], stacks, outcomes, true);
+  const env = terraformEnvFor(options);
+  const step = progress(options.onProgress);
+  const results = await runInDependencyOrder<StackOutcome>(
+    planned.map((s) => s.name),
+    new Map(planned.map((s) => [s.name, s.dependencies.filter((d) => planned.some((p) => p.name === d))])),
+    async (name, deps) => {
+      const blocker = [...deps.values()].find((d) => d.result === 'failed' || d.result === 'skipped');
+      if (blocker) return { stack: name, result: 'skipped', reason: `${blocker.stack} was not applied` };
+      const stack = planned.find((s) => s.name === name)!;
+      return step(name, 'apply saved plan', async (): Promise<StackOutcome> => {
+        const initialized = await runInitialized(stack.dir, env, () => terraform([...APPLY_ARGS, join(dir, `${name}.tfplan`)], stack.dir, env));
+        if (initialized.failedInit) return { stack: name, result: 'failed', error: `terraform init failed:\n${errorText(initialized.failedInit)}` };
+        return initialized.run.code === 0 ? { stack: name, result: 'applied' } : { stack: name, result: 'failed', error: errorText(initialized.run) };
+      }, (o) => o.result);
+    },
+    options.concurrency,
+  );
+  for (const o of results.values()) outcomes.set(o.stack, o);
+  return done([], stacks, outcomes, false);
 }
 
 /** Applies saved plans in dependency order; a stack after a failed one is skipped, named with the reason. */

@@ -19,6 +19,10 @@ export function planCommand(mode: PlanMode) {
         doc: 'drift only: instead of planning, list live resources that reach the origin around mTLS (unproxied DNS records to the origin, execute-api endpoints, domains without mTLS, key-server groups open to the internet); needs $CLOUDFLARE_API_TOKEN (Zone DNS Read), AWS read access; $AWS_ENDPOINT_URL and $CLOUDFLARE_BASE_URL override the endpoints',
       },
       'aws-only': { type: 'boolean', doc: 'run the AWS-only projection of each stack against the offline provider mirror' },
+      'public-only': { type: 'boolean', doc: 'leave out the custody stacks (<env>-pki), whose state the plan and drift roles cannot read; the report names them' },
+      ...(mode === 'plan'
+        ? { 'save-plans': { type: 'string', valueName: '<dir>', doc: 'keep each stack\'s saved plan with changes as <dir>/<stack>.tfplan (mode 0600: plan files hold secrets in clear text) for npm run apply --plan-dir' } }
+        : {}),
       ...REPORT_OPTIONS,
     },
     exitCodes: { 0: 'no changes', 1: 'error (terraform failed, bad input)', 2: mode === 'drift' ? 'drift (with --bypass: a bypass finding)' : 'changes' },
@@ -42,7 +46,9 @@ export function planCommand(mode: PlanMode) {
       }
       const { planStacks } = await import('./plan-runner');
       const { renderJson, renderMarkdown } = await import('./plan-report');
-      const report = await planStacks({ mode, ...stackRunOptionsFrom(args) });
+      const saveTo = (args as { 'save-plans'?: string })['save-plans'];
+      if (saveTo !== undefined && args['public-only']) throw new UsageError('--save-plans saves plans for a deploy, which needs every stack: drop --public-only');
+      const report = await planStacks({ mode, ...stackRunOptionsFrom(args), publicOnly: args['public-only'], savePlansTo: saveTo });
       emitReport(renderMarkdown(report), () => renderJson(report), args);
       return report.exitCode;
     },

@@ -109,6 +109,11 @@ export interface PlanReport {
   readonly env: string;
   /** True when only the AWS-only projection of each stack was planned: Cloudflare and tls are NOT covered. */
   readonly awsOnly: boolean;
+  /**
+   * Custody stacks left out of this run (`--public-only`): the role that ran it cannot read
+   * their state. Their change is reviewed as the diff of the synthesized JSON and planned at deploy.
+   */
+  readonly notPlanned?: readonly string[];
   readonly stacks: readonly StackReport[];
   /** 0 = no changes anywhere, 2 = changes, drift or a waiting stack, 1 = some stack errored. */
   readonly exitCode: 0 | 1 | 2;
@@ -366,6 +371,8 @@ export function buildReport(input: {
   env: string;
   awsOnly: boolean;
   results: readonly StackPlanResult[];
+  /** Custody stacks left out (`--public-only`). @default none */
+  notPlanned?: readonly string[];
   /** The environment's `drift.knownEmulatorGaps`. @default none */
   knownGaps?: readonly KnownGap[];
   /** The commit planned. @default unknown (left out) */
@@ -386,6 +393,7 @@ export function buildReport(input: {
     mode: input.mode,
     env: input.env,
     awsOnly: input.awsOnly,
+    ...(input.notPlanned && input.notPlanned.length > 0 ? { notPlanned: [...input.notPlanned] } : {}),
     stacks,
     exitCode,
   };
@@ -478,6 +486,16 @@ export function awsOnlyWarning(report: Pick<PlanReport, 'awsOnly'>): string[] {
   ];
 }
 
+/** The note naming custody stacks this run did not plan, and where their change is reviewed instead. */
+export function notPlannedNote(report: Pick<PlanReport, 'notPlanned'>): string[] {
+  if (!report.notPlanned?.length) return [];
+  return [
+    '> [!NOTE]',
+    `> **Not planned here: ${report.notPlanned.map((s) => `\`${s}\``).join(', ')}** (custody: its state holds private keys, which this role cannot read). Review its change as the diff of the synthesized JSON below; it is planned, shown and approved in the deploy workflow before it is applied.`,
+    '',
+  ];
+}
+
 /** The report for people: a job summary, or the body of the PR comment's details. */
 export function renderMarkdown(report: PlanReport): string {
   const what = report.mode === 'drift' ? 'Drift' : 'Plan';
@@ -485,7 +503,7 @@ export function renderMarkdown(report: PlanReport): string {
   const pending = report.mode === 'plan' ? 'changes pending' : drifted ? 'DRIFT DETECTED' : 'not applied yet';
   const verdict = report.exitCode === 0 ? 'no changes' : report.exitCode === 2 ? pending : 'ERROR';
   const lines: string[] = [`## ${what} report: \`${report.env}\` — ${verdict}`, ''];
-  lines.push(...awsOnlyWarning(report), provenanceLine(report), '');
+  lines.push(...awsOnlyWarning(report), ...notPlannedNote(report), provenanceLine(report), '');
   lines.push('| Stack | Status | Create | Update | Replace | Delete |', '| --- | --- | ---: | ---: | ---: | ---: |');
   for (const s of report.stacks) {
     const status = s.status === 'changes' && report.mode === 'drift' ? 'DRIFT' : s.waitingFor ? `WAITING (${cell(s.waitingFor)})` : STATUS_TEXT[s.status];

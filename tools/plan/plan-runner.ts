@@ -1,10 +1,10 @@
-import { chmodSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Environment } from '../../envs/load';
 import { projectAwsOnly, type TerraformJson } from '../validate/aws-projection';
 import { ConfigError, quote } from '../../lib/errors';
 import { fromRoot } from '../../lib/paths';
-import { parseAccountStackName } from '../../lib/naming';
+import { isCustodyStack, parseAccountStackName } from '../../lib/naming';
 import { actionOf, buildReport, type PlanMode, type PlanReport, type StackPlanResult } from './plan-report';
 import { progress } from './progress';
 import { runInDependencyOrder } from './stack-graph';
@@ -47,6 +47,12 @@ export interface StackRunOptions {
   readonly terraformEnv?: NodeJS.ProcessEnv;
   /** Receives one line as each stack starts and ends a step, with elapsed time. @default silent */
   readonly onProgress?: (line: string) => void;
+  /**
+   * Leave out the custody stacks (`<env>-pki`): a role that cannot read their state (pull
+   * requests, nightly drift) plans the public stacks only. The report names what it left out.
+   * @default false
+   */
+  readonly publicOnly?: boolean;
 }
 
 export interface PreparedStack {
@@ -73,7 +79,7 @@ export function prepareStacks(options: StackRunOptions): PreparedStack[] {
 }
 
 /** `prepareStacks`, plus the environment it synthesized (loaded once, used by the report). */
-export function prepareEnvironment(options: StackRunOptions): { stacks: PreparedStack[]; config: Environment } {
+export function prepareEnvironment(options: StackRunOptions): { stacks: PreparedStack[]; config: Environment; leftOut: string[] } {
   if (options.env.includes(',') || options.env.trim() === '' || options.env === 'all') {
     throw ConfigError.single('--env', options.env, 'give exactly one environment, e.g. --env dev');
   }
@@ -82,7 +88,8 @@ export function prepareEnvironment(options: StackRunOptions): { stacks: Prepared
   // state lives in the owning environment's backend: only that environment runs it.
   const owner = synthesized.environments[0].config.cloudflare.ownsAccountStack;
   const runnable = [...synthesized.stacks.keys()].filter((name) => owner || parseAccountStackName(name) === undefined);
-  const selected = selectStacks(runnable, options.env, options.stacks);
+  const wanted = selectStacks(runnable, options.env, options.stacks);
+  const selected = options.publicOnly ? wanted.filter((name) => !isCustodyStack(name)) : wanted;
   const workDir = options.workDir ?? fromRoot('.cache', 'terraform', options.env);
   const stateRoot = options.stateRoot ?? fromRoot();
   const stacks = selected.map((name) => {
@@ -92,9 +99,10 @@ export function prepareEnvironment(options: StackRunOptions): { stacks: Prepared
     for (const f of readdirSync(dir)) if (f.endsWith('.tf.json') || f === 'tfplan') rmSync(join(dir, f), { force: true });
     const json = terraformReadyStack(synthesized.stacks.get(name)!, { awsOnly: options.awsOnly ?? false, stateRoot });
     writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(json, null, 2));
-    return { name, dir, dependencies: synthesized.dependencies.get(name) ?? [] };
+    // A dependency left out (a custody stack under publicOnly) is not waited for.
+    return { name, dir, dependencies: (synthesized.dependencies.get(name) ?? []).filter((d) => selected.includes(d)) };
   });
-  return { stacks, config: synthesized.environments[0].config };
+  return { stacks, config: synthesized.environments[0].config, leftOut: wanted.filter((name) => !selected.includes(name)) };
 }
 
 function selectStacks(all: readonly string[], env: string, wanted: readonly string[] | undefined): string[] {
@@ -124,7 +132,7 @@ export const planFileOf = (stack: PreparedStack): string => join(stack.dir, 'tfp
  * stays for `terraform apply <planfile>` (the caller deletes it); otherwise it is
  * deleted at once, because it holds every value in clear text, sensitive ones included.
  */
-export async function planStack(stack: PreparedStack, env: NodeJS.ProcessEnv, mode: PlanMode, keepPlan = false): Promise<StackPlanResult> {
+export async function planStack(stack: PreparedStack, env: NodeJS.ProcessEnv, keepPlan = false): Promise<StackPlanResult> {
   const planFile = planFileOf(stack);
   let keep = false;
   try {
@@ -132,11 +140,11 @@ export async function planStack(stack: PreparedStack, env: NodeJS.ProcessEnv, mo
     // refresh-only plan reports a dozen computed attributes that sibling resources
     // filled in (aws_s3_bucket.lifecycle_rule, .versioning...), so it would fail
     // every run. A normal plan compares reality with the code, attribute by attribute.
-    // Drift only reads: it takes no state lock, so it runs under a role that cannot
-    // write the lock (docs/drift-and-review.md lists that role's permissions) and never
-    // blocks or waits for a deploy.
-    const lock = mode === 'drift' ? ['-lock=false'] : ['-lock-timeout=120s'];
-    const args = ['plan', '-detailed-exitcode', '-input=false', '-no-color', ...lock, `-out=${planFile}`];
+    // No plan takes the state lock: a plan only reads, so it runs under roles that cannot
+    // write the lock file (pull requests, nightly drift), a cancelled run leaves no lock
+    // behind, and it never blocks or waits for a deploy. Applying a saved plan takes the
+    // lock and refuses a plan whose state changed since ("Saved plan is stale").
+    const args = ['plan', '-detailed-exitcode', '-input=false', '-no-color', '-lock=false', `-out=${planFile}`];
     const initialized = await runInitialized(stack.dir, env, () => terraform(args, stack.dir, env));
     if (initialized.failedInit) return { stack: stack.name, exitCode: 1, error: `terraform init failed:\n${errorText(initialized.failedInit)}` };
     const plan = initialized.run;
@@ -205,6 +213,10 @@ export function waitingOn(dependencies: ReadonlyMap<string, StackPlanResult>): s
     if (!r.plan) return `waiting for ${name}: it could not be planned`;
     if (!r.applied) return `waiting for ${name}: not applied yet`;
     if (Object.values(r.plan.output_changes ?? {}).some((c) => actionOf(c.actions) !== undefined)) return `waiting for ${name}: its outputs change when it is applied`;
+    // A custody stack hands values on through SSM parameters, which its plan may change.
+    if ((r.plan.resource_changes ?? []).some((c) => c.type === 'aws_ssm_parameter' && actionOf(c.change.actions) !== undefined && isCustodyStack(name))) {
+      return `waiting for ${name}: the values it publishes change when it is applied`;
+    }
   }
   return undefined;
 }
@@ -225,7 +237,7 @@ export async function planPrepared(stacks: readonly PreparedStack[], options: Pi
         options.onProgress?.(`${name}: not planned, ${waitingFor}`);
         return { stack: name, exitCode: 0, waitingFor };
       }
-      return step(name, 'plan', () => planStack(byName.get(name)!, options.env, options.mode, options.keepPlans), describePlan);
+      return step(name, 'plan', () => planStack(byName.get(name)!, options.env, options.keepPlans), describePlan);
     },
     options.concurrency,
   );
@@ -235,10 +247,13 @@ export async function planPrepared(stacks: readonly PreparedStack[], options: Pi
 const describePlan = (r: StackPlanResult): string => (r.waitingFor ? r.waitingFor : r.exitCode === 0 ? 'no changes' : r.exitCode === 2 ? 'changes' : 'FAILED');
 
 /** `npm run plan` / `npm run drift`: the report over every selected stack. */
-export async function planStacks(options: StackRunOptions & { mode: PlanMode }): Promise<PlanReport> {
-  const { stacks, config } = prepareEnvironment(options);
-  const results = await planPrepared(stacks, { ...options, env: terraformEnvFor(options) });
+export async function planStacks(options: StackRunOptions & { mode: PlanMode; savePlansTo?: string }): Promise<PlanReport> {
+  const { stacks, config, leftOut } = prepareEnvironment(options);
+  const keep = options.savePlansTo !== undefined;
+  const results = await planPrepared(stacks, { ...options, env: terraformEnvFor(options), keepPlans: keep });
+  if (keep) savePlans(stacks, results, options.savePlansTo!);
   return buildReport({
+    notPlanned: leftOut,
     mode: options.mode,
     env: options.env,
     awsOnly: options.awsOnly ?? false,
@@ -246,6 +261,23 @@ export async function planStacks(options: StackRunOptions & { mode: PlanMode }):
     knownGaps: config.drift.knownEmulatorGaps,
     commit: currentCommit(),
   });
+}
+
+/**
+ * Moves each saved plan with changes to `dir/<stack>.tfplan` (mode 0600; plan files hold
+ * every value in clear text) and deletes the rest; `npm run apply --plan-dir` applies them.
+ */
+function savePlans(stacks: readonly PreparedStack[], results: readonly StackPlanResult[], dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  for (const stack of stacks) {
+    const result = results.find((r) => r.stack === stack.name);
+    const file = planFileOf(stack);
+    if (result?.plan && result.exitCode === 2 && existsSync(file)) {
+      copyFileSync(file, join(dir, `${stack.name}.tfplan`));
+      chmodSync(join(dir, `${stack.name}.tfplan`), 0o600);
+    }
+    rmSync(file, { force: true });
+  }
 }
 
 export interface ApplyResult {

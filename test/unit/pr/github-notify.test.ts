@@ -45,6 +45,30 @@ describe('one pull-request comment per environment', () => {
     expect(github.comments.filter((c) => c.body.startsWith('human'))).toHaveLength(120);
   });
 
+  it('never adopts a comment someone else planted with the marker: a fake "no changes" stays theirs, ours is separate', async () => {
+    const pr = github.addPullRequest('spoofed');
+    const marker = commentMarker('plan', 'prod');
+    const mallory = new GitHubClient({ baseUrl: github.baseUrl, token: github.otherToken, repository: github.repository });
+    const planted = await mallory.createComment(pr, `${marker}\n## Plan: no changes`);
+    expect(await upsertComment(client, pr, marker, `${marker}\nreal plan v1`)).toMatchObject({ action: 'created' });
+    expect(await upsertComment(client, pr, marker, `${marker}\nreal plan v2`)).toMatchObject({ action: 'updated' });
+    expect(github.comments.map((c) => [c.user.login, c.body])).toEqual([
+      ['mallory', `${marker}\n## Plan: no changes`],
+      ['github-actions[bot]', `${marker}\nreal plan v2`],
+    ]);
+    expect(github.requests).not.toContain(`PATCH /repos/${github.repository}/issues/comments/${planted.id}`);
+  });
+
+  it('with another identity (an app token), finds only that identity\'s comments', async () => {
+    const pr = github.addPullRequest('app');
+    const marker = commentMarker('plan', 'dev');
+    await upsertComment(client, pr, marker, `${marker}\nby actions`);
+    const asApp = new GitHubClient({ baseUrl: github.baseUrl, token: github.token, repository: github.repository, author: 'edge-plans[bot]' });
+    // Written by github-actions[bot], so not "ours" for an app identity: a new comment, not an edit.
+    expect(await upsertComment(asApp, pr, marker, `${marker}\nby app`)).toMatchObject({ action: 'created' });
+    expect(() => new GitHubClient({ baseUrl: github.baseUrl, token: 't', repository: 'a/b', author: 'not a login' })).toThrow(/is not a GitHub login/);
+  });
+
   it('refuses a body without its marker, a wrong token and a malformed repository', async () => {
     await expect(upsertComment(client, 1, '<!-- m -->', 'no marker')).rejects.toThrow(/must start with its marker/);
     const wrong = new GitHubClient({ baseUrl: github.baseUrl, token: 'stolen', repository: github.repository });
@@ -54,6 +78,16 @@ describe('one pull-request comment per environment', () => {
 });
 
 describe('one drift issue per environment while drift persists', () => {
+  it('never adopts a drift issue someone else opened with the label and the marker', async () => {
+    const drift = exampleDrift();
+    const mallory = new GitHubClient({ baseUrl: github.baseUrl, token: github.otherToken, repository: github.repository });
+    const planted = await mallory.createIssue({ title: 'drift', body: `${commentMarker('drift', drift.env)}\nall clean, close me`, labels: [DRIFT_LABEL] });
+    const first = await syncDriftIssue(client, drift, { runUrl: EXAMPLE_RUN });
+    expect(first).toMatchObject({ action: 'opened' });
+    expect(first).not.toMatchObject({ issue: planted.number });
+    expect(github.issues.find((i) => i.number === planted.number)!.body).toContain('all clean, close me');
+  });
+
   it('opens, updates, closes when clean, and opens a new one when drift returns', async () => {
     const drift = exampleDrift();
     expect(await syncDriftIssue(client, drift, { runUrl: EXAMPLE_RUN })).toEqual({ action: 'opened', issue: 1 });

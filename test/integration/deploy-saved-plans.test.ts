@@ -1,0 +1,92 @@
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { applySavedPlans, type ApplyOutcome } from '../../tools/plan/apply';
+import { planStacks } from '../../tools/plan/plan-runner';
+import { terraformUnavailableReason } from '../../tools/terraform';
+import { budgetFor } from '../support/budget';
+import { baseEnvironment, envDir, withField } from '../support/env-files';
+import { motoEnv, motoUnavailableReason, startMoto, type Moto } from '../support/moto';
+
+/**
+ * The deploy path as the deploy workflow runs it, against moto: plan every stack to
+ * saved plan files, apply exactly those files (`npm run apply --plan-dir`), and refuse a
+ * saved plan made before that apply ("Saved plan is stale") instead of planning again.
+ * The custody stack's AWS part (the SSM parameters it publishes) is what is deployed:
+ * it is small, so the whole path costs a few plans, not an environment.
+ */
+const unavailable = terraformUnavailableReason() ?? motoUnavailableReason();
+if (unavailable) console.warn(`SKIPPED deploy saved-plan tests: ${unavailable}`);
+const describeMoto = unavailable ? describe.skip : describe;
+
+describeMoto('deploy: the reviewed plan is the applied plan', () => {
+  let moto: Moto;
+  const work = mkdtempSync(join(tmpdir(), 'edge-deploy-'));
+  let envsDir: string;
+  const run = () => ({
+    env: 'local',
+    stacks: ['pki'],
+    awsOnly: true,
+    envsDir,
+    workDir: join(work, 'tf'),
+    stateRoot: join(work, 'state'),
+    terraformEnv: motoEnv(),
+    concurrency: 1,
+  });
+  const parameters = async (): Promise<string[]> =>
+    ((await moto.call('AmazonSSM.GetParametersByPath', { Path: '/edge-mtls/local/public', Recursive: true })).Parameters ?? []).map((p: { Name: string }) => p.Name).sort();
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    // local without keyless: its custody stack then depends on nothing.
+    const local = withField(withField(baseEnvironment('local'), 'aws.endpoint', moto.endpoint), 'keyless', { enabled: false });
+    envsDir = envDir({ local: withField(local, 'drift', undefined) });
+  }, budgetFor('motoStart'));
+  afterAll(async () => {
+    await moto?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('plans without taking the lock, saves only plans with changes (0600), applies exactly them, and refuses a stale one', async () => {
+    const reviewed = join(work, 'reviewed');
+    const older = join(work, 'older');
+    const first = await planStacks({ ...run(), mode: 'plan', savePlansTo: reviewed });
+    expect(first.stacks.map((s) => [s.stack, s.status])).toEqual([['local-pki', 'changes']]);
+    expect(readdirSync(reviewed)).toEqual(['local-pki.tfplan']);
+    expect(statSync(join(reviewed, 'local-pki.tfplan')).mode & 0o777).toBe(0o600);
+    // A second plan of the same state, as a deploy started earlier would hold.
+    await planStacks({ ...run(), mode: 'plan', savePlansTo: older });
+    expect(await parameters()).toEqual([]);
+
+    const asked: string[][] = [];
+    const applied: ApplyOutcome = await applySavedPlans({ ...run(), planDir: reviewed, confirm: async (s) => (asked.push([...s]), true) });
+    expect(asked).toEqual([['local-pki']]);
+    expect(applied.stacks).toEqual([{ stack: 'local-pki', result: 'applied' }]);
+    expect(applied.exitCode).toBe(0);
+    expect(await parameters()).toEqual(['/edge-mtls/local/public/ca-g1-intermediate', '/edge-mtls/local/public/ca-g1-root', '/edge-mtls/local/public/origin-pull-certificate-id']);
+
+    const stale = await applySavedPlans({ ...run(), planDir: older, confirm: async () => true });
+    expect(stale.exitCode).toBe(1);
+    expect(stale.stacks[0]).toEqual({ stack: 'local-pki', result: 'failed', error: expect.stringMatching(/Saved plan is stale/) });
+
+    // Nothing changed after the refusal: no silent re-plan applied anything.
+    const after = await planStacks({ ...run(), mode: 'plan' });
+    expect(after.stacks.map((s) => [s.stack, s.status])).toEqual([['local-pki', 'no-changes']]);
+  }, budgetFor('planLocal', 'planLocal', 'applyLocal', 'applyLocal', 'planLocal'));
+
+  it('refuses a plan folder holding a plan of another stack or environment, before applying anything', async () => {
+    const foreign = join(work, 'foreign');
+    const first = await planStacks({ ...run(), mode: 'plan', savePlansTo: foreign });
+    expect(first.exitCode).toBe(0);
+    writeFileSync(join(foreign, 'prod-pki.tfplan'), 'not ours');
+    let confirmed = false;
+    await expect(applySavedPlans({ ...run(), planDir: foreign, confirm: async () => (confirmed = true) })).rejects.toThrow(/--plan-dir: .*holds prod-pki\.tfplan, which is no stack of local/);
+    expect(confirmed).toBe(false);
+  }, budgetFor('planLocal'));
+
+  it('refuses a folder with no plans, and a folder that does not exist', async () => {
+    const empty = mkdtempSync(join(work, 'empty-'));
+    await expect(applySavedPlans({ ...run(), planDir: empty, confirm: async () => true })).rejects.toThrow(/holds no <stack>\.tfplan file/);
+    await expect(applySavedPlans({ ...run(), planDir: join(work, 'missing'), confirm: async () => true })).rejects.toThrow(/--plan-dir: .*no such folder/);
+  }, budgetFor('planLocal'));
+});
