@@ -1,9 +1,10 @@
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applySavedPlans, type ApplyOutcome } from '../../tools/plan/apply';
 import { planStacks } from '../../tools/plan/plan-runner';
-import { terraformUnavailableReason } from '../../tools/terraform';
+import { cliConfigFile, terraformBinary, terraformUnavailableReason } from '../../tools/terraform';
 import { budgetFor } from '../support/budget';
 import { baseEnvironment, envDir, withField } from '../support/env-files';
 import { motoEnv, motoUnavailableReason, startMoto, type Moto } from '../support/moto';
@@ -73,6 +74,24 @@ describeMoto('deploy: the reviewed plan is the applied plan', () => {
     const after = await planStacks({ ...run(), mode: 'plan' });
     expect(after.stacks.map((s) => [s.stack, s.status])).toEqual([['local-pki', 'no-changes']]);
   }, budgetFor('planLocal', 'planLocal', 'applyLocal', 'applyLocal', 'planLocal'));
+
+  it('plans while a deploy holds the state lock (a plan never takes it), where a locking plan is refused', async () => {
+    const dir = join(work, 'tf', 'local-pki');
+    const env = { ...process.env, ...motoEnv(), TF_CLI_CONFIG_FILE: cliConfigFile(), TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' };
+    // The local backend locks its state file with fcntl, as a running apply would hold it.
+    const stateFile = join(work, 'state', 'terraform-state', 'local-custody', 'local-pki.tfstate');
+    const ready = join(work, 'locked');
+    const holder = spawn('python3', ['-c', 'import fcntl,sys,time\nf=open(sys.argv[1],"r+")\nfcntl.lockf(f,fcntl.LOCK_EX)\nopen(sys.argv[2],"w").close()\ntime.sleep(600)', stateFile, ready], { stdio: 'ignore' });
+    try {
+      while (!existsSync(ready)) await new Promise((resolve) => setTimeout(resolve, 100));
+      const locking = spawnSync(terraformBinary()!, ['plan', '-input=false', '-no-color', '-lock-timeout=0s'], { cwd: dir, env, encoding: 'utf8' });
+      expect({ status: locking.status, stderr: locking.stderr }).toEqual({ status: 1, stderr: expect.stringMatching(/Error acquiring the state lock/) });
+      const report = await planStacks({ ...run(), mode: 'plan' });
+      expect(report.stacks.map((s) => [s.stack, s.status])).toEqual([['local-pki', 'no-changes']]);
+    } finally {
+      holder.kill();
+    }
+  }, budgetFor('planLocal', 'planLocal', 'planLocal'));
 
   it('refuses a plan folder holding a plan of another stack or environment, before applying anything', async () => {
     const foreign = join(work, 'foreign');

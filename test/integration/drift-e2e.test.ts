@@ -135,7 +135,10 @@ describeE2e('drift detection end to end (local env, AWS part, against moto_serve
       // stack's AWS part is empty: `up` leaves it UNCHANGED, with no state).
       const applied = [...local.creation.up.stdout.matchAll(/^APPLIED +(\S+)$/gm)].map((m) => m[1]);
       expect(applied).toEqual(expect.arrayContaining(['local-pki', 'local-origin', 'local-keyless']));
-      expect(readdirSync(join(options.stateRoot, 'terraform-state', 'local')).filter((f) => f.endsWith('.tfstate')).sort()).toEqual(applied.map((s) => `${s}.tfstate`).sort());
+      // Custody state (local-pki) sits in a sibling folder of its own, never inside the public one.
+      const stateFiles = (dir: string) => readdirSync(join(options.stateRoot, 'terraform-state', dir)).filter((f) => f.endsWith('.tfstate'));
+      expect(stateFiles('local-custody')).toEqual(['local-pki.tfstate']);
+      expect([...stateFiles('local'), ...stateFiles('local-custody')].sort()).toEqual(applied.map((s) => `${s}.tfstate`).sort());
 
       // Right after the apply (the shared environment planned it then) nothing differs.
       const clean = local.planAfterApply;

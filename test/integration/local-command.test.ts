@@ -100,13 +100,17 @@ describeLocal('npm run local -- down', () => {
     const { pid } = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')).moto;
     expect(isOurProcess(pid, 'moto')).toBe(true);
     const state = join(dir, 'state', 'terraform-state', 'local');
+    const custody = join(dir, 'state', 'terraform-state', 'local-custody');
     mkdirSync(state, { recursive: true });
+    mkdirSync(custody, { recursive: true });
     writeFileSync(join(state, 'local-origin.tfstate'), '{"version":4,"serial":1,"resources":[]}');
+    writeFileSync(join(custody, 'local-pki.tfstate'), '{"version":4,"serial":1,"resources":[]}');
 
     const down = await npmLocal(dir, 'down');
     expect(down.code).toBe(0);
     expect(isOurProcess(pid, 'moto')).toBe(false);
     expect(existsSync(state)).toBe(false);
+    expect(existsSync(custody)).toBe(false);
     const status = await npmLocal(dir, 'status');
     expect({ code: status.code, stderr: status.stderr }).toEqual({ code: 1, stderr: 'moto_server: not running\nverify stand-ins: not running\n' });
     const plan = await npmLocal(dir, 'plan');

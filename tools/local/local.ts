@@ -249,8 +249,8 @@ export async function down(o: LocalOptions & { purge?: boolean } = {}): Promise<
   if (!run) say('nothing was running');
   rmSync(runFile(paths), { force: true });
   rmSync(envsDirOf(paths), { recursive: true, force: true });
-  rmSync(join(paths.stateRoot, 'terraform-state', 'local'), { recursive: true, force: true });
-  say('removed the local state (terraform-state/local/): it described the stopped emulator');
+  for (const dir of ['local', 'local-custody']) rmSync(join(paths.stateRoot, 'terraform-state', dir), { recursive: true, force: true });
+  say('removed the local state (terraform-state/local/ and local-custody/): it described the stopped emulator');
   if (o.purge) {
     rmSync(paths.dir, { recursive: true, force: true });
     say('removed .local/');
