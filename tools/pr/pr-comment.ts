@@ -1,5 +1,6 @@
 import {
   awsOnlyWarning,
+  notPlannedNote,
   changeTableRows,
   knownGapsBlock,
   provenanceLine,
@@ -151,7 +152,7 @@ export function renderPrComment(input: PrCommentInput): string {
   const { plan, review } = input;
   const max = input.maxChars ?? MAX_COMMENT_CHARS;
   const items = riskItems(plan, review);
-  const head = [commentMarker('plan', plan.env), verdictLine(plan, items, review), '', ...awsOnlyWarning(plan), `<sub>${provenanceLine(plan)}</sub>`, ''];
+  const head = [commentMarker('plan', plan.env), verdictLine(plan, items, review), '', ...awsOnlyWarning(plan), ...notPlannedNote(plan), `<sub>${provenanceLine(plan)}</sub>`, ''];
   const tiers = [...riskTable(items, 'security-removal'), ...riskTable(items, 'weakening'), ...riskTable(items, 'other')];
   const tail = [...attributeDetails(plan), ...reviewDetails(review), ...knownGapsBlock(plan.stacks)];
   const where = input.artifactUrl ? `[the full report](${input.artifactUrl})` : 'the full report in the workflow run\'s artifacts';

@@ -66,6 +66,19 @@ describe('the pull-request comment of an environment', () => {
   });
 });
 
+describe('a pull-request plan that leaves out the custody stack', () => {
+  it('says which stack was not planned, why, and where its change is reviewed instead', () => {
+    const report = buildReport({ mode: 'plan', env: 'dev', awsOnly: false, generatedAt: EXAMPLE_TIME, notPlanned: ['dev-pki'], results: [{ stack: 'dev-origin', exitCode: 0, plan: { resource_changes: [] } }] });
+    expect(report.notPlanned).toEqual(['dev-pki']);
+    const body = renderPrComment({ plan: report });
+    expect(body).toContain('> **Not planned here: `dev-pki`** (custody: its state holds private keys, which this role cannot read). Review its change as the diff of the synthesized JSON below; it is planned, shown and approved in the deploy workflow before it is applied.');
+    // A full plan (the deploy's) carries no such note.
+    const full = buildReport({ mode: 'plan', env: 'dev', awsOnly: false, generatedAt: EXAMPLE_TIME, notPlanned: [], results: [{ stack: 'dev-pki', exitCode: 0, plan: { resource_changes: [] } }] });
+    expect(full.notPlanned).toBeUndefined();
+    expect(renderPrComment({ plan: full })).not.toContain('Not planned here');
+  });
+});
+
 describe('no false ⚠️ on the committed environments', () => {
   const all = synthesizeJson(undefined);
   const envs = all.environments.map((e) => e.config.name).sort();
