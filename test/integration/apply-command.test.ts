@@ -4,21 +4,33 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromRoot } from '../../lib/paths';
 import { terraformUnavailableReason } from '../../tools/terraform';
-import { BUDGET } from '../support/budget';
+import { BUDGET, budgetFor } from '../support/budget';
+import { baseEnvironment, envDir, withField } from '../support/env-files';
+import { motoEnv, motoUnavailableReason, startMoto, type Moto } from '../support/moto';
 
-const unavailable = terraformUnavailableReason();
+const unavailable = terraformUnavailableReason() ?? motoUnavailableReason();
 if (unavailable) console.warn(`SKIPPED apply command test: ${unavailable}`);
 const describeTf = unavailable ? describe.skip : describe;
 
 /**
- * `npm run apply` as a pipeline runs it. The `local` pki and origin stacks' AWS parts
- * need no cloud to plan the pki stack, so real Terraform runs here without moto; a
- * failure is injected by a wrapper around the real terraform binary that fails the
- * apply of one stack folder.
+ * `npm run apply` as a pipeline runs it. The custody stack (`local-pki`) publishes its
+ * public values to SSM, so its plan needs an AWS API: a private moto, with `local`'s
+ * keyless off so the custody stack depends on nothing. A failure is injected by a
+ * wrapper around the real terraform binary that fails the apply of one stack folder.
  */
 describeTf('npm run apply', () => {
   const work = mkdtempSync(join(tmpdir(), 'edge-apply-cmd-'));
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  let moto: Moto | undefined;
+  let envsDir = '';
+  beforeAll(async () => {
+    moto = await startMoto();
+    const local = withField(withField(baseEnvironment('local'), 'aws.endpoint', moto.endpoint), 'keyless', { enabled: false });
+    envsDir = envDir({ local: withField(local, 'drift', undefined) });
+  }, budgetFor('motoStart'));
+  afterAll(async () => {
+    await moto?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
 
   const apply = (args: string[], env: NodeJS.ProcessEnv = {}) =>
     spawnSync(process.execPath, [fromRoot('node_modules', 'tsx', 'dist', 'cli.mjs'), fromRoot('scripts', 'apply.ts'), ...args], {
@@ -53,7 +65,7 @@ describeTf('npm run apply', () => {
     writeFileSync(wrapper, `#!/bin/sh\ncase "$1:$PWD" in apply:*-pki) echo "Error: injected failure" >&2; exit 1;; esac\nexec ${realTerraform} "$@"\n`);
     chmodSync(wrapper, 0o755);
     const workDir = join(work, 'tf');
-    const r = apply(['--env', 'local', '--aws-only', '--stack', 'pki', '--stack', 'origin', '--auto-approve', '--work-dir', workDir, '--state-root', join(work, 'state')], { TERRAFORM_BIN: wrapper });
+    const r = apply(['--env', 'local', '--aws-only', '--stack', 'pki', '--stack', 'origin', '--auto-approve', '--work-dir', workDir, '--state-root', join(work, 'state')], { TERRAFORM_BIN: wrapper, EDGE_ENVS_DIR: envsDir, ...motoEnv() });
     expect(r.status).toBe(1);
     // The plan report was shown before applying.
     expect(r.stdout).toMatch(/^## Plan report: `local` — changes pending$/m);
