@@ -35,7 +35,7 @@ describe('tools/policy/suppressions.yaml', () => {
     writeFileSync(file, JSON.stringify({ suppressions: entries }));
     return file;
   };
-  const entry = (over: Record<string, unknown> = {}) => ({ rule: 'S3-TLS-ONLY', target: 'dev-pki/aws_s3_bucket.*', reason: 'an explained, accepted and temporary risk', expires: '2026-09-30', ...over });
+  const entry = (over: Record<string, unknown> = {}) => ({ rule: 'S3-TLS-ONLY', target: 'dev-fixture/aws_s3_bucket.*', reason: 'an explained, accepted and temporary risk', expires: '2026-09-30', ...over });
   const problems = (file: string) => {
     try {
       loadSuppressions({ file, ruleIds, today });
@@ -62,20 +62,20 @@ describe('tools/policy/suppressions.yaml', () => {
   it('accepts a valid one and marks the finding it covers as suppressed with its reason', () => {
     // A managed policy without the TLS deny (what local has): only S3-TLS-ONLY fires.
     const aclOnly = { statement: [{ effect: 'Deny', actions: ['s3:PutBucketAcl'], principals: [{ type: '*', identifiers: ['*'] }], resources: ['${aws_s3_bucket.b.arn}'] }] };
-    const stack = fixtureStack('dev-pki', secureBucket({ 'data.aws_iam_policy_document.tls': aclOnly }));
+    const stack = fixtureStack('dev-fixture', secureBucket({ 'data.aws_iam_policy_document.tls': aclOnly }));
     const report = checkPolicy([stack], { suppressionsFile: write([entry()]), today });
     expect(report.passed).toBe(true);
     expect(report.findings).toEqual([expect.objectContaining({ ruleId: 'S3-TLS-ONLY', suppressedBy: { reason: entry().reason, expires: '2026-09-30' } })]);
   });
 
   it('an expired suppression makes the whole check fail before anything is judged', () => {
-    const stack = fixtureStack('dev-pki', secureBucket());
+    const stack = fixtureStack('dev-fixture', secureBucket());
     expect(() => checkPolicy([stack], { suppressionsFile: write([entry({ expires: '2026-01-01' })]), today })).toThrow(/expired on 2026-01-01/);
   });
 
   it('reports a suppression that matches nothing in a checked stack as unused', () => {
-    const report = checkPolicy([fixtureStack('dev-pki', secureBucket())], { suppressionsFile: write([entry()]), today });
+    const report = checkPolicy([fixtureStack('dev-fixture', secureBucket())], { suppressionsFile: write([entry()]), today });
     expect(report.unusedSuppressions).toHaveLength(1);
-    expect(formatReport(report)).toMatch(/warning: suppression S3-TLS-ONLY dev-pki\/aws_s3_bucket\.\* matches no finding/);
+    expect(formatReport(report)).toMatch(/warning: suppression S3-TLS-ONLY dev-fixture\/aws_s3_bucket\.\* matches no finding/);
   });
 });

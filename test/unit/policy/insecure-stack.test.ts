@@ -46,7 +46,11 @@ function insecureStacks(): PolicyStack[] {
   new Ruleset(edge, 'Firewall', { zoneId: 'z', name: 'fw', kind: 'zone', phase: 'http_request_firewall_custom', rules: [{ action: 'log', expression: 'not cf.tls_client_auth.cert_verified' }] });
   new ZeroTrustAccessPolicy(edge, 'Policy', { accountId: 'a', name: 'open', decision: 'allow', include: [{ everyone: {} }] });
 
-  return [origin, keyless, edge].map((s) => new PolicyStack(s.node.id, JSON.parse(Testing.synth(s)), devEnv));
+  // A custody stack that never uploads the origin-pull certificate.
+  const pki = new TerraformStack(app, 'bad-pki');
+  new CloudflareProvider(pki, 'cloudflare', {});
+
+  return [origin, keyless, edge, pki].map((s) => new PolicyStack(s.node.id, JSON.parse(Testing.synth(s)), devEnv));
 }
 
 describe('a deliberately insecure environment', () => {
@@ -73,7 +77,8 @@ describe('a deliberately insecure environment', () => {
     ['bad-keyless', 'aws_instance.KeyServer', 'NO-SECRET-MATERIAL'],
     ['bad-edge', 'cloudflare_zone_setting.Ssl', 'CF-SSL-STRICT'],
     ['bad-edge', 'missing:cloudflare_zone_setting:min_tls_version', 'CF-SSL-STRICT'],
-    ['bad-edge', 'missing:cloudflare_authenticated_origin_pulls_certificate', 'CF-AOP-OWN-CERT'],
+    ['bad-edge', 'missing:cloudflare_authenticated_origin_pulls_settings', 'CF-AOP-OWN-CERT'],
+    ['bad-pki', 'missing:cloudflare_authenticated_origin_pulls_certificate', 'CF-AOP-OWN-CERT'],
     ['bad-edge', 'missing:cloudflare_ruleset:api.dev.example.com', 'CF-API-SHIELD-BLOCK'],
     ['bad-edge', 'cloudflare_zero_trust_access_policy.Policy', 'CF-ACCESS-NON-IDENTITY'],
   ])('%s %s breaks %s', (stack, address, ruleId) => {
@@ -85,6 +90,6 @@ describe('a deliberately insecure environment', () => {
     expect(text).toMatch(/bad-keyless\s+NO-SECRET-MATERIAL\s+aws_instance\.KeyServer\n\s+problem: pem-private-key at resource\.aws_instance\.KeyServer\.user_data_base64\(base64\)/);
     expect(text).toMatch(/fix: {5}Launch hosts through PrivateHost \/ HardenedLaunchTemplate \(modules\/keyless\/private-host\.ts\), which require IMDSv2\./);
     expect(text).not.toMatch(/MII[A-Za-z0-9+/]{20}/);
-    expect(text).toMatch(/^FAIL: 3 stacks, \d+ finding\(s\)/m);
+    expect(text).toMatch(/^FAIL: 4 stacks, \d+ finding\(s\)/m);
   });
 });

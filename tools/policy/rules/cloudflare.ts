@@ -34,7 +34,7 @@ export const cloudflareAopOwnCertificate: Rule = {
   id: 'CF-AOP-OWN-CERT',
   description:
     "Authenticated Origin Pulls are on and present our own CA's client certificate, never Cloudflare's shared one (its CA is shared by every Cloudflare customer, so trusting it admits anyone's zone).",
-  fix: 'Use AuthenticatedOriginPulls (modules/edge/origin-pulls.ts) with the PKI stack\'s origin-pull certificate; a bring-your-own certificate goes in `pki` of envs/<env>.yaml.',
+  fix: 'Upload the PKI\'s origin-pull certificate with OriginPullCertificate (modules/edge/origin-pull-certificate.ts) in the custody stack and switch it on with AuthenticatedOriginPulls (modules/edge/origin-pulls.ts) in the edge stack; a bring-your-own certificate goes in `pki` of envs/<env>.yaml.',
   resourceTypes: ['cloudflare_authenticated_origin_pulls_settings', 'cloudflare_authenticated_origin_pulls'],
   check(resource) {
     if (resource.type === 'cloudflare_authenticated_origin_pulls_settings')
@@ -44,19 +44,24 @@ export const cloudflareAopOwnCertificate: Rule = {
     );
   },
   require(stack) {
+    // The upload (it sends the private key) is the custody stack's; the switch is the edge's.
+    if (stack.concern === 'pki') {
+      const uploads = [...stack.ofType('cloudflare_authenticated_origin_pulls_certificate'), ...stack.ofType('cloudflare_authenticated_origin_pulls_hostname_certificate')];
+      const problems: Violation[] = uploads.length === 0
+        ? [{ address: 'missing:cloudflare_authenticated_origin_pulls_certificate', message: 'no origin-pull certificate upload: the edge would present the CA shared by every Cloudflare customer' }]
+        : [];
+      for (const c of uploads) {
+        if (typeof c.body.private_key !== 'string' || !c.body.private_key.startsWith('${'))
+          problems.push({ address: c.address, message: 'private_key is not a reference to a sensitive attribute (tls_private_key or a secret)' });
+      }
+      return problems;
+    }
     if (!isEdge(stack)) return [];
     const perHostname = stack.ofType('cloudflare_authenticated_origin_pulls').length > 0;
     if (perHostname) return [];
-    const problems: Violation[] = [];
-    const certs = stack.ofType('cloudflare_authenticated_origin_pulls_certificate');
-    if (certs.length === 0) problems.push({ address: 'missing:cloudflare_authenticated_origin_pulls_certificate', message: 'no cloudflare_authenticated_origin_pulls_certificate: the edge would present the CA shared by every Cloudflare customer' });
-    for (const c of certs) {
-      if (typeof c.body.private_key !== 'string' || !c.body.private_key.startsWith('${'))
-        problems.push({ address: c.address, message: 'private_key is not a reference to a sensitive attribute (tls_private_key or a secret)' });
-    }
     if (stack.ofType('cloudflare_authenticated_origin_pulls_settings').length === 0)
-      problems.push({ address: 'missing:cloudflare_authenticated_origin_pulls_settings', message: 'no cloudflare_authenticated_origin_pulls_settings: zone-level origin pulls stay off' });
-    return problems;
+      return [{ address: 'missing:cloudflare_authenticated_origin_pulls_settings', message: 'no cloudflare_authenticated_origin_pulls_settings: zone-level origin pulls stay off' }];
+    return [];
   },
 };
 
