@@ -14,6 +14,27 @@ import type { ProviderSnapshot, SchemaAttribute, SchemaObject, SchemaValidator }
 /** One problem, already phrased as `<stack>: <type>.<name>: <attribute path>: <what is wrong>`. */
 export type ConformanceProblem = string;
 
+/** The same problem, structured: which rule, where, and what the provider would do. */
+export interface ConformanceFinding {
+  /** PROVIDER-SCHEMA (shape, required, computed, enums, relations), PROVIDER-VALIDATOR (value validators), PROVIDER-SENSITIVE-OUTPUT, PROVIDER-VERSION. */
+  readonly rule: string;
+  readonly stack: string;
+  /** `type.name`, `data.type.name`, `output.name`, or `-` for the stack itself. */
+  readonly resource: string;
+  /** Attribute path, or `-`. */
+  readonly attribute: string;
+  readonly message: string;
+  /** The message speaks of the resource itself (`type.name: <message>`), not of an attribute. */
+  readonly whole?: boolean;
+}
+
+/** The one-line form the tests and older callers use. */
+export function problemText(f: ConformanceFinding): ConformanceProblem {
+  if (f.resource === '-') return `${f.stack}: ${f.message}`;
+  if (f.whole) return `${f.stack}: ${f.resource}: ${f.message}`;
+  return `${f.stack}: ${f.resource}: ${f.attribute === '-' ? 'the resource' : `attribute "${f.attribute}"`} ${f.message}`;
+}
+
 const META = new Set(['depends_on', 'lifecycle', 'provider', 'count', 'for_each', 'provisioner', 'connection', '//']);
 
 type Json = unknown;
@@ -41,11 +62,11 @@ function describe(v: Json): string {
 }
 
 class Checker {
-  readonly problems: ConformanceProblem[] = [];
-  constructor(private readonly where: string, private readonly root: Record<string, Json>) {}
+  readonly findings: ConformanceFinding[] = [];
+  constructor(private readonly stack: string, private readonly resource: string, private readonly root: Record<string, Json>) {}
 
-  private report(path: string, message: string): void {
-    this.problems.push(`${this.where}: ${path ? `attribute "${path}"` : 'the resource'} ${message}`);
+  private report(path: string, message: string, rule = 'PROVIDER-SCHEMA'): void {
+    this.findings.push({ rule, stack: this.stack, resource: this.resource, attribute: path || '-', message });
   }
 
   /**
@@ -89,16 +110,16 @@ class Checker {
         const o = other(rule.path);
         if (isUnknown(o)) continue;
         if (!isSet(o) ? !rule.orNull : !rule.values.includes(String(o))) {
-          this.report(path, `may be set only when "${shown(rule.path)}" is ${rule.values.map((x) => JSON.stringify(x)).join(' or ')}${rule.orNull ? ' or unset' : ''} (it is ${isSet(o) ? JSON.stringify(o) : 'unset'}); the provider refuses the plan`);
+          this.report(path, `may be set only when "${shown(rule.path)}" is ${rule.values.map((x) => JSON.stringify(x)).join(' or ')}${rule.orNull ? ' or unset' : ''} (it is ${isSet(o) ? JSON.stringify(o) : 'unset'}); the provider refuses the plan`, 'PROVIDER-VALIDATOR');
         }
       }
       if (rule.kind === 'requiresOtherNot' && set) {
         const o = other(rule.path);
-        if (isSet(o) && !isUnknown(o) && rule.values.includes(String(o))) this.report(path, `may not be set when "${shown(rule.path)}" is ${JSON.stringify(o)}; the provider refuses the plan`);
+        if (isSet(o) && !isUnknown(o) && rule.values.includes(String(o))) this.report(path, `may not be set when "${shown(rule.path)}" is ${JSON.stringify(o)}; the provider refuses the plan`, 'PROVIDER-VALIDATOR');
       }
       if (rule.kind === 'requiredWhenOther' && !set) {
         const o = other(rule.path);
-        if (isSet(o) && !isUnknown(o) && rule.values.includes(String(o))) this.report(path, `is required when "${shown(rule.path)}" is ${JSON.stringify(o)}; the provider refuses the plan`);
+        if (isSet(o) && !isUnknown(o) && rule.values.includes(String(o))) this.report(path, `is required when "${shown(rule.path)}" is ${JSON.stringify(o)}; the provider refuses the plan`, 'PROVIDER-VALIDATOR');
       }
     }
     for (const other of attr.conflictsWith ?? []) {
@@ -163,7 +184,7 @@ class Checker {
         const n = Array.isArray(v) ? v.length : isObject(v) ? Object.values(v).filter(isSet).length : undefined;
         if (n === undefined || isUnknown(v)) continue;
         if ((rule.min !== undefined && n < rule.min) || (rule.max !== undefined && n > rule.max)) {
-          this.report(path, `has ${n} ${isObject(v) && !['map', 'map-of-objects'].includes(attr.kind) ? 'attributes set' : 'entries'}, outside ${bounds(rule)}; the provider refuses the plan`);
+          this.report(path, `has ${n} ${isObject(v) && !['map', 'map-of-objects'].includes(attr.kind) ? 'attributes set' : 'entries'}, outside ${bounds(rule)}; the provider refuses the plan`, 'PROVIDER-VALIDATOR');
         }
         continue;
       }
@@ -171,7 +192,7 @@ class Checker {
       for (const t of targets) {
         if (!isSet(t) || isUnknown(t) || Array.isArray(t) || isObject(t)) continue;
         const problem = valueProblem(rule, t);
-        if (problem) this.report(path, `${problem}; the provider refuses the plan`);
+        if (problem) this.report(path, `${problem}; the provider refuses the plan`, 'PROVIDER-VALIDATOR');
       }
     }
   }
@@ -300,16 +321,22 @@ export interface StackLike {
  * the check would otherwise compare against the wrong schema.
  */
 export function checkStack(stack: string, json: StackLike, snapshots: readonly ProviderSnapshot[]): ConformanceProblem[] {
-  const problems: ConformanceProblem[] = [];
+  return checkStackFindings(stack, json, snapshots).map(problemText);
+}
+
+/** `checkStack`, structured. */
+export function checkStackFindings(stack: string, json: StackLike, snapshots: readonly ProviderSnapshot[]): ConformanceFinding[] {
+  const problems: ConformanceFinding[] = [];
+  const version = (message: string) => problems.push({ rule: 'PROVIDER-VERSION', stack, resource: '-', attribute: '-', message });
   for (const snap of snapshots) {
     const prefix = `${snap.provider}_`;
     const pinned = json.terraform?.required_providers?.[snap.provider]?.version;
     const used = (['resource', 'data'] as const).some((k) => Object.keys(json[k] ?? {}).some((t) => t.startsWith(prefix)));
     if (used && pinned !== undefined) {
       const lowest = lowestAdmitted(pinned);
-      if (!pinnedAdmits(pinned, snap.version)) problems.push(`${stack}: pins ${snap.provider} "${pinned}", but the conformance snapshot is of ${snap.version}`);
+      if (!pinnedAdmits(pinned, snap.version)) version(`pins ${snap.provider} "${pinned}", but the conformance snapshot is of ${snap.version}`);
       else if (lowest !== snap.version) {
-        problems.push(`${stack}: pins ${snap.provider} "${pinned}", whose lowest admitted release is ${lowest ?? 'unbounded'}, not the snapshot's ${snap.version}: terraform may install a release the check never saw`);
+        version(`pins ${snap.provider} "${pinned}", whose lowest admitted release is ${lowest ?? 'unbounded'}, not the snapshot's ${snap.version}: terraform may install a release the check never saw`);
       }
     }
     problems.push(...sensitiveOutputs(stack, json, snap));
@@ -321,13 +348,13 @@ export function checkStack(stack: string, json: StackLike, snapshots: readonly P
         const schema = table[type];
         for (const [name, body] of Object.entries(instances)) {
           if (!schema) {
-            problems.push(`${stack}: ${label}.${name}: ${type} is not in the ${snap.provider} ${snap.version} snapshot (add it to tools/conformance/sources.ts and run npm run provider-schemas)`);
+            problems.push({ rule: 'PROVIDER-SCHEMA', stack, resource: `${label}.${name}`, attribute: '-', whole: true, message: `${type} is not in the ${snap.provider} ${snap.version} snapshot (add it to tools/conformance/sources.ts and run npm run provider-schemas)` });
             continue;
           }
-          const c = new Checker(`${stack}: ${label}.${name}`, body);
+          const c = new Checker(stack, `${label}.${name}`, body);
           c.object(schema.attributes, body, '', true);
           c.configValidators(schema);
-          problems.push(...c.problems);
+          problems.push(...c.findings);
         }
       }
     }
@@ -339,8 +366,8 @@ export function checkStack(stack: string, json: StackLike, snapshots: readonly P
  * An output reading a sensitive attribute of a snapshotted resource must be marked
  * sensitive: Terraform refuses such a plan ("Output refers to sensitive values").
  */
-function sensitiveOutputs(stack: string, json: StackLike, snap: ProviderSnapshot): ConformanceProblem[] {
-  const problems: ConformanceProblem[] = [];
+function sensitiveOutputs(stack: string, json: StackLike, snap: ProviderSnapshot): ConformanceFinding[] {
+  const problems: ConformanceFinding[] = [];
   for (const [name, out] of Object.entries(json.output ?? {})) {
     if (out.sensitive === true) continue;
     const text = JSON.stringify(out.value ?? '');
@@ -349,7 +376,13 @@ function sensitiveOutputs(stack: string, json: StackLike, snap: ProviderSnapshot
       if (!type.startsWith(`${snap.provider}_`)) continue;
       const schema = (data ? snap.dataSources : snap.resources)[type];
       if (schema?.attributes[attr]?.sensitive) {
-        problems.push(`${stack}: output.${name}: attribute "value" reads ${data ?? ''}${type}.${resource}.${attr}, which the provider marks sensitive, but the output is not sensitive: terraform refuses the plan`);
+        problems.push({
+          rule: 'PROVIDER-SENSITIVE-OUTPUT',
+          stack,
+          resource: `output.${name}`,
+          attribute: 'value',
+          message: `reads ${data ?? ''}${type}.${resource}.${attr}, which the provider marks sensitive, but the output is not sensitive: terraform refuses the plan`,
+        });
       }
     }
   }
