@@ -40,7 +40,7 @@ export const SEMANTIC_RULES = {
   'CF-CERT-CREATE-BEFORE-DESTROY': 'every certificate upload the provider replaces on change has lifecycle.create_before_destroy',
   'CF-SINGLETON-OWNER': 'each per-account, per-zone and per-hostname Cloudflare object has one owner across all stacks',
   'CF-WAF-EXPRESSION': "every ruleset expression passes the project's expression checker as written in the JSON, and an mTLS block rule negates cert_verified",
-  'CF-RULESET-KIND-PHASE': 'a zone ruleset is the zone entry point (kind zone) and mTLS block rules live in phase http_request_firewall_custom',
+  'CF-RULESET-KIND-PHASE': 'a zone ruleset is the zone entry point (kind zone), mTLS block rules live in phase http_request_firewall_custom, and each rule action is one the phase takes',
   'CF-ZONE-SSL-STRICT': 'the zone ssl setting is "strict" (Full (strict): the origin certificate is verified)',
   'CF-APISHIELD-CA-ORDER': 'the API Shield CA bundle lists each issuing CA before its root (#7158 workaround, docs/edge.md)',
   'TLS-RANGE-LOWEST': 'the tls version constraint admits no release below 4.2.1 (4.2.0 replaced every certificate, hashicorp/terraform-provider-tls#737)',
@@ -274,6 +274,11 @@ function originPulls(ix: Index, stacks: readonly string[], add: Add, skipped: Sk
   }
 }
 
+/** Actions the API takes in a phase (Cloudflare's phase documentation); phases not listed are not checked. */
+const PHASE_ACTIONS: Readonly<Record<string, readonly string[]>> = {
+  http_request_firewall_custom: ['block', 'challenge', 'js_challenge', 'managed_challenge', 'log', 'skip'],
+};
+
 function rulesets(ix: Index, stacks: readonly string[], add: Add): void {
   for (const rs of ix.ofType('cloudflare_ruleset', stacks)) {
     const rules: Json[] = Array.isArray(rs.body.rules) ? rs.body.rules : [];
@@ -284,7 +289,11 @@ function rulesets(ix: Index, stacks: readonly string[], add: Add): void {
     if (rules.some(isMtlsBlock) && rs.body.phase !== 'http_request_firewall_custom') {
       add('CF-RULESET-KIND-PHASE', rs, 'phase', `is ${JSON.stringify(rs.body.phase)}: the mTLS block rule belongs in http_request_firewall_custom (custom WAF rules); elsewhere it is refused or runs at the wrong point`);
     }
+    const allowed = PHASE_ACTIONS[rs.body.phase];
     rules.forEach((rule, i) => {
+      if (allowed && literal(rule?.action) && !allowed.includes(rule.action)) {
+        add('CF-RULESET-KIND-PHASE', rs, `rules[${i}].action`, `is ${JSON.stringify(rule.action)}, which the provider accepts (any ruleset action) but the API refuses in phase ${rs.body.phase} (there: ${allowed.join(', ')})`);
+      }
       if (typeof rule?.expression !== 'string') return;
       const ours = MTLS_FIELD.test(rule.expression);
       // Rules the zone keeps (edge.firewall.keepRules) may use any field: only their syntax is checked.

@@ -264,6 +264,15 @@ const MUTATIONS: readonly Mutation[] = [
       return { rule: 'CF-RULESET-KIND-PHASE', stack: 'prod-edge', resource, attribute: 'phase', message: /belongs in http_request_firewall_custom/ };
     },
   },
+  {
+    name: 'a rule action the provider takes but the custom-rules phase does not ("rewrite")',
+    kind: 'semantic',
+    mutate: (w) => {
+      const [resource, r] = first(w, 'dev-edge', 'cloudflare_ruleset');
+      r.rules[0].action = 'rewrite';
+      return { rule: 'CF-RULESET-KIND-PHASE', stack: 'dev-edge', resource, attribute: 'rules[0].action', message: /API refuses in phase http_request_firewall_custom/ };
+    },
+  },
   // ---- semantics: Authenticated Origin Pulls per hostname
   {
     name: 'AOP entry pointing at a certificate uploaded to another zone',
