@@ -245,7 +245,7 @@ function originPulls(ix: Index, stacks: readonly string[], add: Add, skipped: Sk
   for (const aop of ix.ofType('cloudflare_authenticated_origin_pulls', stacks)) {
     const config: Json[] = Array.isArray(aop.body.config) ? aop.body.config : [];
     if (config.length !== 1) {
-      add('CF-AOP-HOSTNAME-ENTRY', aop, 'config', `has ${config.length} entries; the provider manages one hostname per resource and with ${config.length === 0 ? 'none it enables nothing' : 'more it writes only the first back to state, so the plan never settles'}`);
+      add('CF-AOP-HOSTNAME-ENTRY', aop, 'config', `has ${config.length} entries; the provider refuses the apply: "config must contain exactly one hostname association" (checked in Create/Update, not in the schema: v5.22.0 internal/services/authenticated_origin_pulls/resource.go:69)`);
     }
     config.forEach((c, i) => {
       const at = (k: string) => `config[${i}].${k}`;
