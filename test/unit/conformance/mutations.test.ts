@@ -1,6 +1,9 @@
 import { checkConformance, type ConformanceLine } from '../../../tools/conformance/run';
+import { SEMANTIC_RULES } from '../../../tools/conformance/semantic';
 import { synthesizeJson } from '../../../tools/synth/synth-json';
+import { generateTestPki, type TestPki } from '../../support/edge-fixtures';
 import { testEnvsDir } from '../../support/env-files';
+import { opensslUnavailableReason } from '../../support/openssl';
 
 /**
  * The mutation suite: synthesized JSON the providers would reject or mishandle, made on
@@ -381,6 +384,15 @@ const MUTATIONS: readonly Mutation[] = [
       return { rule: 'CF-APISHIELD-CA-ORDER', stack: 'dev-edge', resource, attribute: 'certificates', message: /lists the root .* before the CA it issued .*#7158/ };
     },
   },
+  {
+    name: 'a bring-your-own (literal PEM) API Shield bundle listing a CA before the certificate it issued (#7158)',
+    kind: 'semantic',
+    mutate: (w) => {
+      const [resource, m] = first(w, 'dev-edge', 'cloudflare_mtls_certificate');
+      m.certificates = `${testPki().caPem.trim()}\n${testPki().originPullPem.trim()}\n`;
+      return { rule: 'CF-APISHIELD-CA-ORDER', stack: 'dev-edge', resource, attribute: 'certificates', message: /Example Edge Test Client CA before the CA it issued/ };
+    },
+  },
   // ---- ordering
   {
     name: 'the account stack without a dependency on an edge stack that uploads its Access CA',
@@ -406,6 +418,15 @@ const MUTATIONS: readonly Mutation[] = [
     },
   },
 ];
+
+let pki: TestPki | undefined;
+/** A real CA and a certificate it issued (openssl), made once. */
+function testPki(): TestPki {
+  const missing = opensslUnavailableReason();
+  if (missing) throw new Error(`the literal-PEM mutation needs openssl: ${missing}`);
+  pki ??= generateTestPki();
+  return pki;
+}
 
 function sslSetTo(w: World, stack: string, value: string, message: RegExp) {
   const table = w.stacks.get(stack).resource.cloudflare_zone_setting;
@@ -465,9 +486,18 @@ describe('the unmutated stacks', () => {
 });
 
 describe('the mutation suite: every mutation is caught and named by rule, stack, resource and attribute', () => {
-  it('has at least 30 mutations, over validators, semantics, ordering and versions', () => {
+  it('has at least 30 mutations, over validators, semantics, ordering and versions, and one or more for every rule', () => {
     expect(MUTATIONS.length).toBeGreaterThanOrEqual(30);
     expect(new Set(MUTATIONS.map((m) => m.kind))).toEqual(new Set(['validator', 'semantic', 'ordering', 'version']));
+    const rules = new Set(MUTATIONS.map((m) => m.mutate(fresh()).rule));
+    expect([...rules].sort()).toEqual([...Object.keys(SEMANTIC_RULES), 'PROVIDER-SENSITIVE-OUTPUT', 'PROVIDER-VALIDATOR', 'PROVIDER-VERSION'].sort());
+  });
+
+  it('accepts a literal-PEM bundle in the order #7158 needs (the issued certificate first)', () => {
+    const w = fresh();
+    const [, m] = first(w, 'dev-edge', 'cloudflare_mtls_certificate');
+    m.certificates = `${testPki().originPullPem.trim()}\n${testPki().caPem.trim()}\n`;
+    expect(findingsOf(w).filter((f) => f.rule === 'CF-APISHIELD-CA-ORDER')).toEqual([]);
   });
 
   it.each(MUTATIONS.map((m) => [m.name, m] as const))('%s', (_name, m) => {
