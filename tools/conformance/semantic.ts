@@ -115,11 +115,14 @@ class Index {
     if (!inner) return { reason: `not a single reference: ${expr.slice(0, 120)}` };
     const remote = /^data\.terraform_remote_state\.([\w-]+)\.outputs\.([\w-]+)$/.exec(inner);
     if (remote) {
-      for (const [other, json] of this.stacks) {
-        const out = json.output?.[remote[2]];
-        if (out && isRef(out.value)) return this.trace(other, out.value, depth + 1);
-      }
-      return { reason: `cross-stack output ${remote[2]} is not in any synthesized stack` };
+      // Which stack the remote state is: cdktf names the data source after it; else the state file's name.
+      const input = this.find(stack, 'terraform_remote_state', remote[1], true);
+      const file = String(input?.body.config?.key ?? input?.body.config?.path ?? '');
+      const candidates = [/^cross-stack-reference-input-(.+)$/.exec(remote[1])?.[1], /([^/]+)\.tfstate$/.exec(file)?.[1]].filter((c): c is string => !!c);
+      const producer = candidates.find((c) => this.stacks.has(c));
+      if (!producer) return { reason: `remote state ${remote[1]} names no synthesized stack` };
+      const out = this.stacks.get(producer)!.output?.[remote[2]];
+      return out && isRef(out.value) ? this.trace(producer, out.value, depth + 1) : { reason: `output ${remote[2]} is not in ${producer}` };
     }
     const ssm = /^data\.aws_ssm_parameter\.([\w-]+)\.(value|insecure_value)$/.exec(inner);
     if (ssm) {
