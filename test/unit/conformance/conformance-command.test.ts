@@ -5,7 +5,8 @@ import { parseAccountStackName } from '../../../lib/naming';
 import { executeCommand } from '../../../tools/cli';
 import { conformanceCommand } from '../../../tools/conformance/command';
 import { checkConformance } from '../../../tools/conformance/run';
-import { SEMANTIC_RULES } from '../../../tools/conformance/semantic';
+import { readSnapshot } from '../../../tools/conformance/regenerate';
+import { replacedUploads, SEMANTIC_RULES } from '../../../tools/conformance/semantic';
 import { prepareStacks } from '../../../tools/plan/plan-runner';
 import { runInDependencyOrder } from '../../../tools/plan/stack-graph';
 import { synthesizeJson } from '../../../tools/synth/synth-json';
@@ -56,6 +57,16 @@ describe('validators and semantic rules over every environment', () => {
     const report = checkConformance({ stacks: new Map(names.map((n) => [n, synthesized.stacks.get(n)!])), dependencies: synthesized.dependencies });
     expect(report.findings).toEqual([]);
     expect(report.skipped).toEqual([]);
+  });
+
+  it('reads from the provider snapshot which certificate uploads are replaced on change (they need create_before_destroy)', () => {
+    expect(replacedUploads(readSnapshot('cloudflare', '5.22.0'))).toEqual([
+      'cloudflare_authenticated_origin_pulls_certificate',
+      'cloudflare_authenticated_origin_pulls_hostname_certificate',
+      'cloudflare_keyless_certificate',
+      'cloudflare_mtls_certificate',
+      'cloudflare_zero_trust_access_mtls_certificate',
+    ]);
   });
 
   it('names every semantic rule with an id and what it checks', () => {
