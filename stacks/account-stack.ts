@@ -55,17 +55,21 @@ export interface CloudflareAccountStackProps {
  * `cloudflare-account-<account id>`: the account-wide lists every environment of the
  * account contributes to, in one stack so they have one owner. Today: the Access mTLS
  * hostname settings (client-certificate forwarding) of every Access hostname of every
- * environment in the account. Apply it after the environments' edge stacks, which
- * create the Access CAs those hostnames are associated with.
+ * environment in the account. It depends on the selected environments' edge stacks
+ * (stacks/app.ts), which create the Access CAs those hostnames are associated with, so
+ * apply and deploy run it after them.
  */
 export class CloudflareAccountStack extends TerraformStack {
   readonly accessHostnameSettings?: AccessHostnameSettings;
+  /** The environments whose Access hostnames the settings list: their edge stacks upload the Access CAs, so they are applied first. */
+  readonly accessEnvironments: readonly ResolvedEnvironment[];
 
   constructor(scope: Construct, props: CloudflareAccountStackProps) {
     const { accountId, owner, environments } = props.members;
     super(scope, accountStackName(accountId));
     useEnvironmentBackend(this, owner);
     useCloudflareProvider(this);
+    this.accessEnvironments = environments.filter((e) => accessHostnamesOf(e).length > 0);
     const hostnames = environments.flatMap(accessHostnamesOf);
     if (hostnames.length > 0) this.accessHostnameSettings = new AccessHostnameSettings(this, 'AccessMtlsHostnames', { accountId, hostnames });
   }

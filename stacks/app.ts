@@ -41,6 +41,15 @@ export function buildApp(options: BuildAppOptions = {}): BuiltApp {
   const accountStacks = accountMembers(all)
     .filter((m) => accounts.has(m.accountId) && CloudflareAccountStack.needed(m))
     .map((members) => new CloudflareAccountStack(app, { members }));
+  // The account stack's Access hostname settings name hostnames whose Access CA each
+  // environment's edge stack uploads (and associates): apply and deploy run it after
+  // those edge stacks (a stack dependency in the manifest, which their graph follows).
+  for (const account of accountStacks) {
+    for (const env of account.accessEnvironments) {
+      const edge = stacks.get(env.config.name)?.edge;
+      if (edge) account.addDependency(edge);
+    }
+  }
   const conflicts = singletonConflicts(app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack));
   if (conflicts.length > 0) throw new ConfigError(conflicts.map((message) => ({ file: 'envs/', field: 'cloudflare', message })));
   return { app, environments, stacks, accountStacks };

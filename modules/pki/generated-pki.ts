@@ -71,7 +71,11 @@ export class GeneratedPki extends Construct {
         { name: `ca-g${a.generation}-intermediate`, pem: a.intermediateCertificate.certPem },
       ]),
       truststorePem: assembleTruststoreBundle(caPems),
-      clientCaPem: assembleTruststoreBundle(caPems),
+      // Each issuing CA before its root: the layout the provider's own two-certificate
+      // acceptance test applies cleanly (cloudflare_mtls_certificate keeps the API's copy
+      // when it differs by more than trailing newlines: cloudflare/terraform-provider-cloudflare#7158,
+      // docs/edge.md). The conformance rule CF-APISHIELD-CA-ORDER checks it.
+      clientCaPem: assembleTruststoreBundle(this.authorities.flatMap((a) => [a.intermediateCertificate.certPem, a.rootCertificate.certPem])),
       originPullClient: { certificatePem: originPull.certificatePem, privateKeyPem: originPull.privateKeyPem },
       serverCertificate: server && {
         certificatePem: server.certificatePem,

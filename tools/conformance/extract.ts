@@ -1,5 +1,5 @@
 import { calls, field, GoParser, tokenize, type GoNode } from './go-literal';
-import type { SchemaAttribute, SchemaConfigValidator, SchemaKind, SchemaMode, SchemaObject } from './snapshot';
+import type { SchemaAttribute, SchemaConfigValidator, SchemaKind, SchemaMode, SchemaObject, SchemaValidator } from './snapshot';
 
 /**
  * Turns a terraform-plugin-framework schema literal, read from a provider's Go source,
@@ -52,12 +52,23 @@ function enumValues(args: readonly GoNode[], pkgSource: string, where: string): 
   const out: Array<string | number> = [];
   for (const a of args) {
     if (a.k === 'str' || a.k === 'num') out.push(a.v);
-    else if (a.k === 'ident') out.push(resolveConst(a.name, pkgSource, where));
+    else if (a.k === 'ident') out.push(...resolveConstOrSlice(a.name, pkgSource, where));
     else if (a.k === 'call' && a.args.length === 0) out.push(...resolveFunction(a.fn, pkgSource, where, 0));
     else if (a.k === 'call' && /\.String$|^string$/.test(a.fn) && a.on) out.push(...enumValues([a.on], pkgSource, where));
     else throw new Error(`${where}: cannot resolve enum value ${JSON.stringify(a)}`);
   }
   return out;
+}
+
+/** A constant, or a package-level slice variable (`xs = []string{"a", "b"}`) spread into a call. */
+function resolveConstOrSlice(name: string, src: string, where: string): Array<string | number> {
+  const bare = name.split('.').pop()!;
+  const slice = new RegExp(`^\\s*(?:var\\s+)?${bare}\\s*=\\s*\\[\\]`, 'm').exec(src);
+  if (slice) {
+    const lit = new GoParser(tokenize(src.slice(slice.index + slice[0].length - 2))).expression();
+    if (lit.k === 'composite') return enumValues(lit.entries.map((e) => e.value), src, where);
+  }
+  return [resolveConst(name, src, where)];
 }
 
 function resolveConst(name: string, src: string, where: string): string {
@@ -126,12 +137,93 @@ function mode(node: GoNode): SchemaMode {
   return 'optional';
 }
 
+
+type MutableAttribute = { -readonly [K in keyof SchemaAttribute]: SchemaAttribute[K] };
+
+/** Validators that wrap others and apply them to each element (of a list, set or map's values). */
+const ELEMENT_WRAPPERS = /^Value(Strings|Int64s|Int32s|Float64s|Float32s|Bools)Are$/;
+
+const str = (n: GoNode | undefined): string | undefined => (n?.k === 'str' ? n.v : undefined);
+const num = (n: GoNode | undefined): number | undefined => (n?.k === 'num' ? n.v : undefined);
+
+/** A package-level `name = regexp.MustCompile(...)`, as a call node, or undefined. */
+function regexVariable(name: string, src: string): GoNode | undefined {
+  const m = new RegExp(`^\\s*(?:var\\s+)?${name.split('.').pop()}\\s*=\\s*regexp\\.MustCompile`, 'm').exec(src);
+  if (!m) return undefined;
+  return new GoParser(tokenize(src.slice(m.index + m[0].length - 'regexp.MustCompile'.length))).expression();
+}
+
+/**
+ * Reads an attribute's `Validators: []validator.X{...}` into the snapshot: enums and path
+ * relations (as before), and every value or conditional validator it can read as data.
+ * Whatever it cannot read is recorded by name in `unreadValidators`, never dropped silently.
+ */
+function readValidators(list: GoNode | undefined, out: MutableAttribute, pkgSource: string, where: string): void {
+  if (list?.k !== 'composite') return;
+  const validators: SchemaValidator[] = [];
+  const unread: string[] = [];
+  const visit = (c: GoNode, onElements: boolean): void => {
+    if (c.k !== 'call') { unread.push(c.k === 'ident' ? c.name : `<${c.k}>`); return; }
+    const pkg = c.fn.includes('.') ? c.fn.split('.')[0] : '';
+    const fn = c.fn.split('.').pop()!;
+    const el = onElements ? { onElements: true } : {};
+    const paths = () => c.args.map(pathExpr);
+    const rel = (p: GoNode | undefined) => (p ? pathExpr(p) : '?');
+    const strings = (args: readonly GoNode[]) => enumValues(args, pkgSource, `${where}: ${fn}`).map(String);
+    if (ELEMENT_WRAPPERS.test(fn) || fn === 'All') { c.args.forEach((a) => visit(a, onElements || fn !== 'All')); return; }
+    switch (fn) {
+      case 'OneOf': case 'OneOfCaseInsensitive':
+        out.enum = { values: enumValues(c.args, pkgSource, `${where}: ${fn}`), ...(fn === 'OneOfCaseInsensitive' ? { caseInsensitive: true } : {}), ...el };
+        return;
+      case 'NoneOf': case 'NoneOfCaseInsensitive':
+        validators.push({ kind: 'noneOf', values: enumValues(c.args, pkgSource, `${where}: ${fn}`), ...(fn === 'NoneOfCaseInsensitive' ? { caseInsensitive: true } : {}), ...el });
+        return;
+      case 'ConflictsWith': out.conflictsWith = [...(out.conflictsWith ?? []), ...paths()]; return;
+      case 'ExactlyOneOf': out.exactlyOneOf = [...(out.exactlyOneOf ?? []), ...paths()]; return;
+      case 'AlsoRequires': out.alsoRequires = [...(out.alsoRequires ?? []), ...paths()]; return;
+      case 'AtLeastOneOf': out.atLeastOneOf = [...(out.atLeastOneOf ?? []), ...paths()]; return;
+    }
+    if (fn === 'RegexMatches') {
+      const re = c.args[0]?.k === 'ident' ? regexVariable(c.args[0].name, pkgSource) : c.args[0];
+      const pattern = re?.k === 'call' && /MustCompile(POSIX)?$/.test(re.fn) ? str(re.args[0]) : undefined;
+      if (pattern !== undefined) { const message = str(c.args[1]); validators.push({ kind: 'regex', pattern, ...(message ? { message } : {}), ...el }); return; }
+    }
+    const bounds = (kind: 'length' | 'size' | 'range'): boolean => {
+      const m = /^(?:Length|Size)?(AtLeast|AtMost|Between)$/.exec(fn);
+      if (!m) return false;
+      const [a, b] = [num(c.args[0]), num(c.args[1])];
+      if (a === undefined || (m[1] === 'Between' && b === undefined)) return false;
+      const v = m[1] === 'AtLeast' ? { min: a } : m[1] === 'AtMost' ? { max: a } : { min: a, max: b! };
+      validators.push({ kind, ...v, ...(kind === 'size' ? {} : el) } as SchemaValidator);
+      return true;
+    };
+    if (pkg === 'stringvalidator' && /^Length/.test(fn) && bounds('length')) return;
+    if (/^(list|set|map)validator$/.test(pkg) && /^Size/.test(fn) && bounds('size')) return;
+    if (/^(int64|int32|float64|float32)validator$/.test(pkg) && bounds('range')) return;
+    if (fn === 'ObjectSizeAtMost' && num(c.args[0]) !== undefined) { validators.push({ kind: 'size', max: num(c.args[0])! }); return; }
+    if (pkg === 'boolvalidator' && fn === 'Equals' && c.args[0]?.k === 'ident' && /^(true|false)$/.test(c.args[0].name)) {
+      validators.push({ kind: 'equals', value: c.args[0].name === 'true' });
+      return;
+    }
+    if (pkg === 'customvalidator') {
+      if (fn === 'RequiresOtherStringAttributeToBe' || fn === 'RequiresOtherStringAttributeToBeOneOf') { validators.push({ kind: 'requiresOther', path: rel(c.args[0]), values: strings(c.args.slice(1)) }); return; }
+      if (fn === 'RequiresOtherStringAttributeToNullOrBeOneOf') { validators.push({ kind: 'requiresOther', path: rel(c.args[0]), values: strings(c.args.slice(1)), orNull: true }); return; }
+      if (fn === 'RequiresOtherStringAttributeToNotBeOneOf') { validators.push({ kind: 'requiresOtherNot', path: rel(c.args[0]), values: strings(c.args.slice(1)) }); return; }
+      if (fn === 'RequiredWhenOtherStringIsOneOf') { validators.push({ kind: 'requiredWhenOther', path: rel(c.args[0]), values: strings(c.args.slice(1)) }); return; }
+    }
+    unread.push(c.fn);
+  };
+  for (const e of list.entries) visit(e.value, false);
+  if (validators.length > 0) out.validators = [...(out.validators ?? []), ...validators];
+  if (unread.length > 0) out.unreadValidators = [...(out.unreadValidators ?? []), ...unread];
+}
+
 function attribute(node: GoNode, pkgSource: string, where: string): SchemaAttribute {
   if (node.k !== 'composite') throw new Error(`${where}: expected an attribute literal`);
   const typeName = node.type.split('.').pop()!;
   const kind = KINDS[typeName];
   if (!kind) throw new Error(`${where}: unknown schema type ${node.type}`);
-  const out: { -readonly [K in keyof SchemaAttribute]: SchemaAttribute[K] } = { kind, mode: mode(node) };
+  const out: MutableAttribute = { kind, mode: mode(node) };
   const sensitive = field(node, 'Sensitive');
   if (sensitive?.k === 'ident' && sensitive.name === 'true') out.sensitive = true;
   const element = field(node, 'ElementType');
@@ -141,18 +233,7 @@ function attribute(node: GoNode, pkgSource: string, where: string): SchemaAttrib
   const replace = calls(field(node, 'PlanModifiers')).find((c) => /[Rr]equires?Replace/.test(c.fn));
   if (replace) out.forcesReplacement = replace.fn.split('.').pop();
 
-  for (const c of calls(field(node, 'Validators'))) {
-    const fn = c.fn.split('.').pop()!;
-    if (fn === 'OneOf' || fn === 'OneOfCaseInsensitive') {
-      const onElements = calls(field(node, 'Validators')).some((o) => /ValueStringsAre/.test(o.fn) && o.args.includes(c));
-      out.enum = { values: enumValues(c.args, pkgSource, `${where}: ${fn}`), ...(fn === 'OneOfCaseInsensitive' ? { caseInsensitive: true } : {}), ...(onElements ? { onElements: true } : {}) };
-    }
-    const paths = () => c.args.map(pathExpr);
-    if (fn === 'ConflictsWith') out.conflictsWith = [...(out.conflictsWith ?? []), ...paths()];
-    if (fn === 'ExactlyOneOf') out.exactlyOneOf = [...(out.exactlyOneOf ?? []), ...paths()];
-    if (fn === 'AlsoRequires') out.alsoRequires = [...(out.alsoRequires ?? []), ...paths()];
-    if (fn === 'AtLeastOneOf') out.atLeastOneOf = [...(out.atLeastOneOf ?? []), ...paths()];
-  }
+  readValidators(field(node, 'Validators'), out, pkgSource, where);
   const nested = field(field(node, 'NestedObject'), 'Attributes') ?? field(node, 'Attributes');
   const nestedBlocks = field(field(node, 'NestedObject'), 'Blocks') ?? field(node, 'Blocks');
   if (nested || nestedBlocks) out.attributes = attributeMap(nested, nestedBlocks, pkgSource, where);
@@ -180,6 +261,7 @@ export function extractSchema(src: string, pkgSource: string, where: string, fn?
   const { parser, schema } = findSchema(src, where, fn);
   const attributes = attributeMap(field(schema, 'Attributes'), field(schema, 'Blocks'), pkgSource, where);
   const configValidators: SchemaConfigValidator[] = [];
+  const unreadConfigValidators: string[] = [];
   const cv = funcBody(parser, 'ConfigValidators');
   const ret = cv ? parser.find(['return'], cv.open) : -1;
   if (cv && ret > 0 && ret < cv.close) {
@@ -188,7 +270,12 @@ export function extractSchema(src: string, pkgSource: string, where: string, fn?
     for (const c of list.k === 'composite' ? list.entries.map((e) => e.value) : []) {
       const kind = c.k === 'call' ? CONFIG_VALIDATORS[c.fn.split('.').pop()!] : undefined;
       if (c.k === 'call' && kind) configValidators.push({ kind, paths: c.args.map(pathExpr) });
+      else unreadConfigValidators.push(c.k === 'call' ? c.fn : c.k === 'ident' ? c.name : `<${c.k}>`);
     }
   }
-  return { attributes, ...(configValidators.length > 0 ? { configValidators } : {}) };
+  return {
+    attributes,
+    ...(configValidators.length > 0 ? { configValidators } : {}),
+    ...(unreadConfigValidators.length > 0 ? { unreadConfigValidators } : {}),
+  };
 }

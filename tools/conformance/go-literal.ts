@@ -110,7 +110,12 @@ export class GoParser {
   }
 
   private unary(): GoNode {
-    if (this.is('&') || this.is('-') || this.is('!') || this.is('*')) { this.pos++; return this.unary(); }
+    if (this.is('-')) {
+      this.pos++;
+      const operand = this.unary();
+      return operand.k === 'num' ? { k: 'num', v: -operand.v } : operand;
+    }
+    if (this.is('&') || this.is('!') || this.is('*')) { this.pos++; return this.unary(); }
     return this.postfix(this.primary());
   }
 

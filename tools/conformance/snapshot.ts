@@ -37,11 +37,39 @@ export interface SchemaAttribute {
   readonly exactlyOneOf?: readonly string[];
   readonly alsoRequires?: readonly string[];
   readonly atLeastOneOf?: readonly string[];
+  /** Value and relation validators beyond enums and the path relations above (regexes, lengths, ranges, ...). */
+  readonly validators?: readonly SchemaValidator[];
+  /** Validators the extractor cannot read as data (named `pkg.Fn`), kept so their count is visible. */
+  readonly unreadValidators?: readonly string[];
   /** The plan modifier that forces replacement when the value changes (`RequiresReplace`, ...). */
   readonly forcesReplacement?: string;
   /** Nested attributes of object kinds. */
   readonly attributes?: Readonly<Record<string, SchemaAttribute>>;
 }
+
+/**
+ * One validator read from the provider source. `onElements`: it applies to each element of
+ * a list, set or map (`listvalidator.ValueStringsAre(...)`). Paths as for `conflictsWith`.
+ */
+export type SchemaValidator =
+  /** `stringvalidator.RegexMatches`: Go RE2 syntax, as written in the source. */
+  | { readonly kind: 'regex'; readonly pattern: string; readonly message?: string; readonly onElements?: boolean }
+  /** `stringvalidator.NoneOf` / `NoneOfCaseInsensitive`. */
+  | { readonly kind: 'noneOf'; readonly values: ReadonlyArray<string | number>; readonly caseInsensitive?: boolean; readonly onElements?: boolean }
+  /** `stringvalidator.LengthAtLeast/AtMost/Between`: characters of a string. */
+  | { readonly kind: 'length'; readonly min?: number; readonly max?: number; readonly onElements?: boolean }
+  /** `listvalidator.SizeAtLeast/...`, `mapvalidator.Size...`, `customvalidator.ObjectSizeAtMost` (non-null attributes). */
+  | { readonly kind: 'size'; readonly min?: number; readonly max?: number }
+  /** `int64validator.Between/AtLeast/AtMost`, the float64 ones. */
+  | { readonly kind: 'range'; readonly min?: number; readonly max?: number; readonly onElements?: boolean }
+  /** `boolvalidator.Equals`. */
+  | { readonly kind: 'equals'; readonly value: boolean | string | number }
+  /** `customvalidator.RequiresOtherStringAttributeToBe(OneOf)` / `ToNullOrBeOneOf`: when this is set, `path` must hold one of `values` (or be null). */
+  | { readonly kind: 'requiresOther'; readonly path: string; readonly values: readonly string[]; readonly orNull?: boolean }
+  /** `customvalidator.RequiresOtherStringAttributeToNotBeOneOf`: when this is set, `path` must hold none of `values`. */
+  | { readonly kind: 'requiresOtherNot'; readonly path: string; readonly values: readonly string[] }
+  /** `customvalidator.RequiredWhenOtherStringIsOneOf`: this must be set when `path` holds one of `values`. */
+  | { readonly kind: 'requiredWhenOther'; readonly path: string; readonly values: readonly string[] };
 
 /** A schema-level validator across attributes (`resourcevalidator.Conflicting(...)`). */
 export interface SchemaConfigValidator {
@@ -52,6 +80,8 @@ export interface SchemaConfigValidator {
 export interface SchemaObject {
   readonly attributes: Readonly<Record<string, SchemaAttribute>>;
   readonly configValidators?: readonly SchemaConfigValidator[];
+  /** Schema-level validators the extractor cannot read as data. */
+  readonly unreadConfigValidators?: readonly string[];
 }
 
 export interface ProviderSnapshot {

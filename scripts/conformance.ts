@@ -1,0 +1,4 @@
+import { runCommand } from '../tools/cli';
+import { conformanceCommand } from '../tools/conformance/command';
+
+void runCommand(conformanceCommand);
