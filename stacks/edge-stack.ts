@@ -40,7 +40,7 @@ export class EdgeStack extends EnvStack {
     this.useAws();
     this.addDependency(props.custody);
     const custody = props.custody.outputs;
-    const clientCaPem = assembleTruststoreBundle(custody.caCertificates.map((ca) => readPublicValue(this, ca)));
+    const clientCaPem = assembleTruststoreBundle(custody.clientCaCertificates.map((ca) => readPublicValue(this, ca)));
     const config = props.env.config;
     const { cloudflare, hostnames, edge } = config;
 

@@ -28,8 +28,10 @@ export interface PkiStackProps extends EnvStackProps {
  * literal or the SSM `String` parameter holding it.
  */
 export interface CustodyOutputs {
-  /** Every CA certificate client certificates chain to (truststore, API Shield, Access), one PEM each. */
+  /** Every CA certificate client certificates chain to (the API Gateway truststore), one PEM each. */
   readonly caCertificates: readonly PublicValue[];
+  /** The same CAs in the order Cloudflare gets them (API Shield, Access): each issuing CA before its root. */
+  readonly clientCaCertificates: readonly PublicValue[];
   /** Id of our uploaded origin-pull certificate. */
   readonly originPullCertificateId: PublicValue;
   /** ARN of the imported server certificate, in modes imported-own-ca and cloudflare-origin-ca. */
@@ -92,8 +94,15 @@ export class PkiStack extends EnvStack {
     }
 
     const published = new PublicValues(this, 'Public', { prefix: publicParameterPrefix(config.name) });
+    const caByName = new Map(this.pki.caCertificates.map((ca) => [ca.name, published.publish(ca.name, ca.pem, `CA certificate ${ca.name} of ${config.name}, PEM`)]));
+    const caNamed = (name: string): PublicValue => {
+      const value = caByName.get(name);
+      if (!value) throw new Error(`PkiStack: client CA ${JSON.stringify(name)} is not one of the truststore CAs (${[...caByName.keys()].join(', ')})`);
+      return value;
+    };
     this.outputs = {
-      caCertificates: this.pki.caCertificates.map((ca) => published.publish(ca.name, ca.pem, `CA certificate ${ca.name} of ${config.name}, PEM`)),
+      caCertificates: [...caByName.values()],
+      clientCaCertificates: this.pki.clientCaCertificates.map((ca) => caNamed(ca.name)),
       originPullCertificateId: published.publish('origin-pull-certificate-id', originPull.certificateId, `Cloudflare id of the ${config.name} origin-pull certificate`),
       importedServerCertificateArn: imported && published.publish('server-certificate-arn', imported.arn, `ACM ARN of the ${config.name} API Gateway server certificate`),
       accessServiceTokenIds: new Map(

@@ -48,6 +48,7 @@ export class ByoPki extends Construct {
     const server = props.serverCertificate;
     this.outputs = {
       caCertificates: props.caPems.map((pem, i) => ({ name: `ca-${i + 1}`, pem: `${pem.trim()}\n` })),
+      clientCaCertificates: props.caPems.map((pem, i) => ({ name: `ca-${i + 1}`, pem: `${pem.trim()}\n` })),
       truststorePem: caBundle,
       clientCaPem: caBundle,
       originPullClient: {

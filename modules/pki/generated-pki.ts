@@ -70,6 +70,10 @@ export class GeneratedPki extends Construct {
         { name: `ca-g${a.generation}-root`, pem: a.rootCertificate.certPem },
         { name: `ca-g${a.generation}-intermediate`, pem: a.intermediateCertificate.certPem },
       ]),
+      clientCaCertificates: this.authorities.flatMap((a) => [
+        { name: `ca-g${a.generation}-intermediate`, pem: a.intermediateCertificate.certPem },
+        { name: `ca-g${a.generation}-root`, pem: a.rootCertificate.certPem },
+      ]),
       truststorePem: assembleTruststoreBundle(caPems),
       // Each issuing CA before its root: the layout the provider's own two-certificate
       // acceptance test applies cleanly (cloudflare_mtls_certificate keeps the API's copy

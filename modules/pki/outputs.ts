@@ -22,6 +22,8 @@ export interface NamedCaCertificate {
 export interface PkiOutputs {
   /** Every CA certificate of `truststorePem`, one by one and named. */
   readonly caCertificates: readonly NamedCaCertificate[];
+  /** The same CAs in the order of `clientCaPem` (for Cloudflare: each issuing CA before its root). */
+  readonly clientCaCertificates: readonly NamedCaCertificate[];
   /**
    * The PEM bundle API Gateway trusts: every CA certificate (root and intermediates)
    * that client certificates chain to, concatenated. During a rotation it holds the

@@ -342,7 +342,7 @@ function caOrder(ix: Index, stacks: readonly string[], add: Add, skipped: Skippe
       continue;
     }
     // An expression: the order of the certificate references in it, each traced to its tls resource.
-    const refs = [...value.matchAll(/(data\.terraform_remote_state\.[\w-]+\.outputs\.[\w-]+|tls_[a-z_]+\.[\w-]+\.cert_pem)/g)].map((x) => x[1]);
+    const refs = [...value.matchAll(/(data\.terraform_remote_state\.[\w-]+\.outputs\.[\w-]+|data\.aws_ssm_parameter\.[\w-]+\.(?:insecure_value|value)|tls_[a-z_]+\.[\w-]+\.cert_pem)/g)].map((x) => x[1]);
     const traced = refs.map((r) => ix.trace(m.stack, `\${${r}}`));
     const resolved = traced.flatMap((t) => ('res' in t ? [t.res] : []));
     if (resolved.length !== traced.length) {

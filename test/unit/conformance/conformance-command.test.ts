@@ -151,7 +151,8 @@ describe('#7158: what API Shield receives (docs/edge.md)', () => {
   it.each(listEnvironments())('%s: the API Shield CA bundle lists each issuing CA before its root', (env) => {
     const edge = synthesized.stacks.get(`${env}-edge`)!;
     for (const m of Object.values<any>(edge.resource?.cloudflare_mtls_certificate ?? {})) {
-      const order = [...String(m.certificates).matchAll(/CaG(\d+)_(Root|Intermediate)Certificate/g)].map((x) => `G${x[1]} ${x[2]}`);
+      // The edge reads each CA from what the custody stack publishes (SSM `ca-g<n>-root` / `-intermediate`).
+      const order = [...String(m.certificates).matchAll(/Custody-ca-g(\d+)-(root|intermediate)/g)].map((x) => `G${x[1]} ${x[2] === 'root' ? 'Root' : 'Intermediate'}`);
       expect(order.length).toBeGreaterThanOrEqual(2);
       for (let i = 0; i < order.length; i += 2) expect([order[i], order[i + 1]]).toEqual([order[i].replace('Root', 'Intermediate'), order[i].replace('Intermediate', 'Root')]);
     }
