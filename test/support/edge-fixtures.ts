@@ -2,12 +2,13 @@ import { createPrivateKey } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, TerraformStack, TerraformVariable } from 'cdktf';
+import { App } from 'cdktf';
 import type { LoadedEnvironment } from '../../envs/load';
-import { resolveEnvironment } from '../../envs/resolve';
-import type { PkiOutputs } from '../../modules/pki/outputs';
+import { resolveEnvironment, type ResolvedEnvironment, type ResolvedFiles } from '../../envs/resolve';
+import type { ByoPkiConfig } from '../../envs/schema/pki';
 import type { OriginDomain } from '../../modules/origin/origin-outputs';
 import { EdgeStack } from '../../stacks/edge-stack';
+import { PkiStack } from '../../stacks/pki-stack';
 import { asn1Time, hoursFromNow, OpensslWorkbench, type TestKeyAlgorithm } from './openssl';
 import type { StackJson } from './synth';
 
@@ -53,22 +54,24 @@ export function generateTestPki(): TestPki {
   }
 }
 
-/** Stands in for the PKI stack: the private key is a sensitive variable, as the real one is a tls_private_key attribute. */
-class TestUpstream extends TerraformStack {
-  readonly privateKeyPem: string;
-  constructor(scope: App) {
-    super(scope, 'test-upstream');
-    this.privateKeyPem = new TerraformVariable(this, 'origin_pull_private_key_pem', { type: 'string', sensitive: true }).stringValue;
-  }
-}
+/** The sensitive variable the test custody stack reads the origin-pull private key from. */
+export const TEST_ORIGIN_PULL_KEY_VARIABLE = 'origin_pull_private_key_pem';
 
-export function testPkiOutputs(pki: TestPki, privateKeyPem: string): PkiOutputs {
-  return {
-    truststorePem: pki.caPem,
-    clientCaPem: pki.caPem,
-    originPullClient: { certificatePem: pki.originPullPem, privateKeyPem },
-    clientCertificates: {},
+/**
+ * The custody stack (`<env>-pki`) of `env`, fed by the test PKI as a bring-your-own CA:
+ * the CA and the origin-pull certificate are literal PEM, and the origin-pull private key
+ * is a sensitive variable, as the real one is a tls_private_key attribute or a Secrets
+ * Manager read. It uploads the origin-pull certificate and publishes the upload's id
+ * (SSM); the CA travels as a literal, so the edge stack checks it at synth time.
+ */
+export function testCustodyStack(app: App, env: ResolvedEnvironment, pki: TestPki): PkiStack {
+  const byo: ByoPkiConfig = {
+    mode: 'byo',
+    caBundle: 'test-ca.pem',
+    originPullClient: { certificate: 'test-origin-pull.pem', privateKey: { terraformVariable: TEST_ORIGIN_PULL_KEY_VARIABLE } },
   };
+  const files: ResolvedFiles = { ...env.files, byoPki: { caPems: [pki.caPem], originPullClientPem: pki.originPullPem } };
+  return new PkiStack(app, { env: { ...env, config: { ...env.config, pki: byo }, files } });
 }
 
 export function testOriginDomains(env: Pick<LoadedEnvironment, 'config'>): OriginDomain[] {
@@ -86,13 +89,15 @@ export interface SynthesizedEdge {
   readonly files: Map<string, string>;
 }
 
-/** Synthesizes one EdgeStack per environment, fed by a test-time PKI, and returns everything written. */
+/** Synthesizes one EdgeStack per environment, fed by its custody stack holding a test-time PKI (testCustodyStack), and returns everything written. */
 export function synthEdgeStacks(envs: readonly LoadedEnvironment[], pki: TestPki): SynthesizedEdge {
   const outdir = mkdtempSync(join(tmpdir(), 'edge-synth-'));
   try {
     const app = new App({ outdir });
-    const upstream = new TestUpstream(app);
-    for (const env of envs) new EdgeStack(app, { env: resolveEnvironment(env), pki: testPkiOutputs(pki, upstream.privateKeyPem), originDomains: testOriginDomains(env) });
+    for (const loaded of envs) {
+      const env = resolveEnvironment(loaded);
+      new EdgeStack(app, { env, custody: testCustodyStack(app, env, pki), originDomains: testOriginDomains(loaded) });
+    }
     app.synth();
     const files = new Map<string, string>();
     const walk = (dir: string, rel: string): void => {

@@ -7,8 +7,10 @@ import type { ProviderSnapshot } from '../../tools/conformance/snapshot';
  * (a changed attribute the provider marks RequiresReplace, or one that references a
  * resource being replaced or created), and whether a replacement creates the new object
  * before destroying the old (`lifecycle.create_before_destroy`). Cross-stack references
- * are followed to the upstream stack's outputs, so a certificate reissued in the PKI
- * stack shows up as a new value in the edge stack that uploads it.
+ * are followed to the upstream stack's outputs, and a read of an SSM parameter
+ * (`data.aws_ssm_parameter`) to the stack that writes it (the custody stack publishes
+ * public values that way), so a certificate reissued in the PKI stack shows up as a new
+ * value in the origin and edge stacks that read it.
  */
 
 export type Action = 'create' | 'destroy' | 'update' | 'replace (create before destroy)' | 'replace (destroy before create)';
@@ -25,8 +27,16 @@ export type AppModel = ReadonlyMap<string, ModelResource>;
 
 const META = new Set(['//', 'depends_on', 'lifecycle', 'provider', 'count', 'for_each']);
 
-/** Resolves `${...}` references of `stack`: remote-state outputs become the upstream expression, resources get `stack/`. */
+/**
+ * Resolves `${...}` references of `stack`: remote-state outputs become the upstream
+ * expression, a parameter read becomes the value its writer puts in it, resources get `stack/`.
+ */
 function resolver(stacks: ReadonlyMap<string, StackJson>) {
+  // SSM parameter name -> the stack that writes it and the value it writes.
+  const parameters = new Map<string, { stack: string; value: unknown }>();
+  for (const [stack, json] of stacks) {
+    for (const p of Object.values<any>((json as any).resource?.aws_ssm_parameter ?? {})) parameters.set(p.name, { stack, value: p.insecure_value ?? p.value });
+  }
   const stackOfRemote = (stack: string, name: string): string => {
     const cfg = (stacks.get(stack) as any)?.data?.terraform_remote_state?.[name]?.config ?? {};
     const file = String(cfg.key ?? cfg.path ?? '').split('/').pop()!.replace(/\.tfstate$/, '');
@@ -34,11 +44,17 @@ function resolver(stacks: ReadonlyMap<string, StackJson>) {
   };
   const resolve = (stack: string, text: string, depth = 0): string => {
     if (depth > 5) return text;
-    return text.replace(/data\.terraform_remote_state\.([\w-]+)\.outputs\.([\w-]+)|\b((?:tls|cloudflare|aws)_[a-z0-9_]+)\.([\w-]+)/g, (m, remote, output, type, name) => {
+    const pattern = /data\.terraform_remote_state\.([\w-]+)\.outputs\.([\w-]+)|data\.aws_ssm_parameter\.([\w-]+)\.(?:insecure_value|value)\b|\b((?:tls|cloudflare|aws)_[a-z0-9_]+)\.([\w-]+)/g;
+    return text.replace(pattern, (m, remote, output, read, type, name) => {
       if (remote) {
         const upstream = stackOfRemote(stack, remote);
         const value = (stacks.get(upstream) as any)?.output?.[output]?.value;
         return value === undefined ? m : `(${resolve(upstream, String(value), depth + 1)})`;
+      }
+      if (read) {
+        const parameterName = (stacks.get(stack) as any)?.data?.aws_ssm_parameter?.[read]?.name;
+        const writer = parameters.get(parameterName);
+        return writer?.value === undefined ? m : `(${resolve(writer.stack, String(writer.value), depth + 1)})`;
       }
       return `${stack}/${type}.${name}`;
     });

@@ -51,7 +51,9 @@ describeOpenssl('bring-your-own PEM files are checked at synth time', () => {
   it('accepts a valid root + intermediate bundle and an origin-pull certificate issued by it', () => {
     ws.writeDev(byo('good-bundle.pem'));
     const { stacks } = buildApp({ selector: 'dev', envsDir: ws.dir, outdir: join(ws.dir, 'out') });
-    expect(stacks.get('dev')!.pki.outputs.truststorePem).toBe(good.root.certPem + good.intermediate.certPem);
+    const custody = stacks.get('dev')!.pki;
+    expect(custody.pki.truststorePem).toBe(good.root.certPem + good.intermediate.certPem);
+    expect(custody.outputs.caCertificates).toEqual([{ literal: good.root.certPem }, { literal: good.intermediate.certPem }]);
   });
 
   const cases: Array<[string, () => [string, string?], RegExp]> = [

@@ -56,19 +56,29 @@ describeOpenssl('bring-your-own PKI', () => {
     expect(Object.values<any>(pki.data.aws_secretsmanager_secret_version)[0].secret_id).toBe('edge/dev/origin-pull-key');
     expect(pki.variable.server_private_key).toMatchObject({ type: 'string', sensitive: true, nullable: false });
     expect(pki.resource?.tls_private_key).toBeUndefined();
+    // The ACM import, with its key, is the custody stack's; the origin stack imports nothing.
     const origin = synthStacks('dev', ws.dir).get('dev-origin')!;
-    const imported = Object.entries<any>(origin.resource.aws_acm_certificate).find(([n]) => n.includes('OwnCaImport'))![1];
+    expect(Object.keys(origin.resource.aws_acm_certificate).filter((n) => n.includes('OwnCaImport'))).toEqual([]);
+    const imported = Object.entries<any>(pki.resource.aws_acm_certificate).find(([n]) => n.includes('OwnCaImport'))![1];
     expect(imported.certificate_body.trim()).toBe(server.certPem.trim());
     expect(imported.certificate_chain).toBe(ca.intermediate.certPem + ca.root.certPem);
-    expect(imported.private_key).toMatch(/remote_state.*outputs\./);
+    expect(imported.private_key).toBe('${var.server_private_key}');
+    const upload = Object.values<any>(pki.resource.cloudflare_authenticated_origin_pulls_hostname_certificate)[0];
+    expect(upload.private_key).toMatch(/^\$\{data\.aws_secretsmanager_secret_version\.[\w-]+\.secret_string\}$/);
   });
 
   it('exposes the same outputs contract as the generated PKI', () => {
     const { stacks } = buildApp({ selector: 'dev', envsDir: ws.dir, outdir: join(ws.dir, 'out') });
-    const outputs = stacks.get('dev')!.pki.outputs;
-    expect(outputs.clientCaPem).toBe(ca.root.certPem + ca.intermediate.certPem);
-    expect(outputs.originPullClient.certificatePem).toBe(originPull.certPem);
-    expect(outputs.serverCertificate?.chainPem).toBe(ca.intermediate.certPem + ca.root.certPem);
+    const custody = stacks.get('dev')!.pki;
+    const pki = custody.pki;
+    expect(pki.caCertificates).toEqual([{ name: 'ca-1', pem: ca.root.certPem }, { name: 'ca-2', pem: ca.intermediate.certPem }]);
+    expect(pki.clientCaPem).toBe(ca.root.certPem + ca.intermediate.certPem);
+    expect(pki.originPullClient.certificatePem).toBe(originPull.certPem);
+    expect(pki.serverCertificate?.chainPem).toBe(ca.intermediate.certPem + ca.root.certPem);
+    // What the public stacks get: the CAs, known at synth time, as literals; the ids and ARN through SSM.
+    expect(custody.outputs.caCertificates).toEqual([{ literal: ca.root.certPem }, { literal: ca.intermediate.certPem }]);
+    expect(custody.outputs.originPullCertificateId).toEqual({ parameter: '/edge-mtls/dev/public/origin-pull-certificate-id' });
+    expect(custody.outputs.importedServerCertificateArn).toEqual({ parameter: '/edge-mtls/dev/public/server-certificate-arn' });
   });
 
   const noTerraform = terraformUnavailableReason();
@@ -79,7 +89,9 @@ describeOpenssl('bring-your-own PKI', () => {
       const stacks = [...synthStacks('dev', ws.dir)].map(([name, json]) => ({ name, json }));
       const result = await validateStacks(stacks, work);
       expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-      expect(result.checked.find((c) => c.stack === 'dev-pki')!.awsBlocks).toBe(1);
+      // The Secrets Manager read of the origin-pull key, the ACM import, and the parameters
+      // publishing the upload's id and the import's ARN (the CAs are literals in this mode).
+      expect(result.checked.find((c) => c.stack === 'dev-pki')!.awsBlocks).toBe(4);
     } finally {
       rmSync(work, { recursive: true, force: true });
     }

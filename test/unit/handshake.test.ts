@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assembleTruststoreBundle } from '../../modules/pki/bundle';
 import { extendedKeyUsages, MAX_TRUSTSTORE_CHAIN_DEPTH, parseCertificates, signatureAlgorithm, truststoreProblems, describeKey } from '../../lib/x509';
+import { publishedParameter } from '../support/custody';
 import { baseEnvironment, envDir, withField } from '../support/env-files';
 import { curlGet, nginxUnavailableReason, startMtlsNginx, type MtlsNginx } from '../support/nginx';
 import { asn1Time, hoursFromNow, OpensslWorkbench, opensslUnavailableReason } from '../support/openssl';
@@ -39,15 +40,16 @@ describeHandshake('mTLS handshake against the synthesized PKI (openssl + nginx +
   let bundlePath: string;
   let nginx: MtlsNginx | undefined;
 
-  /** The PEM a pki stack output (by name) evaluates to. */
-  const output = (name: string) => realizedValue(realized, pki.output[name].value);
+  /** The PEM a value the pki (custody) stack publishes evaluates to, given the origin's read of it. */
+  const published = (read: string) => realizedValue(realized, publishedParameter(pki, origin, read).insecure_value);
 
   beforeAll(async () => {
     realized = realizeTlsResources(pki, bench);
-    // The truststore object's content names pki outputs in order; evaluate it with the stack's own assembler.
+    // The truststore object's content reads, in order, the CA certificates the pki stack
+    // publishes to SSM; evaluate it with the stack's own assembler.
     const content: string = onlyResource(origin, 'aws_s3_object').content;
-    const outputs = [...content.matchAll(/\.outputs\.([\w-]+)/g)].map((m) => m[1]);
-    bundlePem = assembleTruststoreBundle(outputs.map(output));
+    const reads = [...content.matchAll(/data\.aws_ssm_parameter\.[\w-]+\.insecure_value/g)].map((m) => m[0]);
+    bundlePem = assembleTruststoreBundle(reads.map(published));
     bundlePath = join(work, 'truststore.pem');
     writeFileSync(bundlePath, bundlePem);
 

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { ConfigError } from '../../lib/errors';
 import { buildApp } from '../../stacks/app';
+import { publishedParameter, throughCustody } from '../support/custody';
 import { baseEnvironment, envDir, withField } from '../support/env-files';
 import { onlyResource, resourcesOf, synthStacks, type StackJson } from '../support/synth';
 
@@ -32,8 +33,16 @@ describe('the origin stack (acm server certificates, Cloudflare DNS: the default
     expect(object.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_versioning\.Truststore_Bucket_Versioning_/)]);
   });
 
-  it('fills the truststore from the PKI stack only (cross-stack reference), as a PEM object', () => {
-    expect(object.content).toMatch(/data\.terraform_remote_state\.cross-stack-reference-input-dev-pki\.outputs\./);
+  it('fills the truststore from the custody stack only (the CA certificates it publishes to SSM, never its state), as a PEM object', () => {
+    const pki = all.get('dev-pki')!;
+    expect(object.content).not.toMatch(/terraform_remote_state/);
+    expect(Object.values<any>(origin.data?.terraform_remote_state ?? {}).filter((r) => /dev-pki\.tfstate$/.test(r.config.key ?? r.config.path))).toEqual([]);
+    expect([...(object.content as string).matchAll(/data\.aws_ssm_parameter\.([\w-]+)\.insecure_value/g)]).toHaveLength(2);
+    const content = throughCustody(object.content, origin, pki);
+    expect([...content.matchAll(/\$\{(tls_\w+)\.Pki_CaG1_(Root|Intermediate)Certificate_\w+\.cert_pem\}/g)].map((m) => `${m[1]} ${m[2]}`)).toEqual([
+      'tls_self_signed_cert Root',
+      'tls_locally_signed_cert Intermediate',
+    ]);
     expect(object.content_type).toBe('application/x-pem-file');
   });
 
@@ -80,24 +89,44 @@ describe('the origin stack (acm server certificates, Cloudflare DNS: the default
 });
 
 describe('server certificate modes', () => {
-  it('imported-own-ca: imports the PKI server certificate with its chain and adds the ownership certificate', () => {
-    const origin = synthWith('dev', { 'origin.serverCertificate': 'imported-own-ca' }).get('dev-origin')!;
-    const domain = onlyResource(origin, 'aws_api_gateway_domain_name');
+  /** The origin holds only the public, DNS-validated ownership certificate: nothing with a key. */
+  const expectOnlyOwnershipCertificate = (origin: StackJson) => {
     const certs = resourcesOf(origin, 'aws_acm_certificate');
-    const imported = Object.entries<any>(certs).find(([n]) => n.includes('OwnCaImport'))![1];
-    expect(imported.certificate_body).toMatch(/remote_state.*ServerCertificateG1_Certificate/);
-    expect(imported.private_key).toMatch(/remote_state.*ServerCertificateG1_Key/);
+    expect(Object.keys(certs)).toEqual([expect.stringMatching(/^ServerCertificates_Public0_/)]);
+    expect(onlyResource(origin, 'aws_acm_certificate')).toMatchObject({ domain_name: 'api.dev.example.com', validation_method: 'DNS' });
+    expect(JSON.stringify(origin)).not.toMatch(/private_key/);
+  };
+
+  it('imported-own-ca: the custody stack imports the PKI server certificate with its chain; the origin uses its ARN and adds the ownership certificate', () => {
+    const stacks = synthWith('dev', { 'origin.serverCertificate': 'imported-own-ca' });
+    const origin = stacks.get('dev-origin')!;
+    const pki = stacks.get('dev-pki')!;
+    const domain = onlyResource(origin, 'aws_api_gateway_domain_name');
+    const imported = Object.entries<any>(resourcesOf(pki, 'aws_acm_certificate')).find(([n]) => n.includes('OwnCaImport'))![1];
+    expect(imported.certificate_body).toMatch(/^\$\{tls_locally_signed_cert\.Pki_ServerCertificateG1_Certificate_\w+\.cert_pem\}$/);
+    expect(imported.private_key).toMatch(/^\$\{tls_private_key\.Pki_ServerCertificateG1_Key_\w+\.private_key_pem\}$/);
     expect(imported.certificate_chain).toMatch(/IntermediateCertificate[\s\S]*RootCertificate/);
-    expect(domain.regional_certificate_arn).toMatch(/aws_acm_certificate\.ServerCertificates_OwnCaImport_\w+\.arn/);
+    expectOnlyOwnershipCertificate(origin);
+    expect(publishedParameter(pki, origin, domain.regional_certificate_arn).insecure_value).toMatch(/^\$\{aws_acm_certificate\.ServerCertificates_OwnCaImport_\w+\.arn\}$/);
     expect(domain.ownership_verification_certificate_arn).toMatch(/aws_acm_certificate_validation\.ServerCertificates_Public0_Validation_\w+\.certificate_arn/);
   });
 
-  it('cloudflare-origin-ca: a key and CSR here, the Origin CA certificate, imported, plus the ownership certificate', () => {
-    const origin = synthWith('dev', { 'origin.serverCertificate': 'cloudflare-origin-ca' }).get('dev-origin')!;
-    expect(onlyResource(origin, 'cloudflare_origin_ca_certificate')).toMatchObject({ hostnames: ['api.dev.example.com'], request_type: 'origin-rsa' });
-    expect(onlyResource(origin, 'tls_private_key')).toMatchObject({ algorithm: 'RSA', rsa_bits: 2048 });
+  it('cloudflare-origin-ca: the custody stack makes a key and CSR, gets the Origin CA certificate and imports it; the origin uses its ARN plus the ownership certificate', () => {
+    const stacks = synthWith('dev', { 'origin.serverCertificate': 'cloudflare-origin-ca' });
+    const origin = stacks.get('dev-origin')!;
+    const pki = stacks.get('dev-pki')!;
+    expect(onlyResource(pki, 'cloudflare_origin_ca_certificate')).toMatchObject({ hostnames: ['api.dev.example.com'], request_type: 'origin-rsa' });
+    const [[keyName, key]] = Object.entries<any>(resourcesOf(pki, 'tls_private_key')).filter(([n]) => n.includes('OriginCaKey'));
+    expect(key).toMatchObject({ algorithm: 'RSA', rsa_bits: 2048 });
+    const imported = Object.entries<any>(resourcesOf(pki, 'aws_acm_certificate')).find(([n]) => n.includes('OriginCaImport'))![1];
+    expect(imported.private_key).toBe(`\${tls_private_key.${keyName}.private_key_pem}`);
+    expect(imported.certificate_body).toMatch(/^\$\{cloudflare_origin_ca_certificate\.ServerCertificates_OriginCaCertificate_\w+\.certificate\}$/);
+    expectOnlyOwnershipCertificate(origin);
+    expect(resourcesOf(origin, 'tls_private_key')).toEqual({});
+    expect(resourcesOf(origin, 'cloudflare_origin_ca_certificate')).toEqual({});
+    expect(origin.provider.tls).toBeUndefined();
     const domain = onlyResource(origin, 'aws_api_gateway_domain_name');
-    expect(domain.regional_certificate_arn).toMatch(/OriginCaImport/);
+    expect(publishedParameter(pki, origin, domain.regional_certificate_arn).insecure_value).toMatch(/^\$\{aws_acm_certificate\.ServerCertificates_OriginCaImport_\w+\.arn\}$/);
     expect(domain.ownership_verification_certificate_arn).toMatch(/Public0_Validation/);
   });
 

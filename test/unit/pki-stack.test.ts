@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { ConfigError } from '../../lib/errors';
 import { TLS_PROVIDER } from '../../lib/providers';
 import { buildApp } from '../../stacks/app';
+import { throughCustody } from '../support/custody';
 import { baseEnvironment, envDir, withField } from '../support/env-files';
 import { resourcesOf, synthStacks, type StackJson } from '../support/synth';
 
@@ -102,9 +103,13 @@ describe('generated PKI options', () => {
     const pki = stacks.get('dev-pki')!;
     expect(byName(pki, 'tls_locally_signed_cert', 'ServerCertificateG1').allowed_uses).toEqual(['digital_signature', 'key_encipherment', 'server_auth']);
     expect(byName(pki, 'tls_cert_request', 'ServerCertificateG1').dns_names).toEqual(['api.dev.example.com']);
-    // The server key crosses to the origin stack for the ACM import: as a sensitive output only.
-    const keyOutputs = Object.values<any>(pki.output).filter((o) => /ServerCertificateG1_Key_\w+\.private_key_pem/.test(o.value));
-    expect(keyOutputs).toEqual([expect.objectContaining({ sensitive: true })]);
+    // The server key never leaves the custody stack: it imports the certificate into ACM
+    // itself, outputs nothing, and the origin stack gets only the ARN (see origin-stack.test).
+    const imported = byName(pki, 'aws_acm_certificate', 'OwnCaImport');
+    expect(imported.certificate_body).toMatch(/^\$\{tls_locally_signed_cert\.Pki_ServerCertificateG1_Certificate_\w+\.cert_pem\}$/);
+    expect(imported.private_key).toMatch(/^\$\{tls_private_key\.Pki_ServerCertificateG1_Key_\w+\.private_key_pem\}$/);
+    expect(pki.output ?? {}).toEqual({});
+    expect(JSON.stringify(stacks.get('dev-origin'))).not.toMatch(/ServerCertificateG1_Key|private_key/);
   });
 
   it.each([
@@ -121,7 +126,9 @@ describe('generated PKI options', () => {
 
 describe('rotation is configuration', () => {
   const stacksFor = (pki: Record<string, unknown>) => synthDev({ mode: 'generated', ...pki });
-  const truststoreContent = (stacks: Map<string, StackJson>) => Object.values<any>(resourcesOf(stacks.get('dev-origin')!, 'aws_s3_object'))[0].content as string;
+  // The truststore reads the CA certificates the custody stack publishes: followed back to what it writes.
+  const truststoreContent = (stacks: Map<string, StackJson>) =>
+    throughCustody(Object.values<any>(resourcesOf(stacks.get('dev-origin')!, 'aws_s3_object'))[0].content as string, stacks.get('dev-origin')!, stacks.get('dev-pki')!);
   const cas = (content: string) => [...content.matchAll(/CaG(\d)_(Root|Intermediate)Certificate/g)].map((m) => `G${m[1]} ${m[2]}`);
 
   it('adding a CA generation trusts both, and reissues every leaf from the new intermediate', () => {

@@ -1,4 +1,6 @@
 import { listEnvironments } from '../../envs/load';
+import { isCustodyStack } from '../../lib/naming';
+import { baseEnvironment } from '../support/env-files';
 import { synthStacks, onlyResource } from '../support/synth';
 
 describe('stacks', () => {
@@ -17,23 +19,38 @@ describe('stacks', () => {
     }
   });
 
-  it('real environments keep state in S3: one key per stack, encrypted, locked with the S3 lockfile', () => {
+  it('real environments keep state in S3: one key per stack, encrypted, locked with the S3 lockfile; custody state under its own prefix and KMS key', () => {
+    let custodyStacks = 0;
     for (const [name, stack] of stacks) {
       if (name.startsWith('local-')) continue;
       const s3 = stack.terraform.backend.s3;
       // The account stack keeps its state beside the stacks of the environment owning it (prod).
-      expect(s3.key).toBe(`edge-mtls/${name.startsWith('cloudflare-account-') ? 'prod' : name.split('-')[0]}/${name}.tfstate`);
+      const env = name.startsWith('cloudflare-account-') ? 'prod' : name.split('-')[0];
+      if (isCustodyStack(name)) {
+        custodyStacks++;
+        // A sibling prefix (never inside the public one), encrypted with the key only the deploy roles may use.
+        expect(s3.key).toBe(`edge-mtls/${env}-custody/${name}.tfstate`);
+        expect(s3.kms_key_id).toBe(baseEnvironment(env).backend.custodyKmsKeyId);
+        expect(s3.kms_key_id).toMatch(/^arn:aws:kms:[a-z0-9-]+:\d{12}:alias\//);
+        for (const [other, json] of stacks) {
+          if (other.startsWith(`${env}-`) && !isCustodyStack(other)) expect({ other, kms: json.terraform.backend.s3.kms_key_id }).not.toEqual({ other, kms: s3.kms_key_id });
+        }
+      } else {
+        expect(s3.key).toBe(`edge-mtls/${env}/${name}.tfstate`);
+      }
       expect(s3.encrypt).toBe(true);
       expect(s3.use_lockfile).toBe(true);
       expect(s3.dynamodb_table).toBeUndefined();
     }
     expect(stacks.get('prod-origin')!.terraform.backend.s3.kms_key_id).toBe('alias/terraform-state');
+    expect(custodyStacks).toBe(listEnvironments().filter((e) => e !== 'local').length);
   });
 
   it('the local environment keeps state on disk and talks to the emulator', () => {
     for (const [name, stack] of stacks) {
       if (!name.startsWith('local-')) continue;
-      expect(stack.terraform.backend.local.path).toBe(`terraform-state/local/${name}.tfstate`);
+      // Custody state in a sibling folder: whoever may read the public folder may not read it.
+      expect(stack.terraform.backend.local.path).toBe(`terraform-state/${isCustodyStack(name) ? 'local-custody' : 'local'}/${name}.tfstate`);
       for (const aws of stack.provider?.aws ?? []) {
         expect(aws.endpoints[0].s3).toBe('http://127.0.0.1:5000');
         expect(aws.skip_credentials_validation).toBe(true);

@@ -3,6 +3,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../../lib/errors';
+import { isCustodyStack } from '../../lib/naming';
 import { fromRoot } from '../../lib/paths';
 import { MARKER } from '../../tools/synth/output-folder';
 import { synthesize } from '../../tools/synth/synth';
@@ -196,20 +197,25 @@ describe('synth updates its own output in place', () => {
       const json = JSON.parse(readFileSync(join(stackDir(name), 'cdk.tf.json'), 'utf8'));
       const path: string = json.terraform.backend.local.path;
       expect(path.startsWith('/')).toBe(false);
-      // Terraform resolves the path from the stack folder it runs in.
-      expect(resolve(stackDir(name), path)).toBe(join(stateRoot, 'terraform-state', 'local', `${name}.tfstate`));
+      // Terraform resolves the path from the stack folder it runs in. The custody stack's
+      // state has a sibling folder of its own (`local-custody`).
+      expect(resolve(stackDir(name), path)).toBe(join(stateRoot, 'terraform-state', isCustodyStack(name) ? 'local-custody' : 'local', `${name}.tfstate`));
+      // Stacks read public state only (the custody stack reads the keyless tunnel's id), never custody state.
       for (const ref of Object.values<any>(json.data?.terraform_remote_state ?? {})) {
-        expect(resolve(stackDir(name), ref.config.path)).toMatch(new RegExp(`^${stateRoot}/terraform-state/local/local-(pki|origin)\\.tfstate$`));
+        expect(resolve(stackDir(name), ref.config.path)).toMatch(new RegExp(`^${stateRoot}/terraform-state/local/local-(keyless|origin)\\.tfstate$`));
       }
     }
   });
 
   it('by default anchors state at the repository root, in a git-ignored folder', () => {
     synthesize({ outdir: outdir(), envsDir: envs, selector: 'local' });
-    const json = JSON.parse(readFileSync(join(stackDir('local-pki'), 'cdk.tf.json'), 'utf8'));
-    expect(resolve(stackDir('local-pki'), json.terraform.backend.local.path)).toBe(fromRoot('terraform-state', 'local', 'local-pki.tfstate'));
-    const ignored = spawnSync('git', ['check-ignore', '-q', 'terraform-state/local/local-pki.tfstate'], { cwd: fromRoot() });
-    expect(ignored.status).toBe(0);
+    const pathOf = (name: string) => resolve(stackDir(name), JSON.parse(readFileSync(join(stackDir(name), 'cdk.tf.json'), 'utf8')).terraform.backend.local.path);
+    expect(pathOf('local-pki')).toBe(fromRoot('terraform-state', 'local-custody', 'local-pki.tfstate'));
+    expect(pathOf('local-origin')).toBe(fromRoot('terraform-state', 'local', 'local-origin.tfstate'));
+    for (const path of ['terraform-state/local-custody/local-pki.tfstate', 'terraform-state/local/local-origin.tfstate']) {
+      const ignored = spawnSync('git', ['check-ignore', '-q', path], { cwd: fromRoot() });
+      expect({ path, ignored: ignored.status }).toEqual({ path, ignored: 0 });
+    }
   });
 });
 

@@ -90,6 +90,7 @@ export function prepareEnvironment(options: StackRunOptions): { stacks: Prepared
   const runnable = [...synthesized.stacks.keys()].filter((name) => owner || parseAccountStackName(name) === undefined);
   const wanted = selectStacks(runnable, options.env, options.stacks);
   const selected = options.publicOnly ? wanted.filter((name) => !isCustodyStack(name)) : wanted;
+  const leftOut = wanted.filter((name) => !selected.includes(name));
   const workDir = options.workDir ?? fromRoot('.cache', 'terraform', options.env);
   const stateRoot = options.stateRoot ?? fromRoot();
   const stacks = selected.map((name) => {
@@ -99,10 +100,10 @@ export function prepareEnvironment(options: StackRunOptions): { stacks: Prepared
     for (const f of readdirSync(dir)) if (f.endsWith('.tf.json') || f === 'tfplan') rmSync(join(dir, f), { force: true });
     const json = terraformReadyStack(synthesized.stacks.get(name)!, { awsOnly: options.awsOnly ?? false, stateRoot });
     writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(json, null, 2));
-    // A dependency left out (a custody stack under publicOnly) is not waited for.
-    return { name, dir, dependencies: (synthesized.dependencies.get(name) ?? []).filter((d) => selected.includes(d)) };
+    // A custody stack left out by publicOnly is not waited for: this run never plans it.
+    return { name, dir, dependencies: (synthesized.dependencies.get(name) ?? []).filter((d) => !leftOut.includes(d)) };
   });
-  return { stacks, config: synthesized.environments[0].config, leftOut: wanted.filter((name) => !selected.includes(name)) };
+  return { stacks, config: synthesized.environments[0].config, leftOut };
 }
 
 function selectStacks(all: readonly string[], env: string, wanted: readonly string[] | undefined): string[] {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../../../lib/errors';
 import { fromRoot } from '../../../lib/paths';
 import { listEnvironments } from '../../../envs/load';
-import { prepareStacks } from '../../../tools/plan/plan-runner';
+import { prepareEnvironment, prepareStacks } from '../../../tools/plan/plan-runner';
 import { NEVER_AN_ENVIRONMENT } from '../../support/env-files';
 
 describe('plan and drift refuse bad input before running Terraform', () => {
@@ -27,6 +27,20 @@ describe('plan and drift refuse bad input before running Terraform', () => {
     const [stack] = prepareStacks({ env: 'dev', stacks: ['origin'], workDir });
     expect(stack).toMatchObject({ name: 'dev-origin', dir: join(workDir, 'dev-origin'), dependencies: ['dev-pki'] });
     expect(existsSync(join(stack.dir, 'cdk.tf.json'))).toBe(true);
+    expect(existsSync(join(workDir, 'dev-pki'))).toBe(false);
+  });
+
+  it('waits for a selected dependency: the origin stack after the custody stack', () => {
+    const stacks = prepareStacks({ env: 'dev', stacks: ['origin', 'pki'], workDir });
+    expect(Object.fromEntries(stacks.map((s) => [s.name, s.dependencies]))).toEqual({ 'dev-origin': ['dev-pki'], 'dev-pki': [] });
+  });
+
+  it('--public-only leaves out the custody stack, and nothing waits for it', () => {
+    const { stacks, leftOut } = prepareEnvironment({ env: 'dev', publicOnly: true, workDir });
+    expect(leftOut).toEqual(['dev-pki']);
+    expect(stacks.map((s) => s.name)).not.toContain('dev-pki');
+    expect(stacks.flatMap((s) => s.dependencies)).not.toContain('dev-pki');
+    expect(stacks.find((s) => s.name === 'dev-edge')!.dependencies).toEqual(['dev-origin']);
   });
 
   it('exits 64, a usage error a pipeline can tell from drift, when --env is missing', () => {

@@ -125,7 +125,7 @@ describe('the CI workflows', () => {
     expect(apply.concurrency).toEqual({ group: 'deploy-${{ matrix.env }}', 'cancel-in-progress': false });
     expect(plan.concurrency['cancel-in-progress']).toBe(false);
     const planScript = plan.steps.map((s: any) => s.run ?? '').join('\n');
-    expect(planScript).toMatch(/npm run --silent plan -- --env "\$DEPLOY_ENV" --save-plans plans --json "plan-\$DEPLOY_ENV\.json" --markdown "\$GITHUB_STEP_SUMMARY"/);
+    expect(planScript).toMatch(/npm run --silent plan -- --env "\$DEPLOY_ENV" --save-plans plans \\\n\s+--json "plan-\$DEPLOY_ENV\.json" --markdown "\$GITHUB_STEP_SUMMARY"/);
     expect(planScript).not.toContain('--public-only');
     // Saved plans hold every value in clear text: never an artifact, only the report.
     const uploads = plan.steps.filter((s: any) => String(s.uses).startsWith('actions/upload-artifact@'));

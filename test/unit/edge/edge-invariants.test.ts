@@ -5,13 +5,15 @@ import { loadEnvironment } from '../../../envs/load';
 import { resolveEnvironment } from '../../../envs/resolve';
 import { ConfigError } from '../../../lib/errors';
 import { AccessMtls } from '../../../modules/edge/access-mtls';
+import { AccessServiceTokens } from '../../../modules/edge/access-service-tokens';
 import { ZoneFirewall } from '../../../modules/edge/zone-firewall';
 import { ApiShieldMtls } from '../../../modules/edge/api-shield';
 import { CertificateExpiryAlerts } from '../../../modules/edge/expiry-alerts';
+import { OriginPullCertificate } from '../../../modules/edge/origin-pull-certificate';
 import { AuthenticatedOriginPulls } from '../../../modules/edge/origin-pulls';
 import { ZoneBaseline, type TlsVersion } from '../../../modules/edge/zone-baseline';
 import { EdgeStack } from '../../../stacks/edge-stack';
-import { generateTestPki, testOriginDomains, testPkiOutputs, type TestPki } from '../../support/edge-fixtures';
+import { generateTestPki, testCustodyStack, testOriginDomains, type TestPki } from '../../support/edge-fixtures';
 import { opensslUnavailableReason } from '../../support/openssl';
 
 const unavailable = opensslUnavailableReason();
@@ -33,13 +35,34 @@ describeWithOpenssl('edge modules refuse insecure or meaningless input at constr
   });
 
   describe('Authenticated Origin Pulls', () => {
+    // The upload with its key (custody stack) checks the certificate; the switch (edge stack) takes the upload's id.
     const originPulls = (certificatePem: string, privateKeyPem?: string) => () => {
       const { stack, secretKey } = scope();
-      new AuthenticatedOriginPulls(stack, 'OriginPulls', { zoneId: ZONE, hostnames: ['api.example.com'], clientCertificate: { certificatePem, privateKeyPem: privateKeyPem ?? secretKey } });
+      new OriginPullCertificate(stack, 'OriginPulls', { zoneId: ZONE, clientCertificate: { certificatePem, privateKeyPem: privateKeyPem ?? secretKey } });
     };
 
-    it('accepts our own client certificate with a sensitive key reference', () => {
+    it('accepts our own client certificate with a sensitive key reference, in both scopes', () => {
       expect(originPulls(pki.originPullPem)).not.toThrow();
+      const { stack, secretKey } = scope();
+      const zone = new OriginPullCertificate(stack, 'Zone', { zoneId: ZONE, scope: 'zone', clientCertificate: { certificatePem: pki.originPullPem, privateKeyPem: secretKey } });
+      expect(zone.scope).toBe('zone');
+    });
+
+    it('switches origin pulls on with the id of the upload, per hostname or zone-wide', () => {
+      const { stack, secretKey } = scope();
+      const upload = new OriginPullCertificate(stack, 'Upload', { zoneId: ZONE, clientCertificate: { certificatePem: pki.originPullPem, privateKeyPem: secretKey } });
+      const perHostname = new AuthenticatedOriginPulls(stack, 'OriginPulls', { zoneId: ZONE, hostnames: ['a.example.com', 'b.example.com'], certificateId: upload.certificateId });
+      expect([...perHostname.hostnameAssociations.keys()]).toEqual(['a.example.com', 'b.example.com']);
+      expect(perHostname.settings).toBeUndefined();
+      const zoneWide = new AuthenticatedOriginPulls(scope().stack, 'OriginPulls', { zoneId: ZONE, scope: 'zone', hostnames: [], certificateId: 'id' });
+      expect(zoneWide.settings).toBeDefined();
+      expect(zoneWide.hostnameAssociations.size).toBe(0);
+    });
+
+    it('refuses per-hostname origin pulls without hostnames, or with one listed twice', () => {
+      const aop = (hostnames: string[]) => () => new AuthenticatedOriginPulls(scope().stack, 'OriginPulls', { zoneId: ZONE, hostnames, certificateId: 'id' });
+      expect(aop([])).toThrow(/per-hostname origin pulls need at least one hostname, got none/);
+      expect(aop(['a.example.com', 'a.example.com'])).toThrow(/hostname "a.example.com" is listed twice/);
     });
 
     it('refuses a literal private key, without repeating it in the message', () => {
@@ -127,11 +150,21 @@ describeWithOpenssl('edge modules refuse insecure or meaningless input at constr
       expect(access([{ hostname: 'a.example.com', anyValidCertificate: true, commonNames: ['x'] }])).toThrow(/choose one/);
     });
 
+    it('refuses a service token without an id (the custody stack makes tokens, Access only admits them)', () => {
+      const build = () =>
+        new AccessMtls(scope().stack, 'Access', { accountId: ACCOUNT, name: 'test', clientCaPem: pki.caPem, serviceTokenIds: new Map([['other', 'id']]), hosts: [{ hostname: 'a.example.com', anyValidCertificate: true, serviceTokens: ['ci'] }] });
+      expect(build).toThrow(/a\.example\.com: service token "ci" has no id/);
+    });
+
     it('shares one policy between hostnames with the same rule, and one token between hostnames', () => {
-      const a = new AccessMtls(scope().stack, 'Access', {
+      const { stack } = scope();
+      const tokens = new AccessServiceTokens(stack, 'Tokens', { accountId: ACCOUNT, name: 'test', tokens: ['ci', 'ci'] });
+      expect([...tokens.ids.keys()]).toEqual(['ci']);
+      const a = new AccessMtls(stack, 'Access', {
         accountId: ACCOUNT,
         name: 'test',
         clientCaPem: pki.caPem,
+        serviceTokenIds: tokens.ids,
         hosts: [
           { hostname: 'a.example.com', anyValidCertificate: true, serviceTokens: ['ci'] },
           { hostname: 'b.example.com', anyValidCertificate: true, serviceTokens: ['ci'] },
@@ -139,7 +172,7 @@ describeWithOpenssl('edge modules refuse insecure or meaningless input at constr
         ],
       });
       expect([...a.policies.keys()].sort()).toEqual(['cn:x,y', 'token:ci', 'valid-certificate']);
-      expect([...a.serviceTokens.keys()]).toEqual(['ci']);
+      expect(a.policies.get('token:ci')!.includeInput).toEqual([{ serviceToken: { tokenId: tokens.ids.get('ci') } }]);
     });
   });
 
@@ -171,9 +204,11 @@ describeWithOpenssl('edge modules refuse insecure or meaningless input at constr
 
   it('the edge stack treats an origin without a domain for a hostname as a wiring mistake, not a config problem', () => {
     const env = resolveEnvironment(loadEnvironment('prod'));
-    const { secretKey, stack } = scope();
-    const app = stack.node.scope as App;
-    const build = () => new EdgeStack(app, { env, pki: testPkiOutputs(pki, secretKey), originDomains: testOriginDomains(env).slice(0, 1) });
+    // A fresh app each time, so the second call fails for the same reason as the first.
+    const build = () => {
+      const app = new App();
+      return new EdgeStack(app, { env, custody: testCustodyStack(app, env, pki), originDomains: testOriginDomains(env).slice(0, 1) });
+    };
     expect(build).toThrow(/EdgeStack: no origin domain for "partners\.example\.org"/);
     expect(build).not.toThrow(ConfigError);
   });

@@ -1,8 +1,9 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { listEnvironments, loadEnvironment } from '../../../envs/load';
+import { publicParameterPrefix } from '../../../lib/naming';
 import { isCloudflareSharedOriginPullCa } from '../../../lib/x509';
 import { checkExpression } from '../../../modules/edge/waf-expression';
-import { generateTestPki, privateKeyLeaks, synthEdgeStacks, type TestPki } from '../../support/edge-fixtures';
+import { generateTestPki, privateKeyLeaks, synthEdgeStacks, TEST_ORIGIN_PULL_KEY_VARIABLE, type TestPki } from '../../support/edge-fixtures';
 import { opensslUnavailableReason } from '../../support/openssl';
 import { onlyResource, resourcesOf, type StackJson } from '../../support/synth';
 
@@ -13,11 +14,29 @@ const describeWithOpenssl = unavailable ? describe.skip : describe;
 const settingsOf = (stack: StackJson) =>
   Object.fromEntries(Object.values<any>(resourcesOf(stack, 'cloudflare_zone_setting')).map((s) => [s.setting_id, s.value]));
 
+/**
+ * How the edge stack gets a value the custody stack publishes as `name`: the custody stack
+ * writes `value` to the SSM String parameter `/edge-mtls/<env>/public/<name>`, and the edge
+ * stack reads that parameter without decrypting it. Returns the edge's reference to it.
+ */
+const publishedToEdge = (env: string, custody: StackJson, edge: StackJson, name: string, value: string): string => {
+  const parameterName = `${publicParameterPrefix(env)}/${name}`;
+  const published = Object.values<any>(resourcesOf(custody, 'aws_ssm_parameter')).filter((p) => p.name === parameterName);
+  expect(published).toEqual([expect.objectContaining({ type: 'String', insecure_value: value })]);
+  const reads = Object.entries<any>(edge.data?.aws_ssm_parameter ?? {}).filter(([, d]) => d.name === parameterName);
+  expect(reads).toHaveLength(1);
+  const [[readName, read]] = reads;
+  expect(read.with_decryption).toBe(false);
+  return `\${data.aws_ssm_parameter.${readName}.insecure_value}`;
+};
+
 describeWithOpenssl('the edge of every environment, fed by a PKI made with openssl at test time', () => {
   const envs = listEnvironments().map((name) => loadEnvironment(name));
   let pki: TestPki;
   let synthesized: ReturnType<typeof synthEdgeStacks>;
   const edgeOf = (name: string) => synthesized.stacks.get(`${name}-edge`)!;
+  /** The custody stack (`<env>-pki`): it holds the origin-pull upload and its key. */
+  const custodyOf = (name: string) => synthesized.stacks.get(`${name}-pki`)!;
 
   beforeAll(() => {
     pki = generateTestPki();
@@ -54,32 +73,51 @@ describeWithOpenssl('the edge of every environment, fed by a PKI made with opens
     expect(presented.ca).toBe(false);
   };
 
-  it.each(listEnvironments())('%s: per-hostname origin pulls: our certificate uploaded once, enabled for every hostname that points at the origin, nothing zone-wide', (name) => {
+  it.each(listEnvironments())('%s: per-hostname origin pulls: our certificate uploaded once (by the custody stack), enabled for every hostname that points at the origin, nothing zone-wide', (name) => {
     const { config } = envs.find((e) => e.config.name === name)!;
     const stack = edgeOf(name);
-    const [[uploadName, upload]] = Object.entries<any>(resourcesOf(stack, 'cloudflare_authenticated_origin_pulls_hostname_certificate'));
-    expect(Object.keys(resourcesOf(stack, 'cloudflare_authenticated_origin_pulls_hostname_certificate'))).toHaveLength(1);
+    const custody = custodyOf(name);
+    const [[uploadName, upload]] = Object.entries<any>(resourcesOf(custody, 'cloudflare_authenticated_origin_pulls_hostname_certificate'));
+    expect(Object.keys(resourcesOf(custody, 'cloudflare_authenticated_origin_pulls_hostname_certificate'))).toHaveLength(1);
     expect(upload.zone_id).toBe(config.cloudflare.zoneId);
     expectOurCertificate(upload.certificate);
+    // The edge uploads nothing: it switches origin pulls on with the id the custody stack publishes.
+    expect(stack.resource.cloudflare_authenticated_origin_pulls_hostname_certificate).toBeUndefined();
+    const certId = publishedToEdge(name, custody, stack, 'origin-pull-certificate-id', `\${cloudflare_authenticated_origin_pulls_hostname_certificate.${uploadName}.id}`);
     const associations = Object.values<any>(resourcesOf(stack, 'cloudflare_authenticated_origin_pulls'));
     expect(associations.map((a) => a.config[0].hostname).sort()).toEqual(config.hostnames.map((h) => h.name).sort());
     for (const a of associations) {
       // One hostname per resource: the 5.22 provider refuses any other count at apply time.
-      expect({ ...a, '//': undefined }).toEqual({ '//': undefined, zone_id: config.cloudflare.zoneId, config: [{ hostname: expect.any(String), cert_id: `\${cloudflare_authenticated_origin_pulls_hostname_certificate.${uploadName}.id}`, enabled: true }] });
+      expect({ ...a, '//': undefined }).toEqual({ '//': undefined, zone_id: config.cloudflare.zoneId, config: [{ hostname: expect.any(String), cert_id: certId, enabled: true }] });
     }
     expect(stack.resource.cloudflare_authenticated_origin_pulls_settings).toBeUndefined();
     expect(stack.resource.cloudflare_authenticated_origin_pulls_certificate).toBeUndefined();
+    expect(custody.resource.cloudflare_authenticated_origin_pulls_certificate).toBeUndefined();
   });
 
-  it('zone-level origin pulls (env option): the zone certificate, switched on only after the upload', () => {
+  it('zone-level origin pulls (env option): the zone certificate (custody stack), switched on only after the upload', () => {
     const env = envs.find((e) => e.config.name === 'dev')!;
     const zoneWide = { ...env, config: { ...env.config, edge: { ...env.config.edge, originPulls: 'zone' as const } } };
-    const stack = synthEdgeStacks([zoneWide], pki).stacks.get('dev-edge')!;
-    const upload = onlyResource(stack, 'cloudflare_authenticated_origin_pulls_certificate');
+    const zoneSynth = synthEdgeStacks([zoneWide], pki);
+    const stack = zoneSynth.stacks.get('dev-edge')!;
+    const custody = zoneSynth.stacks.get('dev-pki')!;
+    const [[uploadName, upload]] = Object.entries<any>(resourcesOf(custody, 'cloudflare_authenticated_origin_pulls_certificate'));
+    expect(Object.keys(resourcesOf(custody, 'cloudflare_authenticated_origin_pulls_certificate'))).toHaveLength(1);
+    expect(custody.resource.cloudflare_authenticated_origin_pulls_hostname_certificate).toBeUndefined();
+    expect(stack.resource.cloudflare_authenticated_origin_pulls_certificate).toBeUndefined();
     const settings = onlyResource(stack, 'cloudflare_authenticated_origin_pulls_settings');
     expect(settings).toMatchObject({ enabled: true, zone_id: upload.zone_id });
-    // Enabling before the upload would make Cloudflare present its shared certificate meanwhile.
-    expect(settings.depends_on).toEqual([expect.stringMatching(/^cloudflare_authenticated_origin_pulls_certificate\./)]);
+    // Enabling before the upload would make Cloudflare present its shared certificate meanwhile:
+    // the edge reads the id the custody stack publishes only once the upload exists (its plan
+    // waits for the parameter), and the edge stack is applied after the custody stack.
+    publishedToEdge('dev', custody, stack, 'origin-pull-certificate-id', `\${cloudflare_authenticated_origin_pulls_certificate.${uploadName}.id}`);
+    const manifest = JSON.parse(zoneSynth.files.get('manifest.json')!);
+    expect(manifest.stacks['dev-edge'].dependencies).toContain('dev-pki');
+    // And the switch itself names that read (a precondition), so no caller of the module can
+    // switch zone-level origin pulls on before the upload's id exists.
+    expect(settings.lifecycle.precondition).toEqual([
+      { condition: "${(length(data.aws_ssm_parameter.Custody-origin-pull-certificate-id.insecure_value) >= 1)}", error_message: expect.stringContaining('uploaded before') },
+    ]);
     expectOurCertificate(upload.certificate);
     expect(stack.resource.cloudflare_authenticated_origin_pulls).toBeUndefined();
     expect(Object.values<any>(resourcesOf(stack, 'cloudflare_notification_policy')).map((p) => p.alert_type)).toContain('zone_aop_custom_certificate_expiration_type');
@@ -145,11 +183,25 @@ describeWithOpenssl('the edge of every environment, fed by a PKI made with opens
       expect(commonNames.sort()).toEqual([...(host.access!.commonNames ?? [])].sort());
       const tokenPolicies = attached.filter((p: any) => p.include.some((r: any) => r.service_token));
       expect(tokenPolicies).toHaveLength(host.access!.serviceTokens?.length ?? 0);
+      // Each admits the token the custody stack made (its secret stays there), by the id it publishes.
+      const custody = custodyOf(name);
+      const tokenIds = (host.access!.serviceTokens ?? []).map((token) => {
+        const [[tokenName]] = Object.entries<any>(resourcesOf(custody, 'cloudflare_zero_trust_access_service_token')).filter(([, t]) => t.name === `${name}-${token}`);
+        return publishedToEdge(name, custody, stack, `access-service-token-${token}-id`, `\${cloudflare_zero_trust_access_service_token.${tokenName}.id}`);
+      });
+      expect(tokenPolicies.flatMap((p: any) => p.include.map((r: any) => r.service_token.token_id)).sort()).toEqual(tokenIds.sort());
     }
   });
 
   it.each(listEnvironments())('%s: the edge stack leaves account-wide Access hostname settings to the account stack', (name) => {
     expect(resourcesOf(edgeOf(name), 'cloudflare_zero_trust_access_mtls_hostname_settings')).toEqual({});
+  });
+
+  it.each(listEnvironments())('%s: Access service tokens (their client secret is in state) are made by the custody stack only', (name) => {
+    const { config } = envs.find((e) => e.config.name === name)!;
+    const tokens = [...new Set(config.hostnames.flatMap((h) => h.access?.serviceTokens ?? []))];
+    expect(resourcesOf(edgeOf(name), 'cloudflare_zero_trust_access_service_token')).toEqual({});
+    expect(Object.values<any>(resourcesOf(custodyOf(name), 'cloudflare_zero_trust_access_service_token')).map((t) => t.name).sort()).toEqual(tokens.map((t) => `${name}-${t}`).sort());
   });
 
   it.each(listEnvironments())('%s: expiry alerts watch every certificate kind in use and go to the configured destinations', (name) => {
@@ -167,13 +219,16 @@ describeWithOpenssl('the edge of every environment, fed by a PKI made with opens
     }
   });
 
-  it('the origin-pull private key appears nowhere in what was synthesized: only as a sensitive reference', () => {
+  it('the origin-pull private key appears nowhere in what was synthesized: only as a sensitive reference, in the custody stack', () => {
     for (const [file, text] of synthesized.files) expect({ file, leaks: privateKeyLeaks(text, pki.originPullKeyPem, [pki.originPullPem]) }).toEqual({ file, leaks: [] });
     for (const name of listEnvironments()) {
-      const upload = onlyResource(edgeOf(name), 'cloudflare_authenticated_origin_pulls_hostname_certificate');
-      expect(upload.private_key).toMatch(/^\$\{data\.terraform_remote_state\.[^}]+\}$/);
+      const upload = onlyResource(custodyOf(name), 'cloudflare_authenticated_origin_pulls_hostname_certificate');
+      expect(upload.private_key).toBe(`\${var.${TEST_ORIGIN_PULL_KEY_VARIABLE}}`);
+      expect(custodyOf(name).variable[TEST_ORIGIN_PULL_KEY_VARIABLE]).toMatchObject({ type: 'string', sensitive: true });
+      // The edge stack has no key, no sensitive variable and no way into the custody stack's state.
+      expect(edgeOf(name).variable).toBeUndefined();
+      expect(Object.keys(edgeOf(name).data?.terraform_remote_state ?? {}).filter((r) => r.includes('pki'))).toEqual([]);
     }
-    expect(synthesized.stacks.get('test-upstream')!.variable.origin_pull_private_key_pem).toEqual({ type: 'string', sensitive: true });
   });
 
   it('the leak scan finds a key that is there, in PEM or JSON-escaped form', () => {

@@ -34,7 +34,8 @@ const of = (model: AppModel, stack: string, type: string) => [...model].filter((
 function gaps(from: AppModel, to: AppModel): string[] {
   const problems: string[] = [];
   const truststore = (m: AppModel) => generationsIn(m, of(m, 'dev-origin', 'aws_s3_object').map(([, r]) => r.attrs.content).join(' '));
-  const presented = (m: AppModel) => generationsIn(m, of(m, 'dev-edge', 'cloudflare_authenticated_origin_pulls_hostname_certificate').map(([, r]) => r.attrs.certificate).join(' '));
+  // The custody stack (dev-pki) uploads the certificate Cloudflare presents.
+  const presented = (m: AppModel) => generationsIn(m, of(m, 'dev-pki', 'cloudflare_authenticated_origin_pulls_hostname_certificate').map(([, r]) => r.attrs.certificate).join(' '));
   const trusted = truststore(to);
   for (const g of [...presented(from), ...presented(to)]) if (!trusted.has(g)) problems.push(`origin-pull certificate of CA generation ${g} is presented while the truststore holds only ${[...trusted]}`);
   const apiShield = (m: AppModel) => generationsIn(m, of(m, 'dev-edge', 'cloudflare_mtls_certificate').map(([, r]) => r.attrs.certificates).join(' '));
@@ -55,8 +56,12 @@ describe('CA rotation in three env-file steps', () => {
       'dev-pki/tls_self_signed_cert.Pki_CaG2_RootCertificate: create',
       'dev-pki/tls_locally_signed_cert.Pki_CaG2_IntermediateCertificate: create',
       'dev-pki/tls_locally_signed_cert.Pki_OriginPullClientG1_Certificate: replace (destroy before create)',
+      'dev-pki/aws_ssm_parameter.Public_ca-g2-root: create',
+      'dev-pki/aws_ssm_parameter.Public_ca-g2-intermediate: create',
       'dev-origin/aws_s3_object.Truststore_Bundle: update',
-      'dev-edge/cloudflare_authenticated_origin_pulls_hostname_certificate.OriginPulls_OriginPullHostnameCertificate: replace (create before destroy)',
+      // The upload (with its key) is the custody stack's; the edge follows the id it publishes.
+      'dev-pki/cloudflare_authenticated_origin_pulls_hostname_certificate.OriginPulls_OriginPullHostnameCertificate: replace (create before destroy)',
+      'dev-pki/aws_ssm_parameter.Public_origin-pull-certificate-id: update',
       'dev-edge/cloudflare_authenticated_origin_pulls.OriginPulls_Hostname-apidevexamplecom: update',
       'dev-edge/cloudflare_mtls_certificate.ApiShield_ClientCa: replace (create before destroy)',
       'dev-edge/cloudflare_certificate_authorities_hostname_associations.ApiShield_ClientCaHostnames: update',
@@ -72,6 +77,8 @@ describe('CA rotation in three env-file steps', () => {
     expect(r).toEqual(expect.arrayContaining([
       'dev-pki/tls_self_signed_cert.Pki_CaG1_RootCertificate: destroy',
       'dev-pki/tls_locally_signed_cert.Pki_CaG1_IntermediateCertificate: destroy',
+      'dev-pki/aws_ssm_parameter.Public_ca-g1-root: destroy',
+      'dev-pki/aws_ssm_parameter.Public_ca-g1-intermediate: destroy',
       'dev-origin/aws_s3_object.Truststore_Bundle: update',
       'dev-edge/cloudflare_mtls_certificate.ApiShield_ClientCa: replace (create before destroy)',
     ]));

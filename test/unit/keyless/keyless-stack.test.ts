@@ -80,11 +80,19 @@ describe('the keyless stack', () => {
     expect(policyDoc(onlyResource(stack, 'aws_iam_role').assume_role_policy).statement[0].principals).toEqual([{ type: 'Service', identifiers: ['ec2.amazonaws.com'] }]);
   });
 
-  it('stores only the tunnel token through Terraform; the API key and private key are put in out of band', () => {
-    const versions = Object.values<any>(resourcesOf(stack, 'aws_secretsmanager_secret_version'));
+  it('stores only the tunnel token through Terraform, from the custody stack; the API key and private key are put in out of band', () => {
+    // The keyless stack holds no secret value: neither the token nor a secret version.
+    expect(resourcesOf(stack, 'aws_secretsmanager_secret_version')).toEqual({});
+    expect(stack.data.cloudflare_zero_trust_tunnel_cloudflared_token).toBeUndefined();
+    // The custody stack (prod-pki) reads the token of this stack's tunnel and writes it into this stack's secret.
+    const custody = all.get('prod-pki')!;
+    const versions = Object.values<any>(resourcesOf(custody, 'aws_secretsmanager_secret_version'));
     expect(versions).toHaveLength(1);
-    expect(versions[0].secret_string).toMatch(/^\$\{data\.cloudflare_zero_trust_tunnel_cloudflared_token\.[\w-]+\.token\}$/);
-    expect(versions[0].secret_id).toMatch(/Secrets_TunnelToken/);
+    const [[tokenName, token]] = Object.entries<any>(custody.data.cloudflare_zero_trust_tunnel_cloudflared_token);
+    expect(versions[0].secret_string).toBe(`\${data.cloudflare_zero_trust_tunnel_cloudflared_token.${tokenName}.token}`);
+    const outputOf = (ref: string) => stack.output[/^\$\{data\.terraform_remote_state\.[\w-]+\.outputs\.([\w-]+)\}$/.exec(ref)![1]].value;
+    expect(outputOf(versions[0].secret_id)).toMatch(/^\$\{aws_secretsmanager_secret\.Secrets_TunnelToken_\w+\.arn\}$/);
+    expect(outputOf(token.tunnel_id)).toMatch(/^\$\{cloudflare_zero_trust_tunnel_cloudflared\.Tunnel_\w+\.id\}$/);
     expect(Object.values<any>(resourcesOf(stack, 'aws_secretsmanager_secret')).map((s) => s.name).sort()).toEqual([
       'prod/keyless/gokeyless-api-key',
       'prod/keyless/private-key',
@@ -113,8 +121,13 @@ describe('the keyless stack', () => {
     ]);
   });
 
-  it('exposes no outputs at all (nothing from this stack needs to leave it)', () => {
-    expect(stack.output ?? {}).toEqual({});
+  it('exposes only the tunnel id and the token secret\'s ARN, read by the custody stack alone', () => {
+    expect(Object.values<any>(stack.output ?? {}).map((o) => o.value).sort()).toEqual([
+      expect.stringMatching(/^\$\{aws_secretsmanager_secret\.Secrets_TunnelToken_\w+\.arn\}$/),
+      expect.stringMatching(/^\$\{cloudflare_zero_trust_tunnel_cloudflared\.Tunnel_\w+\.id\}$/),
+    ]);
+    const readers = [...all].filter(([, json]) => Object.values<any>(json.data?.terraform_remote_state ?? {}).some((r) => /prod-keyless\.tfstate$/.test(r.config.key ?? r.config.path)));
+    expect(readers.map(([name]) => name)).toEqual(['prod-pki']);
   });
 });
 

@@ -115,14 +115,16 @@ describeOpenssl('the keyless edge certificate (file form)', () => {
 describe('the keyless edge certificate (SSM form)', () => {
   const stack = synthStacks('prod').get('prod-keyless')!;
 
-  it('reads the PEM at plan time and refuses anything but exactly one certificate', () => {
+  it('reads the PEM at plan time, without decrypting, and refuses anything but exactly one certificate', () => {
     const param = Object.values<any>(stack.data.aws_ssm_parameter)[0];
     expect(param.name).toBe('/edge/prod/keyless-certificate');
+    // A SecureString swapped in must not land decrypted in this public stack's state: it fails the condition instead.
+    expect(param.with_decryption).toBe(false);
     expect(param.lifecycle.postcondition[0].condition).toBe(
-      '${length(regexall("-----BEGIN CERTIFICATE-----", self.value)) == 1 && length(regexall("PRIVATE KEY-----", self.value)) == 0}',
+      '${length(regexall("-----BEGIN CERTIFICATE-----", self.insecure_value)) == 1 && length(regexall("PRIVATE KEY-----", self.insecure_value)) == 0}',
     );
     const config = Object.values<any>(resourcesOf(stack, 'cloudflare_keyless_certificate'))[0];
-    expect(config.certificate).toMatch(/^\$\{data\.aws_ssm_parameter\.[\w-]+\.value\}$/);
+    expect(config.certificate).toMatch(/^\$\{data\.aws_ssm_parameter\.[\w-]+\.insecure_value\}$/);
     expect(onlyResource(stack, 'cloudflare_zero_trust_tunnel_cloudflared').config_src).toBe('cloudflare');
   });
 });

@@ -31,12 +31,9 @@ function findSecrets(name: string, json: StackJson): string[] {
   walk(json.output ?? {}, 'output');
   walk(json.locals ?? {}, 'locals');
   for (const [out, def] of Object.entries<any>(json.output ?? {})) {
-    // The one deliberate exception: the origin-pull key crosses from the pki stack to
-    // the edge stack (which uploads it to Cloudflare) as a CDKTF cross-stack output,
-    // which is sensitive: it lives in the pki stack's encrypted state, is masked in
-    // `terraform output`, and is never written into any JSON.
-    const crossStackKey = out.startsWith('cross-stack-output-tls_private_key') && def.sensitive === true;
-    if (!crossStackKey && /tunnel_cloudflared_token|secretsmanager_secret_version|private_key/.test(JSON.stringify(def.value))) findings.push(`${name}: output ${out} exposes a secret`);
+    // No exception, not even a sensitive cross-stack output: every key is used inside the
+    // custody stack that holds it (key custody), and nothing reads that stack's state.
+    if (/tunnel_cloudflared_token|secretsmanager_secret_version|private_key/.test(JSON.stringify(def.value))) findings.push(`${name}: output ${out} exposes a secret`);
   }
   return findings;
 }
@@ -52,16 +49,19 @@ describe('synthesized Terraform and user-data hold no secret material', () => {
 
   it('the scanner finds each kind of secret when one is planted (so the check above can fail)', () => {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const base = structuredClone(stacks.get('prod-keyless')!);
-    const planted: Array<[string, (j: StackJson) => void, RegExp]> = [
-      ['a private key in user-data', (j) => { Object.values<any>(j.resource.aws_instance)[0].user_data += privateKey.export({ type: 'pkcs8', format: 'pem' }); }, /PEM private key/],
-      ['a tunnel token literal', (j) => { Object.values<any>(j.resource.aws_secretsmanager_secret_version)[0].secret_string = 'eyJhIjoiMDEyMzQ1Njc4OWFiY2RlZiIsInQiOiJ4In0='; }, /tunnel token|literal value in resource\.aws_secretsmanager_secret_version/],
-      ['an origin CA key', (j) => { j.locals = { k: `v1.0-${'a'.repeat(24)}-${'b'.repeat(146)}` }; }, /Origin CA key/],
-      ['the tunnel token as an output', (j) => { j.output = { token: { value: '${data.cloudflare_zero_trust_tunnel_cloudflared_token.T.token}', sensitive: true } }; }, /output token exposes a secret/],
-      ['a private key as a plain (not sensitive) output', (j) => { j.output = { key: { value: '${tls_private_key.K.private_key_pem}' } }; }, /output key exposes a secret/],
-      ['an AWS key id', (j) => { j.locals = { k: 'AKIAABCDEFGHIJKLMNOP' }; }, /AWS access key id/],
+    // The key servers' stack, and the custody stack that writes their tunnel token.
+    const keyless = stacks.get('prod-keyless')!;
+    const custody = stacks.get('prod-pki')!;
+    const planted: Array<[string, StackJson, (j: StackJson) => void, RegExp]> = [
+      ['a private key in user-data', keyless, (j) => { Object.values<any>(j.resource.aws_instance)[0].user_data += privateKey.export({ type: 'pkcs8', format: 'pem' }); }, /PEM private key/],
+      ['a tunnel token literal', custody, (j) => { Object.values<any>(j.resource.aws_secretsmanager_secret_version)[0].secret_string = 'eyJhIjoiMDEyMzQ1Njc4OWFiY2RlZiIsInQiOiJ4In0='; }, /tunnel token|literal value in resource\.aws_secretsmanager_secret_version/],
+      ['an origin CA key', keyless, (j) => { j.locals = { k: `v1.0-${'a'.repeat(24)}-${'b'.repeat(146)}` }; }, /Origin CA key/],
+      ['the tunnel token as an output', custody, (j) => { j.output = { token: { value: '${data.cloudflare_zero_trust_tunnel_cloudflared_token.T.token}', sensitive: true } }; }, /output token exposes a secret/],
+      ['a private key as a plain (not sensitive) output', custody, (j) => { j.output = { key: { value: '${tls_private_key.K.private_key_pem}' } }; }, /output key exposes a secret/],
+      ['a private key as a sensitive cross-stack output', custody, (j) => { j.output = { 'cross-stack-output-tls_private_keyK': { value: '${tls_private_key.K.private_key_pem}', sensitive: true } }; }, /output cross-stack-output-tls_private_keyK exposes a secret/],
+      ['an AWS key id', keyless, (j) => { j.locals = { k: 'AKIAABCDEFGHIJKLMNOP' }; }, /AWS access key id/],
     ];
-    for (const [what, plant, expected] of planted) {
+    for (const [what, base, plant, expected] of planted) {
       const copy = structuredClone(base);
       plant(copy);
       expect({ what, findings: findSecrets('planted', copy).join('; ') }).toEqual({ what, findings: expect.stringMatching(expected) });
