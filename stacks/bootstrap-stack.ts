@@ -78,14 +78,13 @@ export function bootstrapMembers(all: readonly ResolvedEnvironment[]): Bootstrap
       problems.push({ file: e.env.file, field: 'backend.region', message: `"${e.layout.region}" differs from ${envs[0].env.file} (${region}); one bootstrap per AWS account keeps every state bucket and key in one region` });
     }
     for (const e of envs) {
-      for (const other of envs) {
+      // The same environment's own overlaps are the schema's (custodyStateApart).
+      for (const other of envs.filter((o) => o !== e)) {
         if (other.publicAlias === e.custodyAlias) {
           problems.push({ file: e.env.file, field: 'backend.custodyKmsKeyId', message: `"${e.custodyAlias}" is the public state key of ${other.env.file}; its plan and drift roles would decrypt this custody state` });
         }
         if (other.layout.bucket === e.layout.bucket && prefixCovers(other.layout.publicPrefix, e.layout.custodyPrefix)) {
-          if (other !== e) {
-            problems.push({ file: e.env.file, field: 'backend.custodyKeyPrefix', message: `"${e.layout.custodyPrefix}" lies under ${other.env.file}'s backend.keyPrefix "${other.layout.publicPrefix}" in the same bucket; its plan and drift roles would read this custody state` });
-          }
+          problems.push({ file: e.env.file, field: 'backend.custodyKeyPrefix', message: `"${e.layout.custodyPrefix}" lies under ${other.env.file}'s backend.keyPrefix "${other.layout.publicPrefix}" in the same bucket; its plan and drift roles would read this custody state` });
         }
       }
     }

@@ -60,6 +60,9 @@ function arns(i: PermissionInputs) {
     keylessRoles: `arn:${p}:iam::${a}:role/${name}-keyless-*`,
     keylessProfiles: `arn:${p}:iam::${a}:instance-profile/${name}-keyless-*`,
     keylessSecrets: `arn:${p}:secretsmanager:${region}:${a}:secret:${name}/keyless/*`,
+    // Secret ARNs end in a random `-XXXXXX`: the tunnel token only, never the edge
+    // private key or the gokeyless API key an operator puts in (KeyServerSecrets).
+    tunnelTokenSecret: `arn:${p}:secretsmanager:${region}:${a}:secret:${name}/keyless/tunnel-token-??????`,
     ec2: `arn:${p}:ec2:${region}:${a}:*`,
     images: `arn:${p}:ec2:${region}::image/*`,
     amiParameters: `arn:${p}:ssm:${region}::parameter/aws/service/ami-amazon-linux-latest/*`,
@@ -158,12 +161,10 @@ function custodyStackRead(i: PermissionInputs): DataAwsIamPolicyDocumentStatemen
   if (keylessOn(i)) {
     // The tunnel-token secret and its version live in the custody stack; refreshing the
     // version reads the value, which is why only this role and deploy can.
-    statements.push({
-      sid: 'ReadTunnelTokenSecret',
-      effect: 'Allow',
-      actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:GetSecretValue'],
-      resources: [a.keylessSecrets],
-    });
+    statements.push(
+      { sid: 'DescribeKeylessSecrets', effect: 'Allow', actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy'], resources: [a.keylessSecrets] },
+      { sid: 'ReadTunnelToken', effect: 'Allow', actions: ['secretsmanager:GetSecretValue'], resources: [a.tunnelTokenSecret] },
+    );
   }
   return statements;
 }
@@ -245,10 +246,13 @@ function applyStatements(i: PermissionInputs): DataAwsIamPolicyDocumentStatement
         actions: [
           'secretsmanager:CreateSecret', 'secretsmanager:DescribeSecret', 'secretsmanager:UpdateSecret', 'secretsmanager:DeleteSecret',
           'secretsmanager:GetResourcePolicy', 'secretsmanager:PutResourcePolicy', 'secretsmanager:DeleteResourcePolicy',
-          'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:TagResource', 'secretsmanager:UntagResource',
+          'secretsmanager:TagResource', 'secretsmanager:UntagResource',
         ],
         resources: [a.keylessSecrets],
       },
+      // Terraform writes and refreshes the tunnel token's value; the other two secrets'
+      // values are an operator's, never the pipeline's.
+      { sid: 'WriteTunnelToken', effect: 'Allow', actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'], resources: [a.tunnelTokenSecret] },
     );
   }
   return statements;

@@ -131,6 +131,21 @@ describe.each(environments.map((e) => [e.name, e] as const))('aws-bootstrap: the
   });
 });
 
+describe('aws-bootstrap: secret values (prod with keyless on, as the test env files have it)', () => {
+  const prod = environments.find((e) => e.name === 'prod')!;
+  const secret = (name: string) => `arn:aws:secretsmanager:eu-west-1:222222222222:secret:prod/keyless/${name}-AbC123`;
+  it('only deploy and custody-drift read the tunnel token; no role reads the edge private key or the gokeyless API key', () => {
+    for (const role of PIPELINE_ROLES) {
+      const expected = role === 'deploy' || role === 'custody-drift' ? 'allow' : 'implicit-deny';
+      expect({ role, token: decide(prod, role, { action: 'secretsmanager:GetSecretValue', resource: secret('tunnel-token') }).identity }).toEqual({ role, token: expected });
+      for (const name of ['private-key', 'gokeyless-api-key']) {
+        expect({ role, name, value: decide(prod, role, { action: 'secretsmanager:GetSecretValue', resource: secret(name) }).identity }).toEqual({ role, name, value: 'implicit-deny' });
+      }
+    }
+    expect(decide(prod, 'plan', { action: 'secretsmanager:DescribeSecret', resource: secret('private-key') }).identity).toBe('allow');
+  });
+});
+
 describe('aws-bootstrap: the stack', () => {
   it('one per AWS account with S3-backed environments, with its own local state, the OIDC provider, both keys with rotation, and a hardened bucket', () => {
     expect([...stacks.keys()].filter((s) => s.startsWith('aws-bootstrap-')).sort()).toEqual(['aws-bootstrap-111111111111', 'aws-bootstrap-222222222222']);
