@@ -92,3 +92,39 @@ export function parseAccountStackName(name: string): string | undefined {
   const prefix = `${ACCOUNT_STACK_PREFIX}-`;
   return name.startsWith(prefix) && name.length > prefix.length ? name.slice(prefix.length) : undefined;
 }
+
+/**
+ * What every AWS account with S3-backed environments needs before any pipeline runs
+ * (the state bucket, its keys, GitHub's OIDC provider, the pipeline roles) lives in one
+ * stack per account, applied once by an administrator: `aws-bootstrap-<account id>`.
+ * It is not an environment's stack either.
+ */
+export const BOOTSTRAP_STACK_PREFIX = 'aws-bootstrap';
+
+/** `111111111111` -> `aws-bootstrap-111111111111`. */
+export function bootstrapStackName(accountId: string): string {
+  return `${BOOTSTRAP_STACK_PREFIX}-${accountId}`;
+}
+
+/** The account id of a bootstrap stack's name, or undefined for any other name. */
+export function parseBootstrapStackName(name: string): string | undefined {
+  const prefix = `${BOOTSTRAP_STACK_PREFIX}-`;
+  return name.startsWith(prefix) && name.length > prefix.length ? name.slice(prefix.length) : undefined;
+}
+
+/**
+ * The roles the workflows assume, one set per environment. Each is trusted only for the
+ * GitHub environment `<env>-<role>` of the configured repository.
+ */
+export const PIPELINE_ROLES = ['plan', 'drift', 'custody-drift', 'deploy'] as const;
+export type PipelineRole = (typeof PIPELINE_ROLES)[number];
+
+/** `dev` + `plan` -> `edge-mtls-dev-plan` (the IAM role name). */
+export function pipelineRoleName(environment: string, role: PipelineRole): string {
+  return `edge-mtls-${environment}-${role}`;
+}
+
+/** `dev` + `plan` -> `dev-plan` (the GitHub environment the role trusts). */
+export function pipelineGithubEnvironment(environment: string, role: PipelineRole): string {
+  return `${environment}-${role}`;
+}

@@ -2,6 +2,7 @@ import { App, TerraformStack } from 'cdktf';
 import { resolveEnvironments, type ResolveOptions, type ResolvedEnvironment } from '../envs/resolve';
 import { ConfigError } from '../lib/errors';
 import { accountMembers, CloudflareAccountStack } from './account-stack';
+import { AwsBootstrapStack, bootstrapMembers } from './bootstrap-stack';
 import { buildEnvironment, type EnvironmentStacks } from './environment';
 import { singletonConflicts } from './singletons';
 
@@ -23,6 +24,8 @@ export interface BuiltApp {
   readonly stacks: ReadonlyMap<string, EnvironmentStacks>;
   /** One per Cloudflare account with account-wide objects (`cloudflare-account-<id>`). */
   readonly accountStacks: readonly CloudflareAccountStack[];
+  /** One per AWS account with S3-backed environments (`aws-bootstrap-<id>`), applied once by an administrator. */
+  readonly bootstrapStacks: readonly AwsBootstrapStack[];
 }
 
 /**
@@ -50,7 +53,14 @@ export function buildApp(options: BuildAppOptions = {}): BuiltApp {
       if (edge) account.addDependency(edge);
     }
   }
+  // One bootstrap per AWS account of a selected S3-backed environment, with the roles of
+  // every S3-backed environment of that account (selected or not): the account has one
+  // OIDC provider and its buckets are shared.
+  const awsAccounts = new Set(environments.filter((e) => e.config.backend.type === 's3').map((e) => e.config.aws.accountId));
+  const bootstrapStacks = bootstrapMembers(all)
+    .filter((m) => awsAccounts.has(m.accountId))
+    .map((members) => new AwsBootstrapStack(app, { members }));
   const conflicts = singletonConflicts(app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack));
   if (conflicts.length > 0) throw new ConfigError(conflicts.map((message) => ({ file: 'envs/', field: 'cloudflare', message })));
-  return { app, environments, stacks, accountStacks };
+  return { app, environments, stacks, accountStacks, bootstrapStacks };
 }

@@ -5,7 +5,7 @@ import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import type { ResolvedEnvironment } from '../envs/resolve';
 import { type Concern, isCustodyStack, stackName } from '../lib/naming';
-import { custodyKeyPrefixOf } from '../envs/schema/core';
+import { custodyKeyPrefixOf } from '../envs/state-layout';
 import { CLOUDFLARE_PROVIDER, TLS_PROVIDER } from '../lib/providers';
 
 export interface EnvStackProps {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { outsideZoneProblem, tlsBelowZoneProblem } from '../../lib/rules';
+import { custodyKeyPrefixOf, kmsAliasName, prefixCovers } from '../state-layout';
+import { bootstrapSchema } from './bootstrap';
 import { awsSchema, backendSchema, cloudflareSchema, tagMap } from './core';
 import { driftSchema } from './drift';
 import { edgeSchema } from './edge';
@@ -23,6 +25,12 @@ export const environmentSchema = z
     aws: awsSchema,
     cloudflare: cloudflareSchema,
     backend: backendSchema,
+    /**
+     * Who may assume this environment's pipeline roles, which the account bootstrap
+     * (`aws-bootstrap-<account>`) builds. Required with an S3 backend.
+     * @default none (only a `local` backend may leave it out)
+     */
+    bootstrap: bootstrapSchema.optional(),
     /** Tags put on every AWS resource (with `Environment` and `ManagedBy` added). @default {} */
     tags: tagMap.default({}),
     /** Hostnames protected end to end. At least one. */
@@ -110,22 +118,55 @@ const crossChecks: CrossCheck[] = [
     }
   },
   function custodyStateApart(env, ctx) {
+    // The plan and drift roles are granted `<keyPrefix>/*` and the public key: a custody
+    // prefix inside (or around) the public one, or one key for both, would hand them the
+    // custody state (the CA private keys).
     if (env.backend.type !== 's3') return;
-    const custody = env.backend.custodyKeyPrefix ?? `${env.backend.keyPrefix}-custody`;
-    const inside = (a: string, b: string) => a === b || a.startsWith(`${b}/`);
-    if (inside(custody, env.backend.keyPrefix) || inside(env.backend.keyPrefix, custody)) {
+    const b = env.backend;
+    const custody = custodyKeyPrefixOf(b);
+    if (prefixCovers(b.keyPrefix, custody) || prefixCovers(custody, b.keyPrefix)) {
       ctx.addIssue({
         code: 'custom',
         path: ['backend', 'custodyKeyPrefix'],
-        message: `"${custody}" overlaps backend.keyPrefix "${env.backend.keyPrefix}"; a role allowed the public prefix would read custody state. Use a sibling prefix such as "${env.backend.keyPrefix}-custody"`,
+        message: `"${custody}" overlaps backend.keyPrefix "${b.keyPrefix}": a role granted one prefix would read the other's state; use a sibling prefix such as "${b.keyPrefix}-custody"`,
       });
     }
-    if (env.backend.kmsKeyId !== undefined && env.backend.kmsKeyId === env.backend.custodyKmsKeyId) {
+    const home = { region: b.region, accountId: env.aws.accountId };
+    const publicAlias = b.kmsKeyId === undefined ? undefined : kmsAliasName(b.kmsKeyId, home);
+    const custodyAlias = kmsAliasName(b.custodyKmsKeyId, home);
+    if (publicAlias && 'alias' in publicAlias && 'alias' in custodyAlias && publicAlias.alias === custodyAlias.alias) {
       ctx.addIssue({
         code: 'custom',
         path: ['backend', 'custodyKmsKeyId'],
-        message: `is the same key as backend.kmsKeyId (${env.backend.kmsKeyId}); custody state needs a key of its own that the plan and drift roles cannot use`,
+        message: `"${b.custodyKmsKeyId}" is the same key as backend.kmsKeyId "${b.kmsKeyId}"; the custody state needs a key of its own, which the plan and drift roles cannot decrypt`,
       });
+    }
+  },
+  function bootstrapInputs(env, ctx) {
+    // Every S3-backed environment is part of its account's bootstrap stack, which creates
+    // the keys under the aliases named here and trusts the repository's OIDC tokens.
+    if (env.backend.type !== 's3') return;
+    const b = env.backend;
+    const stack = `aws-bootstrap-${env.aws.accountId}`;
+    if (env.bootstrap === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['bootstrap', 'githubRepository'],
+        message: `missing: ${stack} builds this environment's pipeline roles (plan, drift, custody-drift, deploy), trusted only for GitHub OIDC tokens of one repository; expected "owner/name" such as "example-org/edge-mtls"`,
+      });
+    }
+    if (b.kmsKeyId === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['backend', 'kmsKeyId'],
+        message: `missing: ${stack} creates the public state key and the plan and drift roles may decrypt only it; expected an alias such as "alias/edge-mtls-state"`,
+      });
+    }
+    const home = { region: b.region, accountId: env.aws.accountId };
+    for (const field of ['kmsKeyId', 'custodyKmsKeyId'] as const) {
+      const value = b[field];
+      const alias = value === undefined ? undefined : kmsAliasName(value, home);
+      if (alias && 'problem' in alias) ctx.addIssue({ code: 'custom', path: ['backend', field], message: alias.problem });
     }
   },
   function emulatorOnlyForLocal(env, ctx) {

@@ -10,10 +10,11 @@ describe('stacks', () => {
     for (const env of listEnvironments()) {
       expect([...stacks.keys()].filter((s) => s.startsWith(`${env}-`))).toContain(`${env}-origin`);
     }
-    // One stack per environment and concern, plus one per Cloudflare account, shared by the environments using it.
+    // One stack per environment and concern, plus one per Cloudflare account, shared by the
+    // environments using it, and one bootstrap per AWS account (test/unit/bootstrap-stack.test.ts).
     const environments = new Set(listEnvironments());
     for (const name of stacks.keys()) {
-      if (/^cloudflare-account-[0-9a-f]{32}$/.test(name)) continue;
+      if (/^cloudflare-account-[0-9a-f]{32}$/.test(name) || /^aws-bootstrap-\d{12}$/.test(name)) continue;
       const [env, concern, ...rest] = name.split('-');
       expect({ name, env: environments.has(env), concern, rest }).toEqual({ name, env: true, concern: expect.stringMatching(/^(pki|origin|edge|keyless)$/), rest: [] });
     }
@@ -22,7 +23,8 @@ describe('stacks', () => {
   it('real environments keep state in S3: one key per stack, encrypted, locked with the S3 lockfile; custody state under its own prefix and KMS key', () => {
     let custodyStacks = 0;
     for (const [name, stack] of stacks) {
-      if (name.startsWith('local-')) continue;
+      // The bootstrap creates the bucket, so it cannot keep its state there (it is local).
+      if (name.startsWith('local-') || name.startsWith('aws-bootstrap-')) continue;
       const s3 = stack.terraform.backend.s3;
       // The account stack keeps its state beside the stacks of the environment owning it (prod).
       const env = name.startsWith('cloudflare-account-') ? 'prod' : name.split('-')[0];

@@ -4,7 +4,7 @@ import type { Environment } from '../../envs/load';
 import { projectAwsOnly, type TerraformJson } from '../validate/aws-projection';
 import { ConfigError, quote } from '../../lib/errors';
 import { fromRoot } from '../../lib/paths';
-import { isCustodyStack, parseAccountStackName } from '../../lib/naming';
+import { isCustodyStack, parseAccountStackName, parseBootstrapStackName } from '../../lib/naming';
 import { actionOf, buildReport, type PlanMode, type PlanReport, type StackPlanResult } from './plan-report';
 import { progress } from './progress';
 import { runInDependencyOrder } from './stack-graph';
@@ -87,7 +87,9 @@ export function prepareEnvironment(options: StackRunOptions): { stacks: Prepared
   // The Cloudflare account stack is shared by every environment of the account and its
   // state lives in the owning environment's backend: only that environment runs it.
   const owner = synthesized.environments[0].config.cloudflare.ownsAccountStack;
-  const runnable = [...synthesized.stacks.keys()].filter((name) => owner || parseAccountStackName(name) === undefined);
+  // The AWS account bootstrap is applied once by an administrator, never by a pipeline
+  // (its roles could not change themselves), and keeps its state locally.
+  const runnable = [...synthesized.stacks.keys()].filter((name) => (owner || parseAccountStackName(name) === undefined) && parseBootstrapStackName(name) === undefined);
   const wanted = selectStacks(runnable, options.env, options.stacks);
   const selected = options.publicOnly ? wanted.filter((name) => !isCustodyStack(name)) : wanted;
   const leftOut = wanted.filter((name) => !selected.includes(name));

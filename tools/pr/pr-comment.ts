@@ -165,8 +165,10 @@ export function renderPrComment(input: PrCommentInput): string {
     if ([...kept, line, '', note].join('\n').length > max - 40) break;
     kept.push(line);
   }
-  // Never leave a collapsed block open: close it if the cut fell inside one.
+  // Never leave a collapsed block open: close every one the cut fell inside (the review's
+  // security view nests a block per stack inside its own).
   const open = kept.filter((l) => l.startsWith('<details>')).length - kept.filter((l) => l === '</details>').length;
   const fenced = kept.filter((l) => l.startsWith('```')).length % 2 === 1;
-  return `${[...kept, ...(fenced ? ['```'] : []), ...(open > 0 ? ['', '</details>'] : []), '', note].join('\n')}\n`;
+  const closing = Array.from({ length: Math.max(0, open) }, () => ['', '</details>']).flat();
+  return `${[...kept, ...(fenced ? ['```'] : []), ...closing, '', note].join('\n')}\n`;
 }

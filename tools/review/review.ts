@@ -10,7 +10,7 @@ import { readSynthesized } from '../synth/manifest';
 import { fromRoot } from '../../lib/paths';
 import { securitySettings, type SecuritySetting } from './security-settings';
 import { newFindings, weakenings, type Weakening } from './weakenings';
-import { isStackOf, parseAccountStackName } from '../../lib/naming';
+import { isStackOf, parseAccountStackName, parseBootstrapStackName, pipelineRoleName } from '../../lib/naming';
 import type { ResolvedEnvironment } from '../../envs/resolve';
 import type { Finding } from '../policy/engine';
 import { checkPolicy, policyStacks } from '../policy/run';
@@ -239,8 +239,13 @@ export function synthesizeRef(ref: string, environments?: readonly string[]): Ma
     if (run.status !== 0) throw new Error(`synthesizing ${ref} (${commit.slice(0, 12)}) failed:\n${(run.stderr || run.stdout).trim()}`);
     const all = stackJsons(outdir);
     if (!environments) return all;
-    // Account stacks are shared by the environments of an account: always part of the review.
-    return new Map([...all].filter(([name]) => parseAccountStackName(name) !== undefined || environments.some((e) => isStackOf(name, e))));
+    // Account stacks are shared by the environments of an account: always part of the
+    // review; the AWS bootstrap of the selected environments' accounts too (the one holding
+    // their pipeline roles), so a loosened role policy shows as a weakening.
+    const ownsRolesOf = (json: Record<string, any>) =>
+      Object.values<{ name?: unknown }>(json.resource?.aws_iam_role ?? {}).some((r) => environments.some((e) => r.name === pipelineRoleName(e, 'plan')));
+    const shared = (name: string, json: Record<string, any>) => parseAccountStackName(name) !== undefined || (parseBootstrapStackName(name) !== undefined && ownsRolesOf(json));
+    return new Map([...all].filter(([name, json]) => shared(name, json) || environments.some((e) => isStackOf(name, e))));
   } finally {
     spawnSync('git', ['worktree', 'remove', '--force', tree], { cwd: root, timeout: 60_000 });
     rmSync(temp, { recursive: true, force: true });
