@@ -48,12 +48,15 @@ export class AuthenticatedOriginPulls extends Construct {
 
     const associations = new Map<string, AuthenticatedOriginPullsHostname>();
     if (this.scope === 'zone') {
-      this.settings = new AuthenticatedOriginPullsSettings(this, 'Enabled', { zoneId: props.zoneId, enabled: true });
       // Nothing in the switch names the certificate, so it is tied to the upload's id here:
       // the switch is planned only once that id can be read, never before the upload exists.
-      this.settings.addOverride('lifecycle.precondition', [
-        { condition: Op.gte(Fn.lengthOf(props.certificateId), 1), error_message: 'the origin-pull certificate must be uploaded before zone-level origin pulls are switched on' },
-      ]);
+      this.settings = new AuthenticatedOriginPullsSettings(this, 'Enabled', {
+        zoneId: props.zoneId,
+        enabled: true,
+        lifecycle: {
+          precondition: [{ condition: Op.gte(Fn.lengthOf(props.certificateId), 1), errorMessage: 'the origin-pull certificate must be uploaded before zone-level origin pulls are switched on' }],
+        },
+      });
     } else {
       if (props.hostnames.length === 0) throw new Error(`${what}: per-hostname origin pulls need at least one hostname, got none`);
       for (const hostname of props.hostnames) {
