@@ -104,6 +104,33 @@ function edit(path, source, edits) {
   return out;
 }
 
+/**
+ * Whether every text the patches replace is found exactly once in the cdktf package at
+ * `cdktfDir` (for test/integration/cdktn-continuity.test.ts, which reports it for cdktn):
+ * the problems, empty when all would apply. Found text is no proof the patch is right
+ * for that release; PATCHED_FOR still has to be changed by hand after checking.
+ */
+export function patchTextProblems(cdktfDir) {
+  const problems = [];
+  const stackTrace = join(cdktfDir, 'lib', 'tokens', 'private', 'stack-trace.js');
+  try {
+    // The patch replaces the whole file: it may only hold what the replacement exports.
+    const exported = [...readFileSync(stackTrace, 'utf8').matchAll(/^exports\.(\w+) = /gm)].map((m) => m[1]).filter((n) => n !== '__esModule');
+    if (exported.join() !== 'captureStackTrace') {
+      problems.push(`${stackTrace}: exports ${exported.join(', ')}; the patch replaces the file with captureStackTrace alone`);
+    }
+  } catch (e) {
+    problems.push(`${stackTrace}: ${e.message.split('\n')[0]}`);
+  }
+  const resolve = join(cdktfDir, 'lib', 'tokens', 'private', 'resolve.js');
+  try {
+    edit(resolve, readFileSync(resolve, 'utf8'), RESOLVE.edits);
+  } catch (e) {
+    problems.push(e.message.split('\n')[0]);
+  }
+  return problems;
+}
+
 /** The esbuild plugin applying every patch; it refuses any cdktf but PATCHED_FOR. */
 export const cdktfPatches = {
   name: 'cdktf-patches',
