@@ -200,7 +200,8 @@ export async function status(o: LocalOptions = {}): Promise<boolean> {
   const moto = await runningMoto(paths);
   say(moto ? `moto_server: running at ${moto.endpoint} (pid ${moto.pid})` : 'moto_server: not running');
   const nginx = run?.nginx && isOurProcess(run.nginx.pid, 'nginx');
-  say(nginx ? `verify stand-ins: running (pid ${run!.nginx!.pid})` : 'verify stand-ins: not running');
+  const ports = run?.nginx?.ports;
+  say(nginx ? `verify stand-ins: running (pid ${run!.nginx!.pid})${ports ? ` on 127.0.0.1:${ports.origin} (origin) and :${ports.edge} (edge)` : ''}` : 'verify stand-ins: not running');
   return moto !== undefined;
 }
 
