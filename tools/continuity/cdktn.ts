@@ -127,6 +127,10 @@ export function scratchInstall(options: { version?: string; timeoutMs: number; l
     writeFileSync(join(work, 'install.json'), `${JSON.stringify({ version, peerConflict }, null, 2)}\n`);
     rmSync(dir, { recursive: true, force: true });
     renameSync(work, dir);
+    // Installs of this version from an older manifest are never used again.
+    for (const old of readdirSync(CDKTN_CACHE)) {
+      if (old.startsWith(`${version}-`) && join(CDKTN_CACHE, old) !== dir) rmSync(join(CDKTN_CACHE, old), { recursive: true, force: true });
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
