@@ -46,6 +46,14 @@ function isFresh() {
 }
 
 async function build() {
+  const patches = asShipped ? undefined : await import('./app/cdktf-patches.mjs');
+  // The patches are written for one cdktf release; any other (cdktn included) is
+  // refused with how to re-check, before anything is bundled.
+  const refusal = patches?.patchRefusal(root);
+  if (refusal) {
+    process.stderr.write(`scripts/app.mjs: refusing to bundle: ${refusal}\n`);
+    process.exit(1);
+  }
   const esbuild = await import('esbuild');
   const result = await esbuild.build({
     absWorkingDir: root,
@@ -62,7 +70,7 @@ async function build() {
     sourcemap: sourceMaps ? 'inline' : false,
     metafile: true,
     write: false,
-    plugins: asShipped ? [] : [(await import('./app/cdktf-patches.mjs')).cdktfPatches],
+    plugins: patches ? [patches.cdktfPatches] : [],
     // Names this build, so its V8 code cache can never be applied to another one.
     banner: { js: `// build ${randomUUID()}` },
     // Every string, regular expression and identifier escaped to ASCII (see below).

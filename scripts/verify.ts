@@ -27,6 +27,9 @@ const verify = defineCommand({
   async run(args) {
     const { formatTable, runChecks } = await import('../tools/verify/checks');
     const { verifyInput } = await import('../tools/verify/input');
+    // `--env local`: the stand-ins' ports, as `npm run local` recorded them.
+    const standInPorts = args.env === 'local' ? (await import('../tools/local/run-file')).recordedStandInPorts() : undefined;
+    if (args.env === 'local' && !standInPorts) process.stderr.write('note: no running verify stand-ins recorded in .local/run.json (start them with `npm run local -- up`); using the ports envs/local.yaml names\n');
     const results = await runChecks(
       verifyInput({
         env: args.env,
@@ -40,6 +43,7 @@ const verify = defineCommand({
         resolve: args.resolve,
         warnDays: args['warn-days'],
         timeoutMs: args['timeout-ms'],
+        standInPorts,
       }),
     );
     const passed = results.every((r) => r.status !== 'fail');

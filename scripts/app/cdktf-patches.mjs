@@ -5,8 +5,39 @@
 //
 // Each patch names the exact text it replaces. When an upgraded cdktf no longer has
 // that text the build stops with the file and the text, instead of bundling a
-// half-patched cdktf (the unit test above fails first, on the upgrade).
+// half-patched cdktf (the unit test above fails first, on the upgrade). Before any of
+// that, the plugin refuses a cdktf other than PATCHED_FOR (name and version).
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+/**
+ * The one cdktf release these patches were written for and checked against. Any other
+ * framework under the name `cdktf` (another cdktf version, or the community fork cdktn
+ * installed as `cdktf@npm:cdktn@...`) is refused before bundling: the edits below might
+ * still find their text and change code they were never checked against.
+ */
+export const PATCHED_FOR = { name: 'cdktf', version: '0.21.0' };
+
+/**
+ * The name and version of the `cdktf` the app resolves from `root`, and why the patches
+ * may not be applied to it (undefined when they may).
+ */
+export function patchRefusal(root) {
+  let pkg;
+  try {
+    pkg = JSON.parse(readFileSync(createRequire(join(root, 'package.json')).resolve('cdktf/package.json'), 'utf8'));
+  } catch (e) {
+    return `cannot read the installed cdktf's package.json (${e.message.split('\n')[0]})`;
+  }
+  if (pkg.name === PATCHED_FOR.name && pkg.version === PATCHED_FOR.version) return undefined;
+  return (
+    `the installed cdktf is ${pkg.name} ${pkg.version}, but scripts/app/cdktf-patches.mjs is written for ` +
+    `${PATCHED_FOR.name} ${PATCHED_FOR.version}. Run with EDGE_CDKTF_AS_SHIPPED=1 to bundle it unpatched; to patch it, ` +
+    're-check every patch against its source, set PATCHED_FOR, and run test/unit/app-runner.test.ts ' +
+    '(same bytes with and without the patches) and test/integration/cdktn-continuity.test.ts (docs/cdktn-migration.md)'
+  );
+}
 
 /**
  * cdktf records a full stack trace for every token it creates, only to quote it if
@@ -73,10 +104,39 @@ function edit(path, source, edits) {
   return out;
 }
 
-/** The esbuild plugin applying every patch. */
+/**
+ * Whether every text the patches replace is found exactly once in the cdktf package at
+ * `cdktfDir` (for test/integration/cdktn-continuity.test.ts, which reports it for cdktn):
+ * the problems, empty when all would apply. Found text is no proof the patch is right
+ * for that release; PATCHED_FOR still has to be changed by hand after checking.
+ */
+export function patchTextProblems(cdktfDir) {
+  const problems = [];
+  const stackTrace = join(cdktfDir, 'lib', 'tokens', 'private', 'stack-trace.js');
+  try {
+    // The patch replaces the whole file: it may only hold what the replacement exports.
+    const exported = [...readFileSync(stackTrace, 'utf8').matchAll(/^exports\.(\w+) = /gm)].map((m) => m[1]).filter((n) => n !== '__esModule');
+    if (exported.join() !== 'captureStackTrace') {
+      problems.push(`${stackTrace}: exports ${exported.join(', ')}; the patch replaces the file with captureStackTrace alone`);
+    }
+  } catch (e) {
+    problems.push(`${stackTrace}: ${e.message.split('\n')[0]}`);
+  }
+  const resolve = join(cdktfDir, 'lib', 'tokens', 'private', 'resolve.js');
+  try {
+    edit(resolve, readFileSync(resolve, 'utf8'), RESOLVE.edits);
+  } catch (e) {
+    problems.push(e.message.split('\n')[0]);
+  }
+  return problems;
+}
+
+/** The esbuild plugin applying every patch; it refuses any cdktf but PATCHED_FOR. */
 export const cdktfPatches = {
   name: 'cdktf-patches',
   setup(build) {
+    const refusal = patchRefusal(build.initialOptions.absWorkingDir ?? process.cwd());
+    if (refusal) throw new Error(refusal);
     build.onLoad({ filter: STACK_TRACE.file }, () => ({ loader: 'js', contents: STACK_TRACE.replace() }));
     build.onLoad({ filter: RESOLVE.file }, ({ path }) => ({ loader: 'js', contents: edit(path, readFileSync(path, 'utf8'), RESOLVE.edits) }));
   },

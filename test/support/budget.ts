@@ -54,6 +54,13 @@ export const BUDGET = {
   /** nginx or openssl s_server becoming ready: under 1 s idle. */
   serverStart: scaled(5_000),
   /**
+   * The scratch install of cdktn for test/integration/cdktn-continuity.test.ts (npm
+   * install of the runtime dependencies, about 470 MB unpacked): 27 s measured with a
+   * warm npm cache at load average 17; a cold cache downloads about 100 MB more. Once per
+   * cdktn version and manifest: later runs take it from .cache/cdktn/.
+   */
+  cdktnInstall: scaled(30_000),
+  /**
    * Starting one npm command as a person types it (`npm run --silent local -- status`:
    * npm, node, tsx, the runner): about 1.5 s idle (4 to 6 s measured at load average 20).
    */

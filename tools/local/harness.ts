@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { LOCAL_HOSTS } from './pki';
-import { startDetached, waitFor } from './processes';
+import { freePort, startDetached, stopProcess, waitFor } from './processes';
 
 /**
  * The loopback stand-ins `npm run verify -- --env local` checks. moto does not serve
@@ -14,10 +14,29 @@ import { startDetached, waitFor } from './processes';
  * section work end to end; they say nothing about moto.
  */
 
-/** Fixed loopback ports, because envs/local.yaml names them in `verify:`. */
-export const HARNESS_PORTS = { origin: 18443, edge: 18444 } as const;
+/** The loopback ports of the two stand-ins. */
+export interface HarnessPorts {
+  readonly origin: number;
+  readonly edge: number;
+}
 
-export function harnessConfig(dir: string, pkiDir: string): string {
+/**
+ * The ports envs/local.yaml's `verify:` section writes. They are placeholders: the
+ * stand-ins take free ports, `npm run local` records them in `.local/run.json`, and
+ * `npm run verify -- --env local` puts them in place of these
+ * (tools/local/run-file.ts).
+ */
+export const ENV_FILE_PORTS: HarnessPorts = { origin: 18443, edge: 18444 };
+
+/** Two distinct free loopback ports. */
+export async function freeHarnessPorts(): Promise<HarnessPorts> {
+  const origin = await freePort();
+  let edge = await freePort();
+  while (edge === origin) edge = await freePort();
+  return { origin, edge };
+}
+
+export function harnessConfig(dir: string, pkiDir: string, ports: HarnessPorts): string {
   const pem = (n: string) => join(pkiDir, `${n}.pem`);
   const tls = `ssl_certificate ${pem('server')}; ssl_certificate_key ${join(pkiDir, 'server.key')}; ssl_protocols TLSv1.2 TLSv1.3; ssl_client_certificate ${pem('ca')};`;
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'];
@@ -31,8 +50,8 @@ export function harnessConfig(dir: string, pkiDir: string): string {
     'http {',
     '  access_log off;',
     ...temp.map((t) => `  ${t}_temp_path ${join(dir, t)};`),
-    `  server { listen 127.0.0.1:${HARNESS_PORTS.origin} ssl; server_name ${LOCAL_HOSTS.origin}; ${tls} ssl_verify_client on; location / { return 200 "origin stand-in\\n"; } }`,
-    `  server { listen 127.0.0.1:${HARNESS_PORTS.edge} ssl; server_name ${LOCAL_HOSTS.edge}; ${tls} ssl_verify_client optional;`,
+    `  server { listen 127.0.0.1:${ports.origin} ssl; server_name ${LOCAL_HOSTS.origin}; ${tls} ssl_verify_client on; location / { return 200 "origin stand-in\\n"; } }`,
+    `  server { listen 127.0.0.1:${ports.edge} ssl; server_name ${LOCAL_HOSTS.edge}; ${tls} ssl_verify_client optional;`,
     `    location / { if ($ssl_client_verify != SUCCESS) { return 403; } return 200 "edge stand-in\\n"; } }`,
     '}',
     '',
@@ -54,10 +73,23 @@ export function listening(port: number): Promise<boolean> {
   });
 }
 
-/** Starts the stand-ins with their files in `dir` and waits until both listen; returns nginx's pid. */
-export async function startStandIns(dir: string, pkiDir: string): Promise<number> {
-  const config = harnessConfig(dir, pkiDir);
-  const nginx = startDetached('nginx', ['-p', dir, '-e', join(dir, 'logs', 'error.log'), '-c', config], {}, join(dir, 'logs', 'nginx.out'));
-  await waitFor('nginx stand-ins', async () => (await listening(HARNESS_PORTS.origin)) && (await listening(HARNESS_PORTS.edge)), 10_000, nginx.exited);
-  return nginx.pid;
+/**
+ * Starts the stand-ins with their files in `dir` on `ports` (default: two free loopback
+ * ports) and waits until both listen; returns nginx's pid and the ports. A free port can
+ * be taken by another program between choosing it and nginx binding it: with ports it
+ * chose itself, it tries again with new ones (three times).
+ */
+export async function startStandIns(dir: string, pkiDir: string, ports?: HarnessPorts): Promise<{ pid: number; ports: HarnessPorts }> {
+  for (let attempt = 1; ; attempt++) {
+    const chosen = ports ?? (await freeHarnessPorts());
+    const config = harnessConfig(dir, pkiDir, chosen);
+    const nginx = startDetached('nginx', ['-p', dir, '-e', join(dir, 'logs', 'error.log'), '-c', config], {}, join(dir, 'logs', 'nginx.out'));
+    try {
+      await waitFor('nginx stand-ins', async () => (await listening(chosen.origin)) && (await listening(chosen.edge)), 10_000, nginx.exited);
+      return { pid: nginx.pid, ports: chosen };
+    } catch (e) {
+      await stopProcess(nginx.pid, 'nginx');
+      if (ports || attempt >= 3) throw e;
+    }
+  }
 }

@@ -1,15 +1,16 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { fromRoot } from '../../lib/paths';
 import { applyEnvironment, renderOutcome, type ApplyOutcome } from '../plan/apply';
 import { renderMarkdown, type PlanMode, type PlanReport } from '../plan/plan-report';
 import { planStacks } from '../plan/plan-runner';
 import { terraformUnavailableReason } from '../terraform';
-import { HARNESS_PORTS, listening, startStandIns } from './harness';
+import { startStandIns } from './harness';
 import { callMotoJsonApi, MOTO_SETTINGS, motoAnswers, motoCommand, motoEnv } from './moto';
 import { ensureLocalPki } from './pki';
 import { freePort, isOurProcess, startDetached, stopProcess, waitFor } from './processes';
+import { defaultPaths, readRun, runFile, type LocalPaths, type RunState } from './run-file';
 
 /**
  * `npm run local -- up|apply|plan|drift|status|down`: the `local` environment on this
@@ -19,41 +20,9 @@ import { freePort, isOurProcess, startDetached, stopProcess, waitFor } from './p
  * it creates lives in `.local/` (git-ignored); state in `terraform-state/local/`.
  */
 
-export interface LocalPaths {
-  /** `.local/`: pid files, logs, the generated env file, the PKI. */
-  readonly dir: string;
-  /** Where the local backend's state lives (`<stateRoot>/terraform-state/local/`). */
-  readonly stateRoot: string;
-  /** Terraform work dirs. */
-  readonly workDir: string;
-}
+export { defaultPaths, type LocalPaths } from './run-file';
 
-/**
- * `.local/`, state in the repository's `terraform-state/local/`. `EDGE_LOCAL_DIR` moves
- * all of it (run files, state, work dirs) into one other folder: a second, isolated
- * local environment, as the tests use.
- */
-export function defaultPaths(): LocalPaths {
-  const own = process.env.EDGE_LOCAL_DIR;
-  if (own) return { dir: resolve(own), stateRoot: resolve(own, 'state'), workDir: resolve(own, 'work') };
-  return { dir: fromRoot('.local'), stateRoot: fromRoot(), workDir: fromRoot('.cache', 'terraform', 'local') };
-}
-
-interface RunState {
-  readonly moto: { readonly pid: number; readonly endpoint: string };
-  readonly nginx?: { readonly pid: number; readonly config: string };
-}
-
-const runFile = (p: LocalPaths) => join(p.dir, 'run.json');
 const envsDirOf = (p: LocalPaths) => join(p.dir, 'envs');
-
-function readRun(p: LocalPaths): RunState | undefined {
-  try {
-    return JSON.parse(readFileSync(runFile(p), 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
 
 /** Why the local environment cannot run here, or undefined. */
 export function localUnavailableReason(): string | undefined {
@@ -105,17 +74,16 @@ async function startMoto(p: LocalPaths, say: (line: string) => void): Promise<Ru
 }
 
 async function startHarness(p: LocalPaths, run: RunState, say: (line: string) => void): Promise<RunState> {
-  if (run.nginx && isOurProcess(run.nginx.pid, 'nginx')) return run;
-  for (const [what, port] of Object.entries(HARNESS_PORTS)) {
-    if (await listening(port)) throw new Error(`loopback port ${port} (${what} stand-in) is taken by another program; stop it and run up again`);
-  }
+  if (run.nginx?.ports && isOurProcess(run.nginx.pid, 'nginx')) return run;
+  // A stand-in of an older run file (no ports recorded) is stopped and started anew.
+  if (run.nginx) await stopProcess(run.nginx.pid, 'nginx');
   const pki = ensureLocalPki(join(p.dir, 'pki'));
   const dir = join(p.dir, 'harness');
   if (p.dir !== defaultPaths().dir) say('note: envs/local.yaml names the PKI in .local/pki/; verify against these stand-ins needs that folder');
-  const pid = await startStandIns(dir, pki.dir);
+  const { pid, ports } = await startStandIns(dir, pki.dir);
   const config = join(dir, 'nginx.conf');
-  say(`verify stand-ins (nginx) on 127.0.0.1:${HARNESS_PORTS.origin} (origin) and :${HARNESS_PORTS.edge} (edge), pid ${pid}`);
-  const next = { ...run, nginx: { pid, config } };
+  say(`verify stand-ins (nginx) on 127.0.0.1:${ports.origin} (origin) and :${ports.edge} (edge), pid ${pid}; recorded in run.json for npm run verify -- --env local`);
+  const next: RunState = { ...run, nginx: { pid, config, ports } };
   writeFileSync(runFile(p), JSON.stringify(next, null, 2));
   return next;
 }
@@ -123,7 +91,7 @@ async function startHarness(p: LocalPaths, run: RunState, say: (line: string) =>
 export interface LocalOptions {
   /** Where run files, state and work dirs go. @default `.local/`, the repository root, `.cache/terraform/local/` */
   readonly paths?: LocalPaths;
-  /** Start the nginx stand-ins for verify (fixed loopback ports). @default true */
+  /** Start the nginx stand-ins for verify (free loopback ports, recorded in run.json). @default true */
   readonly standIns?: boolean;
   /** Progress and status lines. @default stderr */
   readonly say?: (line: string) => void;
@@ -232,7 +200,8 @@ export async function status(o: LocalOptions = {}): Promise<boolean> {
   const moto = await runningMoto(paths);
   say(moto ? `moto_server: running at ${moto.endpoint} (pid ${moto.pid})` : 'moto_server: not running');
   const nginx = run?.nginx && isOurProcess(run.nginx.pid, 'nginx');
-  say(nginx ? `verify stand-ins: running (pid ${run!.nginx!.pid})` : 'verify stand-ins: not running');
+  const ports = run?.nginx?.ports;
+  say(nginx ? `verify stand-ins: running (pid ${run!.nginx!.pid})${ports ? ` on 127.0.0.1:${ports.origin} (origin) and :${ports.edge} (edge)` : ''}` : 'verify stand-ins: not running');
   return moto !== undefined;
 }
 

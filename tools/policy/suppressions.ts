@@ -28,9 +28,53 @@ const suppressionSchema = z
   })
   .strict();
 
-const fileSchema = z.object({ suppressions: z.array(suppressionSchema).default([]) }).strict();
+/**
+ * A Trivy finding accepted on the synthesized stacks: the source of `.trivyignore`
+ * (tools/policy/trivyignore.ts writes it). Either `policy`, naming the policy
+ * suppression above that accepts the same thing (its reason and expiry are used), or a
+ * reason and an expiry of its own.
+ */
+const trivySchema = z
+  .object({
+    /** Trivy's check id, e.g. `AVD-AWS-0089`. */
+    id: z.string().regex(/^AVD-[A-Z]+-\d{4}$/, 'expected a Trivy check id such as "AVD-AWS-0089"'),
+    /** The rule of a policy suppression accepting the same risk, whose reason and expiry apply. */
+    policy: z.string().regex(/^[A-Z0-9-]+$/, 'expected a rule id such as "S3-ACCESS-LOGGING"').optional(),
+    reason: z.string().trim().min(20, 'expected a reason of at least 20 characters saying why the finding is acceptable').optional(),
+    expires: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date written YYYY-MM-DD, quoted').optional(),
+  })
+  .strict()
+  .refine((t) => (t.policy === undefined) === (t.reason !== undefined && t.expires !== undefined) && !(t.policy && (t.reason || t.expires)), {
+    message: 'expected either "policy" (a policy suppression\'s rule) or both "reason" and "expires"',
+  });
+
+const fileSchema = z.object({ suppressions: z.array(suppressionSchema).default([]), trivy: z.array(trivySchema).default([]) }).strict();
 
 export type Suppression = z.infer<typeof suppressionSchema>;
+export type TrivySuppression = z.infer<typeof trivySchema>;
+export type SuppressionsFile = z.infer<typeof fileSchema>;
+
+/** The suppressions file, parsed and checked against its schema (dates are checked by the callers). */
+export function readSuppressionsFile(path: string = SUPPRESSIONS_FILE): SuppressionsFile {
+  const file = display(path);
+  if (!existsSync(path)) return { suppressions: [], trivy: [] };
+  const doc = parseDocument(readFileSync(path, 'utf8'), { uniqueKeys: true });
+  if (doc.errors.length > 0) throw ConfigError.single(file, '(file)', `YAML syntax error: ${doc.errors[0].message.split('\n')[0]}`);
+  const result = fileSchema.safeParse(doc.toJS() ?? {});
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => ({ file, field: fieldPath(i.path), message: i.message })));
+  }
+  return result.data;
+}
+
+/** Why `expires` is not acceptable on `today` (UTC midnight, ms), or undefined. */
+export function expiryProblem(expires: string, today: number): string | undefined {
+  const at = Date.parse(expires);
+  if (Number.isNaN(at) || new Date(at).toISOString().slice(0, 10) !== expires) return `"${expires}" is not a calendar date; expected YYYY-MM-DD`;
+  if (at < today) return `expired on ${expires}: fix the finding or renew the suppression with a fresh reason`;
+  if (at - today > MAX_SUPPRESSION_DAYS * DAY_MS) return `"${expires}" is more than ${MAX_SUPPRESSION_DAYS} days away; expected a date within a year`;
+  return undefined;
+}
 
 function display(path: string): string {
   const rel = relative(process.cwd(), path);
@@ -44,29 +88,17 @@ function display(path: string): string {
 export function loadSuppressions(options: { file?: string; ruleIds: readonly string[]; today?: Date }): Suppression[] {
   const path = options.file ?? SUPPRESSIONS_FILE;
   const file = display(path);
-  if (!existsSync(path)) return [];
-  const doc = parseDocument(readFileSync(path, 'utf8'), { uniqueKeys: true });
-  if (doc.errors.length > 0) throw ConfigError.single(file, '(file)', `YAML syntax error: ${doc.errors[0].message.split('\n')[0]}`);
-  const result = fileSchema.safeParse(doc.toJS() ?? {});
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((i) => ({ file, field: fieldPath(i.path), message: i.message })));
-  }
+  const data = readSuppressionsFile(path);
   const today = Date.parse((options.today ?? new Date()).toISOString().slice(0, 10));
   const problems: { file: string; field: string; message: string }[] = [];
-  result.data.suppressions.forEach((s, i) => {
+  data.suppressions.forEach((s, i) => {
     const at = (f: string) => `suppressions[${i}].${f}`;
     if (!options.ruleIds.includes(s.rule)) problems.push({ file, field: at('rule'), message: `unknown rule "${s.rule}"; expected one of ${options.ruleIds.join(', ')}` });
-    const expires = Date.parse(s.expires);
-    if (Number.isNaN(expires) || new Date(expires).toISOString().slice(0, 10) !== s.expires) {
-      problems.push({ file, field: at('expires'), message: `"${s.expires}" is not a calendar date; expected YYYY-MM-DD` });
-    } else if (expires < today) {
-      problems.push({ file, field: at('expires'), message: `expired on ${s.expires}: fix the finding or renew the suppression with a fresh reason` });
-    } else if (expires - today > MAX_SUPPRESSION_DAYS * DAY_MS) {
-      problems.push({ file, field: at('expires'), message: `"${s.expires}" is more than ${MAX_SUPPRESSION_DAYS} days away; expected a date within a year` });
-    }
+    const expiry = expiryProblem(s.expires, today);
+    if (expiry) problems.push({ file, field: at('expires'), message: expiry });
   });
   if (problems.length > 0) throw new ConfigError(problems);
-  return result.data.suppressions;
+  return data.suppressions;
 }
 
 function matches(pattern: string, value: string): boolean {

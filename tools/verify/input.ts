@@ -23,6 +23,12 @@ export interface VerifyFlags {
   resolve: string[];
   warnDays?: number;
   timeoutMs?: number;
+  /**
+   * The ports the local stand-ins took (`npm run local` records them in `.local/run.json`):
+   * they replace the ports of the env file's originUrl and edgeUrl, and of its resolve
+   * entries for those two, whose ports are placeholders. Command-line values stay as given.
+   */
+  standInPorts?: { readonly origin: number; readonly edge: number };
 }
 
 /** A value plus where it came from, so a problem names the env file field or the flag. */
@@ -114,12 +120,31 @@ export function verifyInput(flags: VerifyFlags, envsDir?: string): VerifyInput {
     else if (certificate && !certificate.checkPrivateKey(r.value)) problems.push({ file: keySrc!.file, field: keySrc!.field, message: 'is not the private key of the client certificate' });
   }
 
+  // The stand-ins' real ports in place of the env file's placeholders: URL and resolve
+  // entries of the env file move together, "host:placeholder" to "host:port".
+  const moved = new Map<string, number>();
+  const hostPort = (u: URL) => `${u.hostname}:${u.port || 443}`;
+  if (flags.standInPorts) {
+    const fromEnvFile = (flag: keyof VerifyFlags) => typeof flags[flag] !== 'string';
+    for (const [u, flag, port] of [
+      [originUrl, 'originUrl', flags.standInPorts.origin],
+      [edgeUrl, 'edgeUrl', flags.standInPorts.edge],
+    ] as const) {
+      if (!u || !fromEnvFile(flag)) continue;
+      moved.set(hostPort(u), port);
+      u.port = String(port);
+    }
+  }
   const mappings = new Map<string, string>();
   const resolveEntries = flags.resolve.length > 0 ? flags.resolve.map((v) => ({ v, file: '(command line)', field: '--resolve' })) : (section?.resolve ?? []).map((v, i) => ({ v, file: env!.file, field: `verify.resolve[${i}]` }));
   for (const { v, file, field } of resolveEntries) {
     const m = v.match(RESOLVE_ENTRY);
     if (!m) problems.push({ file, field, message: `expected "host:port:address" (got ${quote(v)})` });
-    else mappings.set(`${m[1]}:${Number(m[2])}`, m[3]);
+    else {
+      const key = `${m[1]}:${Number(m[2])}`;
+      const port = file === '(command line)' ? undefined : moved.get(key);
+      mappings.set(port === undefined ? key : `${m[1]}:${port}`, m[3]);
+    }
   }
   const warnDays = flags.warnDays ?? section?.warnDays ?? 30;
   if (!Number.isInteger(warnDays) || warnDays < 1) problems.push({ file: '(command line)', field: '--warn-days', message: `expected a whole number of days >= 1 (got ${quote(warnDays)})` });

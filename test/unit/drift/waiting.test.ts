@@ -1,5 +1,6 @@
 import { missingInput, waitingOn } from '../../../tools/plan/plan-runner';
-import { progress } from '../../../tools/plan/progress';
+import { HEARTBEAT_MS, progress, type HeartbeatTimer } from '../../../tools/plan/progress';
+import { stackRunOptionsFrom } from '../../../tools/plan/run-options';
 import type { StackPlanResult } from '../../../tools/plan/plan-report';
 
 /**
@@ -73,5 +74,65 @@ describe('progress lines', () => {
     const step = progress((l) => lines.push(l), () => 0);
     await expect(step('dev-edge', 'apply', async () => { throw new Error('spawn failed'); }, () => '')).rejects.toThrow('spawn failed');
     expect(lines).toEqual(['dev-edge: apply started', 'dev-edge: apply failed after 0.0s']);
+  });
+  it('a step longer than 10 s says it is still running every 10 s, and stops saying it once it ends (fake clock)', async () => {
+    jest.useFakeTimers();
+    try {
+      const lines: string[] = [];
+      const step = progress((l) => lines.push(l), () => Date.now());
+      let finish: (code: number) => void = () => undefined;
+      const running = step('dev-origin', 'plan', () => new Promise<number>((resolve) => (finish = resolve)), () => 'changes');
+      await jest.advanceTimersByTimeAsync(9_999);
+      expect(lines).toEqual(['dev-origin: plan started']);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(lines).toEqual(['dev-origin: plan started', 'dev-origin: plan still running after 10s']);
+      await jest.advanceTimersByTimeAsync(15_000);
+      expect(lines.slice(1)).toEqual(['dev-origin: plan still running after 10s', 'dev-origin: plan still running after 20s']);
+      finish(2);
+      await running;
+      await jest.advanceTimersByTimeAsync(60_000);
+      expect(lines.slice(3)).toEqual(['dev-origin: plan finished in 25.0s: changes']);
+      expect(HEARTBEAT_MS).toBe(10_000);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('a step shorter than the interval prints no heartbeat; a failing step stops its heartbeat too (injected short interval)', async () => {
+    const lines: string[] = [];
+    const live = new Set<unknown>();
+    const timer: HeartbeatTimer = {
+      everyMs: 20,
+      setInterval: (tick, ms) => {
+        const h = setInterval(tick, ms);
+        live.add(h);
+        return h;
+      },
+      clearInterval: (h) => {
+        clearInterval(h as NodeJS.Timeout);
+        live.delete(h);
+      },
+    };
+    const step = progress((l) => lines.push(l), () => 0, timer);
+    await step('dev-edge', 'plan', async () => 0, () => 'no changes');
+    expect(lines).toEqual(['dev-edge: plan started', 'dev-edge: plan finished in 0.0s: no changes']);
+    lines.length = 0;
+    const slow = step('dev-edge', 'apply', () => new Promise<never>((_, reject) => setTimeout(() => reject(new Error('boom')), 70)), () => '');
+    await expect(slow).rejects.toThrow('boom');
+    expect(lines[0]).toBe('dev-edge: apply started');
+    expect(lines).toContain('dev-edge: apply still running after 0s');
+    expect(lines[lines.length - 1]).toBe('dev-edge: apply failed after 0.0s');
+    expect(live.size).toBe(0);
+  });
+
+  it('the plan, drift and apply commands print progress, heartbeats included, to stderr', () => {
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => (written.push(String(chunk)), true));
+    try {
+      stackRunOptionsFrom({ env: 'dev', stack: [] }).onProgress('dev-origin: plan still running after 10s');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(written).toEqual(['dev-origin: plan still running after 10s\n']);
   });
 });
