@@ -49,7 +49,7 @@ describe('.trivyignore is generated from tools/policy/suppressions.yaml', () => 
       expect(body).toBe(
         [
           '# no log bucket yet; the bucket holds public certificates only (Accepted as policy',
-          '# S3-ACCESS-LOGGING, target *-origin/aws_s3_bucket.*: the same reason and expiry.)',
+          '# S3-ACCESS-LOGGING, target *-origin/aws_s3_bucket.*.) Expires with the first of them.',
           'AVD-AWS-0089 exp:2026-12-31',
           '',
           '# SSE-S3 is the design for public CA certificates',
@@ -68,6 +68,14 @@ describe('.trivyignore is generated from tools/policy/suppressions.yaml', () => 
       expect(render([{ id: 'AVD-AWS-0089', policy: 'S3-ACCESS-LOGGING' }], [{ ...policy, expires: '2026-11-30' }])).toContain('AVD-AWS-0089 exp:2026-11-30');
     });
 
+    it('one Trivy id for two policy suppressions of its rule: both reasons, and the earlier expiry', () => {
+      const second = { ...policy, target: 'aws-bootstrap-*/aws_s3_bucket.*', reason: 'the state bucket has no log bucket yet either', expires: '2026-10-15' };
+      const text = render([{ id: 'AVD-AWS-0089', policy: 'S3-ACCESS-LOGGING' }], [policy, second]);
+      expect(text).toContain('AVD-AWS-0089 exp:2026-10-15');
+      expect(text.replace(/\n# /g, ' ')).toContain('target aws-bootstrap-*/aws_s3_bucket.*.');
+      expect(text.replace(/\n# /g, ' ')).toContain('target *-origin/aws_s3_bucket.*.');
+    });
+
     it('keeps the format the workflow test holds .trivyignore to: every entry a lone id and date under a comment', () => {
       const lines = render([{ id: 'AVD-AWS-0089', policy: 'S3-ACCESS-LOGGING' }, own]).split('\n');
       const entries = lines.map((l, i) => ({ l, i })).filter(({ l }) => l.trim() && !l.startsWith('#'));
@@ -80,7 +88,7 @@ describe('.trivyignore is generated from tools/policy/suppressions.yaml', () => 
     });
 
     it.each<[string, Record<string, unknown>[], RegExp]>([
-      ['a policy rule no suppression has', [{ id: 'AVD-AWS-0089', policy: 'APIGW-ACCESS-LOGGING' }], /trivy\[0\]\.policy: expected exactly one policy suppression of rule "APIGW-ACCESS-LOGGING", found 0/],
+      ['a policy rule no suppression has', [{ id: 'AVD-AWS-0089', policy: 'APIGW-ACCESS-LOGGING' }], /trivy\[0\]\.policy: expected a policy suppression of rule "APIGW-ACCESS-LOGGING", found none/],
       ['both a policy and a reason', [{ ...own, policy: 'S3-ACCESS-LOGGING' }], /trivy\[0\]: expected either "policy"/],
       ['a reason without an expiry', [{ id: own.id, reason: own.reason }], /trivy\[0\]: expected either "policy"/],
       ['an expired entry', [{ ...own, expires: '2026-05-31' }], /trivy\[0\]\.expires: expired on 2026-05-31/],
