@@ -1,14 +1,15 @@
 import type { Construct } from 'constructs';
 import { DomainServerCertificates } from '../modules/origin/domain-server-certificates';
 import type { ValidationDns } from '../modules/origin/dns-validated-certificate';
-import { MtlsApiDomain } from '../modules/origin/mtls-api-domain';
-import type { OriginDomain } from '../modules/origin/origin-outputs';
+import { MtlsApiDomain, mtlsApiDomainId } from '../modules/origin/mtls-api-domain';
+import type { OriginDomain, OriginDomains } from '../modules/origin/origin-outputs';
 import { assembleTruststoreBundle } from '../modules/pki/bundle';
 import type { PkiOutputs } from '../modules/pki/outputs';
 import { DemoMockApi, type RestApiTarget } from '../modules/origin/rest-api';
 import { Truststore } from '../modules/origin/truststore';
 import { EnvStack, EnvStackProps } from './env-stack';
 import { omittedOnEmulator } from '../envs/schema/drift';
+import { addPositionIdMigration } from './position-id-migration';
 
 export interface OriginStackProps extends EnvStackProps {
   /** The PKI stack's outputs: the truststore CAs and, in mode imported-own-ca, the server certificate. */
@@ -23,7 +24,8 @@ export interface OriginStackProps extends EnvStackProps {
 export class OriginStack extends EnvStack {
   readonly truststore: Truststore;
   readonly api: RestApiTarget;
-  readonly originDomains: readonly OriginDomain[];
+  /** One mTLS custom domain per protected hostname, keyed by the hostname. */
+  readonly originDomains: OriginDomains;
 
   constructor(scope: Construct, props: OriginStackProps) {
     super(scope, 'origin', props);
@@ -58,15 +60,20 @@ export class OriginStack extends EnvStack {
       ownCaCertificate: props.pki.serverCertificate,
     });
 
-    this.originDomains = hostnames.map(
-      (hostname, i) =>
-        new MtlsApiDomain(this, `Domain${i}`, {
+    // Construct ids come from the hostname, never its position in the list: removing,
+    // inserting or reordering hostnames touches only the hostnames that changed.
+    this.originDomains = new Map(
+      hostnames.map((hostname): [string, OriginDomain] => [
+        hostname,
+        new MtlsApiDomain(this, mtlsApiDomainId(hostname), {
           domainName: hostname,
           serverCertificate: certificates.forHostname(hostname),
           truststoreUri: this.truststore.uri,
           truststoreVersion: this.truststore.version,
           api: this.api,
         }),
+      ]),
     );
+    addPositionIdMigration(this, hostnames);
   }
 }

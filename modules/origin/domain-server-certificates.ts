@@ -8,6 +8,9 @@ import type { DomainServerCertificate } from './mtls-api-domain';
 import { newPrivateKey } from '../pki/key-algorithm';
 import type { PkiOutputs } from '../pki/outputs';
 
+/** The construct id of a hostname's ACM public certificate (and its validation record and validation). */
+export const publicCertificateId = (hostname: string): string => `Public-${hostname}`;
+
 export interface DomainServerCertificatesProps {
   readonly mode: ServerCertificateMode;
   /** Every protected hostname (one API Gateway custom domain each). */
@@ -31,8 +34,9 @@ export class DomainServerCertificates extends Construct {
     super(scope, id);
     if (props.hostnames.length === 0) throw new Error(`DomainServerCertificates ${id}: no hostnames`);
     const imported = this.importedCertificate(props);
-    props.hostnames.forEach((hostname, i) => {
-      const publicCert = new DnsValidatedCertificate(this, `Public${i}`, { domainName: hostname, dns: props.dns });
+    props.hostnames.forEach((hostname) => {
+      // Keyed by the hostname, never its position: removing or reordering one leaves the others alone.
+      const publicCert = new DnsValidatedCertificate(this, publicCertificateId(hostname), { domainName: hostname, dns: props.dns });
       this.byHostname.set(
         hostname,
         imported

@@ -173,7 +173,7 @@ describeWithOpenssl('edge modules refuse insecure or meaningless input at constr
     const env = resolveEnvironment(loadEnvironment('prod'));
     const { secretKey, stack } = scope();
     const app = stack.node.scope as App;
-    const build = () => new EdgeStack(app, { env, pki: testPkiOutputs(pki, secretKey), originDomains: testOriginDomains(env).slice(0, 1) });
+    const build = () => new EdgeStack(app, { env, pki: testPkiOutputs(pki, secretKey), originDomains: new Map([...testOriginDomains(env)].slice(0, 1)) });
     expect(build).toThrow(/EdgeStack: no origin domain for "partners\.example\.org"/);
     expect(build).not.toThrow(ConfigError);
   });
