@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { keyServersAtOnce } from './outage-risk';
 import { buildReport, type PlanReport } from './plan-report';
 import { errorText, planFileOf, planPrepared, prepareEnvironment, terraformEnvFor, type PreparedStack, type StackRunOptions } from './plan-runner';
 import { progress } from './progress';
@@ -58,6 +59,13 @@ export async function applyEnvironment(options: ApplyOptions): Promise<ApplyOutc
       if (report.exitCode === 1) return done(reports, stacks, outcomes, false);
       const toApply = report.stacks.filter((s) => s.status === 'changes' || s.status === 'outputs-only').map((s) => s.stack);
       if (toApply.length === 0) break;
+      // Never every key server at once: refused before anyone is asked.
+      const together = keyServersAtOnce(report);
+      if (together.length > 0) {
+        const error = `refused: this apply would replace or delete ${together.length} key servers at once (${together.map((r) => r.serves ?? r.address).join(', ')}), and Keyless SSL would stop; roll one per apply (docs/keyless.md, "Rolling key servers")`;
+        for (const stack of new Set(together.map((r) => r.stack))) outcomes.set(stack, { stack, result: 'failed', error });
+        return done(reports, stacks, outcomes, false);
+      }
       if (!(await options.confirm(report))) return done(reports, stacks, outcomes, true);
       const applied = await applyPlans(remaining.filter((s) => toApply.includes(s.name)), env, step, options.concurrency);
       for (const o of applied) outcomes.set(o.stack, o);
