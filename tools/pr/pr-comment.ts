@@ -97,7 +97,7 @@ export function verdictLine(plan: PlanReport, items: readonly RiskItem[], review
   const findings = review?.stacks.reduce((n, s) => n + s.findings.length, 0) ?? 0;
   const urgent = items.filter((i) => i.tier !== 'other').length + findings;
   const outages = items.filter((i) => i.tier === 'outage-risk').length;
-  const outageNote = outages > 0 ? ` — 🛑 ${outages} **outage risk**${outages === 1 ? '' : 's'}` : '';
+  const outageNote = outages > 0 ? ` — 🛑 ${outages} **outage risk${outages === 1 ? '' : 's'}**` : '';
   const errored = plan.stacks.filter((s) => s.status === 'error').map((s) => `\`${s.stack}\``);
   const totals = (['create', 'update', 'replace', 'delete'] as const)
     .map((a) => [a, plan.stacks.reduce((n, s) => n + s.counts[a], 0)] as const)
