@@ -51,12 +51,25 @@ export function servingRole(r: Pick<ResourceReport, 'type' | 'constructPath' | '
 }
 
 /** The hostname or key server a resource serves: from the construct path (ids are keyed by it), else the changed name. */
+/** What a resource shared by many hostnames serves, when no single hostname can be named. */
+const SHARED_SCOPE: Readonly<Record<string, string>> = {
+  cloudflare_zero_trust_tunnel_cloudflared: 'every key server (and the tunnel\'s public hostnames)',
+  cloudflare_zero_trust_tunnel_cloudflared_config: 'the tunnel\'s public hostnames',
+  cloudflare_zero_trust_tunnel_cloudflared_virtual_network: 'every key server',
+  cloudflare_authenticated_origin_pulls_certificate: 'every proxied hostname of the zone',
+  cloudflare_authenticated_origin_pulls_hostname_certificate: 'every hostname with per-hostname origin pulls',
+  cloudflare_authenticated_origin_pulls_settings: 'every proxied hostname of the zone',
+  cloudflare_mtls_certificate: 'every hostname behind API Shield',
+  cloudflare_certificate_authorities_hostname_associations: 'every hostname behind API Shield',
+};
+
 export function servedBy(r: Pick<ResourceReport, 'constructPath' | 'attributes' | 'identity' | 'type'>): string | undefined {
   const path = r.constructPath ?? '';
   const key = path.match(/\/KeyServer-([^/]+)\//);
   if (key) return `key server ${key[1]}`;
   const host = path.match(/\/(?:Domain|Public|Record|MinTls|Hostname|Application|Policy)-((?:[a-z0-9-]+\.)+[a-z0-9-]+)(?:\/|$)/i);
   if (host) return host[1];
+  if (SHARED_SCOPE[r.type]) return SHARED_SCOPE[r.type];
   if (r.identity) return r.type === 'aws_instance' ? `host ${r.identity}` : r.identity;
   for (const name of ['domain_name', 'hostname', 'name']) {
     const a = r.attributes.find((x) => x.path === name);

@@ -65,7 +65,21 @@ describe('outage risk marks, rendered from recorded plans', () => {
     expect(outageRisks(deleted).map((x) => x.serves)).toEqual(['host prod-keyless-key-a', 'host prod-keyless-key-b']);
   });
 
-  it('apply asks for "yes" without outage risk, and for the count typed back with some', () => {
+  it('a zone-wide certificate names every hostname it serves', () => {
+    const r = report('dev-edge', {
+      resource_changes: [
+        {
+          address: 'cloudflare_authenticated_origin_pulls_hostname_certificate.OriginPulls_OriginPullHostnameCertificate_1',
+          type: 'cloudflare_authenticated_origin_pulls_hostname_certificate',
+          mode: 'managed',
+          change: { actions: ['create', 'delete'], before: { certificate: 'old' }, after: { certificate: 'new' }, after_unknown: {}, replace_paths: [['certificate']] },
+        },
+      ],
+    });
+    expect(outageRisks(r).map((x) => `${x.what}, ${x.why}; ${x.serves}`)).toEqual(['AOP certificate, replaced because `certificate` changed; every hostname with per-hostname origin pulls']);
+  });
+
+  it('apply asks for "yes without outage risk, and for the count typed back with some', () => {
     const none = confirmation(report('dev-origin', { resource_changes: [] }));
     expect([none.accepts('yes'), none.accepts('0'), none.accepts('y')]).toEqual([true, false, false]);
     const two = confirmation(report('prod-keyless', bothKeyServers, { 'aws_instance.KeyServer-key-a_Instance_0000000A': 'prod-keyless/KeyServer-key-a/Instance' }));
