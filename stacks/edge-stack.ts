@@ -5,7 +5,7 @@ import { CertificateExpiryAlerts, type ExpiryAlert } from '../modules/edge/expir
 import { AuthenticatedOriginPulls } from '../modules/edge/origin-pulls';
 import { ZoneBaseline } from '../modules/edge/zone-baseline';
 import { ZoneFirewall } from '../modules/edge/zone-firewall';
-import type { OriginDomain } from '../modules/origin/origin-outputs';
+import type { OriginDomains } from '../modules/origin/origin-outputs';
 import { readPublicValue } from '../modules/custody/public-values';
 import { assembleTruststoreBundle } from '../modules/pki/bundle';
 import { EnvStack, EnvStackProps } from './env-stack';
@@ -14,8 +14,8 @@ import type { PkiStack } from './pki-stack';
 export interface EdgeStackProps extends EnvStackProps {
   /** The custody stack: the client CA certificates and the id of our uploaded origin-pull certificate, through SSM. */
   readonly custody: PkiStack;
-  /** The API Gateway custom domains of the origin stack, one per protected hostname. */
-  readonly originDomains: readonly OriginDomain[];
+  /** The API Gateway custom domains of the origin stack, keyed by protected hostname. */
+  readonly originDomains: OriginDomains;
 }
 
 /**
@@ -45,9 +45,8 @@ export class EdgeStack extends EnvStack {
     const { cloudflare, hostnames, edge } = config;
 
     // The origin stack made one domain per hostname of the same config: a lookup, not a check.
-    const targets = new Map(props.originDomains.map((d) => [d.hostname, d.regionalDomainName]));
     const targetOf = (hostname: string): string => {
-      const target = targets.get(hostname);
+      const target = props.originDomains.get(hostname)?.regionalDomainName;
       if (target === undefined) throw new Error(`EdgeStack: no origin domain for "${hostname}"; pass the origin stack's originDomains of the same environment`);
       return target;
     };

@@ -65,6 +65,8 @@ export class KeylessStack extends EnvStack {
           subnetId: network.privateSubnetIds[ks.subnet],
           privateIp: ks.privateIp,
           launchTemplate,
+          launchTemplateVersion: ks.launchTemplateVersion,
+          holdBootConfig: ks.holdBootConfig,
           userData: keyServerUserData({
             privateIp: ks.privateIp,
             zoneId: config.cloudflare.zoneId,

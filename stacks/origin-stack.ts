@@ -1,8 +1,8 @@
 import type { Construct } from 'constructs';
 import { DomainServerCertificates } from '../modules/origin/domain-server-certificates';
 import type { ValidationDns } from '../modules/origin/dns-validated-certificate';
-import { MtlsApiDomain } from '../modules/origin/mtls-api-domain';
-import type { OriginDomain } from '../modules/origin/origin-outputs';
+import { MtlsApiDomain, mtlsApiDomainId } from '../modules/origin/mtls-api-domain';
+import type { OriginDomain, OriginDomains } from '../modules/origin/origin-outputs';
 import { assembleTruststoreBundle } from '../modules/pki/bundle';
 import { readPublicValue } from '../modules/custody/public-values';
 import { DemoMockApi, type RestApiTarget } from '../modules/origin/rest-api';
@@ -10,6 +10,7 @@ import { Truststore } from '../modules/origin/truststore';
 import { EnvStack, EnvStackProps } from './env-stack';
 import type { PkiStack } from './pki-stack';
 import { omittedOnEmulator } from '../envs/schema/drift';
+import { addPositionIdMigration } from './position-id-migration';
 
 export interface OriginStackProps extends EnvStackProps {
   /** The custody stack: its public outputs (the truststore CAs, the imported server certificate's ARN) and its place in the apply order. */
@@ -26,7 +27,8 @@ export interface OriginStackProps extends EnvStackProps {
 export class OriginStack extends EnvStack {
   readonly truststore: Truststore;
   readonly api: RestApiTarget;
-  readonly originDomains: readonly OriginDomain[];
+  /** One mTLS custom domain per protected hostname, keyed by the hostname. */
+  readonly originDomains: OriginDomains;
 
   constructor(scope: Construct, props: OriginStackProps) {
     super(scope, 'origin', props);
@@ -62,15 +64,20 @@ export class OriginStack extends EnvStack {
       importedCertificateArn: custody.importedServerCertificateArn && readPublicValue(this, custody.importedServerCertificateArn),
     });
 
-    this.originDomains = hostnames.map(
-      (hostname, i) =>
-        new MtlsApiDomain(this, `Domain${i}`, {
+    // Construct ids come from the hostname, never its position in the list: removing,
+    // inserting or reordering hostnames touches only the hostnames that changed.
+    this.originDomains = new Map(
+      hostnames.map((hostname): [string, OriginDomain] => [
+        hostname,
+        new MtlsApiDomain(this, mtlsApiDomainId(hostname), {
           domainName: hostname,
           serverCertificate: certificates.forHostname(hostname),
           truststoreUri: this.truststore.uri,
           truststoreVersion: this.truststore.version,
           api: this.api,
         }),
+      ]),
     );
+    addPositionIdMigration(this, hostnames);
   }
 }

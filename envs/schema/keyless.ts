@@ -72,6 +72,17 @@ const keyServerSchema = z
     subnet: name('subnet'),
     /** Fixed private address: the tunnel route and the keyless certificate's host both use it. */
     privateIp: ipv4,
+    /**
+     * The key server launch template version this host runs (docs/keyless.md, "Rolling
+     * key servers"). A template or AMI edit makes a new version and replaces no host;
+     * advance one host per apply. @default 1
+     */
+    launchTemplateVersion: z.number().int().min(1, 'expected a launch template version, 1 or more').default(1),
+    /**
+     * Keep the boot configuration (user-data) this host was launched with while another
+     * host rolls to a changed one; lift it in the next apply. @default false
+     */
+    holdBootConfig: z.boolean().default(false),
   })
   .strict();
 

@@ -71,6 +71,17 @@ export interface PrivateHostProps {
    * inbound traffic at all" and other hosts to "no inbound traffic from the world".
    */
   readonly role: HostRole;
+  /**
+   * The template version to launch from: an explicit number pins the host, so a template
+   * or AMI edit (a new version) replaces no running host until its number is advanced.
+   * @default "$Default"
+   */
+  readonly launchTemplateVersion?: number;
+  /**
+   * Keep the user-data the host was launched with (and its `BootConfigSha256` tag) while
+   * another host rolls to a changed boot configuration. @default false
+   */
+  readonly holdBootConfig?: boolean;
 }
 
 
@@ -84,11 +95,15 @@ export function bootConfigFingerprint(userData: string): string {
 }
 
 /**
- * A host at a fixed private address, launched from a hardened template. Neither a new
- * AMI release nor changed user-data replaces it on apply: with fixed addresses Terraform
- * would destroy every host before creating its successor, all at once, which for key
- * servers is an outage. Instead the `BootConfigSha256` tag changes in place, so the plan
- * shows which hosts run an older boot configuration; replace those one at a time.
+ * A host at a fixed private address, launched from a hardened template. A changed boot
+ * configuration (user-data) replaces it (`user_data_replace_on_change`: cloud-init runs
+ * once per instance, so an in-place user-data update would change nothing on the host),
+ * and drift sees the user-data the host really runs. With fixed addresses a replacement
+ * destroys the host before its successor exists, so hosts that must keep serving roll one
+ * per apply: each pins its template version (a template or AMI edit replaces nobody until
+ * the host's number is advanced) and can hold its boot configuration while another rolls
+ * (docs/keyless.md, "Rolling key servers"; `npm run apply` refuses a round that replaces
+ * more than one key server).
  */
 export class PrivateHost extends Construct {
   readonly instance: Instance;
@@ -98,10 +113,13 @@ export class PrivateHost extends Construct {
     super(scope, id);
     if (parseIpv4(props.privateIp) === undefined) throw new Error(`PrivateHost ${id}: privateIp "${props.privateIp}" is not an IPv4 address`);
     const lt = props.launchTemplate.template;
+    const version = props.launchTemplateVersion;
+    if (version !== undefined && (!Number.isInteger(version) || version < 1)) throw new Error(`PrivateHost ${id}: launchTemplateVersion ${version} is not a template version (1 or more)`);
     this.instance = new Instance(this, 'Instance', {
-      // $Default, not latest_version: a template edit is for hosts launched later and
-      // never replaces running hosts by itself (replace them one at a time).
-      launchTemplate: { id: lt.id, version: '$Default' },
+      // A pinned number: a template edit makes a new version and replaces this host only
+      // when its number is advanced. $Default (hosts that need no rolling): the provider
+      // replaces the host once the default version moves past the one it runs.
+      launchTemplate: { id: lt.id, version: version === undefined ? '$Default' : String(version) },
       subnetId: props.subnetId,
       privateIp: props.privateIp,
       // Repeated from the template: the instance is what reviewers and scanners look at.
@@ -109,8 +127,11 @@ export class PrivateHost extends Construct {
       userData: props.userData,
       // Said explicitly: left unset, the provider reads `false` back and plans a replacement.
       hibernation: false,
+      userDataReplaceOnChange: true,
       tags: { Name: props.name, Role: props.role, BootConfigSha256: bootConfigFingerprint(props.userData) },
-      lifecycle: { ignoreChanges: ['ami', 'user_data'] },
+      // `ami` is what the template resolved at launch (`resolve:ssm:`): the template's
+      // version pin, not this attribute, decides when a host moves to a new image.
+      lifecycle: { ignoreChanges: props.holdBootConfig ? ['ami', 'user_data', 'tags["BootConfigSha256"]'] : ['ami'] },
     });
     this.privateIp = props.privateIp;
   }

@@ -2,6 +2,9 @@ import { Construct } from 'constructs';
 import { DnsValidatedCertificate, type ValidationDns } from './dns-validated-certificate';
 import type { DomainServerCertificate } from './mtls-api-domain';
 
+/** The construct id of a hostname's ACM public certificate (and its validation record and validation). */
+export const publicCertificateId = (hostname: string): string => `Public-${hostname}`;
+
 export interface DomainServerCertificatesProps {
   /** Every protected hostname (one API Gateway custom domain each). */
   readonly hostnames: readonly string[];
@@ -28,8 +31,9 @@ export class DomainServerCertificates extends Construct {
     super(scope, id);
     if (props.hostnames.length === 0) throw new Error(`DomainServerCertificates ${id}: no hostnames`);
     const imported = props.importedCertificateArn;
-    props.hostnames.forEach((hostname, i) => {
-      const publicCert = new DnsValidatedCertificate(this, `Public${i}`, { domainName: hostname, dns: props.dns });
+    props.hostnames.forEach((hostname) => {
+      // Keyed by the hostname, never its position: removing or reordering one leaves the others alone.
+      const publicCert = new DnsValidatedCertificate(this, publicCertificateId(hostname), { domainName: hostname, dns: props.dns });
       this.byHostname.set(
         hostname,
         imported !== undefined

@@ -19,6 +19,9 @@ export interface DomainServerCertificate {
   readonly imported: boolean;
 }
 
+/** The construct id of a hostname's custom domain (and its base path mapping): the hostname, never a list position. */
+export const mtlsApiDomainId = (hostname: string): string => `Domain-${hostname}`;
+
 export interface MtlsApiDomainProps {
   readonly domainName: string;
   readonly serverCertificate: DomainServerCertificate;

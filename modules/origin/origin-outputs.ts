@@ -10,3 +10,6 @@ export interface OriginDomain {
   /** Route53 hosted zone id of that regional name (for alias records when DNS is in Route53). */
   readonly regionalZoneId: string;
 }
+
+/** The origin's domains keyed by hostname: what the edge stack looks a hostname up in. */
+export type OriginDomains = ReadonlyMap<string, OriginDomain>;

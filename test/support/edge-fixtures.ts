@@ -74,12 +74,13 @@ export function testCustodyStack(app: App, env: ResolvedEnvironment, pki: TestPk
   return new PkiStack(app, { env: { ...env, config: { ...env.config, pki: byo }, files } });
 }
 
-export function testOriginDomains(env: Pick<LoadedEnvironment, 'config'>): OriginDomain[] {
-  return env.config.hostnames.map((h, i) => ({
-    hostname: h.name,
-    regionalDomainName: `d-test${i}.execute-api.${env.config.aws.region}.amazonaws.com`,
-    regionalZoneId: 'ZTESTZONE',
-  }));
+export function testOriginDomains(env: Pick<LoadedEnvironment, 'config'>): Map<string, OriginDomain> {
+  return new Map(
+    env.config.hostnames.map((h, i): [string, OriginDomain] => [
+      h.name,
+      { hostname: h.name, regionalDomainName: `d-test${i}.execute-api.${env.config.aws.region}.amazonaws.com`, regionalZoneId: 'ZTESTZONE' },
+    ]),
+  );
 }
 
 export interface SynthesizedEdge {

@@ -33,10 +33,35 @@ export function examplePlan(): PlanReport {
         stack: 'dev-origin',
         exitCode: 2,
         plan: planFixture('replace-delete-sensitive.json'),
-        constructPaths: { 'aws_api_gateway_domain_name.Api': 'dev-origin/Domain0/Domain', 'aws_s3_object.Truststore': 'dev-origin/Truststore/Bundle' },
+        constructPaths: { 'aws_api_gateway_domain_name.Api': 'dev-origin/Domain-api.example.test/Domain', 'aws_s3_object.Truststore': 'dev-origin/Truststore/Bundle' },
         providers: { 'registry.terraform.io/hashicorp/aws': '5.100.0' },
       },
     ],
+  });
+}
+
+/**
+ * A pull request that removes the first of three protected hostnames, planned on moto
+ * by test/integration/identities-moto.test.ts (RECORD_PLAN_FIXTURES=1 writes the
+ * fixture): only `api.example.test`'s resources are deleted; the other two hostnames'
+ * domains, certificates and mappings are untouched (their ids are their hostnames).
+ */
+export function exampleRemovalPlan(): PlanReport {
+  return buildReport({
+    mode: 'plan',
+    env: 'local',
+    awsOnly: true,
+    commit: EXAMPLE_COMMIT,
+    generatedAt: EXAMPLE_TIME,
+    // As `local` reports it: moto drops a domain's mutual TLS, so every plan wants to set it again (envs/local.yaml).
+    knownGaps: [
+      {
+        resourceType: 'aws_api_gateway_domain_name',
+        attribute: 'mutual_tls_authentication',
+        reason: "moto 5.2.1's CreateDomainName drops mutual TLS and moto has no UpdateDomainName, so every plan wants to set it again",
+      },
+    ],
+    results: [{ stack: 'local-origin', exitCode: 2, plan: planFixture('moto-hostname-removal.json'), providers: { 'registry.terraform.io/hashicorp/aws': '5.100.0' } }],
   });
 }
 

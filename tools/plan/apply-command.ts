@@ -3,8 +3,20 @@ import { defineCommand, EXIT, UsageError, type ExitCode } from '../cli';
 import type { PlanReport } from './plan-report';
 import { STACK_RUN_OPTIONS, stackRunOptionsFrom } from './run-options';
 
+/** Asks on the terminal: "yes", or the number of outage risks typed back when the plans carry any (tools/plan/outage-risk.ts). */
+async function askToApply(report: PlanReport): Promise<boolean> {
+  const { confirmation } = await import('./outage-risk');
+  const { question, accepts } = confirmation(report);
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return accepts(await rl.question(question));
+  } finally {
+    rl.close();
+  }
+}
+
 /** Asks on the terminal; only "yes" applies. */
-async function askYes(question: string): Promise<boolean> {
+async function askYesTo(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     return (await rl.question(question)).trim() === 'yes';
@@ -17,7 +29,7 @@ async function askYes(question: string): Promise<boolean> {
 export const applyCommand = defineCommand({
   name: 'npm run apply',
   summary:
-    'Plans each stack of one environment to a saved plan file, prints the plan report (as npm run plan), asks for "yes" on a terminal (elsewhere --auto-approve is required), then applies exactly those plans in dependency order. Stacks waiting for an upstream stack are planned, shown and confirmed in the next round. After a failure, the stacks depending on it are skipped and named. Progress goes to stderr, one line per stack step with its elapsed time.',
+    'Plans each stack of one environment to a saved plan file, prints the plan report (as npm run plan), asks for "yes" on a terminal, or, when the plans carry outage risks (replacements or deletions of resources that serve traffic, each marked with why and the hostname), for the number of outage risks typed back (elsewhere --auto-approve is required), then applies exactly those plans in dependency order. Stacks waiting for an upstream stack are planned, shown and confirmed in the next round. After a failure, the stacks depending on it are skipped and named. Progress goes to stderr, one line per stack step with its elapsed time.',
   options: {
     ...STACK_RUN_OPTIONS,
     'auto-approve': { type: 'boolean', doc: 'apply without asking (required when stdin is not a terminal)' },
@@ -47,7 +59,7 @@ export const applyCommand = defineCommand({
         planDir: args['plan-dir'],
         confirm: async (stacks) => {
           process.stdout.write(`Saved plans in ${args['plan-dir']}: ${stacks.join(', ')}\n`);
-          return args['auto-approve'] || askYes(`\nApply these saved plans to ${args.env}? Only "yes" applies: `);
+          return args['auto-approve'] || askYesTo(`\nApply these saved plans to ${args.env}? Only "yes" applies: `);
         },
       });
       process.stdout.write(`\n${renderOutcome(saved)}`);
@@ -60,7 +72,7 @@ export const applyCommand = defineCommand({
       confirm: async (report) => {
         shown = report;
         process.stdout.write(renderMarkdown(report));
-        return args['auto-approve'] || askYes(`\nApply these plans to ${args.env}? Only "yes" applies: `);
+        return args['auto-approve'] || askToApply(report);
       },
     });
     // The last round's report is shown even when nobody was asked (a plan error, nothing to apply).

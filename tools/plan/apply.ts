@@ -2,7 +2,8 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../../lib/errors';
 import { runInitialized } from './init';
-import { buildReport, type PlanReport } from './plan-report';
+import { keyServersAtOnce } from './outage-risk';
+import { buildReport, type PlanReport, type StackPlanResult } from './plan-report';
 import { errorText, planFileOf, planPrepared, prepareEnvironment, terraformEnvFor, type PreparedStack, type StackRunOptions } from './plan-runner';
 import { progress } from './progress';
 import { runInDependencyOrder } from './stack-graph';
@@ -61,6 +62,13 @@ export async function applyEnvironment(options: ApplyOptions): Promise<ApplyOutc
       if (report.exitCode === 1) return done(reports, stacks, outcomes, false);
       const toApply = report.stacks.filter((s) => s.status === 'changes' || s.status === 'outputs-only').map((s) => s.stack);
       if (toApply.length === 0) break;
+      // Never every key server at once: refused before anyone is asked.
+      const together = keyServersAtOnce(report);
+      if (together.length > 0) {
+        const error = `refused: this apply would replace or delete ${together.length} key servers at once (${together.map((r) => r.serves ?? r.address).join(', ')}), and Keyless SSL would stop; roll one per apply (docs/keyless.md, "Rolling key servers")`;
+        for (const stack of new Set(together.map((r) => r.stack))) outcomes.set(stack, { stack, result: 'failed', error });
+        return done(reports, stacks, outcomes, false);
+      }
       if (!(await options.confirm(report))) return done(reports, stacks, outcomes, true);
       const applied = await applyPlans(remaining.filter((s) => toApply.includes(s.name)), env, step, options.concurrency);
       for (const o of applied) outcomes.set(o.stack, o);
@@ -108,9 +116,28 @@ export async function applySavedPlans(options: SavedPlansOptions): Promise<Apply
   if (files.length === 0) throw ConfigError.single('--plan-dir', options.planDir, 'holds no <stack>.tfplan file: nothing was planned with changes');
   const planned = stacks.filter((s) => files.includes(`${s.name}.tfplan`));
   const outcomes = new Map<string, StackOutcome>(stacks.filter((s) => !planned.includes(s)).map((s) => [s.name, { stack: s.name, result: 'unchanged' as const }]));
-  if (!(await options.confirm(planned.map((s) => s.name)))) return done([], stacks, outcomes, true);
   const env = terraformEnvFor(options);
   const step = progress(options.onProgress);
+  // The saved plans are read back before anything is applied: the same refusal as a
+  // fresh apply (never every key server at once), whoever approved them.
+  const shown: StackPlanResult[] = [];
+  for (const stack of planned) {
+    const read = await runInitialized(stack.dir, env, () => terraform(['show', '-json', '-no-color', join(dir, `${stack.name}.tfplan`)], stack.dir, env));
+    const run = read.failedInit ?? read.run;
+    if (read.failedInit || run.code !== 0) {
+      outcomes.set(stack.name, { stack: stack.name, result: 'failed', error: `the saved plan cannot be read: ${errorText(run)}` });
+      return done([], stacks, outcomes, false);
+    }
+    shown.push({ stack: stack.name, exitCode: 2, plan: JSON.parse(run.stdout) });
+  }
+  const report = buildReport({ mode: 'plan', env: options.env, awsOnly: options.awsOnly ?? false, results: shown });
+  const together = keyServersAtOnce(report);
+  if (together.length > 0) {
+    const error = `refused: these saved plans would replace or delete ${together.length} key servers at once (${together.map((r) => r.serves ?? r.address).join(', ')}), and Keyless SSL would stop; roll one per apply (docs/keyless.md, "Rolling key servers")`;
+    for (const stack of new Set(together.map((r) => r.stack))) outcomes.set(stack, { stack, result: 'failed', error });
+    return done([report], stacks, outcomes, false);
+  }
+  if (!(await options.confirm(planned.map((s) => s.name)))) return done([report], stacks, outcomes, true);
   const results = await runInDependencyOrder<StackOutcome>(
     planned.map((s) => s.name),
     new Map(planned.map((s) => [s.name, s.dependencies.filter((d) => planned.some((p) => p.name === d))])),
@@ -127,7 +154,7 @@ export async function applySavedPlans(options: SavedPlansOptions): Promise<Apply
     options.concurrency,
   );
   for (const o of results.values()) outcomes.set(o.stack, o);
-  return done([], stacks, outcomes, false);
+  return done([report], stacks, outcomes, false);
 }
 
 /** Applies saved plans in dependency order; a stack after a failed one is skipped, named with the reason. */

@@ -1,5 +1,6 @@
 import { comparePaths, diffLeaves, markedAt, splitPath } from '../tf-json/json-paths';
 import { formatValue, markdownCell as cell } from '../tf-json/format';
+import { outageMark, outageRisks, stackOutageRisks } from './outage-risk';
 
 /**
  * From `terraform show -json <planfile>` to a report a person reads in a minute and a
@@ -56,6 +57,12 @@ export interface ResourceReport {
   readonly attributes: readonly AttributeChange[];
   /** Attributes left out because they only go between absent and their empty default (`""`, `[]`, `{}`, `false`, `null`). */
   readonly hiddenDefaults?: number;
+  /**
+   * For a replace or delete: the name the resource had (its `domain_name`, `hostname`,
+   * `name` or `Name` tag before the change), so a deleted resource, which no longer has a
+   * construct path, still says which hostname or host it served.
+   */
+  readonly identity?: string;
 }
 
 export interface StackReport {
@@ -76,6 +83,17 @@ export interface StackReport {
   readonly waitingFor?: string;
   /** Differences matching a known emulator gap of the environment: shown, not counted. */
   readonly knownGaps: readonly KnownGapHit[];
+  /**
+   * Resources whose address changes in state only (`moved` blocks): nothing in the cloud
+   * is touched. Absent when there is none. A resource that also changes is in `changes` too.
+   */
+  readonly moved?: readonly ResourceMove[];
+}
+
+/** A resource Terraform moves from one address to another in state. */
+export interface ResourceMove {
+  readonly from: string;
+  readonly to: string;
 }
 
 /** A known emulator gap (from the env file's `drift.knownEmulatorGaps`). */
@@ -148,6 +166,8 @@ export interface TerraformPlanJson {
 
 export interface TerraformResourceChange {
   readonly address: string;
+  /** Set when a `moved` block gave the resource this address; the address it had in state. */
+  readonly previous_address?: string;
   readonly type: string;
   readonly mode?: 'managed' | 'data';
   readonly change: {
@@ -306,7 +326,8 @@ function resourceReports(
     // Data sources are read on every plan; that is not a change anyone acts on.
     if (rc.mode === 'data' || action === 'read') continue;
     const path = constructPaths[rc.address];
-    const base = { address: rc.address, ...(path ? { constructPath: path } : {}), type: rc.type, action };
+    const identity = action === 'replace' || action === 'delete' ? identityOf(rc.change.before) : undefined;
+    const base = { address: rc.address, ...(path ? { constructPath: path } : {}), type: rc.type, action, ...(identity ? { identity } : {}) };
     if (action !== 'update' && action !== 'replace') {
       out.push({ ...base, attributes: [] });
       continue;
@@ -324,6 +345,15 @@ function resourceReports(
     out.push({ ...base, attributes: rows, ...(hidden > 0 ? { hiddenDefaults: hidden } : {}) });
   }
   return { changes: out.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0)), hits };
+}
+
+/** The name a resource had before a change: `domain_name`, `hostname`, `name`, or its `Name` tag. */
+function identityOf(before: unknown): string | undefined {
+  if (before === null || typeof before !== 'object') return undefined;
+  const b = before as Record<string, unknown>;
+  for (const key of ['domain_name', 'hostname', 'name']) if (typeof b[key] === 'string' && b[key] !== '') return b[key] as string;
+  const tags = b.tags as Record<string, unknown> | null | undefined;
+  return typeof tags?.Name === 'string' ? tags.Name : undefined;
 }
 
 /** One stack's report from what the runner collected. */
@@ -346,6 +376,10 @@ export function stackReport(result: StackPlanResult, knownGaps: readonly KnownGa
   }
   const plan = result.plan;
   const { changes, hits } = resourceReports(plan.resource_changes, knownGaps, result.constructPaths ?? {});
+  const moved = (plan.resource_changes ?? [])
+    .filter((rc) => rc.previous_address !== undefined && rc.previous_address !== rc.address)
+    .map((rc) => ({ from: rc.previous_address!, to: rc.address }))
+    .sort((a, b) => (a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
   for (const r of changes) counts[r.action]++;
   const outputs = Object.entries(plan.output_changes ?? {})
     .filter(([, c]) => actionOf(c.actions) !== undefined)
@@ -363,6 +397,7 @@ export function stackReport(result: StackPlanResult, knownGaps: readonly KnownGa
     outputs,
     counts,
     knownGaps: hits,
+    ...(moved.length > 0 ? { moved } : {}),
   };
 }
 
@@ -510,15 +545,25 @@ export function renderMarkdown(report: PlanReport): string {
     lines.push(`| \`${s.stack}\` | ${status} | ${s.counts.create} | ${s.counts.update} | ${s.counts.replace} | ${s.counts.delete} |`);
   }
   lines.push('', `Exit code ${report.exitCode} (0 = no changes, 2 = ${report.mode === 'drift' ? 'drift' : 'changes'}, 1 = error).`);
+  const risks = outageRisks(report);
+  if (risks.length > 0) {
+    lines.push('', `**${risks.length} outage risk${risks.length === 1 ? '' : 's'}**: replacements and deletions of resources that serve traffic.`, '');
+    lines.push(...risks.map((r) => `- \`${r.stack}\` \`${r.address}\`: ${outageMark(r)}`));
+  }
   const titles = sideTitles(report.mode);
   for (const s of report.stacks) {
-    if (s.status === 'no-changes' && s.changes.length === 0) continue;
+    if (s.status === 'no-changes' && s.changes.length === 0 && !s.moved?.length) continue;
     lines.push('', `### \`${s.stack}\``);
     if (s.waitingFor) lines.push('', `Not planned: ${s.waitingFor}.`);
     if (s.error) lines.push('', '```text', s.error.slice(0, 4000), '```');
     if (s.changes.length > 0) {
       lines.push('', `**${titles.title}**`, '', `| Resource | Action | Attribute | ${titles.before} | ${titles.after} |`, '| --- | --- | --- | --- | --- |');
-      lines.push(...changeTableRows(s.changes));
+      const marked = new Set(stackOutageRisks(s).map((r) => r.address));
+      lines.push(...changeTableRows(s.changes, (r) => (marked.has(r.address) ? '**outage risk** ' : '')));
+    }
+    if (s.moved && s.moved.length > 0) {
+      lines.push('', `**Moved in state only** (nothing in the cloud is touched): ${s.moved.length}`, '', '| From | To |', '| --- | --- |');
+      lines.push(...s.moved.map((m) => `| \`${m.from}\` | \`${m.to}\` |`));
     }
     if (s.outputs.length > 0) {
       const only = s.status === 'outputs-only' ? ` (outputs only: no resource changes${report.mode === 'drift' ? '; not drift' : ''})` : '';

@@ -8,6 +8,7 @@ import {
   type PlanReport,
   type ResourceReport,
 } from '../plan/plan-report';
+import { outageMarkOf } from '../plan/outage-risk';
 import { renderReviewMarkdown, type Review } from '../review/review';
 import type { Weakening } from '../review/weakenings';
 import { isSecurityRelevant } from '../review/security-relevance';
@@ -38,7 +39,7 @@ export interface PrCommentInput {
   readonly maxChars?: number;
 }
 
-export type RiskTier = 'security-removal' | 'weakening' | 'other';
+export type RiskTier = 'outage-risk' | 'security-removal' | 'weakening' | 'other';
 
 /** A change in the comment's risk list. */
 export interface RiskItem {
@@ -73,18 +74,20 @@ export function riskItems(plan: PlanReport, review?: Review): RiskItem[] {
   const items: RiskItem[] = [];
   for (const s of plan.stacks) {
     for (const r of s.changes) {
-      const tier: RiskTier = REMOVALS.has(r.action) && isSecurityRelevant(r.type) ? 'security-removal' : 'other';
-      items.push({ tier, stack: s.stack, address: r.address, ...(r.constructPath ? { constructPath: r.constructPath } : {}), what: r.action, detail: changeDetail(r) });
+      const outage = outageMarkOf(s.stack, r);
+      const tier: RiskTier = outage ? 'outage-risk' : REMOVALS.has(r.action) && isSecurityRelevant(r.type) ? 'security-removal' : 'other';
+      items.push({ tier, stack: s.stack, address: r.address, ...(r.constructPath ? { constructPath: r.constructPath } : {}), what: r.action, detail: outage ?? changeDetail(r) });
     }
   }
   for (const s of review?.stacks ?? []) {
     for (const w of s.weakenings) items.push({ tier: 'weakening', stack: w.stack, address: w.address, what: WEAKENING_TEXT[w.kind], detail: w.message });
   }
-  const order: RiskTier[] = ['security-removal', 'weakening', 'other'];
+  const order: RiskTier[] = ['outage-risk', 'security-removal', 'weakening', 'other'];
   return items.sort((a, b) => order.indexOf(a.tier) - order.indexOf(b.tier) || a.stack.localeCompare(b.stack) || a.address.localeCompare(b.address));
 }
 
 const TIER_TITLE: Record<RiskTier, string> = {
+  'outage-risk': 'Outage risk: replacements and deletions of resources that serve traffic',
   'security-removal': 'Replacements and deletions of security-relevant resources',
   weakening: 'Weakened against the base (found by the review)',
   other: 'Other changes',
@@ -94,6 +97,8 @@ const TIER_TITLE: Record<RiskTier, string> = {
 export function verdictLine(plan: PlanReport, items: readonly RiskItem[], review?: Review): string {
   const findings = review?.stacks.reduce((n, s) => n + s.findings.length, 0) ?? 0;
   const urgent = items.filter((i) => i.tier !== 'other').length + findings;
+  const outages = items.filter((i) => i.tier === 'outage-risk').length;
+  const outageNote = outages > 0 ? ` — 🛑 ${outages} **outage risk${outages === 1 ? '' : 's'}**` : '';
   const errored = plan.stacks.filter((s) => s.status === 'error').map((s) => `\`${s.stack}\``);
   const totals = (['create', 'update', 'replace', 'delete'] as const)
     .map((a) => [a, plan.stacks.reduce((n, s) => n + s.counts[a], 0)] as const)
@@ -102,13 +107,13 @@ export function verdictLine(plan: PlanReport, items: readonly RiskItem[], review
   const head = `**Plan \`${plan.env}\`**`;
   if (errored.length > 0) return `${head}: ❌ ERROR in ${errored.join(', ')}${totals.length ? `; ${totals.join(', ')} elsewhere` : ''}`;
   const state = plan.exitCode === 0 ? '✅ no changes' : `changes: ${totals.join(', ') || 'outputs only'}`;
-  return `${head}: ${state}${urgent > 0 ? ` — ⚠️ ${urgent} to review first` : ' — nothing security-relevant removed or weakened'}`;
+  return `${head}: ${state}${outageNote}${urgent > 0 ? ` — ⚠️ ${urgent} to review first` : ' — nothing security-relevant removed or weakened'}`;
 }
 
 function riskTable(items: readonly RiskItem[], tier: RiskTier): string[] {
   const rows = items.filter((i) => i.tier === tier);
   if (rows.length === 0) return [];
-  const mark = tier === 'other' ? '' : '⚠️ ';
+  const mark = tier === 'other' ? '' : tier === 'outage-risk' ? '🛑 ' : '⚠️ ';
   return [
     `**${TIER_TITLE[tier]}** (${rows.length})`,
     '',
@@ -133,7 +138,7 @@ function attributeDetails(plan: PlanReport): string[] {
       ...details(`\`${s.stack}\`: ${s.changes.length} resource change${s.changes.length === 1 ? '' : 's'}, attribute by attribute`, [
         `| Resource | Action | Attribute | ${titles.before} | ${titles.after} |`,
         '| --- | --- | --- | --- | --- |',
-        ...changeTableRows(s.changes, (r) => (REMOVALS.has(r.action) && isSecurityRelevant(r.type) ? '⚠️ ' : '')),
+        ...changeTableRows(s.changes, (r) => (outageMarkOf(s.stack, r) ? '🛑 **outage risk** ' : REMOVALS.has(r.action) && isSecurityRelevant(r.type) ? '⚠️ ' : '')),
       ]),
     );
   }
@@ -153,7 +158,7 @@ export function renderPrComment(input: PrCommentInput): string {
   const max = input.maxChars ?? MAX_COMMENT_CHARS;
   const items = riskItems(plan, review);
   const head = [commentMarker('plan', plan.env), verdictLine(plan, items, review), '', ...awsOnlyWarning(plan), ...notPlannedNote(plan), `<sub>${provenanceLine(plan)}</sub>`, ''];
-  const tiers = [...riskTable(items, 'security-removal'), ...riskTable(items, 'weakening'), ...riskTable(items, 'other')];
+  const tiers = [...riskTable(items, 'outage-risk'), ...riskTable(items, 'security-removal'), ...riskTable(items, 'weakening'), ...riskTable(items, 'other')];
   const tail = [...attributeDetails(plan), ...reviewDetails(review), ...knownGapsBlock(plan.stacks)];
   const where = input.artifactUrl ? `[the full report](${input.artifactUrl})` : 'the full report in the workflow run\'s artifacts';
   const full = [...head, ...tiers, ...tail].join('\n');

@@ -18,7 +18,7 @@ import { policyStatements } from '../policy/statements';
 export interface SecuritySetting {
   /** `aws_api_gateway_domain_name.Api` */
   readonly resource: string;
-  /** The construct that made it (`dev-origin/Domain0/Domain`), from the CDKTF metadata. */
+  /** The construct that made it (`dev-origin/Domain-api.dev.example.com/Domain`), from the CDKTF metadata. */
   readonly constructPath?: string;
   readonly setting: string;
   readonly value: string;

@@ -49,6 +49,11 @@ export function projectAwsOnly(stack: TerraformJson, options: ProjectionOptions 
   const required = json.terraform?.required_providers ?? {};
   for (const name of Object.keys(required)) if (name !== 'aws') delete required[name];
   if (json.terraform) delete json.terraform.backend;
+  // `moved` blocks of removed resources would name addresses the projection no longer declares.
+  if (Array.isArray(json.moved)) {
+    json.moved = json.moved.filter((m: { from: string; to: string }) => KEPT_TYPE.test(m.from) && KEPT_TYPE.test(m.to));
+    if (json.moved.length === 0) delete json.moved;
+  }
 
   const removedSet = new Set(removed);
   const placeholder = options.placeholder ?? ((address: string, attribute: string) => `${PLACEHOLDER_PREFIX}${address}.${attribute}`);

@@ -207,7 +207,7 @@ describeWithOpenssl('edge modules refuse insecure or meaningless input at constr
     // A fresh app each time, so the second call fails for the same reason as the first.
     const build = () => {
       const app = new App();
-      return new EdgeStack(app, { env, custody: testCustodyStack(app, env, pki), originDomains: testOriginDomains(env).slice(0, 1) });
+      return new EdgeStack(app, { env, custody: testCustodyStack(app, env, pki), originDomains: new Map([...testOriginDomains(env)].slice(0, 1)) });
     };
     expect(build).toThrow(/EdgeStack: no origin domain for "partners\.example\.org"/);
     expect(build).not.toThrow(ConfigError);

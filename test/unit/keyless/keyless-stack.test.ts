@@ -43,14 +43,34 @@ describe('the keyless stack', () => {
       expect(i.metadata_options).toMatchObject(imds);
       expect(i.key_name).toBeUndefined();
       expect(i.associate_public_ip_address).toBeUndefined();
-      // No simultaneous replacement of every key server on a boot-config change: the tag shows it instead.
-      expect(i.lifecycle.ignore_changes).toEqual(['ami', 'user_data']);
-      expect(i.user_data_replace_on_change).toBeUndefined();
+      // user-data is no longer hidden from drift: a boot-config change replaces the host,
+      // and key servers roll one per apply (pinned template versions, holds; docs/keyless.md).
+      expect(i.lifecycle.ignore_changes).toEqual(['ami']);
+      expect(i.user_data_replace_on_change).toBe(true);
       const withRefsMasked = (i.user_data as string).replace(/(?<!\$)\$\{[^}]+\}/g, '<ref>');
       expect(i.tags.BootConfigSha256).toBe(createHash('sha256').update(withRefsMasked).digest('hex'));
-      expect(i.launch_template.version).toBe('$Default');
+      // Pinned to an explicit version (the env file's launchTemplateVersion, 1 by default): a template edit replaces no host.
+      expect(i.launch_template.version).toBe('1');
     }
     for (const s of Object.values<any>(resourcesOf(stack, 'aws_subnet'))) expect(s.map_public_ip_on_launch).toBe(false);
+  });
+
+  it('a held key server keeps its user-data and boot-config tag; the others follow the code', () => {
+    let doc = withField(baseEnvironment('local'), 'keyless.keyServers[1].holdBootConfig', true);
+    doc = withField(doc, 'keyless.keyServers[1].launchTemplateVersion', 3);
+    const dir = envDir({ local: doc });
+    let keyless: Record<string, any>;
+    try {
+      keyless = synthStacks('local', dir).get('local-keyless')!;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const hosts = Object.values<any>(resourcesOf(keyless, 'aws_instance'));
+    const byName = Object.fromEntries(hosts.map((h) => [h.tags.Name, h]));
+    expect(byName['local-keyless-key-b'].lifecycle.ignore_changes).toEqual(['ami', 'user_data', 'tags["BootConfigSha256"]']);
+    expect(byName['local-keyless-key-b'].launch_template.version).toBe('3');
+    expect(byName['local-keyless-key-a'].lifecycle.ignore_changes).toEqual(['ami']);
+    expect(byName['local-keyless-key-a'].launch_template.version).toBe('1');
   });
 
   it('puts the key servers in private subnets whose only route out is the NAT gateway, across two zones', () => {

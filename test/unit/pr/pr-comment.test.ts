@@ -4,7 +4,7 @@ import { buildReview } from '../../../tools/review/review';
 import { isSecurityRelevant } from '../../../tools/review/security-relevance';
 import { synthesizeJson } from '../../../tools/synth/synth-json';
 import { expectDocsExample } from '../../support/docs-examples';
-import { EXAMPLE_RUN, EXAMPLE_TIME, examplePlan, exampleReview, planFixture } from '../../support/report-examples';
+import { EXAMPLE_RUN, EXAMPLE_TIME, examplePlan, exampleRemovalPlan, exampleReview, planFixture } from '../../support/report-examples';
 
 describe('the pull-request comment of an environment', () => {
   const plan = examplePlan();
@@ -14,29 +14,34 @@ describe('the pull-request comment of an environment', () => {
 
   it('starts with its marker and a verdict line', () => {
     expect(lines[0]).toBe(commentMarker('plan', 'dev'));
-    expect(lines[1]).toBe('**Plan `dev`**: changes: 1 to create, 1 to update, 1 to replace, 1 to delete — ⚠️ 3 to review first');
+    expect(lines[1]).toBe('**Plan `dev`**: changes: 1 to create, 1 to update, 1 to replace, 1 to delete — 🛑 1 **outage risk** — ⚠️ 3 to review first');
   });
 
-  it('orders by risk: security-relevant replacements and deletions, then weakenings, then the rest', () => {
+  it('orders by risk: outage risks, security-relevant replacements and deletions, then weakenings, then the rest', () => {
     expect(riskItems(plan, review).map((i) => `${i.tier} ${i.address} ${i.what}`)).toEqual([
-      'security-removal aws_api_gateway_domain_name.Api replace',
+      'outage-risk aws_api_gateway_domain_name.Api replace',
       'security-removal aws_security_group_rule.Legacy delete',
       expect.stringMatching(/^weakening cloudflare_ruleset\.\w+ API Shield protects less$/),
       'other aws_s3_object.Truststore create',
       'other aws_secretsmanager_secret_version.KeylessToken update',
     ]);
     const at = (text: string) => body.indexOf(text);
-    expect(at('**Replacements and deletions of security-relevant resources** (2)')).toBeLessThan(at('**Weakened against the base (found by the review)** (1)'));
+    expect(at('**Outage risk: replacements and deletions of resources that serve traffic** (1)')).toBeLessThan(at('**Replacements and deletions of security-relevant resources** (1)'));
+    expect(at('**Replacements and deletions of security-relevant resources** (1)')).toBeLessThan(at('**Weakened against the base (found by the review)** (1)'));
     expect(at('**Weakened against the base (found by the review)** (1)')).toBeLessThan(at('**Other changes** (2)'));
     expect(at('**Other changes** (2)')).toBeLessThan(at('<details>'));
   });
 
   it('marks the security-relevant removals and the weakening, and nothing in "other changes"', () => {
     const section = (title: string) => body.slice(body.indexOf(title), body.indexOf('\n\n', body.indexOf('| --- |', body.indexOf(title))));
-    expect(section('**Replacements and deletions').match(/⚠️/g)).toHaveLength(2);
+    expect(section('**Outage risk').match(/🛑/g)).toHaveLength(1);
+    expect(section('**Replacements and deletions').match(/⚠️/g)).toHaveLength(1);
     expect(section('**Weakened against the base').match(/⚠️/g)).toHaveLength(1);
     expect(section('**Other changes**')).not.toContain('⚠️');
-    expect(body).toContain('| `dev-origin` | ⚠️ `aws_api_gateway_domain_name.Api`<br><sub>dev-origin/Domain0/Domain</sub> | replace | replaced because of `domain_name` |');
+    expect(body).toContain(
+      '| `dev-origin` | 🛑 `aws_api_gateway_domain_name.Api`<br><sub>dev-origin/Domain-api.example.test/Domain</sub> | replace | **outage risk**: API custom domain, replaced because `domain_name` changed; serves api.example.test |',
+    );
+    expect(body).toContain('| `dev-origin` | ⚠️ `aws_security_group_rule.Legacy` | delete | destroyed |');
     expect(body).toMatch(/\| `dev-edge` \| ⚠️ `cloudflare_ruleset\.\S+` \| API Shield protects less \| path prefix "\/admin\/" of "api\.dev\.example\.com" is no longer protected \|/);
   });
 
@@ -61,8 +66,10 @@ describe('the pull-request comment of an environment', () => {
     expect(isSecurityRelevant('aws_api_gateway_deployment')).toBe(false);
   });
 
-  it('is the example in the docs', () => {
-    expectDocsExample('pr-comment.md', body);
+  it('the example in the docs: a hostname removal recorded on moto, no replacement of the other hostnames', () => {
+    const removal = renderPrComment({ plan: exampleRemovalPlan(), artifactUrl: EXAMPLE_RUN });
+    expect(removal).not.toMatch(/\| replace \|/);
+    expectDocsExample('pr-comment.md', removal);
   });
 });
 
