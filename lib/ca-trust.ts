@@ -1,6 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import { type CertificateIdentity, displayName, identify, signedBy } from './certificate-identity';
-import { CLOUDFLARE_SHARED_ORIGIN_PULL_CA, sharedCaPublicKey, type SharedCaFacts } from './cloudflare-origin-pull-ca';
+import { CLOUDFLARE_SHARED_ORIGIN_PULL_CA, sharedCaKeyId, sharedCaPublicKey, type SharedCaFacts } from './cloudflare-origin-pull-ca';
 import { type PublicRootStore, systemPublicRoots } from './public-roots';
 import { canonicalValue, type DistinguishedName } from './x509-name';
 
@@ -50,10 +50,10 @@ function namedLike(name: DistinguishedName, facts: SharedCaFacts): boolean {
   return has('CN') || (has('O') && has('OU'));
 }
 
-const sharedKeys = new WeakMap<SharedCaFacts, X509Certificate['publicKey']>();
+const sharedKeys = new WeakMap<SharedCaFacts, { key: X509Certificate['publicKey']; id: string }>();
 function keyOf(facts: SharedCaFacts) {
   let key = sharedKeys.get(facts);
-  if (!key) sharedKeys.set(facts, (key = sharedCaPublicKey(facts)));
+  if (!key) sharedKeys.set(facts, (key = { key: sharedCaPublicKey(facts), id: sharedCaKeyId(facts) }));
   return key;
 }
 
@@ -62,9 +62,9 @@ export function sharedCaEvidence(certificate: X509Certificate, policy: TrustPoli
   const id = identify(certificate);
   for (const facts of policy.sharedCas ?? [CLOUDFLARE_SHARED_ORIGIN_PULL_CA]) {
     const evidence =
-      id.spkiSha256 === facts.spkiSha256
-        ? `it carries the public key of ${facts.label} (SPKI SHA-256 ${facts.spkiSha256}), whatever its name, serial or signature say`
-        : signedBy(certificate, keyOf(facts))
+      id.keyId === keyOf(facts).id
+        ? `it carries the public key of ${facts.label} (SPKI SHA-256 ${facts.spkiSha256}), whatever its name, serial, signature or key encoding say`
+        : signedBy(certificate, keyOf(facts).key)
           ? `it is signed by the key of ${facts.label}`
           : namedLike(id.subject, facts)
             ? `its subject ${displayName(id.subject)} is named like ${facts.label}`
@@ -80,7 +80,7 @@ export function sharedCaEvidence(certificate: X509Certificate, policy: TrustPoli
 export function publicCaEvidence(certificate: X509Certificate, policy: TrustPolicy = {}): string | undefined {
   const store = policy.publicRoots ?? systemPublicRoots();
   const id = identify(certificate);
-  const sameKey = store.byKey.get(id.spkiSha256);
+  const sameKey = store.byKey.get(id.keyId);
   if (sameKey) {
     const what = sameKey.identity.subjectKey === id.subjectKey ? 'it is the publicly trusted root' : 'it carries the key of the publicly trusted root';
     return `${what} ${displayName(sameKey.identity.subject)} (in ${sameKey.source}); ${PUBLIC_CA_RISK}`;
