@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isHostname } from '../../lib/hostnames';
+import { PLAIN_TEXT, PLAIN_TEXT_DESCRIPTION } from '../../lib/markdown';
 import { MAX_USER_TAGS, PROJECT_TAG_KEYS } from '../../lib/naming';
 
 /** Building blocks shared by the section schemas. Messages say what is accepted. */
@@ -32,6 +33,17 @@ export const tagMap = z
     z.string().max(256, 'expected a tag value of at most 256 characters'),
   )
   .refine((t) => Object.keys(t).length <= MAX_USER_TAGS, `expected at most ${MAX_USER_TAGS} tags: AWS allows 50 per resource and the project adds up to ${PROJECT_TAG_KEYS.length} of its own`);
+
+/**
+ * A free-text field (a reason, a description): reports quote it, so it holds plain text
+ * only (lib/markdown PLAIN_TEXT: no Markdown, HTML, mentions or line breaks) and is short.
+ */
+export const plainText = (what: string, min: number, max: number) =>
+  z
+    .string()
+    .min(min, `expected ${what} of at least ${min} characters`)
+    .max(max, `expected ${what} of at most ${max} characters`)
+    .regex(PLAIN_TEXT, `expected ${what} of plain text only: ${PLAIN_TEXT_DESCRIPTION} (it is quoted in reports; no Markdown, HTML, @ or #, no line breaks)`);
 
 /** Path of a PEM file, relative to the environment file's folder. */
 export const pemPath = z

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { plainText } from './common';
 import { outsideZoneProblem, tlsBelowZoneProblem } from '../../lib/rules';
 import { awsSchema, backendSchema, cloudflareSchema, tagMap } from './core';
 import { driftSchema } from './drift';
@@ -42,7 +43,7 @@ export const environmentSchema = z
      * Setting this to the reason (at least 20 characters) lifts that for this file.
      * @default unset: PEM files stay inside the project folder
      */
-    allowPemFilesOutsideProject: z.string().min(20, 'expected the reason PEM files must live outside the project folder (at least 20 characters)').optional(),
+    allowPemFilesOutsideProject: plainText('the reason PEM files must live outside the project folder', 20, 300).optional(),
   })
   .strict()
   .superRefine((env, ctx) => {
