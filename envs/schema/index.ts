@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_HOSTNAMES_PER_ENVIRONMENT } from '../../lib/hostnames';
 import { plainText } from './common';
 import { outsideZoneProblem, tlsBelowZoneProblem } from '../../lib/rules';
 import { awsSchema, backendSchema, cloudflareSchema, tagMap } from './core';
@@ -27,7 +28,10 @@ export const environmentSchema = z
     /** Tags put on every AWS resource (with `Environment` and `ManagedBy` added). @default {} */
     tags: tagMap.default({}),
     /** Hostnames protected end to end. At least one. */
-    hostnames: z.array(protectedHostnameSchema).min(1, 'expected at least one protected hostname'),
+    hostnames: z
+      .array(protectedHostnameSchema)
+      .min(1, 'expected at least one protected hostname')
+      .max(MAX_HOSTNAMES_PER_ENVIRONMENT, `expected at most ${MAX_HOSTNAMES_PER_ENVIRONMENT} protected hostnames per environment (API Gateway custom domains per region, the 4096-character WAF rule expression); put more in another environment`),
     pki: pkiSchema.prefault({ mode: 'generated' }),
     origin: originSchema.prefault({}),
     keyless: keylessSchema.default({ enabled: false }),
