@@ -114,6 +114,36 @@ const crossChecks: CrossCheck[] = [
       });
     }
   },
+  function emulatorOnlyOnLoopbackLocal(env, ctx) {
+    // With an s3 backend emulatorOnlyForLocal below says it: one problem per mistake.
+    if (env.aws.endpoint === undefined || env.backend.type === 's3') return;
+    // The emulator gets the AWS credentials of whoever runs the plan: only a local one, only for `local`.
+    if (env.name !== 'local') {
+      ctx.addIssue({ code: 'custom', path: ['aws', 'endpoint'], message: `an emulator endpoint is only allowed in the local environment, not in "${env.name}"; remove it to use the real AWS endpoints` });
+      return;
+    }
+    const host = new URL(env.aws.endpoint).hostname.replace(/^\[|\]$/g, '');
+    if (!['127.0.0.1', 'localhost', '::1'].includes(host) && !/^127\.\d+\.\d+\.\d+$/.test(host)) {
+      ctx.addIssue({ code: 'custom', path: ['aws', 'endpoint'], message: `"${env.aws.endpoint}" is not on this machine; an emulator endpoint must be a loopback address (127.0.0.1, ::1 or localhost) so credentials never leave it` });
+    }
+  },
+  function oneTerraformVariablePerKey(env, ctx) {
+    const first = new Map<string, string>();
+    const walk = (node: unknown, path: (string | number)[]) => {
+      if (Array.isArray(node)) node.forEach((v, i) => walk(v, [...path, i]));
+      else if (node && typeof node === 'object') {
+        const variable = (node as { terraformVariable?: unknown }).terraformVariable;
+        if (typeof variable === 'string') {
+          const where = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
+          const earlier = first.get(variable);
+          if (earlier) ctx.addIssue({ code: 'custom', path: [...path, 'terraformVariable'], message: `the Terraform variable "${variable}" already supplies the key of ${earlier}; each private key needs its own variable` });
+          else first.set(variable, where);
+        }
+        for (const [k, v] of Object.entries(node)) walk(v, [...path, k]);
+      }
+    };
+    walk(env, []);
+  },
   function emulatorOnlyForLocal(env, ctx) {
     if (env.aws.endpoint !== undefined && env.backend.type === 's3') {
       ctx.addIssue({

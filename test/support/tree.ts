@@ -17,7 +17,9 @@ export function treeSnapshot(dir: string): Record<string, string> {
       else if (st.isDirectory()) {
         out[key] = 'dir';
         walk(path, key);
-      } else out[key] = createHash('sha256').update(readFileSync(path)).digest('hex');
+      } else if (st.isFile()) out[key] = createHash('sha256').update(readFileSync(path)).digest('hex');
+      // A FIFO or device is never read: that would block or never end.
+      else out[key] = `special ${st.mode.toString(8)}`;
     }
   };
   walk(dir, '');
