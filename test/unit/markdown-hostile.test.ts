@@ -20,7 +20,6 @@ interface MdNode {
 interface Walker {
   next(): { entering: boolean; node: MdNode } | null;
 }
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const commonmark = require('commonmark') as { Parser: new () => { parse(s: string): { walker(): Walker } } };
 
 /**
