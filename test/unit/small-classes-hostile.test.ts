@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadEnvironment } from '../../envs/load';
+import { crossFileProblems } from '../../envs/resolve';
 import { ConfigError } from '../../lib/errors';
 import { fromRoot } from '../../lib/paths';
 import { defineCommand, executeCommand, EXIT, isPlanReportJson, readJsonInput, REPORT_OPTIONS } from '../../tools/cli';
@@ -199,6 +200,30 @@ describe('env-file fields of the smaller classes', () => {
     expect(found).toContainEqual(
       'local.yaml: pki.serverCertificate.privateKey.terraformVariable: the Terraform variable "shared_key" already supplies the key of pki.originPullClient.privateKey; each private key needs its own variable',
     );
+  });
+});
+
+describe('across env files', () => {
+  const loaded = (docs: Record<string, Record<string, unknown>>) => {
+    const dir = envDir(docs);
+    try {
+      return Object.keys(docs).map((name) => loadEnvironment(name, dir));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const lines = (docs: Record<string, Record<string, unknown>>) => crossFileProblems(loaded(docs)).map((p) => `${p.file.replace(/^.*\//, '')}: ${p.field}: ${p.message}`);
+
+  it('the same zone name with two different zone ids: one line naming the second file and cloudflare.zoneId', () => {
+    const dev = baseEnvironment('dev');
+    const staging = withField(withField(baseEnvironment('staging'), 'cloudflare.zoneName', dev.cloudflare.zoneName), 'hostnames', dev.hostnames.map((h: { name: string }) => ({ ...h, name: h.name.replace(/^api\./, 'api2.') })));
+    expect(lines({ dev, staging }).filter((l) => /a zone name has one zone id/.test(l))).toEqual([
+      expect.stringMatching(/^staging\.yaml: cloudflare\.zoneId: "[0-9a-f]{32}" differs from "[0-9a-f]{32}", the id .*dev\.yaml gives the same zone ".*"; a zone name has one zone id/),
+    ]);
+  });
+
+  it('different zone names with their own ids raise nothing', () => {
+    expect(lines({ dev: baseEnvironment('dev'), prod: baseEnvironment('prod') }).filter((l) => /zone/.test(l))).toEqual([]);
   });
 });
 
