@@ -157,9 +157,31 @@ function hostnamesShared(envs: readonly LoadedEnvironment[]): ConfigProblem[] {
   return problems;
 }
 
+/**
+ * A zone name is one zone: the same name with another zone id in another env file means
+ * one of the ids is wrong, and that environment would manage somebody else's zone.
+ */
+function zoneNamesConsistent(envs: readonly LoadedEnvironment[]): ConfigProblem[] {
+  const first = new Map<string, LoadedEnvironment>();
+  const problems: ConfigProblem[] = [];
+  for (const env of envs) {
+    const { zoneName, zoneId } = env.config.cloudflare;
+    const earlier = first.get(zoneName);
+    if (!earlier) first.set(zoneName, env);
+    else if (earlier.config.cloudflare.zoneId !== zoneId) {
+      problems.push({
+        file: env.file,
+        field: 'cloudflare.zoneId',
+        message: `${quote(zoneId)} differs from ${quote(earlier.config.cloudflare.zoneId)}, the id ${earlier.file} gives the same zone ${quote(zoneName)}; a zone name has one zone id: copy it from the zone's overview page`,
+      });
+    }
+  }
+  return problems;
+}
+
 /** The checks that span env files. They always see every env file, whatever is selected. */
 export function crossFileProblems(envs: readonly LoadedEnvironment[]): ConfigProblem[] {
-  return [...zonesShared(envs), ...hostnamesShared(envs)];
+  return [...zonesShared(envs), ...zoneNamesConsistent(envs), ...hostnamesShared(envs)];
 }
 
 export interface ResolvedSelection {

@@ -1,6 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
-import { type CertificateIdentity, displayName, identify, signedBy } from './certificate-identity';
-import { CLOUDFLARE_SHARED_ORIGIN_PULL_CA, sharedCaPublicKey, type SharedCaFacts } from './cloudflare-origin-pull-ca';
+import { bundleSizeProblem, chainIndex, chainUp, MAX_CA_BUNDLE_CERTIFICATES, MAX_SAME_SUBJECT } from './chain-index';
+import { displayName, identify, signedBy } from './certificate-identity';
+import { CLOUDFLARE_SHARED_ORIGIN_PULL_CA, sharedCaKeyId, sharedCaPublicKey, type SharedCaFacts } from './cloudflare-origin-pull-ca';
 import { type PublicRootStore, systemPublicRoots } from './public-roots';
 import { canonicalValue, type DistinguishedName } from './x509-name';
 
@@ -50,10 +51,10 @@ function namedLike(name: DistinguishedName, facts: SharedCaFacts): boolean {
   return has('CN') || (has('O') && has('OU'));
 }
 
-const sharedKeys = new WeakMap<SharedCaFacts, X509Certificate['publicKey']>();
+const sharedKeys = new WeakMap<SharedCaFacts, { key: X509Certificate['publicKey']; id: string }>();
 function keyOf(facts: SharedCaFacts) {
   let key = sharedKeys.get(facts);
-  if (!key) sharedKeys.set(facts, (key = sharedCaPublicKey(facts)));
+  if (!key) sharedKeys.set(facts, (key = { key: sharedCaPublicKey(facts), id: sharedCaKeyId(facts) }));
   return key;
 }
 
@@ -62,9 +63,9 @@ export function sharedCaEvidence(certificate: X509Certificate, policy: TrustPoli
   const id = identify(certificate);
   for (const facts of policy.sharedCas ?? [CLOUDFLARE_SHARED_ORIGIN_PULL_CA]) {
     const evidence =
-      id.spkiSha256 === facts.spkiSha256
-        ? `it carries the public key of ${facts.label} (SPKI SHA-256 ${facts.spkiSha256}), whatever its name, serial or signature say`
-        : signedBy(certificate, keyOf(facts))
+      id.keyId === keyOf(facts).id
+        ? `it carries the public key of ${facts.label} (SPKI SHA-256 ${facts.spkiSha256}), whatever its name, serial, signature or key encoding say`
+        : signedBy(certificate, keyOf(facts).key)
           ? `it is signed by the key of ${facts.label}`
           : namedLike(id.subject, facts)
             ? `its subject ${displayName(id.subject)} is named like ${facts.label}`
@@ -80,7 +81,7 @@ export function sharedCaEvidence(certificate: X509Certificate, policy: TrustPoli
 export function publicCaEvidence(certificate: X509Certificate, policy: TrustPolicy = {}): string | undefined {
   const store = policy.publicRoots ?? systemPublicRoots();
   const id = identify(certificate);
-  const sameKey = store.byKey.get(id.spkiSha256);
+  const sameKey = store.byKey.get(id.keyId);
   if (sameKey) {
     const what = sameKey.identity.subjectKey === id.subjectKey ? 'it is the publicly trusted root' : 'it carries the key of the publicly trusted root';
     return `${what} ${displayName(sameKey.identity.subject)} (in ${sameKey.source}); ${PUBLIC_CA_RISK}`;
@@ -97,55 +98,56 @@ export interface TrustRefusal {
   readonly reason: string;
 }
 
-/** The issuers of `id` among `bundle` (by canonical name), and whether any of them signed it. */
-function inBundleIssuer(id: CertificateIdentity, index: number, bundle: readonly (CertificateIdentity | undefined)[]) {
-  const candidates = bundle.map((c, j) => ({ c, j })).filter(({ c, j }) => j !== index && c && c.subjectKey === id.issuerKey);
-  const signer = candidates.find(({ c }) => signedBy(id.certificate, c!.certificate.publicKey));
-  return { candidates, signer: signer?.j };
-}
-
 /**
  * Every certificate of a bundle to be trusted for client authentication that must be
  * refused, with the reason. Empty when the whole bundle may be trusted.
  */
 export function caTrustRefusals(certificates: readonly X509Certificate[], policy: TrustPolicy = {}): TrustRefusal[] {
+  // Over the limit nothing else is checked: the work grows with the bundle (lib/chain-index).
+  const tooMany = bundleSizeProblem(certificates.length);
+  if (tooMany) return [{ index: MAX_CA_BUNDLE_CERTIFICATES, reason: tooMany }];
   const reasons = new Map<number, string>();
-  const ids = certificates.map((certificate, index) => {
-    try {
-      return identify(certificate);
-    } catch (e) {
-      reasons.set(index, `its DER cannot be read (${(e as Error).message})`);
-      return undefined;
+  const index = chainIndex(certificates);
+  index.ids.forEach((id, i) => {
+    if (!id) {
+      try {
+        identify(certificates[i]);
+      } catch (e) {
+        reasons.set(i, `its DER cannot be read (${(e as Error).message})`);
+      }
+      return;
     }
-  });
-  const parent = new Map<number, number>();
-  ids.forEach((id, index) => {
-    if (!id) return;
     const direct = sharedCaEvidence(id.certificate, policy) ?? publicCaEvidence(id.certificate, policy);
     if (direct) {
-      reasons.set(index, direct);
+      reasons.set(i, direct);
+      return;
+    }
+    if (index.crowded.has(i)) {
+      reasons.set(i, `it is one of ${index.crowded.get(i)} certificates of the bundle named ${displayName(id.subject)}; at most ${MAX_SAME_SUBJECT} may share a subject (a CA, its renewals, a cross-signed twin), so that finding each issuer stays a few signature checks`);
       return;
     }
     if (id.subjectKey === id.issuerKey) {
-      if (!signedBy(id.certificate, id.certificate.publicKey)) reasons.set(index, 'its self-signature does not verify: the certificate was altered or forged');
+      if (!index.selfSigned[i]) reasons.set(i, 'its self-signature does not verify: the certificate was altered or forged');
       return;
     }
-    const { candidates, signer } = inBundleIssuer(id, index, ids);
-    if (signer !== undefined) parent.set(index, signer);
-    else if (candidates.length > 0) {
-      reasons.set(index, `its signature does not verify under its issuer ${displayName(id.issuer)} (certificate ${candidates[0].j + 1} of the bundle): the chain is broken`);
+    if (index.parent.has(i)) return;
+    if (index.crowdedIssuer.has(i)) {
+      reasons.set(i, `its issuer name ${displayName(id.issuer)} is shared by ${index.crowdedIssuer.get(i)} certificates of the bundle; at most ${MAX_SAME_SUBJECT} may share a subject`);
+      return;
+    }
+    const broken = index.brokenIssuer.get(i);
+    if (broken !== undefined) {
+      reasons.set(i, `its signature does not verify under its issuer ${displayName(id.issuer)} (certificate ${broken + 1} of the bundle): the chain is broken`);
     } else {
       // Without its issuer nothing shows where the chain ends: it might end at a public root.
-      reasons.set(index, `its issuer ${displayName(id.issuer)} is not in the bundle; a CA bundle must hold each chain up to its self-signed root so the whole chain can be checked`);
+      reasons.set(i, `its issuer ${displayName(id.issuer)} is not in the bundle; a CA bundle must hold each chain up to its self-signed root so the whole chain can be checked`);
     }
   });
   // A certificate that chains to a refused one is refused too (walk each chain upwards).
-  certificates.forEach((_, index) => {
-    const seen = new Set([index]);
-    for (let up = parent.get(index); up !== undefined && !reasons.has(index) && !seen.has(up); up = parent.get(up)) {
-      seen.add(up);
-      if (reasons.has(up)) reasons.set(index, `it chains to certificate ${up + 1} of the bundle, which is refused: ${reasons.get(up)}`);
-    }
+  certificates.forEach((_, i) => {
+    if (reasons.has(i)) return;
+    const up = chainUp(index, i).slice(1).find((j) => reasons.has(j));
+    if (up !== undefined) reasons.set(i, `it chains to certificate ${up + 1} of the bundle, which is refused: ${reasons.get(up)}`);
   });
   return [...reasons].sort(([a], [b]) => a - b).map(([index, reason]) => ({ index, reason }));
 }

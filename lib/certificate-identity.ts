@@ -1,12 +1,14 @@
 import type { X509Certificate } from 'node:crypto';
 import { certificateParts, type CertificateParts } from './asn1';
 import { spkiSha256 } from './cloudflare-origin-pull-ca';
+import { keyId } from './key-identity';
 import { canonicalName, type DistinguishedName, formatName, parseName } from './x509-name';
 
 /**
- * What identifies a certificate for trust decisions, read from its DER: its key (SHA-256
- * of the SubjectPublicKeyInfo) and its subject and issuer names in canonical form.
- * Spelling tricks that Node's rendering shows but OpenSSL ignores cannot change these.
+ * What identifies a certificate for trust decisions, read from its DER: its key (the
+ * SHA-256 of the key in canonical form, see lib/key-identity) and its subject and issuer
+ * names in canonical form. Spelling tricks that OpenSSL ignores (re-encoded keys, name
+ * spellings) cannot change these.
  */
 export interface CertificateIdentity {
   readonly certificate: X509Certificate;
@@ -17,7 +19,10 @@ export interface CertificateIdentity {
   readonly subjectKey: string;
   /** Canonical issuer, comparable with `subjectKey`. */
   readonly issuerKey: string;
+  /** SHA-256 of the SubjectPublicKeyInfo as encoded: for messages only, never compared (one key has many encodings). */
   readonly spkiSha256: string;
+  /** The key's identity, equal for every encoding of one key (lib/key-identity): what key comparisons use. */
+  readonly keyId: string;
 }
 
 const cache = new WeakMap<X509Certificate, CertificateIdentity>();
@@ -37,6 +42,7 @@ export function identify(certificate: X509Certificate): CertificateIdentity {
     subjectKey: canonicalName(subject),
     issuerKey: canonicalName(issuer),
     spkiSha256: spkiSha256(parts.spki),
+    keyId: keyId(parts.spki),
   };
   cache.set(certificate, identity);
   return identity;

@@ -55,6 +55,17 @@ export function isPrivateIpv4(ip: number): boolean {
   return PRIVATE_BLOCKS.some((b) => ipInCidr(ip, b));
 }
 
+/**
+ * The shared address space of RFC 6598 (carrier-grade NAT, 100.64.0.0/10): not routed on
+ * the internet, and AWS accepts it for VPCs and subnets like the RFC 1918 ranges.
+ */
+const SHARED_BLOCK = parseCidr('100.64.0.0/10')!;
+
+/** True when the whole block lies in one RFC 1918 range or in RFC 6598's shared space: what a VPC may use. */
+export function isNonPublicBlock(block: Ipv4Cidr): boolean {
+  return [...PRIVATE_BLOCKS, SHARED_BLOCK].some((b) => ipInCidr(block.network, b) && ipInCidr(block.network + block.size - 1, b));
+}
+
 /** True when two blocks share at least one address. */
 export function cidrsOverlap(a: Ipv4Cidr, b: Ipv4Cidr): boolean {
   return a.network < b.network + b.size && b.network < a.network + a.size;

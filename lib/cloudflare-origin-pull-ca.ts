@@ -1,4 +1,5 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { keyId } from './key-identity';
 
 /**
  * The published facts of Cloudflare's shared origin-pull CA: the CA that signs the
@@ -57,6 +58,12 @@ export const CLOUDFLARE_SHARED_ORIGIN_PULL_CA: SharedCaFacts = {
 /** SHA-256 of a DER SubjectPublicKeyInfo, lower-case hex: the identity of a key. */
 export function spkiSha256(spkiDer: Buffer): string {
   return createHash('sha256').update(spkiDer).digest('hex');
+}
+
+/** The shared CA's key identity (lib/key-identity): what certificates are compared with, whatever their encoding. */
+export function sharedCaKeyId(facts: SharedCaFacts): string {
+  sharedCaPublicKey(facts);
+  return keyId(Buffer.from(facts.spkiBase64, 'base64'));
 }
 
 /** The shared CA's public key, after checking the kept key against its kept hash (a typo must not silently weaken the check). */

@@ -16,6 +16,16 @@ function validAceLabel(label: string): boolean {
 }
 
 /**
+ * At most this many protected hostnames per environment. Each one is an API Gateway
+ * custom domain (AWS allows 120 regional ones per account and region by default), a DNS
+ * record, origin-pull and API Shield settings (about six resources), and its name goes
+ * into the one WAF block rule, whose expression Cloudflare caps at 4096 characters; 50
+ * keeps all of that inside the limits and a plan reviewable. More hostnames belong in
+ * another environment.
+ */
+export const MAX_HOSTNAMES_PER_ENVIRONMENT = 50;
+
+/**
  * True for a lowercase fully-qualified name without trailing dot, e.g. `api.example.com`.
  * Not an IP address (the last label, the top-level domain, is never all digits) and
  * every `xn--` label valid punycode.

@@ -1,5 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import { Asn1Error, booleanValue, certificateExtensions, children, expectTag, OID_BASIC_CONSTRAINTS, readTlv, smallNonNegativeInteger, TAG } from './asn1';
+import { bundleSizeProblem, chainIndex, chainUp } from './chain-index';
 import { certName, isSelfSigned } from './x509';
 
 /**
@@ -77,24 +78,6 @@ export function describeBundleConstraints(certs: readonly X509Certificate[]): st
   return certs.map(describeCertificateConstraints).join('; ');
 }
 
-/** The chain from the bundle's root down to `cert` (issuers found in `pool`; stops where none is). */
-function chainDownTo(cert: X509Certificate, pool: readonly X509Certificate[]): X509Certificate[] {
-  const chain = [cert];
-  const seen = new Set([cert.fingerprint256]);
-  let current = cert;
-  while (!isSelfSigned(current)) {
-    const issuer = pool.find((c) => !seen.has(c.fingerprint256) && current.checkIssued(c) && current.verify(c.publicKey));
-    if (!issuer) break;
-    seen.add(issuer.fingerprint256);
-    chain.unshift(issuer);
-    current = issuer;
-  }
-  return chain;
-}
-
-function issues(issuer: X509Certificate, cert: X509Certificate): boolean {
-  return issuer.fingerprint256 !== cert.fingerprint256 && cert.checkIssued(issuer) && cert.verify(issuer.publicKey);
-}
 
 /** How many more CAs the chain's path lengths allow below its last certificate (Infinity: no limit). */
 export interface ChainAllowance {
@@ -127,11 +110,17 @@ export function chainAllowance(chain: readonly X509Certificate[]): ChainAllowanc
 
 /** One message per issuing CA whose chain would trust a sub-CA below it (see the rule above). */
 export function pathLengthProblems(certs: readonly X509Certificate[]): string[] {
+  // Over the size limit truststoreProblems reports the bundle; its chains are not walked.
+  if (bundleSizeProblem(certs.length)) return [];
   const problems: string[] = [];
-  const cas = certs.filter((c) => c.ca);
-  const issuing = cas.filter((ca) => !cas.some((other) => issues(ca, other)));
-  for (const ca of issuing) {
-    const chain = chainDownTo(ca, certs);
+  const index = chainIndex(certs);
+  const isCa = certs.map((c) => c.ca);
+  // An issuing CA issues no other CA of the bundle (read from the index: no pairwise checks).
+  const issuesACa = new Set([...index.parent].filter(([child]) => isCa[child]).map(([, issuer]) => issuer));
+  const issuing = certs.map((_, i) => i).filter((i) => isCa[i] && !issuesACa.has(i));
+  for (const at of issuing) {
+    const ca = certs[at];
+    const chain = chainUp(index, at).map((j) => certs[j]).reverse();
     const said = chain.map(describeCertificateConstraints).join('; ');
     let result: ChainAllowance;
     try {

@@ -11,7 +11,7 @@ import { type CertificateIdentity, identify } from './certificate-identity';
 export interface PublicRootStore {
   /** Where the roots came from, for messages (`Node's built-in root store`, a bundle path). */
   readonly sources: readonly string[];
-  /** Roots by the SHA-256 of their SubjectPublicKeyInfo. */
+  /** Roots by their key identity (lib/key-identity: the same for every encoding of a key). */
   readonly byKey: ReadonlyMap<string, PublicRoot>;
   /** Roots by canonical subject (several roots may share a name across key rollovers). */
   readonly bySubject: ReadonlyMap<string, readonly PublicRoot[]>;
@@ -40,7 +40,7 @@ export function publicRootStore(sets: readonly { source: string; pems: readonly 
         continue; // a malformed entry in the system bundle is not our input to refuse
       }
       const root = { identity, source };
-      if (!byKey.has(identity.spkiSha256)) byKey.set(identity.spkiSha256, root);
+      if (!byKey.has(identity.keyId)) byKey.set(identity.keyId, root);
       bySubject.set(identity.subjectKey, [...(bySubject.get(identity.subjectKey) ?? []), root]);
     }
   }

@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, KeyObject, X509Certificate } from 'node:crypto';
 import { caTrustRefusals, sharedCaEvidence, type TrustPolicy } from './ca-trust';
+import { bundleSizeProblem, chainIndex, chainUp } from './chain-index';
 
 /**
  * X.509 / PEM parsing and the checks every part of the project applies to
@@ -236,17 +237,11 @@ export function isSelfSigned(cert: X509Certificate): boolean {
 
 /** Number of certificates from `cert` up to a self-signed root, following issuers found in `pool`. */
 export function chainLength(cert: X509Certificate, pool: readonly X509Certificate[]): number {
-  let length = 1;
-  let current = cert;
-  const seen = new Set<string>([cert.fingerprint256]);
-  while (!isSelfSigned(current)) {
-    const issuer = pool.find((c) => current.checkIssued(c) && current.verify(c.publicKey));
-    if (!issuer || seen.has(issuer.fingerprint256)) break;
-    seen.add(issuer.fingerprint256);
-    current = issuer;
-    length++;
-  }
-  return length;
+  const at = pool.indexOf(cert);
+  if (at >= 0) return chainUp(chainIndex(pool), at).length;
+  // A certificate outside the pool: its issuer from the pool's index, then up from there.
+  const list = [cert, ...pool];
+  return chainUp(chainIndex(list), 0).length;
 }
 
 /** API Gateway: a truststore chain is at most four certificates deep. */
@@ -283,6 +278,8 @@ export function certificateProblems(cert: X509Certificate, options: CheckOptions
  * CA, never a public CA, no broken or incomplete chain). One message per problem.
  */
 export function truststoreProblems(certs: readonly X509Certificate[], options: CheckOptions = {}): string[] {
+  const tooMany = bundleSizeProblem(certs.length);
+  if (tooMany) return [tooMany];
   const problems: string[] = [];
   const refused = new Map(caTrustRefusals(certs, options).map((r) => [r.index, r.reason]));
   certs.forEach((cert, i) => {

@@ -1,4 +1,4 @@
-import { defineCommand, EXIT, runCommand, UsageError } from '../tools/cli';
+import { defineCommand, EXIT, isPlanReportJson, readJsonInput, runCommand } from '../tools/cli';
 
 /**
  * `npm run drift-notify`: after the nightly `npm run drift`, opens or updates the
@@ -19,10 +19,8 @@ const driftNotify = defineCommand({
   },
   exitCodes: { 0: 'notified (or nothing to do)', 1: 'could not read the report or reach GitHub/the webhook' },
   async run(args) {
-    const { readFileSync } = await import('node:fs');
     const notify = await import('../tools/drift/notify');
-    const report = JSON.parse(readFileSync(args.report, 'utf8'));
-    if (typeof report?.env !== 'string' || typeof report?.exitCode !== 'number') throw new UsageError(`${args.report} is not a drift report (no env / exitCode)`);
+    const report = readJsonInput(args.report, '--report', isPlanReportJson, 'the JSON report of npm run drift -- --json') as Parameters<typeof notify.renderDriftIssue>[0];
     const context = { runUrl: args['run-url'], appliedRef: args['applied-ref'], pendingCommits: args.pending };
     if (args['dry-run']) {
       process.stdout.write(notify.renderDriftIssue(report, context));

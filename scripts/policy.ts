@@ -10,7 +10,7 @@ const policy = defineCommand({
   options: {
     env: ENVS_OPTION,
     json: { type: 'boolean', doc: 'print the report as JSON instead of a table' },
-    sarif: { type: 'string', valueName: '<file>', doc: 'also write the findings as SARIF 2.1.0 (for code scanning upload)' },
+    sarif: { type: 'string', valueName: '<file>', output: true, doc: 'also write the findings as SARIF 2.1.0 (for code scanning upload)' },
   },
   exitCodes: { 1: 'an unsuppressed finding, or bad input' },
   async run(args) {

@@ -1,6 +1,8 @@
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, lstatSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../lib/errors';
+import { ConfigError, quote } from '../lib/errors';
+import { FileRefusedError, readRegularFile } from '../lib/files';
 
 /**
  * The one runner behind every npm command (scripts/*.ts and the synth entry main.ts).
@@ -49,6 +51,8 @@ interface OptionBase {
   readonly env?: string;
   /** Placeholder shown in `--help` (`<env>`). @default `<value>` */
   readonly valueName?: string;
+  /** A file the command writes: checked before the run (a folder, a device or a missing folder is a usage error). */
+  readonly output?: boolean;
 }
 
 export type OptionDef =
@@ -150,12 +154,23 @@ export function parseCommandLine<O extends OptionDefs>(command: Command<O>, argv
     spec[name] = { type: def.type === 'boolean' ? 'boolean' : 'string', ...(def.type === 'string' && def.multiple ? { multiple: true } : {}) };
   }
   let parsed: Record<string, unknown>;
+  let tokens: ReturnType<typeof parseArgs>['tokens'];
   try {
-    parsed = parseArgs({ args: [...argv], options: spec, strict: true, allowPositionals: false }).values;
+    ({ values: parsed, tokens } = parseArgs({ args: [...argv], options: spec, strict: true, allowPositionals: false, tokens: true }));
   } catch (e) {
     throw new UsageError(usageMessage(e as Error & { code?: string }));
   }
   if (parsed.help) return 'help';
+  // parseArgs keeps the last of a repeated option: a second --env must not silently replace the first.
+  const seen = new Map<string, string | undefined>();
+  for (const t of tokens ?? []) {
+    if (t.kind !== 'option' || spec[t.name]?.multiple) continue;
+    if (seen.has(t.name)) {
+      const values = [seen.get(t.name), t.value].filter((v) => v !== undefined).map((v) => JSON.stringify(v));
+      throw new UsageError(`${flag(t.name)} is given twice${values.length ? ` (${values.join(' then ')})` : ''}; give it once`);
+    }
+    seen.set(t.name, t.value);
+  }
 
   const values: Record<string, unknown> = {};
   for (const [name, def] of Object.entries(command.options)) {
@@ -174,6 +189,10 @@ export function parseCommandLine<O extends OptionDefs>(command: Command<O>, argv
         throw new UsageError(`${flag(name)} ${JSON.stringify(raw)} must be a whole number >= ${min}`);
       }
       raw = n;
+    }
+    if (def.type === 'string' && def.output && typeof raw === 'string') {
+      const problem = outputFileProblem(raw);
+      if (problem) throw new UsageError(`${flag(name)} ${quote(raw)} ${problem}`);
     }
     values[name] = raw;
   }
@@ -226,6 +245,62 @@ export function runCommand<O extends OptionDefs>(command: Command<O>): Promise<v
   });
 }
 
+/**
+ * Why a report file cannot be written, checked before the run so a whole plan or review
+ * is not lost to a typo at the end; undefined when it can (it may not exist yet).
+ */
+export function outputFileProblem(path: string): string | undefined {
+  if (path.includes('\0')) return 'contains a NUL character';
+  const target = resolve(path);
+  if (Buffer.byteLength(target) > 4095) return 'is longer than the system allows (4095 bytes)';
+  let stats;
+  try {
+    stats = lstatSync(target);
+  } catch {
+    try {
+      return statSync(dirname(target)).isDirectory() ? undefined : `cannot be made: ${quote(dirname(target))} is not a folder`;
+    } catch {
+      return `cannot be made: the folder ${quote(dirname(target))} does not exist`;
+    }
+  }
+  if (stats.isDirectory()) return 'is a folder; name a file';
+  if (stats.isSymbolicLink()) return 'is a symbolic link; name the file itself';
+  if (!stats.isFile()) return 'is not a regular file (a device, FIFO or socket); name a file';
+  return undefined;
+}
+
+/** Largest JSON report a command reads (`--plan`, `--review`, `--report`): far above any real one. */
+export const MAX_REPORT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * A JSON report named by an option, read as a bounded regular file: a device (`/dev/zero`),
+ * FIFO, folder or missing file is one ConfigError naming the option, never a hang or a raw errno.
+ */
+export function readJsonInput(path: string, option: string, isShape: (v: unknown) => boolean, what: string): unknown {
+  let text: string;
+  try {
+    text = readRegularFile(path, { maxBytes: MAX_REPORT_BYTES }).toString('utf8');
+  } catch (e) {
+    if (e instanceof FileRefusedError) throw ConfigError.single(option, quote(path), `${e.message}; expected ${what}`);
+    throw e;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw ConfigError.single(option, quote(path), `is not JSON (${(e as Error).message.split('\n')[0]}); expected ${what}`);
+  }
+  if (!isShape(value)) throw ConfigError.single(option, quote(path), `is JSON but not ${what}`);
+  return value;
+}
+
+/** A plan or drift report of `npm run plan|drift -- --json` (the fields every reader needs). */
+export const isPlanReportJson = (v: unknown): boolean =>
+  typeof v === 'object' && v !== null && typeof (v as { env?: unknown }).env === 'string' && typeof (v as { exitCode?: unknown }).exitCode === 'number' && Array.isArray((v as { stacks?: unknown }).stacks);
+
+/** A review of `npm run review -- --json`. */
+export const isReviewJson = (v: unknown): boolean => typeof v === 'object' && v !== null && Array.isArray((v as { stacks?: unknown }).stacks);
+
 /** The `--env` option of every command that selects environments (ENVS keeps working). */
 export const ENVS_OPTION = {
   type: 'string',
@@ -236,8 +311,8 @@ export const ENVS_OPTION = {
 
 /** Where a report goes besides stdout: `--json <file>` and `--markdown <file>` (appended, e.g. $GITHUB_STEP_SUMMARY). */
 export const REPORT_OPTIONS = {
-  json: { type: 'string', valueName: '<file>', doc: 'also write the report as JSON to this file' },
-  markdown: { type: 'string', valueName: '<file>', doc: 'also append the Markdown report to this file (e.g. $GITHUB_STEP_SUMMARY)' },
+  json: { type: 'string', valueName: '<file>', output: true, doc: 'also write the report as JSON to this file' },
+  markdown: { type: 'string', valueName: '<file>', output: true, doc: 'also append the Markdown report to this file (e.g. $GITHUB_STEP_SUMMARY)' },
 } as const satisfies OptionDefs;
 
 export interface ReportOutputs {
@@ -248,6 +323,14 @@ export interface ReportOutputs {
 /** Prints the Markdown report, writes the JSON one and appends the Markdown where asked. */
 export function emitReport(markdown: string, json: () => string, to: ReportOutputs): void {
   process.stdout.write(markdown);
-  if (to.json) writeFileSync(to.json, json());
-  if (to.markdown) appendFileSync(to.markdown, markdown);
+  // Checked before the run (outputFileProblem); what changes meanwhile still ends in words, not an errno.
+  const write = (option: string, path: string, fn: () => void) => {
+    try {
+      fn();
+    } catch (e) {
+      throw ConfigError.single(option, quote(path), `cannot be written (${(e as NodeJS.ErrnoException).code === 'ENOSPC' ? 'the disk is full' : 'the system refused it'}); the report is on stdout above`);
+    }
+  };
+  if (to.json) write('--json', to.json, () => writeFileSync(to.json!, json()));
+  if (to.markdown) write('--markdown', to.markdown, () => appendFileSync(to.markdown!, markdown));
 }

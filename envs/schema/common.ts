@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isHostname } from '../../lib/hostnames';
+import { PLAIN_TEXT, PLAIN_TEXT_DESCRIPTION } from '../../lib/markdown';
 import { MAX_USER_TAGS, PROJECT_TAG_KEYS } from '../../lib/naming';
 
 /** Building blocks shared by the section schemas. Messages say what is accepted. */
@@ -29,9 +30,24 @@ export const tagMap = z
       .regex(/^[\w .:/=+@-]{1,128}$/, 'expected a tag key of 1-128 letters, digits, spaces or _.:/=+-@')
       .refine((k) => !/^aws:/i.test(k), 'tag keys starting with "aws:" are reserved by AWS; choose another key')
       .refine((k) => !(PROJECT_TAG_KEYS as readonly string[]).some((p) => p.toLowerCase() === k.toLowerCase()), `is set by the project itself (${PROJECT_TAG_KEYS.join(', ')}); choose another key`),
-    z.string().max(256, 'expected a tag value of at most 256 characters'),
+    // AWS's tag charset: a line break or NUL would be refused by AWS at apply time, or end up in reports.
+    z
+      .string()
+      .max(256, 'expected a tag value of at most 256 characters')
+      .regex(/^[^\p{Cc}\u2028\u2029]*$/u, 'expected a tag value on one line, without control characters (a line break or NUL is refused by AWS at apply time and breaks reports)'),
   )
   .refine((t) => Object.keys(t).length <= MAX_USER_TAGS, `expected at most ${MAX_USER_TAGS} tags: AWS allows 50 per resource and the project adds up to ${PROJECT_TAG_KEYS.length} of its own`);
+
+/**
+ * A free-text field (a reason, a description): reports quote it, so it holds plain text
+ * only (lib/markdown PLAIN_TEXT: no Markdown, HTML, mentions or line breaks) and is short.
+ */
+export const plainText = (what: string, min: number, max: number) =>
+  z
+    .string()
+    .min(min, `expected ${what} of at least ${min} characters`)
+    .max(max, `expected ${what} of at most ${max} characters`)
+    .regex(PLAIN_TEXT, `expected ${what} of plain text only: ${PLAIN_TEXT_DESCRIPTION} (it is quoted in reports; no Markdown, HTML, @ or #, no line breaks)`);
 
 /** Path of a PEM file, relative to the environment file's folder. */
 export const pemPath = z

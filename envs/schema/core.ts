@@ -71,7 +71,12 @@ export const backendSchema = z.discriminatedUnion(
       .object({
         type: z.literal('local'),
         /** Folder for `<stack>.tfstate` files, relative to the repository root. @default "terraform-state/<env>" */
-        dir: z.string().min(1).optional(),
+        dir: z
+          .string()
+          .min(1)
+          .refine((d) => !d.startsWith('/') && !/^[A-Za-z]:/.test(d) && !d.split(/[\\/]/).includes('..'), 'expected a folder inside the repository, relative to its root (no leading /, no ..): state holds secrets and must stay under the git-ignored terraform-state/')
+          .refine((d) => !/^\.git([\\/]|$)/.test(d), 'expected a folder outside .git')
+          .optional(),
       })
       .strict(),
   ],

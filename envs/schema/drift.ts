@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { plainText } from './common';
 
 /**
  * Resource types an emulator environment may leave out entirely (a gap that names no
@@ -25,7 +26,7 @@ export const knownEmulatorGapSchema = z
     /** Attribute path as the report shows it; it covers everything below it (`mutual_tls_authentication` covers `mutual_tls_authentication[0].truststore_uri`). */
     attribute: z.string().regex(/^[a-z0-9_]+([.[][\w\]]*)*$/, 'expected an attribute path such as "mutual_tls_authentication" or "tags_all.Name"').optional(),
     /** Why the emulator differs; printed in every report. */
-    reason: z.string().min(20, 'expected a reason of at least 20 characters: say which emulator gap this is'),
+    reason: plainText('a reason (say which emulator gap this is)', 20, 300),
   })
   .strict()
   .refine((gap) => gap.attribute !== undefined || (OMITTABLE_ON_EMULATOR as readonly string[]).includes(gap.resourceType), {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { plainText } from './common';
 import { alertDestinationProblem } from '../../lib/rules';
 import { minTlsVersion } from './hostnames';
 import { FIREWALL_RULE_ACTIONS, ORIGIN_PULL_SCOPES } from '../../lib/vocabulary';
@@ -34,7 +35,7 @@ export const keptFirewallRuleSchema = z
   .object({
     /** Stable reference of the rule (Cloudflare's `ref`). */
     ref: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a ref of 1-64 letters, digits, _ or -'),
-    description: z.string().min(1, 'expected a description').max(500),
+    description: plainText('a description', 1, 500),
     /** The rule expression exactly as in the dashboard. */
     expression: z.string().min(1, 'expected the rule expression').max(4096),
     action: z.enum(FIREWALL_RULE_ACTIONS, { error: `expected one of: ${FIREWALL_RULE_ACTIONS.join(', ')}` }),

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { MAX_HOSTNAMES_PER_ENVIRONMENT } from '../../lib/hostnames';
+import { plainText } from './common';
 import { outsideZoneProblem, tlsBelowZoneProblem } from '../../lib/rules';
 import { custodyKeyPrefixOf, kmsAliasName, prefixCovers } from '../state-layout';
 import { bootstrapSchema } from './bootstrap';
@@ -34,7 +36,10 @@ export const environmentSchema = z
     /** Tags put on every AWS resource (with `Environment` and `ManagedBy` added). @default {} */
     tags: tagMap.default({}),
     /** Hostnames protected end to end. At least one. */
-    hostnames: z.array(protectedHostnameSchema).min(1, 'expected at least one protected hostname'),
+    hostnames: z
+      .array(protectedHostnameSchema)
+      .min(1, 'expected at least one protected hostname')
+      .max(MAX_HOSTNAMES_PER_ENVIRONMENT, `expected at most ${MAX_HOSTNAMES_PER_ENVIRONMENT} protected hostnames per environment (API Gateway custom domains per region, the 4096-character WAF rule expression); put more in another environment`),
     pki: pkiSchema.prefault({ mode: 'generated' }),
     origin: originSchema.prefault({}),
     keyless: keylessSchema.default({ enabled: false }),
@@ -50,7 +55,7 @@ export const environmentSchema = z
      * Setting this to the reason (at least 20 characters) lifts that for this file.
      * @default unset: PEM files stay inside the project folder
      */
-    allowPemFilesOutsideProject: z.string().min(20, 'expected the reason PEM files must live outside the project folder (at least 20 characters)').optional(),
+    allowPemFilesOutsideProject: plainText('the reason PEM files must live outside the project folder', 20, 300).optional(),
   })
   .strict()
   .superRefine((env, ctx) => {
@@ -168,6 +173,36 @@ const crossChecks: CrossCheck[] = [
       const alias = value === undefined ? undefined : kmsAliasName(value, home);
       if (alias && 'problem' in alias) ctx.addIssue({ code: 'custom', path: ['backend', field], message: alias.problem });
     }
+  },
+  function emulatorOnlyOnLoopbackLocal(env, ctx) {
+    // With an s3 backend emulatorOnlyForLocal below says it: one problem per mistake.
+    if (env.aws.endpoint === undefined || env.backend.type === 's3') return;
+    // The emulator gets the AWS credentials of whoever runs the plan: only a local one, only for `local`.
+    if (env.name !== 'local') {
+      ctx.addIssue({ code: 'custom', path: ['aws', 'endpoint'], message: `an emulator endpoint is only allowed in the local environment, not in "${env.name}"; remove it to use the real AWS endpoints` });
+      return;
+    }
+    const host = new URL(env.aws.endpoint).hostname.replace(/^\[|\]$/g, '');
+    if (!['127.0.0.1', 'localhost', '::1'].includes(host) && !/^127\.\d+\.\d+\.\d+$/.test(host)) {
+      ctx.addIssue({ code: 'custom', path: ['aws', 'endpoint'], message: `"${env.aws.endpoint}" is not on this machine; an emulator endpoint must be a loopback address (127.0.0.1, ::1 or localhost) so credentials never leave it` });
+    }
+  },
+  function oneTerraformVariablePerKey(env, ctx) {
+    const first = new Map<string, string>();
+    const walk = (node: unknown, path: (string | number)[]) => {
+      if (Array.isArray(node)) node.forEach((v, i) => walk(v, [...path, i]));
+      else if (node && typeof node === 'object') {
+        const variable = (node as { terraformVariable?: unknown }).terraformVariable;
+        if (typeof variable === 'string') {
+          const where = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
+          const earlier = first.get(variable);
+          if (earlier) ctx.addIssue({ code: 'custom', path: [...path, 'terraformVariable'], message: `the Terraform variable "${variable}" already supplies the key of ${earlier}; each private key needs its own variable` });
+          else first.set(variable, where);
+        }
+        for (const [k, v] of Object.entries(node)) walk(v, [...path, k]);
+      }
+    };
+    walk(env, []);
   },
   function emulatorOnlyForLocal(env, ctx) {
     if (env.aws.endpoint !== undefined && env.backend.type === 's3') {

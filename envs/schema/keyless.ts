@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cidrsOverlap, formatIpv4, ipInCidr, isAwsReserved, isPrivateIpv4, parseCidr, parseIpv4, type Ipv4Cidr } from '../../lib/cidr';
+import { cidrsOverlap, formatIpv4, ipInCidr, isAwsReserved, isNonPublicBlock, parseCidr, parseIpv4, type Ipv4Cidr } from '../../lib/cidr';
 import { availabilityZonesProblem, natInAdoptedVpcProblem, subnetOutsideVpcProblem } from '../../lib/rules';
 import { hostname, pemPath } from './common';
 
@@ -12,8 +12,8 @@ const cidr = z
   .refine((c) => parseCidr(c) !== undefined, 'expected an IPv4 CIDR block such as "10.40.0.0/16" with no host bits set')
   .refine((c) => {
     const p = parseCidr(c);
-    return p === undefined || (isPrivateIpv4(p.network) && p.prefix >= 16 && p.prefix <= 28);
-  }, 'expected a private (RFC 1918) block between /16 and /28, as AWS allows for VPCs and subnets');
+    return p === undefined || (isNonPublicBlock(p) && p.prefix >= 16 && p.prefix <= 28);
+  }, 'expected a private (RFC 1918: 10/8, 172.16/12, 192.168/16) or shared (RFC 6598: 100.64.0.0/10) block between /16 and /28, as AWS allows for VPCs and subnets');
 
 const ipv4 = z.string().refine((ip) => parseIpv4(ip) !== undefined, 'expected an IPv4 address such as "10.40.1.10"');
 

@@ -65,6 +65,13 @@ export const BUDGET = {
    * npm, node, tsx, the runner): about 1.5 s idle (4 to 6 s measured at load average 20).
    */
   npmCommand: scaled(2_000),
+  /**
+   * Every check of the worst CA bundle at MAX_CA_BUNDLE_CERTIFICATES (four certificates per
+   * subject, no key identifiers, one chain as deep as the bundle, P-521 signatures at about
+   * 5 ms each): about 0.7 s idle. Before the chain index (lib/chain-index) 64 certificates
+   * took 15 s.
+   */
+  caBundleAtLimit: scaled(1_500),
 } as const;
 
 /** The sum of some budgets: the limit of a test that runs those steps one after another. */

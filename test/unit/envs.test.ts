@@ -139,7 +139,8 @@ describe('several environments', () => {
   });
 
   it('may not claim the same hostname, even when only one of them is selected', () => {
-    const dir = envDir({ dev, staging: stagingLike({ 'hostnames[0].name': dev.hostnames[0].name }) });
+    // A delegated subzone of its own (one zone name, one id) that holds the same hostname.
+    const dir = envDir({ dev, staging: stagingLike({ 'cloudflare.zoneName': 'dev.example.com', 'hostnames[0].name': dev.hostnames[0].name }) });
     expect(problemsOf(() => resolveEnvironments('staging', dir))).toEqual([
       `hostnames[0].name: "${dev.hostnames[0].name}" is also a hostname of ${join(dir, 'dev.yaml')}; each hostname belongs to one environment`,
     ]);

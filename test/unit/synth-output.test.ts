@@ -106,12 +106,12 @@ describe('synth refuses an output folder it could damage, before writing anythin
       writeFileSync(join(work, 'forged', MARKER), JSON.stringify({ writtenBy: 'someone', stacks: [] }));
       writeFileSync(join(work, 'forged', 'precious.txt'), 'keep me');
       return join(work, 'forged');
-    }, /holds files synth did not write/],
+    }, /is not synth's output: its \.edge-synth\.json was not written by synth/],
     ['a marker naming a stack outside stacks/', () => {
       mkdirSync(join(work, 'escape'));
       writeFileSync(join(work, 'escape', MARKER), JSON.stringify({ writtenBy: 'edge-mtls-cdktf synth output', stacks: ['../../etc'] }));
       return join(work, 'escape');
-    }, /holds files synth did not write/],
+    }, /is not synth's output: its \.edge-synth\.json was not written by synth/],
   ])('%s', (_what, target, message) => {
     const outdir = target();
     const before = outdir.startsWith(work) && existsSync(outdir) && lstatSync(outdir).isDirectory() ? snapshot(outdir) : undefined;
@@ -227,7 +227,7 @@ describe('a failed synth leaves nothing behind', () => {
     rmSync(dir, { recursive: true });
     writeFileSync(dir, 'in the way');
     const before = snapshot(outdir);
-    expect(() => synthesize({ outdir, envsDir: envs, selector: 'dev' })).toThrow(/dev-edge is not a folder/);
+    expect(() => synthesize({ outdir, envsDir: envs, selector: 'dev' })).toThrow(/"stacks\/dev-edge" is not a folder; synth writes stack files into it/);
     expect(snapshot(outdir)).toEqual(before);
     expect(readdirSync(privateTmp)).toEqual([]);
   });

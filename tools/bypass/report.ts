@@ -1,3 +1,4 @@
+import { text } from '../../lib/markdown';
 import type { Finding } from './findings';
 
 /** Bypass report: what was checked and every finding. */
@@ -8,7 +9,8 @@ export interface BypassReport {
   readonly inspected: Readonly<Record<string, number>>;
 }
 
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/** Untrusted text (names and errors from the APIs) through the one Markdown renderer. */
+const cell = (s: string) => text(s);
 
 export function renderBypassMarkdown(r: BypassReport): string {
   const counts = Object.entries(r.inspected).map(([k, n]) => `${n} ${k}`).join(', ');

@@ -1,4 +1,5 @@
 import { changeTableRows, knownGapsBlock, provenanceLine, awsOnlyWarning, type PlanReport } from '../plan/plan-report';
+import { code, fence } from '../../lib/markdown';
 import { commentMarker, MAX_COMMENT_CHARS } from '../pr/pr-comment';
 import type { GitHubClient, GitHubIssue } from '../github/client';
 
@@ -54,7 +55,7 @@ export function renderDriftIssue(report: PlanReport, context: DriftContext = {})
   for (const s of drifted) {
     lines.push(`### \`${s.stack}\``, '', '| Resource | Action | Attribute | Actual | Expected (code) |', '| --- | --- | --- | --- | --- |', ...changeTableRows(s.changes), '');
   }
-  for (const s of errored) lines.push(`### \`${s.stack}\`: error`, '', '```text', (s.error ?? '').slice(0, 3000), '```', '');
+  for (const s of errored) lines.push(`### ${code(s.stack, { table: false })}: error`, '', ...fence(s.error ?? '', 'text', 3000), '');
   lines.push(...knownGapsBlock(report.stacks));
   lines.push(
     '',

@@ -1,5 +1,6 @@
 import { comparePaths, diffLeaves, markedAt, splitPath } from '../tf-json/json-paths';
-import { formatValue, markdownCell as cell } from '../tf-json/format';
+import { code, fence, text } from '../../lib/markdown';
+import { formatValue } from '../tf-json/format';
 import { outageMark, outageRisks, stackOutageRisks } from './outage-risk';
 
 /**
@@ -452,15 +453,15 @@ const STATUS_TEXT: Record<StackStatus, string> = { 'no-changes': 'no changes', c
 
 /** One side of an attribute row as a table cell. */
 export function valueCell(change: AttributeChange, side: 'before' | 'after'): string {
-  if (change.sensitive) return `\`${SENSITIVE}\``;
+  if (change.sensitive) return code(SENSITIVE);
   const value = change[side];
-  if (side === 'after' && change.afterUnknown) return value === undefined ? `\`${UNKNOWN}\`` : `\`${cell(formatValue(value, MAX_VALUE_CHARS))}\` + ${UNKNOWN}`;
-  return `\`${cell(formatValue(value, MAX_VALUE_CHARS))}\``;
+  if (side === 'after' && change.afterUnknown) return value === undefined ? code(UNKNOWN) : `${code(formatValue(value, MAX_VALUE_CHARS))} + ${UNKNOWN}`;
+  return code(formatValue(value, MAX_VALUE_CHARS));
 }
 
 /** `address` with its construct path under it, for a table cell. */
 export function resourceCell(r: Pick<ResourceReport, 'address' | 'constructPath'>): string {
-  return `\`${r.address}\`${r.constructPath ? `<br><sub>${cell(r.constructPath)}</sub>` : ''}`;
+  return `${code(r.address)}${r.constructPath ? `<br><sub>${text(r.constructPath)}</sub>` : ''}`;
 }
 
 /** The column titles of a change table: what the two sides mean in this mode. */
@@ -478,7 +479,7 @@ export function changeTableRows(changes: readonly ResourceReport[], mark: (r: Re
     const hidden = r.hiddenDefaults ? ` (+${r.hiddenDefaults} unset ↔ empty default, not shown)` : '';
     if (r.attributes.length === 0) lines.push(`| ${who} | ${r.action}${hidden} | | | |`);
     r.attributes.forEach((a, i) => {
-      const attr = `\`${cell(a.path)}\`${a.forcesReplacement ? ' (forces replacement)' : ''}`;
+      const attr = `${code(a.path)}${a.forcesReplacement ? ' (forces replacement)' : ''}`;
       lines.push(`| ${who} | ${r.action}${i === 0 ? hidden : ''} | ${attr} | ${valueCell(a, 'before')} | ${valueCell(a, 'after')} |`);
     });
   }
@@ -494,7 +495,7 @@ export function knownGapsBlock(stacks: readonly StackReport[]): string[] {
     '',
     '| Stack | Resource | Attribute | Why |',
     '| --- | --- | --- | --- |',
-    ...hits.map((g) => `| \`${g.stack}\` | \`${g.address}\` | \`${cell(g.attribute)}\` | ${cell(g.reason)} |`),
+    ...hits.map((g) => `| ${code(g.stack)} | ${code(g.address)} | ${code(g.attribute)} | ${text(g.reason)} |`),
     '',
     '</details>',
   ];
@@ -503,9 +504,9 @@ export function knownGapsBlock(stacks: readonly StackReport[]): string[] {
 /** `commit abc1234 · Terraform 1.11.4 · hashicorp/aws 5.100.0 · 2026-12-02 01:00 UTC` */
 export function provenanceLine(report: PlanReport): string {
   const parts = [
-    report.commit ? `commit \`${report.commit.slice(0, 12)}\`` : undefined,
-    report.terraformVersion ? `Terraform ${report.terraformVersion}` : undefined,
-    ...Object.entries(report.providerVersions).map(([source, version]) => `${source.replace(/^registry\.terraform\.io\//, '')} ${version}`),
+    report.commit ? `commit ${code(report.commit.slice(0, 12))}` : undefined,
+    report.terraformVersion ? `Terraform ${text(report.terraformVersion, 40)}` : undefined,
+    ...Object.entries(report.providerVersions).map(([source, version]) => `${text(source.replace(/^registry\.terraform\.io\//, ''), 100)} ${text(version, 40)}`),
     `${report.generatedAt.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC')}`,
   ];
   return parts.filter(Boolean).join(' · ');
@@ -526,7 +527,7 @@ export function notPlannedNote(report: Pick<PlanReport, 'notPlanned'>): string[]
   if (!report.notPlanned?.length) return [];
   return [
     '> [!NOTE]',
-    `> **Not planned here: ${report.notPlanned.map((s) => `\`${s}\``).join(', ')}** (custody: its state holds private keys, which this role cannot read). Review its change as the diff of the synthesized JSON below; it is planned, shown and approved in the deploy workflow before it is applied.`,
+    `> **Not planned here: ${report.notPlanned.map((s) => code(s, { table: false })).join(', ')}** (custody: its state holds private keys, which this role cannot read). Review its change as the diff of the synthesized JSON below; it is planned, shown and approved in the deploy workflow before it is applied.`,
     '',
   ];
 }
@@ -537,25 +538,25 @@ export function renderMarkdown(report: PlanReport): string {
   const drifted = report.stacks.some((s) => s.status === 'changes');
   const pending = report.mode === 'plan' ? 'changes pending' : drifted ? 'DRIFT DETECTED' : 'not applied yet';
   const verdict = report.exitCode === 0 ? 'no changes' : report.exitCode === 2 ? pending : 'ERROR';
-  const lines: string[] = [`## ${what} report: \`${report.env}\` — ${verdict}`, ''];
+  const lines: string[] = [`## ${what} report: ${code(report.env, { table: false })} — ${verdict}`, ''];
   lines.push(...awsOnlyWarning(report), ...notPlannedNote(report), provenanceLine(report), '');
   lines.push('| Stack | Status | Create | Update | Replace | Delete |', '| --- | --- | ---: | ---: | ---: | ---: |');
   for (const s of report.stacks) {
-    const status = s.status === 'changes' && report.mode === 'drift' ? 'DRIFT' : s.waitingFor ? `WAITING (${cell(s.waitingFor)})` : STATUS_TEXT[s.status];
-    lines.push(`| \`${s.stack}\` | ${status} | ${s.counts.create} | ${s.counts.update} | ${s.counts.replace} | ${s.counts.delete} |`);
+    const status = s.status === 'changes' && report.mode === 'drift' ? 'DRIFT' : s.waitingFor ? `WAITING (${text(s.waitingFor)})` : STATUS_TEXT[s.status];
+    lines.push(`| ${code(s.stack)} | ${status} | ${s.counts.create} | ${s.counts.update} | ${s.counts.replace} | ${s.counts.delete} |`);
   }
   lines.push('', `Exit code ${report.exitCode} (0 = no changes, 2 = ${report.mode === 'drift' ? 'drift' : 'changes'}, 1 = error).`);
   const risks = outageRisks(report);
   if (risks.length > 0) {
     lines.push('', `**${risks.length} outage risk${risks.length === 1 ? '' : 's'}**: replacements and deletions of resources that serve traffic.`, '');
-    lines.push(...risks.map((r) => `- \`${r.stack}\` \`${r.address}\`: ${outageMark(r)}`));
+    lines.push(...risks.map((r) => `- ${code(r.stack, { table: false })} ${code(r.address, { table: false })}: ${outageMark(r)}`));
   }
   const titles = sideTitles(report.mode);
   for (const s of report.stacks) {
     if (s.status === 'no-changes' && s.changes.length === 0 && !s.moved?.length) continue;
-    lines.push('', `### \`${s.stack}\``);
-    if (s.waitingFor) lines.push('', `Not planned: ${s.waitingFor}.`);
-    if (s.error) lines.push('', '```text', s.error.slice(0, 4000), '```');
+    lines.push('', `### ${code(s.stack, { table: false })}`);
+    if (s.waitingFor) lines.push('', `Not planned: ${text(s.waitingFor)}.`);
+    if (s.error) lines.push('', ...fence(s.error, 'text', 4000));
     if (s.changes.length > 0) {
       lines.push('', `**${titles.title}**`, '', `| Resource | Action | Attribute | ${titles.before} | ${titles.after} |`, '| --- | --- | --- | --- | --- |');
       const marked = new Set(stackOutageRisks(s).map((r) => r.address));
@@ -563,11 +564,11 @@ export function renderMarkdown(report: PlanReport): string {
     }
     if (s.moved && s.moved.length > 0) {
       lines.push('', `**Moved in state only** (nothing in the cloud is touched): ${s.moved.length}`, '', '| From | To |', '| --- | --- |');
-      lines.push(...s.moved.map((m) => `| \`${m.from}\` | \`${m.to}\` |`));
+      lines.push(...s.moved.map((m) => `| ${code(m.from)} | ${code(m.to)} |`));
     }
     if (s.outputs.length > 0) {
       const only = s.status === 'outputs-only' ? ` (outputs only: no resource changes${report.mode === 'drift' ? '; not drift' : ''})` : '';
-      lines.push('', `Outputs changing${only}: ${s.outputs.map((o) => `\`${o}\``).join(', ')}`);
+      lines.push('', `Outputs changing${only}: ${s.outputs.map((o) => code(o, { table: false })).join(', ')}`);
     }
   }
   const gaps = knownGapsBlock(report.stacks);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { code, plain, text } from '../../lib/markdown';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import type { Rule } from './engine';
 import type { PolicyReport } from './run';
@@ -42,7 +43,8 @@ export function toSarif(report: PolicyReport, rules: readonly Rule[], options: S
       ruleId: f.ruleId,
       ruleIndex: index.get(f.ruleId),
       level: 'error',
-      message: { text: `${f.stack} ${f.address}: ${f.message}. Fix: ${f.fix}` },
+      // GitHub shows `markdown` where it can: values quoted there go through the one renderer (lib/markdown).
+      message: { text: plain(`${f.stack} ${f.address}: ${f.message}. Fix: ${f.fix}`, 2000), markdown: `${code(f.stack, { table: false })} ${code(f.address, { table: false })}: ${text(f.message)}. Fix: ${text(f.fix)}` },
       locations: [
         {
           physicalLocation: { artifactLocation: { uri: envFile(env) }, region: { startLine: 1 } },

@@ -12,7 +12,7 @@ import { outageMarkOf } from '../plan/outage-risk';
 import { renderReviewMarkdown, type Review } from '../review/review';
 import type { Weakening } from '../review/weakenings';
 import { isSecurityRelevant } from '../review/security-relevance';
-import { markdownCell as cell } from '../tf-json/format';
+import { code, fence, htmlCode, openFence, text } from '../../lib/markdown';
 
 /**
  * The pull-request comment of one environment: a verdict line, then the changes ordered
@@ -49,6 +49,7 @@ export interface RiskItem {
   readonly constructPath?: string;
   /** `replace`, `delete`, `update`... or the weakening's kind. */
   readonly what: string;
+  /** Already rendered Markdown (lib/markdown): attribute paths as code spans, a weakening's message as text. */
   readonly detail: string;
 }
 
@@ -62,11 +63,11 @@ const WEAKENING_TEXT: Record<Weakening['kind'], string> = {
 };
 
 function changeDetail(r: ResourceReport): string {
-  const forcing = r.attributes.filter((a) => a.forcesReplacement).map((a) => `\`${a.path}\``);
+  const forcing = r.attributes.filter((a) => a.forcesReplacement).map((a) => code(a.path));
   if (r.action === 'replace') return forcing.length > 0 ? `replaced because of ${forcing.join(', ')}` : 'replaced';
   if (r.action === 'delete') return 'destroyed';
   if (r.action === 'create') return 'created';
-  return r.attributes.length > 0 ? r.attributes.map((a) => `\`${a.path}\``).join(', ') : r.action;
+  return r.attributes.length > 0 ? r.attributes.map((a) => code(a.path)).join(', ') : r.action;
 }
 
 /** Every change and weakening, in risk order; within a tier by stack and address. */
@@ -80,7 +81,7 @@ export function riskItems(plan: PlanReport, review?: Review): RiskItem[] {
     }
   }
   for (const s of review?.stacks ?? []) {
-    for (const w of s.weakenings) items.push({ tier: 'weakening', stack: w.stack, address: w.address, what: WEAKENING_TEXT[w.kind], detail: w.message });
+    for (const w of s.weakenings) items.push({ tier: 'weakening', stack: w.stack, address: w.address, what: WEAKENING_TEXT[w.kind], detail: text(w.message) });
   }
   const order: RiskTier[] = ['outage-risk', 'security-removal', 'weakening', 'other'];
   return items.sort((a, b) => order.indexOf(a.tier) - order.indexOf(b.tier) || a.stack.localeCompare(b.stack) || a.address.localeCompare(b.address));
@@ -99,12 +100,12 @@ export function verdictLine(plan: PlanReport, items: readonly RiskItem[], review
   const urgent = items.filter((i) => i.tier !== 'other').length + findings;
   const outages = items.filter((i) => i.tier === 'outage-risk').length;
   const outageNote = outages > 0 ? ` — 🛑 ${outages} **outage risk${outages === 1 ? '' : 's'}**` : '';
-  const errored = plan.stacks.filter((s) => s.status === 'error').map((s) => `\`${s.stack}\``);
+  const errored = plan.stacks.filter((s) => s.status === 'error').map((s) => code(s.stack, { table: false }));
   const totals = (['create', 'update', 'replace', 'delete'] as const)
     .map((a) => [a, plan.stacks.reduce((n, s) => n + s.counts[a], 0)] as const)
     .filter(([, n]) => n > 0)
     .map(([a, n]) => `${n} to ${a}`);
-  const head = `**Plan \`${plan.env}\`**`;
+  const head = `**Plan ${code(plan.env, { table: false })}**`;
   if (errored.length > 0) return `${head}: ❌ ERROR in ${errored.join(', ')}${totals.length ? `; ${totals.join(', ')} elsewhere` : ''}`;
   const state = plan.exitCode === 0 ? '✅ no changes' : `changes: ${totals.join(', ') || 'outputs only'}`;
   return `${head}: ${state}${outageNote}${urgent > 0 ? ` — ⚠️ ${urgent} to review first` : ' — nothing security-relevant removed or weakened'}`;
@@ -119,7 +120,7 @@ function riskTable(items: readonly RiskItem[], tier: RiskTier): string[] {
     '',
     '| Stack | Resource | Change | Detail |',
     '| --- | --- | --- | --- |',
-    ...rows.map((i) => `| \`${i.stack}\` | ${mark}\`${i.address}\`${i.constructPath ? `<br><sub>${cell(i.constructPath)}</sub>` : ''} | ${cell(i.what)} | ${cell(i.detail)} |`),
+    ...rows.map((i) => `| ${code(i.stack)} | ${mark}${code(i.address)}${i.constructPath ? `<br><sub>${text(i.constructPath)}</sub>` : ''} | ${text(i.what)} | ${i.detail} |`),
     '',
   ];
 }
@@ -132,10 +133,10 @@ function attributeDetails(plan: PlanReport): string[] {
   const titles = sideTitles(plan.mode);
   const out: string[] = [];
   for (const s of plan.stacks) {
-    if (s.error) out.push(...details(`\`${s.stack}\`: error`, ['```text', s.error.slice(0, 4000), '```']));
+    if (s.error) out.push(...details(`${htmlCode(s.stack)}: error`, fence(s.error, 'text', 4000)));
     if (s.changes.length === 0) continue;
     out.push(
-      ...details(`\`${s.stack}\`: ${s.changes.length} resource change${s.changes.length === 1 ? '' : 's'}, attribute by attribute`, [
+      ...details(`${htmlCode(s.stack)}: ${s.changes.length} resource change${s.changes.length === 1 ? '' : 's'}, attribute by attribute`, [
         `| Resource | Action | Attribute | ${titles.before} | ${titles.after} |`,
         '| --- | --- | --- | --- | --- |',
         ...changeTableRows(s.changes, (r) => (outageMarkOf(s.stack, r) ? '🛑 **outage risk** ' : REMOVALS.has(r.action) && isSecurityRelevant(r.type) ? '⚠️ ' : '')),
@@ -149,7 +150,7 @@ function reviewDetails(review: Review | undefined): string[] {
   if (!review) return ['_No review of the synthesized Terraform was attached to this run._', ''];
   const marks = review.stacks.reduce((n, s) => n + s.findings.length + s.weakenings.length, 0);
   const body = renderReviewMarkdown(review).replace(/^## .*\n/, '').trim().split('\n');
-  return details(`Security view of the synthesized Terraform (review${review.base ? ` against \`${review.base}\`` : ''}): ${marks === 0 ? 'no policy finding, nothing weakened' : `⚠️ ${marks} marked`}`, body);
+  return details(`Security view of the synthesized Terraform (review${review.base ? ` against ${htmlCode(review.base)}` : ''}): ${marks === 0 ? 'no policy finding, nothing weakened' : `⚠️ ${marks} marked`}`, body);
 }
 
 /** The whole comment body, cut to `maxChars` with a pointer to the artifact when too long. */
@@ -173,7 +174,7 @@ export function renderPrComment(input: PrCommentInput): string {
   // Never leave a collapsed block open: close every one the cut fell inside (the review's
   // security view nests a block per stack inside its own).
   const open = kept.filter((l) => l.startsWith('<details>')).length - kept.filter((l) => l === '</details>').length;
-  const fenced = kept.filter((l) => l.startsWith('```')).length % 2 === 1;
+  const fenced = openFence(kept);
   const closing = Array.from({ length: Math.max(0, open) }, () => ['', '</details>']).flat();
-  return `${[...kept, ...(fenced ? ['```'] : []), ...closing, '', note].join('\n')}\n`;
+  return `${[...kept, ...(fenced ? [fenced] : []), ...closing, '', note].join('\n')}\n`;
 }

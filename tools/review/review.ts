@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TerraformJson } from '../validate/aws-projection';
 import { diffLeaves, normalizeJson, type LeafChange } from '../tf-json/json-paths';
-import { formatValue, markdownCell as cell } from '../tf-json/format';
+import { code, text } from '../../lib/markdown';
+import { formatValue } from '../tf-json/format';
 import { constructPathOf, TfStack } from '../tf-json/stack';
 import { readSynthesized } from '../synth/manifest';
 import { fromRoot } from '../../lib/paths';
@@ -153,8 +154,8 @@ export function buildReview(head: ReadonlyMap<string, TerraformJson>, base?: { r
   };
 }
 
-const value = (v: unknown): string => cell(formatValue(v, 160));
-const where = (address: string, constructPath?: string): string => `\`${address}\`${constructPath ? `<br>${cell(constructPath)}` : ''}`;
+const value = (v: unknown): string => code(formatValue(v, 160));
+const where = (address: string, constructPath?: string): string => `${code(address)}${constructPath ? `<br>${text(constructPath)}` : ''}`;
 const WEAKENING_TEXT: Record<Weakening['kind'], string> = {
   'api-shield-scope': 'API Shield protects less',
   'policy-loosened': 'policy loosened',
@@ -171,37 +172,37 @@ export function renderReviewMarkdown(review: Review): string {
   const lines = ['## Review of the synthesized Terraform', ''];
   if (review.base) {
     const changed = review.stacks.filter((s) => s.diff && s.diff.status !== 'unchanged');
-    lines.push(`Against \`${review.base}\`: ${changed.length === 0 ? 'no change in any stack' : changed.map((s) => `\`${s.stack}\` ${s.diff!.status}`).join(', ')}.`, '');
+    lines.push(`Against ${code(review.base, { table: false })}: ${changed.length === 0 ? 'no change in any stack' : changed.map((s) => `${code(s.stack, { table: false })} ${s.diff!.status}`).join(', ')}.`, '');
   }
   for (const s of review.stacks) {
-    lines.push(`### \`${s.stack}\``, '');
+    lines.push(`### ${code(s.stack, { table: false })}`, '');
     if (s.inventory.length > 0) {
       const total = s.inventory.reduce((n, r) => n + r.count, 0);
       lines.push(`<details><summary>${total} resources and data sources</summary>`, '', '| Type | Count |', '| --- | ---: |');
-      for (const r of s.inventory) lines.push(`| \`${r.type}\` | ${r.count} |`);
+      for (const r of s.inventory) lines.push(`| ${code(r.type)} | ${r.count} |`);
       lines.push('', '</details>', '');
     }
     if (s.weakenings.length > 0) {
-      lines.push(`**⚠️ Weakened against \`${review.base}\`** (${s.weakenings.length})`, '', '| Resource | What | Detail |', '| --- | --- | --- |');
-      for (const w of s.weakenings) lines.push(`| \`${w.address}\` | ⚠️ ${WEAKENING_TEXT[w.kind]} | ${cell(w.message)} |`);
+      lines.push(`**⚠️ Weakened against ${code(review.base ?? '', { table: false })}** (${s.weakenings.length})`, '', '| Resource | What | Detail |', '| --- | --- | --- |');
+      for (const w of s.weakenings) lines.push(`| ${code(w.address)} | ⚠️ ${WEAKENING_TEXT[w.kind]} | ${text(w.message)} |`);
       lines.push('');
     }
     if (s.findings.length > 0) {
       lines.push(`**⚠️ Policy findings** (${s.findings.length}; \`npm run policy\` fails on these)`, '', '| Resource | Rule | Problem | Fix |', '| --- | --- | --- | --- |');
-      for (const f of s.findings) lines.push(`| \`${f.address}\` | ⚠️ ${f.ruleId} | ${cell(f.message)} | ${cell(f.fix)} |`);
+      for (const f of s.findings) lines.push(`| ${code(f.address)} | ⚠️ ${text(f.ruleId)} | ${text(f.message)} | ${text(f.fix)} |`);
       lines.push('');
     }
     if (s.security.length > 0) {
       const flagged = new Set(s.findings.map((f) => f.address));
       lines.push('**Security-relevant settings** (a mark is a policy finding on the resource)', '', '| Resource | Setting | Value |', '| --- | --- | --- |');
-      for (const x of s.security) lines.push(`| ${where(x.resource, x.constructPath)} | ${cell(x.setting)} | ${flagged.has(x.resource) ? '⚠️ ' : ''}${cell(x.value)} |`);
+      for (const x of s.security) lines.push(`| ${where(x.resource, x.constructPath)} | ${text(x.setting)} | ${flagged.has(x.resource) ? '⚠️ ' : ''}${text(x.value)} |`);
       lines.push('');
     }
     if (s.diff && s.diff.status !== 'unchanged') {
-      lines.push(`**Changes against \`${review.base}\`** (stack ${s.diff.status})`, '', '| Block | Change | Attribute | Base | This branch |', '| --- | --- | --- | --- | --- |');
+      lines.push(`**Changes against ${code(review.base ?? '', { table: false })}** (stack ${s.diff.status})`, '', '| Block | Change | Attribute | Base | This branch |', '| --- | --- | --- | --- | --- |');
       for (const b of s.diff.blocks) {
         if (b.attributes.length === 0) lines.push(`| ${where(b.address, b.constructPath)} | ${b.status} | | | |`);
-        for (const a of b.attributes) lines.push(`| ${where(b.address, b.constructPath)} | ${b.status} | \`${cell(a.path)}\` | \`${value(a.before)}\` | \`${value(a.after)}\` |`);
+        for (const a of b.attributes) lines.push(`| ${where(b.address, b.constructPath)} | ${b.status} | ${code(a.path)} | ${value(a.before)} | ${value(a.after)} |`);
       }
       lines.push('');
     }

@@ -19,6 +19,13 @@ function deferSignals(): () => Promise<void> {
   return () => new Promise((resolve) => setTimeout(resolve, 20));
 }
 
+/** Which setting chose the output folder, so a refusal names what the user actually set. */
+export function outdirSource(argv: readonly string[], env: NodeJS.ProcessEnv): string {
+  if (argv.some((a) => a === '--outdir' || a.startsWith('--outdir='))) return '--outdir';
+  if (env.CDKTF_OUTDIR) return 'CDKTF_OUTDIR';
+  return 'outdir (default "cdktf.out")';
+}
+
 /**
  * `npm run synth` (and the app `cdktf synth|plan|apply|diff` runs through cdktf.json):
  * writes every selected environment's stacks into the output folder.
@@ -40,7 +47,7 @@ export const synthCommand = defineCommand({
     }
     const { synthesize } = await import('./synth');
     const settle = deferSignals();
-    const result = synthesize({ selector: args.env, outdir: args.outdir });
+    const result = synthesize({ selector: args.env, outdir: args.outdir, outdirSource: outdirSource(process.argv.slice(2), process.env) });
     const rel = relative(process.cwd(), result.outdir);
     const shown = rel === '' ? '.' : rel.startsWith('..') ? result.outdir : rel;
     process.stdout.write(`synthesized ${result.stacks.length} stacks into ${shown}/stacks/: ${result.stacks.join(', ')}\n`);

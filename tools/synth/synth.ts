@@ -9,6 +9,8 @@ import { anchorLocalStatePaths } from './state-paths';
 export interface SynthesizeOptions {
   /** Output folder. @default `CDKTF_OUTDIR`, else `cdktf.out` (relative to the working directory) */
   readonly outdir?: string;
+  /** How the user set `outdir`, for messages (`--outdir`, `CDKTF_OUTDIR`). @default `outdir`, or `CDKTF_OUTDIR` when read from it */
+  readonly outdirSource?: string;
   /** Comma-separated environments (`ENVS`). @default all of them */
   readonly selector?: string;
   /** Folder of the environment files. @default `EDGE_ENVS_DIR` or `envs` */
@@ -40,7 +42,8 @@ export function synthesize(options: SynthesizeOptions = {}): SynthesisResult {
   try {
     // Bad environments are reported first: they are what the user is editing.
     const { app } = buildApp({ outdir: staging, selector: options.selector, envsDir: options.envsDir });
-    const { outdir, previous } = checkOutputFolder(requested, root, fromEnv ? 'CDKTF_OUTDIR' : 'outdir');
+    const source = options.outdirSource ?? (fromEnv ? 'CDKTF_OUTDIR' : 'outdir');
+    const { outdir, previous } = checkOutputFolder(requested, root, source);
     app.synth();
     const names = readdirSync(join(staging, 'stacks')).sort();
     const stacks: StackFiles[] = names.map((name) => {
@@ -55,7 +58,7 @@ export function synthesize(options: SynthesizeOptions = {}): SynthesisResult {
       return { name, files };
     });
     const topLevel = new Map([['manifest.json', readFileSync(join(staging, 'manifest.json'), 'utf8')]]);
-    const written = writeOutput(outdir, previous, stacks, topLevel);
+    const written = writeOutput(outdir, previous, stacks, topLevel, source);
     return { outdir, stacks: app.node.children.map((c) => c.node.id), ...written };
   } finally {
     rmSync(staging, { recursive: true, force: true });

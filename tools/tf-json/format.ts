@@ -1,3 +1,5 @@
+import { text } from '../../lib/markdown';
+
 /**
  * The one value formatter of the project's reports: policy messages, review tables and
  * plan/drift tables all show a Terraform value the same way.
@@ -17,7 +19,11 @@ export function formatValue(value: unknown, maxChars = 120): string {
   return s.length > maxChars ? `${s.slice(0, Math.max(0, maxChars - 3))}...` : s;
 }
 
-/** A Markdown table cell: pipes escaped, line breaks flattened. */
-export function markdownCell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/**
+ * Untrusted text for a Markdown table cell. Kept as a name for callers on other branches;
+ * it is the one renderer's `text` (lib/markdown), which also escapes HTML, backticks and
+ * mentions. New code calls `code`/`text`/`fence` from lib/markdown directly.
+ */
+export function markdownCell(value: string): string {
+  return text(value);
 }

@@ -69,7 +69,7 @@ describe('the keyless section of an environment file', () => {
     ['two subnets in one zone', withField(base, 'keyless.subnets[1].availabilityZone', 'us-east-1a'), 'keyless.subnets', /expected at least two availability zones/],
     ['a subnet outside the VPC', withField(base, 'keyless.subnets[1].cidr', '10.41.2.0/24'), 'keyless.subnets[1].cidr', /outside the VPC CIDR "10.40.0.0\/16"/],
     ['overlapping subnets', withField(base, 'keyless.subnets[1].cidr', '10.40.1.128/25'), 'keyless.subnets[1].cidr', /overlaps subnet "private-a"/],
-    ['a public VPC range', withField(base, 'keyless.vpc.cidr', '8.8.0.0/16'), 'keyless.vpc.cidr', /private \(RFC 1918\) block/],
+    ['a public VPC range', withField(base, 'keyless.vpc.cidr', '8.8.0.0/16'), 'keyless.vpc.cidr', /private \(RFC 1918: 10\/8, 172\.16\/12, 192\.168\/16\) or shared \(RFC 6598: 100\.64\.0\.0\/10\) block/],
     ['a CIDR with host bits', withField(base, 'keyless.vpc.cidr', '10.40.0.1/16'), 'keyless.vpc.cidr', /no host bits set/],
     ['a NAT gateway made in an adopted VPC', withField(base, 'keyless.vpc.existingVpcId', 'vpc-0123456789abcdef0'), 'keyless.egress.via', /needs a new VPC; with existingVpcId "vpc-0123456789abcdef0" use "existingNatGateway"/],
     ['both certificate forms', withField(base, 'keyless.certificate.file', 'edge.pem'), 'keyless.certificate', /exactly one of file .* or ssmParameter/],

@@ -46,8 +46,8 @@ describe('the pull-request comment of an environment', () => {
   });
 
   it('keeps attribute details and the security view in collapsed blocks, secrets masked', () => {
-    expect(body).toMatch(/<details><summary>`dev-origin`: 4 resource changes, attribute by attribute<\/summary>/);
-    expect(body).toMatch(/<details><summary>Security view of the synthesized Terraform \(review against `origin\/main`\): ⚠️ 1 marked<\/summary>/);
+    expect(body).toMatch(/<details><summary><code>dev-origin<\/code>: 4 resource changes, attribute by attribute<\/summary>/);
+    expect(body).toMatch(/<details><summary>Security view of the synthesized Terraform \(review against <code>origin\/main<\/code>\): ⚠️ 1 marked<\/summary>/);
     expect(body.match(/<details>/g)!.length).toBe(body.match(/<\/details>/g)!.length);
     expect(body).not.toMatch(/old-token-value|new-token-value/);
   });
