@@ -18,16 +18,36 @@ export function planCommand(mode: PlanMode) {
         type: 'boolean',
         doc: 'drift only: instead of planning, list live resources that reach the origin around mTLS (unproxied DNS records to the origin, execute-api endpoints, domains without mTLS, key-server groups open to the internet); needs $CLOUDFLARE_API_TOKEN (Zone DNS Read), AWS read access; $AWS_ENDPOINT_URL and $CLOUDFLARE_BASE_URL override the endpoints',
       },
+      regions: {
+        type: 'string',
+        valueName: '<list>',
+        doc: 'with --bypass: the regions to sweep besides the environment\'s own, comma-separated (default: every region enabled for the account)',
+      },
+      edge: {
+        type: 'boolean',
+        doc: 'drift only: instead of planning, run only the edge live audit (the Cloudflare fields the provider never re-reads, and the zone-level settings), read live with $CLOUDFLARE_API_TOKEN',
+      },
+      'skip-live': { type: 'boolean', doc: 'drift only: plan, but skip the live checks (AWS: instance groups and user-data, secret versions, API stages and deployments; the edge live audit)' },
       'aws-only': { type: 'boolean', doc: 'run the AWS-only projection of each stack against the offline provider mirror' },
       ...REPORT_OPTIONS,
     },
     exitCodes: { 0: 'no changes', 1: 'error (terraform failed, bad input)', 2: mode === 'drift' ? 'drift (with --bypass: a bypass finding)' : 'changes' },
     configErrorNote: 'Nothing was planned.',
     async run(args): Promise<ExitCode> {
+      if ((args.bypass || args.edge || args['skip-live']) && mode !== 'drift') throw new UsageError('--bypass, --edge and --skip-live belong to npm run drift');
+      if (args.regions !== undefined && !args.bypass) throw new UsageError('--regions belongs to --bypass');
       if (args.bypass) {
-        if (mode !== 'drift') throw new UsageError('--bypass belongs to npm run drift');
         const { bypassCommand } = await import('../bypass/command');
-        return bypassCommand(args.env, args);
+        const regions = args.regions?.split(',').map((r) => r.trim()).filter(Boolean);
+        return bypassCommand(args.env, args, { regions, stateRoot: args['state-root'] });
+      }
+      if (args.edge) {
+        const { driftChecks } = await import('../drift/checks');
+        const { renderSections } = await import('../drift/sections');
+        const sections = await driftChecks({ env: args.env, stateRoot: args['state-root'], stacks: stackRunOptionsFrom(args).stacks, only: ['edge-audit'] });
+        const { combinedExit } = await import('../drift/sections');
+        emitReport(`## Edge live audit: \`${args.env}\`\n${renderSections(sections).join('\n')}\n`, () => `${JSON.stringify({ schemaVersion: 1, kind: 'edge-audit', env: args.env, checks: sections, exitCode: combinedExit(sections.map((c) => c.exitCode)) }, null, 2)}\n`, args);
+        return combinedExit(sections.map((c) => c.exitCode));
       }
       const { terraformMissingReason, terraformUnavailableReason } = await import('../terraform');
       const missing = terraformMissingReason();
@@ -42,7 +62,13 @@ export function planCommand(mode: PlanMode) {
       }
       const { planStacks } = await import('./plan-runner');
       const { renderJson, renderMarkdown } = await import('./plan-report');
-      const report = await planStacks({ mode, ...stackRunOptionsFrom(args) });
+      const planned = await planStacks({ mode, ...stackRunOptionsFrom(args) });
+      let report = planned;
+      if (mode === 'drift' && !args['skip-live']) {
+        const { driftChecks } = await import('../drift/checks');
+        const { withChecks } = await import('./plan-report');
+        report = withChecks(planned, await driftChecks({ env: args.env, stateRoot: args['state-root'], stacks: stackRunOptionsFrom(args).stacks }));
+      }
       emitReport(renderMarkdown(report), () => renderJson(report), args);
       return report.exitCode;
     },

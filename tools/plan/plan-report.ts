@@ -1,4 +1,5 @@
 import { comparePaths, diffLeaves, markedAt, splitPath } from '../tf-json/json-paths';
+import { type CheckSection, combinedExit, renderSections } from '../drift/sections';
 import { formatValue, markdownCell as cell } from '../tf-json/format';
 
 /**
@@ -110,7 +111,12 @@ export interface PlanReport {
   /** True when only the AWS-only projection of each stack was planned: Cloudflare and tls are NOT covered. */
   readonly awsOnly: boolean;
   readonly stacks: readonly StackReport[];
-  /** 0 = no changes anywhere, 2 = changes, drift or a waiting stack, 1 = some stack errored. */
+  /**
+   * Drift only: the live checks run after the plans (live AWS checks, the edge live
+   * audit; tools/drift/checks.ts), each with findings, gaps and notes. @default none
+   */
+  readonly checks?: readonly CheckSection[];
+  /** 0 = no changes anywhere, 2 = changes, drift or a waiting stack (or a live-check finding), 1 = some stack or check errored. */
   readonly exitCode: 0 | 1 | 2;
 }
 
@@ -481,7 +487,7 @@ export function awsOnlyWarning(report: Pick<PlanReport, 'awsOnly'>): string[] {
 /** The report for people: a job summary, or the body of the PR comment's details. */
 export function renderMarkdown(report: PlanReport): string {
   const what = report.mode === 'drift' ? 'Drift' : 'Plan';
-  const drifted = report.stacks.some((s) => s.status === 'changes');
+  const drifted = report.stacks.some((s) => s.status === 'changes') || (report.checks ?? []).some((c) => c.exitCode === 2);
   const pending = report.mode === 'plan' ? 'changes pending' : drifted ? 'DRIFT DETECTED' : 'not applied yet';
   const verdict = report.exitCode === 0 ? 'no changes' : report.exitCode === 2 ? pending : 'ERROR';
   const lines: string[] = [`## ${what} report: \`${report.env}\` — ${verdict}`, ''];
@@ -507,7 +513,13 @@ export function renderMarkdown(report: PlanReport): string {
       lines.push('', `Outputs changing${only}: ${s.outputs.map((o) => `\`${o}\``).join(', ')}`);
     }
   }
+  if (report.checks) lines.push(...renderSections(report.checks));
   const gaps = knownGapsBlock(report.stacks);
   if (gaps.length > 0) lines.push('', ...gaps);
   return `${lines.join('\n')}\n`;
+}
+
+/** The report with the live checks' sections added and the exit code combined. */
+export function withChecks(report: PlanReport, checks: readonly CheckSection[]): PlanReport {
+  return { ...report, checks, exitCode: combinedExit([report.exitCode, ...checks.map((c) => c.exitCode)]) };
 }
