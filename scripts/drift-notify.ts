@@ -11,6 +11,7 @@ const driftNotify = defineCommand({
     "Tells people about the drift report of one environment: opens or updates that environment's GitHub issue (label drift) while drift or a failing check persists and closes it when clean, or posts to a webhook instead.",
   options: {
     report: { type: 'string', required: true, valueName: '<file>', doc: 'the JSON report of npm run drift -- --json <file>' },
+    bypass: { type: 'string', valueName: '<file>', doc: 'the JSON report of npm run drift -- --bypass --json <file>, joined into the same issue (missing file: the bypass check failed)' },
     webhook: { type: 'string', valueName: '<url>', env: 'DRIFT_WEBHOOK_URL', doc: 'post to this webhook instead of the GitHub issue (default: $DRIFT_WEBHOOK_URL)' },
     'run-url': { type: 'string', valueName: '<url>', doc: 'the workflow run, linked from the issue' },
     'applied-ref': { type: 'string', valueName: '<ref>', doc: 'the last applied commit the drift was planned from (applied/<env>)' },
@@ -21,8 +22,19 @@ const driftNotify = defineCommand({
   async run(args) {
     const { readFileSync } = await import('node:fs');
     const notify = await import('../tools/drift/notify');
-    const report = JSON.parse(readFileSync(args.report, 'utf8'));
+    let report = JSON.parse(readFileSync(args.report, 'utf8'));
     if (typeof report?.env !== 'string' || typeof report?.exitCode !== 'number') throw new UsageError(`${args.report} is not a drift report (no env / exitCode)`);
+    if (args.bypass) {
+      const { bypassSection, errorSection } = await import('../tools/drift/sections');
+      const { withChecks } = await import('../tools/plan/plan-report');
+      let section;
+      try {
+        section = bypassSection(JSON.parse(readFileSync(args.bypass, 'utf8')));
+      } catch (e) {
+        section = errorSection('bypass', new Error(`no bypass report (${(e as Error).message.split('\n')[0]}): the bypass check could not run`));
+      }
+      report = withChecks(report, [...(report.checks ?? []), section]);
+    }
     const context = { runUrl: args['run-url'], appliedRef: args['applied-ref'], pendingCommits: args.pending };
     if (args['dry-run']) {
       process.stdout.write(notify.renderDriftIssue(report, context));

@@ -83,3 +83,15 @@ export function renderSections(sections: readonly CheckSection[]): string[] {
   return lines;
 }
 
+
+/** The bypass check's JSON report (`npm run drift -- --bypass --json FILE`) as a section of the drift report. */
+export function bypassSection(json: { bypass?: Array<{ kind: string; resource: string; why: string; fix: string; declared?: boolean }>; gaps?: Array<{ what: string; reason: string }>; inspected?: Record<string, number> }): CheckSection {
+  const findings = json.bypass ?? [];
+  return {
+    check: 'bypass',
+    exitCode: findings.length > 0 ? 2 : 0,
+    findings: findings.map((f) => ({ resource: `${f.resource}${f.declared ? ' (ours)' : ''}`, what: f.kind, actual: f.why, fix: f.fix })),
+    notes: (json.gaps ?? []).map((g) => `known gap, not counted: ${g.what}: ${g.reason}`),
+    inspected: Object.entries(json.inspected ?? {}).map(([k, n]) => `${n} ${k}`).join(', '),
+  };
+}

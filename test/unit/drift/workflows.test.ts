@@ -82,9 +82,17 @@ describe('the CI workflows', () => {
     expect(steps(drift).some((s) => String(s.uses).startsWith('actions/upload-artifact@'))).toBe(true);
     const notify = steps(drift).find((s) => String(s.run).includes('npm run --silent drift-notify'));
     expect(notify.env.DRIFT_WEBHOOK_URL).toBe('${{ vars.DRIFT_WEBHOOK_URL }}');
-    // Drift or an error still fails the job, after the report is kept and told.
+    // All three checks per environment: the plan (with the live AWS checks and the edge
+    // live audit, which npm run drift runs after its plans), and the bypass check.
+    const bypass = steps(drift).find((s) => String(s.run).includes('--bypass'));
+    expect(bypass.env.CLOUDFLARE_API_TOKEN).toBe('${{ secrets.CLOUDFLARE_API_TOKEN }}');
+    expect(bypass.run).toContain('--json "bypass-$DRIFT_ENV.json"');
+    expect(report.run).not.toMatch(/--skip-live|--aws-only/);
+    // One issue per environment lists every finding: the bypass report is joined into it.
+    expect(notify.run).toContain('--bypass "bypass-$DRIFT_ENV.json"');
+    // Drift, a bypass or an error still fails the job, after the reports are kept and told.
     const fail = steps(drift).at(-1);
-    expect(fail.if).toBe("steps.drift.outputs.exit != '0'");
+    expect(fail.if).toBe("steps.drift.outputs.exit != '0' || steps.bypass.outputs.exit != '0'");
     const terraform = steps(drift).find((s) => String(s.uses).startsWith('hashicorp/setup-terraform@'));
     expect(terraform.with.terraform_wrapper).toBe(false);
   });
@@ -103,6 +111,8 @@ describe('the CI workflows', () => {
     const script = runs(plan);
     expect(script).toMatch(/npm run --silent plan -- --env "\$PLAN_ENV" --json "plan-\$PLAN_ENV\.json"/);
     expect(script).toMatch(/npm run --silent review -- --env "\$PLAN_ENV" --base "origin\/\$BASE_REF" --json "review-\$PLAN_ENV\.json"/);
+    // Pull-request plans run none of the drift checks (plan never runs live checks or bypass).
+    expect(script).not.toMatch(/--bypass|--edge|--live-only|npm run --silent drift/);
     expect(script).toMatch(/npm run --silent pr-comment -- --plan "plan-\$PLAN_ENV\.json" --review "review-\$PLAN_ENV\.json"\s+--artifact-url "\$ARTIFACT_URL" --post --pr "\$PR_NUMBER"/);
   });
 
