@@ -25,6 +25,9 @@ import { SHARED_LOCAL_SETUP_BUDGET, sharedLocalEnvironment, sharedLocalUnavailab
  * commands exit 0 before and after.
  */
 
+// The SDK's Node 22 notice is noise in this test's output (the project pins Node 20).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const unavailable = sharedLocalUnavailableReason();
 if (unavailable) console.warn(`SKIPPED live checks and bypass against the applied local environment: ${unavailable}`);
 const describeMoto = unavailable ? describe.skip : describe;
@@ -82,6 +85,17 @@ const LIVE_CHANGES: readonly LiveChange[] = [
       return async () => void (await c.secrets.send(new UpdateSecretVersionStageCommand({ SecretId: managed.secret_id, VersionStage: 'AWSCURRENT', MoveToVersionId: managed.version_id, RemoveFromVersionId: put.VersionId })));
     },
     names: /aws_secretsmanager_secret_version\..*AWSCURRENT version/,
+  },
+  {
+    what: 'the keyless private key replaced after an operator put it in (a second version)',
+    make: async (c, s) => {
+      const arn = only(s, 'aws_secretsmanager_secret.Secrets_PrivateKey').arn;
+      const first = await c.secrets.send(new PutSecretValueCommand({ SecretId: arn, SecretString: 'the key an operator put in' }));
+      await c.secrets.send(new PutSecretValueCommand({ SecretId: arn, SecretString: 'a key of the attacker' }));
+      // Back to one labeled version (the deprecated one carries no label).
+      return async () => void (await c.secrets.send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: 'AWSPREVIOUS', RemoveFromVersionId: first.VersionId })));
+    },
+    names: /aws_secretsmanager_secret\.Secrets_PrivateKey.*versions/,
   },
   {
     what: 'a new stage (with its deployment) on our API',

@@ -15,7 +15,7 @@ import { ofType, type StateRead, type StateValues } from './state';
  * by type across every stack.
  */
 
-export type LiveCheck = 'instance-security-groups' | 'instance-user-data' | 'secret-current-version' | 'api-stages-deployments';
+export type LiveCheck = 'instance-security-groups' | 'instance-user-data' | 'secret-current-version' | 'operator-secret-versions' | 'api-stages-deployments';
 
 export interface LiveFinding {
   readonly check: LiveCheck;
@@ -151,6 +151,35 @@ async function checkSecretVersions(state: StateValues, stackOf: ReadonlyMap<stri
   return { findings: out, count: versions.length };
 }
 
+/**
+ * Secrets whose value an operator puts in (no managed version: the keyless private key,
+ * the gokeyless API key). Their value is invisible to Terraform by design; what can be
+ * checked is that the secret has at most one version: a second one means the value was
+ * replaced (or rotated) since, which someone must confirm and then tidy up.
+ */
+async function checkOperatorSecrets(state: StateValues, stackOf: ReadonlyMap<string, string>, secrets: SecretsManagerClient, notes: string[]): Promise<{ findings: LiveFinding[]; count: number }> {
+  const managed = new Set(ofType(state, 'aws_secretsmanager_secret_version').map(([, a]) => String(a.secret_id)));
+  const operator = ofType(state, 'aws_secretsmanager_secret').filter(([, a]) => !managed.has(String(a.arn)) && !managed.has(String(a.id)));
+  const out: LiveFinding[] = [];
+  for (const [address, attrs] of operator) {
+    const live = await secrets.send(new DescribeSecretCommand({ SecretId: String(attrs.arn) }));
+    // Versions without a staging label are deprecated (AWS deletes them); only labeled ones count.
+    const versions = Object.entries(live.VersionIdsToStages ?? {}).filter(([, stages]) => (stages ?? []).length > 0);
+    if (versions.length === 0) notes.push(`${stackOf.get(address)}/${address} (${live.Name}): no value put in yet`);
+    if (versions.length > 1) {
+      out.push({
+        check: 'operator-secret-versions',
+        resource: `${stackOf.get(address)}/${address} (${live.Name})`,
+        attribute: 'versions',
+        expected: 'one version (the value an operator put in)',
+        actual: versions.map(([id, stages]) => `${id} ${(stages ?? []).join('+') || '(no stage)'}`).join(', '),
+        fix: 'the value was replaced since it was put in: confirm who did it (CloudTrail PutSecretValue), then remove the old version (aws secretsmanager update-secret-version-stage --remove-from-version-id) so the next change shows',
+      });
+    }
+  }
+  return { findings: out, count: operator.length };
+}
+
 async function checkApis(state: StateValues, stackOf: ReadonlyMap<string, string>, apigw: APIGatewayClient): Promise<{ findings: LiveFinding[]; count: number }> {
   const out: LiveFinding[] = [];
   const apis = ofType(state, 'aws_api_gateway_rest_api');
@@ -182,11 +211,12 @@ export async function liveAwsChecks(resources: readonly DeclaredResource[], stat
   const instances = resources.filter((r) => r.type === 'aws_instance');
   const groupsAndUserData = await checkInstances(instances, declared, states.values, clients.ec2, notes);
   const secrets = await checkSecretVersions(states.values, states.stackOf, clients.secrets);
+  const operatorSecrets = await checkOperatorSecrets(states.values, states.stackOf, clients.secrets, notes);
   const apis = await checkApis(states.values, states.stackOf, clients.apiGateway);
   const applied = instances.filter((r) => states.values.has(`${r.type}.${r.name}`)).length;
   return {
-    findings: [...groupsAndUserData, ...secrets.findings, ...apis.findings],
-    checked: { 'instance-security-groups': applied, 'instance-user-data': applied, 'secret-current-version': secrets.count, 'api-stages-deployments': apis.count },
+    findings: [...groupsAndUserData, ...secrets.findings, ...operatorSecrets.findings, ...apis.findings],
+    checked: { 'instance-security-groups': applied, 'instance-user-data': applied, 'secret-current-version': secrets.count, 'operator-secret-versions': operatorSecrets.count, 'api-stages-deployments': apis.count },
     notes,
   };
 }
