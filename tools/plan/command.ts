@@ -27,6 +27,7 @@ export function planCommand(mode: PlanMode) {
         type: 'boolean',
         doc: 'drift only: instead of planning, run only the edge live audit (the Cloudflare fields the provider never re-reads, and the zone-level settings), read live with $CLOUDFLARE_API_TOKEN',
       },
+      'live-only': { type: 'boolean', doc: 'drift only: run the live checks (AWS and the edge audit) without planning' },
       'skip-live': { type: 'boolean', doc: 'drift only: plan, but skip the live checks (AWS: instance groups and user-data, secret versions, API stages and deployments; the edge live audit)' },
       'aws-only': { type: 'boolean', doc: 'run the AWS-only projection of each stack against the offline provider mirror' },
       ...REPORT_OPTIONS,
@@ -34,19 +35,19 @@ export function planCommand(mode: PlanMode) {
     exitCodes: { 0: 'no changes', 1: 'error (terraform failed, bad input)', 2: mode === 'drift' ? 'drift (with --bypass: a bypass finding)' : 'changes' },
     configErrorNote: 'Nothing was planned.',
     async run(args): Promise<ExitCode> {
-      if ((args.bypass || args.edge || args['skip-live']) && mode !== 'drift') throw new UsageError('--bypass, --edge and --skip-live belong to npm run drift');
+      if ((args.bypass || args.edge || args['skip-live'] || args['live-only']) && mode !== 'drift') throw new UsageError('--bypass, --edge, --live-only and --skip-live belong to npm run drift');
       if (args.regions !== undefined && !args.bypass) throw new UsageError('--regions belongs to --bypass');
       if (args.bypass) {
         const { bypassCommand } = await import('../bypass/command');
         const regions = args.regions?.split(',').map((r) => r.trim()).filter(Boolean);
         return bypassCommand(args.env, args, { regions, stateRoot: args['state-root'] });
       }
-      if (args.edge) {
+      if (args.edge || args['live-only']) {
         const { driftChecks } = await import('../drift/checks');
         const { renderSections } = await import('../drift/sections');
-        const sections = await driftChecks({ env: args.env, stateRoot: args['state-root'], stacks: stackRunOptionsFrom(args).stacks, only: ['edge-audit'] });
+        const sections = await driftChecks({ env: args.env, stateRoot: args['state-root'], stacks: stackRunOptionsFrom(args).stacks, only: args.edge ? ['edge-audit'] : ['live-aws', 'edge-audit'] });
         const { combinedExit } = await import('../drift/sections');
-        emitReport(`## Edge live audit: \`${args.env}\`\n${renderSections(sections).join('\n')}\n`, () => `${JSON.stringify({ schemaVersion: 1, kind: 'edge-audit', env: args.env, checks: sections, exitCode: combinedExit(sections.map((c) => c.exitCode)) }, null, 2)}\n`, args);
+        emitReport(`## Live checks: \`${args.env}\`\n${renderSections(sections).join('\n')}\n`, () => `${JSON.stringify({ schemaVersion: 1, kind: 'live-checks', env: args.env, checks: sections, exitCode: combinedExit(sections.map((c) => c.exitCode)) }, null, 2)}\n`, args);
         return combinedExit(sections.map((c) => c.exitCode));
       }
       const { terraformMissingReason, terraformUnavailableReason } = await import('../terraform');
