@@ -1,4 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Cloudflare from 'cloudflare';
+import { fromRoot } from '../../../lib/paths';
+import { budgetFor } from '../../support/budget';
+import { runToEnd } from '../../support/processes';
 import type { SettingGetResponse } from 'cloudflare/resources/zones/settings';
 import { auditEdge, declaredResources, type DeclaredResource, HANDLING, noRefreshFacts, type StateValues } from '../../../tools/drift/edge-audit';
 import { synthesizeJson } from '../../../tools/synth/synth-json';
@@ -110,6 +116,22 @@ describe('edge live audit: the Cloudflare fields the provider never re-reads, re
     reset();
     await expect(auditEdge('local', resources, { client: client(), accountId: 'ffffffffffffffffffffffffffffffff', state })).rejects.toThrow(/404/);
   });
+
+  it('the command: npm run drift -- --edge exits 0 on a clean edge and 2 on an out-of-band change, naming zone, hostname and field', async () => {
+    reset();
+    const run = () =>
+      runToEnd(process.execPath, [fromRoot('node_modules/tsx/dist/cli.mjs'), fromRoot('scripts/drift.ts'), '--env', 'local', '--edge', '--state-root', mkdtempSync(join(tmpdir(), 'edge-state-'))], {
+        cwd: fromRoot(),
+        env: { ...process.env, CLOUDFLARE_API_TOKEN: 'test-token', CLOUDFLARE_BASE_URL: fake.baseURL },
+      });
+    const clean = await run();
+    expect({ code: clean.code, stderr: clean.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(clean.stdout).toContain('### Edge live audit: clean');
+    fake.edge.originPulls[HOST].enabled = false;
+    const drifted = await run();
+    expect({ code: drifted.code, stderr: drifted.stderr }).toEqual({ code: 2, stderr: '' });
+    expect(drifted.stdout).toMatch(/cloudflare_authenticated_origin_pulls\.\S+ zone 0123456789abcdef0123456789abcdef hostname api\.example\.test \| `config\[0\]\.enabled`/);
+  }, budgetFor('test', 'test'));
 
   it(`counts ${EDGE_CHANGES.length} out-of-band edge changes`, () => expect(EDGE_CHANGES.length).toBeGreaterThanOrEqual(10));
 });
