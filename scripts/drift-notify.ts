@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { defineCommand, EXIT, isPlanReportJson, readJsonInput, runCommand } from '../tools/cli';
 
 /**
@@ -11,6 +12,12 @@ const driftNotify = defineCommand({
     "Tells people about the drift report of one environment: opens or updates that environment's GitHub issue (label drift) while drift or a failing check persists and closes it when clean, or posts to a webhook instead.",
   options: {
     report: { type: 'string', required: true, valueName: '<file>', doc: 'the JSON report of npm run drift -- --json <file>' },
+    bypass: { type: 'string', valueName: '<file>', doc: 'the JSON report of npm run drift -- --bypass --json <file>, joined into the same issue (missing file: the bypass check failed)' },
+    custody: {
+      type: 'string',
+      valueName: '<file>',
+      doc: 'the JSON report of npm run drift -- --stack pki --json <file> (the custody stack, planned by the custody-drift role), joined into the same issue (missing file: the custody check failed)',
+    },
     webhook: { type: 'string', valueName: '<url>', env: 'DRIFT_WEBHOOK_URL', doc: 'post to this webhook instead of the GitHub issue (default: $DRIFT_WEBHOOK_URL)' },
     'run-url': { type: 'string', valueName: '<url>', doc: 'the workflow run, linked from the issue' },
     'applied-ref': { type: 'string', valueName: '<ref>', doc: 'the last applied commit the drift was planned from (applied/<env>)' },
@@ -20,7 +27,30 @@ const driftNotify = defineCommand({
   exitCodes: { 0: 'notified (or nothing to do)', 1: 'could not read the report or reach GitHub/the webhook' },
   async run(args) {
     const notify = await import('../tools/drift/notify');
-    const report = readJsonInput(args.report, '--report', isPlanReportJson, 'the JSON report of npm run drift -- --json') as Parameters<typeof notify.renderDriftIssue>[0];
+    let report = readJsonInput(args.report, '--report', isPlanReportJson, 'the JSON report of npm run drift -- --json') as Parameters<typeof notify.renderDriftIssue>[0];
+    if (args.bypass) {
+      const { bypassSection, errorSection } = await import('../tools/drift/sections');
+      const { withChecks } = await import('../tools/plan/plan-report');
+      let section;
+      try {
+        section = bypassSection(JSON.parse(readFileSync(args.bypass, 'utf8')));
+      } catch (e) {
+        section = errorSection('bypass', new Error(`no bypass report (${(e as Error).message.split('\n')[0]}): the bypass check could not run`));
+      }
+      report = withChecks(report, [...(report.checks ?? []), section]);
+    }
+    if (args.custody) {
+      const { custodySection, errorSection } = await import('../tools/drift/sections');
+      const { withChecks } = await import('../tools/plan/plan-report');
+      let section;
+      try {
+        const custody = readJsonInput(args.custody, '--custody', isPlanReportJson, 'the JSON report of npm run drift -- --stack pki --json') as Parameters<typeof custodySection>[0];
+        section = custodySection(custody);
+      } catch (e) {
+        section = errorSection('custody-drift', new Error(`no custody drift report (${(e as Error).message.split('\n')[0]}): the custody stack was not checked`));
+      }
+      report = withChecks(report, [...(report.checks ?? []), section]);
+    }
     const context = { runUrl: args['run-url'], appliedRef: args['applied-ref'], pendingCommits: args.pending };
     if (args['dry-run']) {
       process.stdout.write(notify.renderDriftIssue(report, context));

@@ -32,17 +32,20 @@ describeLocal('npm run local against moto', () => {
     const plan = created.planBeforeApply;
     expect(plan.code).toBe(2);
     const waiting = Object.fromEntries(plan.report.stacks.map((s) => [s.stack, s.waitingFor ?? s.status]));
+    // keyless first (the custody stack stores its tunnel's token), then the custody stack,
+    // whose SSM parameters origin and edge read.
     expect(waiting).toEqual({
-      'local-pki': 'outputs-only',
-      'local-origin': 'waiting for local-pki: not applied yet',
-      'local-edge': 'waiting for local-origin: not applied yet',
       'local-keyless': `waiting for SSM parameter ${parameter}: not created yet`,
+      'local-pki': 'waiting for local-keyless: not applied yet',
+      'local-origin': 'waiting for local-pki: not applied yet',
+      'local-edge': 'waiting for local-pki: not applied yet',
     });
     expect(plan.stdout).toMatch(/^## Plan report: `local` — changes pending$/m);
     expect(plan.stdout).not.toMatch(/ERROR|Unable to find remote state|ParameterNotFound/);
     // Progress: one line as each planned stack starts and ends, with elapsed time.
-    expect(plan.stderr).toMatch(/^local-pki: plan started$/m);
-    expect(plan.stderr).toMatch(/^local-pki: plan finished in \d+\.\ds: changes$/m);
+    expect(plan.stderr).toMatch(/^local-keyless: plan started$/m);
+    expect(plan.stderr).toMatch(/^local-keyless: plan finished in \d+\.\ds: waiting for SSM parameter \/edge\/local\/keyless-certificate: not created yet$/m);
+    expect(plan.stderr).toMatch(/^local-pki: not planned, waiting for local-keyless: not applied yet$/m);
     expect(plan.stderr).toMatch(/^local-origin: not planned, waiting for local-pki: not applied yet$/m);
   });
 
@@ -59,7 +62,11 @@ describeLocal('npm run local against moto', () => {
     const order = [...up.stderr.matchAll(/^(local-\w+): apply finished/gm)].map((m) => m[1]);
     expect(order.indexOf('local-pki')).toBeGreaterThanOrEqual(0);
     expect(order.indexOf('local-pki')).toBeLessThan(order.indexOf('local-origin'));
+    expect(order.indexOf('local-keyless')).toBeLessThan(order.indexOf('local-pki'));
     expect(existsSync(join(dir, 'state', 'terraform-state', 'local', 'local-origin.tfstate'))).toBe(true);
+    // The custody stack's state sits in a folder of its own, beside the public one.
+    expect(existsSync(join(dir, 'state', 'terraform-state', 'local-custody', 'local-pki.tfstate'))).toBe(true);
+    expect(existsSync(join(dir, 'state', 'terraform-state', 'local', 'local-pki.tfstate'))).toBe(false);
     // The saved plans hold every value in clear text: none outlives the apply.
     expect(existsSync(join(dir, 'work', 'local-origin', 'tfplan'))).toBe(false);
   });

@@ -49,6 +49,16 @@ export const BUDGET = {
    * exclusive section, the drift round trip (plan, re-apply, plan, five boto3 calls).
    */
   sharedEnvironmentTurn: scaled(65_000),
+  /**
+   * `npm run drift -- --live-only` on `local` (synth, state, the live AWS checks; the
+   * edge audit is a gap there): 7 s measured on 2 heavily shared cores, about 3 s idle.
+   */
+  liveChecks: scaled(5_000),
+  /**
+   * `npm run drift -- --bypass` on `local`, every region moto reports (38): 20 s of
+   * checks measured on 2 heavily shared cores (34 s with npm and the synth), about 10 s idle.
+   */
+  bypassLocal: scaled(12_000),
   /** A boto3 snippet (python start-up included): about 1 s idle. */
   boto3: scaled(5_000),
   /** nginx or openssl s_server becoming ready: under 1 s idle. */

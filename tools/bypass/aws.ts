@@ -1,6 +1,7 @@
 import { APIGatewayClient, GetDomainNamesCommand, GetRestApisCommand } from '@aws-sdk/client-api-gateway';
 import { ApiGatewayV2Client, GetApisCommand, GetDomainNamesCommand as GetDomainNamesV2Command } from '@aws-sdk/client-apigatewayv2';
-import { DescribeInstancesCommand, DescribeSecurityGroupsCommand, DescribeVpcsCommand, EC2Client, type Filter } from '@aws-sdk/client-ec2';
+import { DescribeAddressesCommand, DescribeInstancesCommand, DescribeRegionsCommand, DescribeSecurityGroupsCommand, DescribeVpcsCommand, EC2Client, type Filter } from '@aws-sdk/client-ec2';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { HOST_ROLES } from '../../lib/naming';
 import type { ApiInput, DomainInput, GroupScope, IngressRuleInput } from './findings';
 
@@ -13,6 +14,7 @@ export interface AwsClients {
   readonly apiGateway: APIGatewayClient;
   readonly apiGatewayV2: ApiGatewayV2Client;
   readonly ec2: EC2Client;
+  readonly s3: S3Client;
 }
 
 /** Static credentials, for an emulator; real runs use the SDK's default chain. */
@@ -24,7 +26,7 @@ export interface StaticCredentials {
 /** Clients for `region`, on `endpoint` when the environment names an emulator. */
 export function awsClients(region: string, endpoint?: string, credentials?: StaticCredentials): AwsClients {
   const config = { region, ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}), maxAttempts: 2 };
-  return { apiGateway: new APIGatewayClient(config), apiGatewayV2: new ApiGatewayV2Client(config), ec2: new EC2Client(config) };
+  return { apiGateway: new APIGatewayClient(config), apiGatewayV2: new ApiGatewayV2Client(config), ec2: new EC2Client(config), s3: new S3Client({ ...config, forcePathStyle: endpoint !== undefined }) };
 }
 
 export async function restApis(client: APIGatewayClient): Promise<ApiInput[]> {
@@ -55,7 +57,7 @@ export async function restDomains(client: APIGatewayClient): Promise<DomainInput
   do {
     const page = await client.send(new GetDomainNamesCommand({ position, limit: 500 }));
     for (const d of page.items ?? []) {
-      out.push({ protocol: 'REST', domainName: d.domainName!, truststoreUri: d.mutualTlsAuthentication?.truststoreUri, securityPolicy: d.securityPolicy, regionalDomainName: d.regionalDomainName });
+      out.push({ protocol: 'REST', domainName: d.domainName!, truststoreUri: d.mutualTlsAuthentication?.truststoreUri, truststoreVersion: d.mutualTlsAuthentication?.truststoreVersion, securityPolicy: d.securityPolicy, regionalDomainName: d.regionalDomainName });
     }
     position = page.position;
   } while (position);
@@ -69,7 +71,7 @@ export async function httpDomains(client: ApiGatewayV2Client): Promise<DomainInp
     const page = await client.send(new GetDomainNamesV2Command({ NextToken: next }));
     for (const d of page.Items ?? []) {
       const conf = d.DomainNameConfigurations?.[0];
-      out.push({ protocol: 'HTTP', domainName: d.DomainName!, truststoreUri: d.MutualTlsAuthentication?.TruststoreUri, securityPolicy: conf?.SecurityPolicy, regionalDomainName: conf?.ApiGatewayDomainName });
+      out.push({ protocol: 'HTTP', domainName: d.DomainName!, truststoreUri: d.MutualTlsAuthentication?.TruststoreUri, truststoreVersion: d.MutualTlsAuthentication?.TruststoreVersion, securityPolicy: conf?.SecurityPolicy, regionalDomainName: conf?.ApiGatewayDomainName });
     }
     next = page.NextToken;
   } while (next);
@@ -134,4 +136,47 @@ export async function securityGroupsInScope(client: EC2Client, vpc: VpcSelector)
   if (keyServerGroups.length > 0) await describe(undefined, keyServerGroups, 'key-server');
   if (vpcIds.size > 0) await describe([{ Name: 'vpc-id', Values: [...vpcIds] }], undefined, 'keyless-vpc');
   return { scopes, rules };
+}
+
+/** The regions enabled for the account (opt-in regions the account has not enabled are left out). */
+export async function enabledRegions(client: EC2Client): Promise<string[]> {
+  const out = await client.send(new DescribeRegionsCommand({ AllRegions: false }));
+  return (out.Regions ?? []).flatMap((r) => (r.RegionName ? [r.RegionName] : [])).sort();
+}
+
+/** Every public address of the account in the client's region: Elastic IPs, instances' public IPv4 and IPv6 addresses. */
+export async function publicAddresses(client: EC2Client): Promise<string[]> {
+  const out = new Set<string>();
+  for (const a of (await client.send(new DescribeAddressesCommand({}))).Addresses ?? []) if (a.PublicIp) out.add(a.PublicIp);
+  let next: string | undefined;
+  do {
+    const page = await client.send(new DescribeInstancesCommand({ NextToken: next }));
+    for (const i of (page.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
+      if (i.State?.Name === 'terminated') continue;
+      if (i.PublicIpAddress) out.add(i.PublicIpAddress);
+      for (const n of i.NetworkInterfaces ?? []) {
+        if (n.Association?.PublicIp) out.add(n.Association.PublicIp);
+        for (const v6 of n.Ipv6Addresses ?? []) if (v6.Ipv6Address) out.add(v6.Ipv6Address);
+      }
+    }
+    next = page.NextToken;
+  } while (next);
+  return [...out];
+}
+
+/** The PEM certificate blocks of a text. */
+export function pemBlocks(text: string): string[] {
+  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+}
+
+/** The CA certificates of the trust store `s3://bucket/key` (that version), or undefined when it cannot be read. */
+export async function truststoreCas(client: S3Client, uri: string, version?: string): Promise<string[] | undefined> {
+  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+  if (!m) return undefined;
+  try {
+    const out = await client.send(new GetObjectCommand({ Bucket: m[1], Key: m[2], ...(version ? { VersionId: version } : {}) }));
+    return pemBlocks((await out.Body?.transformToString('utf8')) ?? '');
+  } catch {
+    return undefined;
+  }
 }

@@ -2,11 +2,60 @@ import type Cloudflare from 'cloudflare';
 import type { RecordResponse } from 'cloudflare/resources/dns/records';
 import type { DnsRecordInput } from './findings';
 
+/** The v4 envelope of a list endpoint, with either page numbers or a cursor. */
+interface ListEnvelope<T> {
+  readonly result?: readonly T[] | null;
+  readonly result_info?: {
+    readonly page?: number;
+    readonly per_page?: number;
+    readonly total_pages?: number;
+    readonly cursor?: string | null;
+    readonly cursors?: { readonly after?: string | null } | null;
+  } | null;
+}
+
+/** More pages than any zone or account of ours has: past it, the API is misbehaving. */
+const MAX_PAGES = 1000;
+
+/**
+ * Every item of a Cloudflare list endpoint, through the SDK's own request path (auth,
+ * retries, base URL). Cloudflare pages two ways: page numbers with `total_pages`, or a
+ * cursor (`result_info.cursor` / `cursors.after`). It stops on the last page by
+ * `total_pages`, on an empty page, on a short page, and on a page WITHOUT a cursor when
+ * the endpoint pages by cursor; a cursor seen before or more than MAX_PAGES pages is an
+ * error, never an endless loop (the SDK's page-number pager only stops on an empty page).
+ */
+export async function allPages<T>(client: Cloudflare, path: string, query: Record<string, string | number> = {}, perPage = 100): Promise<T[]> {
+  const out: T[] = [];
+  const seen = new Set<string>();
+  let page = 1;
+  let cursor: string | undefined;
+  for (let n = 0; n < MAX_PAGES; n++) {
+    const q = cursor === undefined ? { ...query, page, per_page: perPage } : { ...query, cursor, per_page: perPage };
+    const body = (await client.get(path, { query: q })) as ListEnvelope<T>;
+    const items = body.result ?? [];
+    out.push(...items);
+    const info = body.result_info ?? {};
+    const byCursor = 'cursor' in info || 'cursors' in info || cursor !== undefined;
+    if (byCursor) {
+      const next = info.cursor ?? info.cursors?.after ?? undefined;
+      if (!next || items.length === 0) return out;
+      if (seen.has(next)) throw new Error(`${path}: the API returned cursor ${next} twice; stopped instead of looping`);
+      seen.add(next);
+      cursor = next;
+      continue;
+    }
+    if (items.length === 0) return out;
+    if (info.total_pages !== undefined && page >= info.total_pages) return out;
+    if (info.total_pages === undefined && items.length < (info.per_page ?? perPage)) return out;
+    page++;
+  }
+  throw new Error(`${path}: more than ${MAX_PAGES} pages; stopped`);
+}
+
 /** Every DNS record of the zone (every page), reduced to what decides a bypass. */
 export async function dnsRecords(client: Cloudflare, zoneId: string): Promise<DnsRecordInput[]> {
-  const out: DnsRecordInput[] = [];
-  for await (const r of client.dns.records.list({ zone_id: zoneId, per_page: 100 })) out.push(toInput(r));
-  return out;
+  return (await allPages<RecordResponse>(client, `/zones/${zoneId}/dns_records`)).map(toInput);
 }
 
 function toInput(r: RecordResponse): DnsRecordInput {

@@ -1,6 +1,6 @@
 import { resolveEnvironments } from '../../envs/resolve';
 import { emitReport, EXIT, type ExitCode, type ReportOutputs } from '../cli';
-import { BypassUnavailable, checkBypass, type BypassClients, clientsFor } from './run';
+import { BypassUnavailable, checkBypass, type BypassClients, type BypassOptions, clientsFor } from './run';
 import { renderBypassJson, renderBypassMarkdown } from './report';
 
 /**
@@ -8,7 +8,7 @@ import { renderBypassJson, renderBypassMarkdown } from './report';
  * (and JSON with --json); exit 2 on any finding, 0 when clean, 1 with one line when the
  * check cannot run (missing token, an API refusing).
  */
-export async function bypassCommand(selector: string, to: ReportOutputs, clients?: (env: ReturnType<typeof resolveEnvironments>['selected'][number]) => BypassClients): Promise<ExitCode> {
+export async function bypassCommand(selector: string, to: ReportOutputs, options: BypassOptions = {}, clients?: (env: ReturnType<typeof resolveEnvironments>['selected'][number]) => BypassClients): Promise<ExitCode> {
   // The SDK warns on every run that releases after January 2027 need Node 22; the pinned
   // SDK supports this project's Node 20, and the warning would break the one-line stderr.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -19,7 +19,7 @@ export async function bypassCommand(selector: string, to: ReportOutputs, clients
   }
   const env = selected[0];
   try {
-    const report = await checkBypass(env, (clients ?? clientsFor)(env));
+    const report = await checkBypass(env, (clients ?? clientsFor)(env), options);
     emitReport(renderBypassMarkdown(report), () => renderBypassJson(report), to);
     return report.findings.length > 0 ? EXIT.changes : EXIT.ok;
   } catch (e) {

@@ -1,5 +1,6 @@
 import { changeTableRows, knownGapsBlock, provenanceLine, awsOnlyWarning, type PlanReport } from '../plan/plan-report';
 import { code, fence } from '../../lib/markdown';
+import { renderSections } from './sections';
 import { commentMarker, MAX_COMMENT_CHARS } from '../pr/pr-comment';
 import type { GitHubClient, GitHubIssue } from '../github/client';
 
@@ -36,12 +37,15 @@ export function renderDriftIssue(report: PlanReport, context: DriftContext = {})
   const state = driftState(report);
   const drifted = report.stacks.filter((s) => s.changes.length > 0);
   const errored = report.stacks.filter((s) => s.status === 'error');
+  const checks = report.checks ?? [];
+  const found = checks.filter((c) => c.exitCode === 2).map((c) => `${c.findings.length} ${c.check}`);
+  const failed = checks.filter((c) => c.exitCode === 1).map((c) => c.check);
   const lines = [
     commentMarker('drift', report.env),
     state === 'drift'
-      ? `**\`${report.env}\` differs from its last applied code** in ${drifted.length} stack${drifted.length === 1 ? '' : 's'}: ${drifted.map((s) => `\`${s.stack}\``).join(', ')}.`
+      ? `**\`${report.env}\` differs from its last applied code**${drifted.length > 0 ? ` in ${drifted.length} stack${drifted.length === 1 ? '' : 's'}: ${drifted.map((s) => `\`${s.stack}\``).join(', ')}` : ''}${found.length > 0 ? `${drifted.length > 0 ? ';' : ':'} live checks found ${found.join(', ')}` : ''}.`
       : state === 'error'
-        ? `**The drift check of \`${report.env}\` could not run** for ${errored.map((s) => `\`${s.stack}\``).join(', ')}.`
+        ? `**The drift check of \`${report.env}\` could not run** for ${[...errored.map((s) => `\`${s.stack}\``), ...failed.map((c) => `the ${c} check`)].join(', ')}.`
         : `**\`${report.env}\` matches its last applied code.**`,
     '',
     ...awsOnlyWarning(report),
@@ -56,6 +60,7 @@ export function renderDriftIssue(report: PlanReport, context: DriftContext = {})
     lines.push(`### \`${s.stack}\``, '', '| Resource | Action | Attribute | Actual | Expected (code) |', '| --- | --- | --- | --- | --- |', ...changeTableRows(s.changes), '');
   }
   for (const s of errored) lines.push(`### ${code(s.stack, { table: false })}: error`, '', ...fence(s.error ?? '', 'text', 3000), '');
+  if (checks.length > 0) lines.push(...renderSections(checks), '');
   lines.push(...knownGapsBlock(report.stacks));
   lines.push(
     '',

@@ -87,6 +87,26 @@ function report(mode: 'plan' | 'drift') {
   });
 }
 
+const bypass = defineCommand({
+  name: 'npm run local -- bypass',
+  summary: 'The bypass check of local against the running moto (every region moto serves, the state of this run): exit 0 right after up; the emulator gaps envs/local.yaml names and the missing Cloudflare are listed as gaps, not findings.',
+  options: {
+    regions: { type: 'string', valueName: '<list>', doc: 'regions to sweep besides us-east-1, comma-separated (default: every region moto reports enabled)' },
+    json: { type: 'string', valueName: '<file>', doc: 'also write the report as JSON to this file' },
+  },
+  exitCodes: { ...EXIT_CODES, 0: 'no finding', 2: 'a finding' },
+  async run(args) {
+    if (await unavailable('bypass')) return EXIT.failure;
+    const { bypass: run } = await import('./local');
+    const { renderBypassJson } = await import('../bypass/report');
+    return guarded('bypass', async () => {
+      const result = await run({ regions: args.regions?.split(',').filter(Boolean) });
+      if (args.json) writeFileSync(args.json, renderBypassJson(result));
+      return result.findings.length > 0 ? EXIT.changes : EXIT.ok;
+    });
+  },
+});
+
 const status = defineCommand({
   name: 'npm run local -- status',
   summary: 'Says whether moto_server and the verify stand-ins are running.',
@@ -110,7 +130,7 @@ const down = defineCommand({
 });
 
 export const LOCAL_COMMANDS: Readonly<Record<string, Command<OptionDefs>>> = {
-  up, start, apply, plan: report('plan'), drift: report('drift'), status, down,
+  up, start, apply, plan: report('plan'), drift: report('drift'), bypass, status, down,
 } as unknown as Record<string, Command<OptionDefs>>;
 
 export const LOCAL_USAGE = `usage: npm run local -- <command> [options]
@@ -122,7 +142,8 @@ commands (npm run local -- <command> --help for each):
   start    up without the apply
   apply    plan, show and apply the AWS part again
   plan     the plan report against the running moto
-  drift    the drift report (exit 0 right after up or apply)
+  drift    the drift report and the live checks (exit 0 right after up or apply)
+  bypass   the bypass check against this moto (exit 0 right after up or apply)
   status   what is running
   down     stop everything up started and forget the local state
 

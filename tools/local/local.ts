@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { fromRoot } from '../../lib/paths';
 import { applyEnvironment, renderOutcome, type ApplyOutcome } from '../plan/apply';
-import { renderMarkdown, type PlanMode, type PlanReport } from '../plan/plan-report';
+import { renderMarkdown, type PlanMode, type PlanReport, withChecks } from '../plan/plan-report';
+import type { BypassReport } from '../bypass/report';
 import { planStacks } from '../plan/plan-runner';
 import { terraformUnavailableReason } from '../terraform';
 import { startStandIns } from './harness';
@@ -184,12 +185,39 @@ export async function apply(o: LocalOptions = {}): Promise<ApplyOutcome> {
   return outcome;
 }
 
-/** `plan` / `drift`: the report over the AWS part of every stack against the running moto. */
+/**
+ * `plan` / `drift`: the report over the AWS part of every stack against the running
+ * moto; drift adds the live checks (AWS against moto; the edge audit is a known gap:
+ * local has no Cloudflare).
+ */
 export async function report(mode: PlanMode, o: LocalOptions = {}): Promise<PlanReport> {
   const { paths, say, print } = defaults(o);
   const moto = await needMoto(paths);
-  const result = await planStacks({ mode, ...runOptions(paths, moto.endpoint, o, say) });
+  const options = runOptions(paths, moto.endpoint, o, say);
+  let result = await planStacks({ mode, ...options });
+  if (mode === 'drift') {
+    const started = Date.now();
+    const { driftChecks } = await import('../drift/checks');
+    result = withChecks(result, await driftChecks({ env: 'local', envsDir: options.envsDir, stateRoot: paths.stateRoot, vars: { ...motoEnv(), AWS_ENDPOINT_URL: moto.endpoint } }));
+    say(`live checks finished in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  }
   print(renderMarkdown(result));
+  return result;
+}
+
+/** `bypass`: the bypass check of `local` against the running moto (Cloudflare: a known gap unless CLOUDFLARE_BASE_URL names a fake). */
+export async function bypass(o: LocalOptions & { regions?: readonly string[] } = {}): Promise<BypassReport> {
+  const { paths, say, print } = defaults(o);
+  const moto = await needMoto(paths);
+  const envsDir = writeRunEnvFile(paths, moto.endpoint);
+  const { resolveEnvironments } = await import('../../envs/resolve');
+  const { checkBypass, clientsFor } = await import('../bypass/run');
+  const { renderBypassMarkdown } = await import('../bypass/report');
+  const env = resolveEnvironments('local', envsDir).selected[0];
+  const started = Date.now();
+  const result = await checkBypass(env, clientsFor(env, { ...process.env, ...motoEnv(), AWS_ENDPOINT_URL: moto.endpoint }), { regions: o.regions, stateRoot: paths.stateRoot, envsDir });
+  say(`bypass check finished in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  print(renderBypassMarkdown(result));
   return result;
 }
 

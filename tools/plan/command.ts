@@ -18,6 +18,17 @@ export function planCommand(mode: PlanMode) {
         type: 'boolean',
         doc: 'drift only: instead of planning, list live resources that reach the origin around mTLS (unproxied DNS records to the origin, execute-api endpoints, domains without mTLS, key-server groups open to the internet); needs $CLOUDFLARE_API_TOKEN (Zone DNS Read), AWS read access; $AWS_ENDPOINT_URL and $CLOUDFLARE_BASE_URL override the endpoints',
       },
+      regions: {
+        type: 'string',
+        valueName: '<list>',
+        doc: 'with --bypass: the regions to sweep besides the environment\'s own, comma-separated (default: every region enabled for the account)',
+      },
+      edge: {
+        type: 'boolean',
+        doc: 'drift only: instead of planning, run only the edge live audit (the Cloudflare fields the provider never re-reads, and the zone-level settings), read live with $CLOUDFLARE_API_TOKEN',
+      },
+      'live-only': { type: 'boolean', doc: 'drift only: run the live checks (AWS and the edge audit) without planning' },
+      'skip-live': { type: 'boolean', doc: 'drift only: plan, but skip the live checks (AWS: instance groups and user-data, secret versions, API stages and deployments; the edge live audit)' },
       'aws-only': { type: 'boolean', doc: 'run the AWS-only projection of each stack against the offline provider mirror' },
       'public-only': { type: 'boolean', doc: 'leave out the custody stacks (<env>-pki), whose state the plan and drift roles cannot read; the report names them' },
       ...(mode === 'plan'
@@ -28,10 +39,20 @@ export function planCommand(mode: PlanMode) {
     exitCodes: { 0: 'no changes', 1: 'error (terraform failed, bad input)', 2: mode === 'drift' ? 'drift (with --bypass: a bypass finding)' : 'changes' },
     configErrorNote: 'Nothing was planned.',
     async run(args): Promise<ExitCode> {
+      if ((args.bypass || args.edge || args['skip-live'] || args['live-only']) && mode !== 'drift') throw new UsageError('--bypass, --edge, --live-only and --skip-live belong to npm run drift');
+      if (args.regions !== undefined && !args.bypass) throw new UsageError('--regions belongs to --bypass');
       if (args.bypass) {
-        if (mode !== 'drift') throw new UsageError('--bypass belongs to npm run drift');
         const { bypassCommand } = await import('../bypass/command');
-        return bypassCommand(args.env, args);
+        const regions = args.regions?.split(',').map((r) => r.trim()).filter(Boolean);
+        return bypassCommand(args.env, args, { regions, stateRoot: args['state-root'] });
+      }
+      if (args.edge || args['live-only']) {
+        const { driftChecks } = await import('../drift/checks');
+        const { renderSections } = await import('../drift/sections');
+        const sections = await driftChecks({ env: args.env, stateRoot: args['state-root'], stacks: stackRunOptionsFrom(args).stacks, only: args.edge ? ['edge-audit'] : ['live-aws', 'edge-audit'] });
+        const { combinedExit } = await import('../drift/sections');
+        emitReport(`## Live checks: \`${args.env}\`\n${renderSections(sections).join('\n')}\n`, () => `${JSON.stringify({ schemaVersion: 1, kind: 'live-checks', env: args.env, checks: sections, exitCode: combinedExit(sections.map((c) => c.exitCode)) }, null, 2)}\n`, args);
+        return combinedExit(sections.map((c) => c.exitCode));
       }
       const { terraformMissingReason, terraformUnavailableReason } = await import('../terraform');
       const missing = terraformMissingReason();
@@ -48,7 +69,13 @@ export function planCommand(mode: PlanMode) {
       const { renderJson, renderMarkdown } = await import('./plan-report');
       const saveTo = (args as { 'save-plans'?: string })['save-plans'];
       if (saveTo !== undefined && args['public-only']) throw new UsageError('--save-plans saves plans for a deploy, which needs every stack: drop --public-only');
-      const report = await planStacks({ mode, ...stackRunOptionsFrom(args), publicOnly: args['public-only'], savePlansTo: saveTo });
+      const planned = await planStacks({ mode, ...stackRunOptionsFrom(args), publicOnly: args['public-only'], savePlansTo: saveTo });
+      let report = planned;
+      if (mode === 'drift' && !args['skip-live']) {
+        const { driftChecks } = await import('../drift/checks');
+        const { withChecks } = await import('./plan-report');
+        report = withChecks(planned, await driftChecks({ env: args.env, stateRoot: args['state-root'], stacks: stackRunOptionsFrom(args).stacks }));
+      }
       emitReport(renderMarkdown(report), () => renderJson(report), args);
       return report.exitCode;
     },

@@ -1,5 +1,6 @@
 import { comparePaths, diffLeaves, markedAt, splitPath } from '../tf-json/json-paths';
 import { code, fence, text } from '../../lib/markdown';
+import { type CheckSection, combinedExit, renderSections } from '../drift/sections';
 import { formatValue } from '../tf-json/format';
 import { outageMark, outageRisks, stackOutageRisks } from './outage-risk';
 
@@ -134,7 +135,12 @@ export interface PlanReport {
    */
   readonly notPlanned?: readonly string[];
   readonly stacks: readonly StackReport[];
-  /** 0 = no changes anywhere, 2 = changes, drift or a waiting stack, 1 = some stack errored. */
+  /**
+   * Drift only: the live checks run after the plans (live AWS checks, the edge live
+   * audit; tools/drift/checks.ts), each with findings, gaps and notes. @default none
+   */
+  readonly checks?: readonly CheckSection[];
+  /** 0 = no changes anywhere, 2 = changes, drift or a waiting stack (or a live-check finding), 1 = some stack or check errored. */
   readonly exitCode: 0 | 1 | 2;
 }
 
@@ -535,7 +541,7 @@ export function notPlannedNote(report: Pick<PlanReport, 'notPlanned'>): string[]
 /** The report for people: a job summary, or the body of the PR comment's details. */
 export function renderMarkdown(report: PlanReport): string {
   const what = report.mode === 'drift' ? 'Drift' : 'Plan';
-  const drifted = report.stacks.some((s) => s.status === 'changes');
+  const drifted = report.stacks.some((s) => s.status === 'changes') || (report.checks ?? []).some((c) => c.exitCode === 2);
   const pending = report.mode === 'plan' ? 'changes pending' : drifted ? 'DRIFT DETECTED' : 'not applied yet';
   const verdict = report.exitCode === 0 ? 'no changes' : report.exitCode === 2 ? pending : 'ERROR';
   const lines: string[] = [`## ${what} report: ${code(report.env, { table: false })} — ${verdict}`, ''];
@@ -571,7 +577,13 @@ export function renderMarkdown(report: PlanReport): string {
       lines.push('', `Outputs changing${only}: ${s.outputs.map((o) => code(o, { table: false })).join(', ')}`);
     }
   }
+  if (report.checks) lines.push(...renderSections(report.checks));
   const gaps = knownGapsBlock(report.stacks);
   if (gaps.length > 0) lines.push('', ...gaps);
   return `${lines.join('\n')}\n`;
+}
+
+/** The report with the live checks' sections added and the exit code combined. */
+export function withChecks(report: PlanReport, checks: readonly CheckSection[]): PlanReport {
+  return { ...report, checks, exitCode: combinedExit([report.exitCode, ...checks.map((c) => c.exitCode)]) };
 }

@@ -68,25 +68,44 @@ describe('the CI workflows', () => {
     expect(drift.jobs.drift.environment).toBe('${{ matrix.env }}-drift');
     // The matrix is whatever the first job lists from envs/ (see the tests below).
     expect(drift.jobs.environments.steps.map((s: any) => s.run).filter(Boolean)).toEqual(['scripts/drift-environments.sh "$WANTED" >> "$GITHUB_OUTPUT"']);
-    expect(drift.jobs.drift.needs).toBe('environments');
+    expect(drift.jobs.drift.needs).toEqual(['environments', 'custody-drift']);
     expect(drift.jobs.drift.strategy.matrix.env).toBe('${{ fromJSON(needs.environments.outputs.matrix) }}');
     expect(drift.jobs.drift.strategy['fail-fast']).toBe(false);
-    const aws = steps(drift).find((s) => String(s.uses).startsWith('aws-actions/configure-aws-credentials@'));
+    const aws = drift.jobs.drift.steps.find((s: any) => String(s.uses).startsWith('aws-actions/configure-aws-credentials@'));
     expect(aws.with['role-to-assume']).toBe('${{ vars.DRIFT_ROLE_ARN }}');
     expect(Object.keys(aws.with)).not.toContain('aws-access-key-id');
     const script = runs(drift);
     expect(script).toMatch(/git checkout --quiet "\$tag"/);
-    const report = steps(drift).find((s) => String(s.run).includes('npm run --silent drift'));
+    const report = drift.jobs.drift.steps.find((s: any) => String(s.run).includes('npm run --silent drift'));
     expect(report.env.CLOUDFLARE_API_TOKEN).toBe('${{ secrets.CLOUDFLARE_API_TOKEN }}');
     expect(report.run).toContain('--json "drift-$DRIFT_ENV.json"');
-    expect(steps(drift).some((s) => String(s.uses).startsWith('actions/upload-artifact@'))).toBe(true);
-    const notify = steps(drift).find((s) => String(s.run).includes('npm run --silent drift-notify'));
+    expect(drift.jobs.drift.steps.some((s: any) => String(s.uses).startsWith('actions/upload-artifact@'))).toBe(true);
+    const notify = drift.jobs.drift.steps.find((s: any) => String(s.run).includes('npm run --silent drift-notify'));
     expect(notify.env.DRIFT_WEBHOOK_URL).toBe('${{ vars.DRIFT_WEBHOOK_URL }}');
-    // Drift or an error still fails the job, after the report is kept and told.
-    const fail = steps(drift).at(-1);
-    expect(fail.if).toBe("steps.drift.outputs.exit != '0'");
-    const terraform = steps(drift).find((s) => String(s.uses).startsWith('hashicorp/setup-terraform@'));
+    // All three checks per environment: the plan (with the live AWS checks and the edge
+    // live audit, which npm run drift runs after its plans), and the bypass check.
+    const bypass = drift.jobs.drift.steps.find((s: any) => String(s.run).includes('--bypass'));
+    expect(bypass.env.CLOUDFLARE_API_TOKEN).toBe('${{ secrets.CLOUDFLARE_API_TOKEN }}');
+    expect(bypass.run).toContain('--json "bypass-$DRIFT_ENV.json"');
+    expect(report.run).not.toMatch(/--skip-live|--aws-only/);
+    // One issue per environment lists every finding: the bypass report is joined into it.
+    expect(notify.run).toContain('--bypass "bypass-$DRIFT_ENV.json"');
+    // Drift, a bypass or an error still fails the job, after the reports are kept and told.
+    const fail = drift.jobs.drift.steps.at(-1);
+    expect(fail.if).toBe("steps.drift.outputs.exit != '0' || steps.bypass.outputs.exit != '0'");
+    const terraform = drift.jobs.drift.steps.find((s: any) => String(s.uses).startsWith('hashicorp/setup-terraform@'));
     expect(terraform.with.terraform_wrapper).toBe(false);
+    // The drift role cannot read custody state: the drift job plans the public stacks only,
+    // and the custody stack is planned by its own job, with the custody-drift role, whose
+    // report joins the same issue.
+    expect(report.run).toContain('--public-only');
+    const custody = drift.jobs['custody-drift'];
+    expect(custody.environment).toBe('${{ matrix.env }}-custody-drift');
+    expect(custody.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    expect(custody.steps.find((s: any) => String(s.uses).startsWith('aws-actions/configure-aws-credentials@')).with['role-to-assume']).toBe('${{ vars.CUSTODY_DRIFT_ROLE_ARN }}');
+    expect(custody.steps.map((s: any) => s.run ?? '').join('\n')).toMatch(/npm run --silent drift -- --env "\$DRIFT_ENV" --stack pki --skip-live/);
+    expect(notify.run).toContain('--custody "custody-drift-$DRIFT_ENV.json"');
+    expect(drift.jobs.drift.if).toBe('${{ !cancelled() }}');
   });
 
   it('plan: on pull requests, a plan-only role per environment, the review joined, one comment per environment', () => {
@@ -107,6 +126,8 @@ describe('the CI workflows', () => {
     expect(plan.concurrency['cancel-in-progress']).toBe(true);
     expect(script).not.toMatch(/-lock(=true)?\b|--lock\b/);
     expect(script).toMatch(/npm run --silent review -- --env "\$PLAN_ENV" --base "origin\/\$BASE_REF" --json "review-\$PLAN_ENV\.json"/);
+    // Pull-request plans run none of the drift checks (plan never runs live checks or bypass).
+    expect(script).not.toMatch(/--bypass|--edge|--live-only|npm run --silent drift/);
     expect(script).toMatch(/npm run --silent pr-comment -- --plan "plan-\$PLAN_ENV\.json" --review "review-\$PLAN_ENV\.json"\s+--artifact-url "\$ARTIFACT_URL" --post --pr "\$PR_NUMBER"/);
   });
 
