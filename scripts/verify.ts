@@ -29,7 +29,16 @@ const verify = defineCommand({
     const { verifyInput } = await import('../tools/verify/input');
     // `--env local`: the stand-ins' ports, as `npm run local` recorded them.
     const standInPorts = args.env === 'local' ? (await import('../tools/local/run-file')).recordedStandInPorts() : undefined;
-    if (args.env === 'local' && !standInPorts) process.stderr.write('note: no running verify stand-ins recorded in .local/run.json (start them with `npm run local -- up`); using the ports envs/local.yaml names\n');
+    if (args.env === 'local' && !standInPorts) {
+      // Only worth saying when the env file names the stand-ins' placeholder ports.
+      const { loadEnvironment } = await import('../envs/load');
+      const { ENV_FILE_PORTS } = await import('../tools/local/harness');
+      const section = loadEnvironment('local').config.verify;
+      const placeholders = [ENV_FILE_PORTS.origin, ENV_FILE_PORTS.edge].map((p) => `:${p}`);
+      if ([section?.originUrl, section?.edgeUrl].some((u) => u !== undefined && placeholders.some((p) => u.includes(p)))) {
+        process.stderr.write('note: no running verify stand-ins recorded in .local/run.json (start them with `npm run local -- up`); using the ports envs/local.yaml names\n');
+      }
+    }
     const results = await runChecks(
       verifyInput({
         env: args.env,
