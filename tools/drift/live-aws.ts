@@ -45,7 +45,7 @@ export function liveClients(region: string, endpoint?: string, credentials?: { a
   return { ec2: new EC2Client(config), apiGateway: new APIGatewayClient(config), secrets: new SecretsManagerClient(config) };
 }
 
-const REF = /^\$\{([a-z0-9_]+\.[A-Za-z0-9_-]+)\.([a-z0-9_]+)\}$/;
+const REF = /^\$\{((?:data\.)?[a-z0-9_]+\.[A-Za-z0-9_-]+)\.([a-z0-9_]+)\}$/;
 
 /** A literal, or a `${type.name.attr}` reference read from state. */
 export function resolveRef(value: unknown, state: ReadonlyMap<string, Readonly<Record<string, unknown>>>): unknown {

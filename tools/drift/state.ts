@@ -27,14 +27,19 @@ interface TfState {
   readonly resources?: ReadonlyArray<{ mode: string; type: string; name: string; instances?: ReadonlyArray<{ attributes?: Record<string, unknown> }> }>;
 }
 
-/** Parses a Terraform state file (format 4) into `type.name` -> attributes. */
+/**
+ * Parses a Terraform state file (format 4) into `type.name` -> attributes, and data
+ * sources as `data.type.name`: a public stack reads what the custody stack published
+ * through `data.aws_ssm_parameter`, and that read is where a published id is in its state.
+ */
 export function parseState(text: string): StateValues {
   const state = JSON.parse(text) as TfState;
   const out: StateValues = new Map();
   for (const r of state.resources ?? []) {
-    if (r.mode !== 'managed') continue;
     const attrs = r.instances?.[0]?.attributes;
-    if (attrs) out.set(`${r.type}.${r.name}`, attrs);
+    if (!attrs) continue;
+    if (r.mode === 'managed') out.set(`${r.type}.${r.name}`, attrs);
+    else if (r.mode === 'data') out.set(`data.${r.type}.${r.name}`, attrs);
   }
   return out;
 }

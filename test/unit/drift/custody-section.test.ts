@@ -37,3 +37,20 @@ describe('custody drift as a section of the environment drift report', () => {
     expect(text).not.toMatch(/[^\\]\|y/);
   });
 });
+
+describe('state read for the live checks', () => {
+  it('keeps data sources as data.<type>.<name>, so an id the custody stack published is found in the public stack', async () => {
+    const { parseState } = await import('../../../tools/drift/state');
+    const { resolveRef } = await import('../../../tools/drift/live-aws');
+    const values = parseState(JSON.stringify({
+      version: 4,
+      resources: [
+        { mode: 'data', type: 'aws_ssm_parameter', name: 'Custody-origin-pull-certificate-id', instances: [{ attributes: { insecure_value: 'aop-1' } }] },
+        { mode: 'managed', type: 'cloudflare_dns_record', name: 'R', instances: [{ attributes: { id: 'r-1' } }] },
+      ],
+    }));
+    expect(resolveRef('${data.aws_ssm_parameter.Custody-origin-pull-certificate-id.insecure_value}', values)).toBe('aop-1');
+    expect(resolveRef('${cloudflare_dns_record.R.id}', values)).toBe('r-1');
+    expect(resolveRef('${aws_ssm_parameter.Custody-origin-pull-certificate-id.insecure_value}', values)).toBeUndefined();
+  });
+});

@@ -60,6 +60,9 @@ describe('edge live audit: the Cloudflare fields the provider never re-reads, re
     const address = (type: string) => { const r = resources.find((x) => x.type === type)!; return `${r.type}.${r.name}`; };
     state = new Map([
       [address('cloudflare_authenticated_origin_pulls_hostname_certificate'), { id: 'aop-cert-ours' }],
+      // The edge reads the upload's id from what the custody stack published: that read is
+      // in the edge stack's own state (the drift role cannot read the custody stack's).
+      ['data.aws_ssm_parameter.Custody-origin-pull-certificate-id', { insecure_value: 'aop-cert-ours' }],
       [address('cloudflare_mtls_certificate'), { id: 'ca-ours' }],
     ]);
     const access = resources.find((r) => r.type === 'cloudflare_zero_trust_access_mtls_hostname_settings')!.config.settings as Array<{ hostname: string; china_network: boolean; client_certificate_forwarding: boolean }>;
