@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { listEnvironments } from '../../envs/load';
 import { fromRoot } from '../../lib/paths';
 import { baseEnvironment, envDir } from '../support/env-files';
+import { tree } from '../../tools/continuity/cdktn';
 
 // scripts/app.mjs serves the app from a cached bundle; it must never serve a stale one.
 describe('the cached app bundle', () => {
@@ -57,16 +58,6 @@ describe('the cached app bundle', () => {
   });
 });
 
-/** Every file under `dir`, by relative path, with its bytes. */
-function tree(dir: string, prefix = ''): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  for (const e of readdirSync(join(dir, prefix), { withFileTypes: true })) {
-    const rel = join(prefix, e.name);
-    if (e.isDirectory()) for (const [k, v] of tree(dir, rel)) out.set(k, v);
-    else out.set(rel, readFileSync(join(dir, rel)));
-  }
-  return out;
-}
 
 // The bundle carries changes to cdktf (scripts/app/cdktf-patches.mjs) that remove work
 // whose result never reaches cdktf.out: no stack trace per token, and a fast path in

@@ -4,6 +4,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fromRoot } from '../../lib/paths';
+import { MARKER } from '../synth/output-folder';
 
 /**
  * Framework continuity: the app synthesized with the community fork cdktn in place of
@@ -167,11 +168,16 @@ export function synthAll(root: string, outdir: string, options: { asShipped: boo
   return { status: r.status, stderr: `${r.stderr ?? ''}${r.error ? r.error.message : ''}`, files: existsSync(outdir) ? tree(outdir) : new Map() };
 }
 
-/** Every file under `dir`, by relative path, with its bytes. */
+/**
+ * Every file synth wrote under `dir`, by relative path, with its bytes. The output
+ * folder's marker (`.edge-synth.json`) is left out: it names the folder it was written
+ * in (path, device and inode), so two folders never share it, whatever synthesized them.
+ */
 export function tree(dir: string, prefix = ''): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   for (const e of readdirSync(join(dir, prefix), { withFileTypes: true })) {
     const rel = join(prefix, e.name);
+    if (rel === MARKER) continue;
     if (e.isDirectory()) for (const [k, v] of tree(dir, rel)) out.set(k, v);
     else out.set(rel, readFileSync(join(dir, rel)));
   }
