@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fromRoot } from '../../lib/paths';
 import { terraformUnavailableReason } from '../../tools/terraform';
 import { BUDGET, budgetFor } from '../support/budget';
-import { baseEnvironment, envDir, withField } from '../support/env-files';
+import { localWithoutKeyless } from '../support/env-files';
 import { motoEnv, motoUnavailableReason, startMoto, type Moto } from '../support/moto';
 
 const unavailable = terraformUnavailableReason() ?? motoUnavailableReason();
@@ -24,8 +24,7 @@ describeTf('npm run apply', () => {
   let envsDir = '';
   beforeAll(async () => {
     moto = await startMoto();
-    const local = withField(withField(baseEnvironment('local'), 'aws.endpoint', moto.endpoint), 'keyless', { enabled: false });
-    envsDir = envDir({ local: withField(local, 'drift', undefined) });
+    envsDir = localWithoutKeyless(moto.endpoint);
   }, budgetFor('motoStart'));
   afterAll(async () => {
     await moto?.stop();

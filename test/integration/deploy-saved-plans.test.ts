@@ -6,7 +6,7 @@ import { applySavedPlans, type ApplyOutcome } from '../../tools/plan/apply';
 import { planStacks } from '../../tools/plan/plan-runner';
 import { cliConfigFile, terraformBinary, terraformUnavailableReason } from '../../tools/terraform';
 import { budgetFor } from '../support/budget';
-import { baseEnvironment, envDir, withField } from '../support/env-files';
+import { localWithoutKeyless } from '../support/env-files';
 import { motoEnv, motoUnavailableReason, startMoto, type Moto } from '../support/moto';
 
 /**
@@ -39,9 +39,7 @@ describeMoto('deploy: the reviewed plan is the applied plan', () => {
 
   beforeAll(async () => {
     moto = await startMoto();
-    // local without keyless: its custody stack then depends on nothing.
-    const local = withField(withField(baseEnvironment('local'), 'aws.endpoint', moto.endpoint), 'keyless', { enabled: false });
-    envsDir = envDir({ local: withField(local, 'drift', undefined) });
+    envsDir = localWithoutKeyless(moto.endpoint);
   }, budgetFor('motoStart'));
   afterAll(async () => {
     await moto?.stop();

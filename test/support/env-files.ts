@@ -88,3 +88,13 @@ export function copyOfDev(): { dir: string; name: string } {
   const dir = envDir({ ...Object.fromEntries(names.map((n) => [n, readFileSync(fromRoot('envs', `${n}.yaml`), 'utf8')])), [name]: copy });
   return { dir, name };
 }
+
+/**
+ * A folder holding only `local`, pointed at `endpoint` (a private moto) and with keyless
+ * off, so its custody stack depends on nothing: the smallest environment that plans and
+ * applies for real. Its emulator-gap list is dropped (nothing of it is applied).
+ */
+export function localWithoutKeyless(endpoint: string): string {
+  const local = withField(withField(baseEnvironment('local'), 'aws.endpoint', endpoint), 'keyless', { enabled: false });
+  return envDir({ local: withField(local, 'drift', undefined) });
+}
