@@ -1,7 +1,7 @@
 import type { S3BackendConfig } from './schema/core';
 
 /**
- * Where an S3-backed environment keeps its state, split by custody (CONTRACT-22): public
+ * Where an S3-backed environment keeps its state, split by custody (docs/key-custody.md): public
  * stacks under `keyPrefix` with `kmsKeyId`, custody stacks (`<env>-pki`) under
  * `custodyKeyPrefix` with `custodyKmsKeyId`. The backends and the account bootstrap's
  * IAM policies are both computed from this, so they cannot disagree.

@@ -1,7 +1,7 @@
 import type { DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import type { ResolvedEnvironment } from '../envs/resolve';
 import type { S3StateLayout } from '../envs/state-layout';
-import type { PipelineRole } from '../lib/naming';
+import { publicParameterPrefix, type PipelineRole } from '../lib/naming';
 
 /**
  * What each pipeline role of one environment may do, as IAM statements: exactly what
@@ -26,8 +26,6 @@ export interface PermissionInputs {
   readonly custodyKeyArn: string;
 }
 
-/** The SSM parameter path custody stacks publish public material under (CONTRACT-22). */
-export const publicParameterPath = (env: string): string => `/edge-mtls/${env}/public/`;
 
 export function pipelineStatements(role: PipelineRole, inputs: PermissionInputs): DataAwsIamPolicyDocumentStatement[] {
   switch (role) {
@@ -53,7 +51,7 @@ function arns(i: PermissionInputs) {
     bucket,
     publicObjects: `${bucket}/${i.layout.publicPrefix}/*`,
     custodyObjects: `${bucket}/${i.layout.custodyPrefix}/*`,
-    publicParameters: `arn:${p}:ssm:${region}:${a}:parameter${publicParameterPath(name)}*`,
+    publicParameters: `arn:${p}:ssm:${region}:${a}:parameter${publicParameterPrefix(name)}/*`,
     keylessCertificateParameter: keylessParameter(i),
     apigateway: `arn:${p}:apigateway:${region}::/*`,
     certificates: `arn:${p}:acm:${region}:${a}:certificate/*`,

@@ -3,26 +3,21 @@ import { defineCommand, EXIT, UsageError, type ExitCode } from '../cli';
 import type { PlanReport } from './plan-report';
 import { STACK_RUN_OPTIONS, stackRunOptionsFrom } from './run-options';
 
-/** Asks on the terminal: "yes", or the number of outage risks typed back when the plans carry any (tools/plan/outage-risk.ts). */
-async function askToApply(report: PlanReport): Promise<boolean> {
-  const { confirmation } = await import('./outage-risk');
-  const { question, accepts } = confirmation(report);
+/** Asks `question` on the terminal and returns the answer. */
+async function ask(question: string): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    return accepts(await rl.question(question));
+    return await rl.question(question);
   } finally {
     rl.close();
   }
 }
 
-/** Asks on the terminal; only "yes" applies. */
-async function askYesTo(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return (await rl.question(question)).trim() === 'yes';
-  } finally {
-    rl.close();
-  }
+/** Asks on the terminal: "yes", or the number of outage risks typed back when the plans carry any (tools/plan/outage-risk.ts). */
+async function askToApply(report: PlanReport): Promise<boolean> {
+  const { confirmation } = await import('./outage-risk');
+  const { question, accepts } = confirmation(report);
+  return accepts(await ask(question));
 }
 
 /** `npm run apply`: plan to saved plan files, show, confirm, apply those plans in dependency order. */
@@ -59,7 +54,7 @@ export const applyCommand = defineCommand({
         planDir: args['plan-dir'],
         confirm: async (stacks) => {
           process.stdout.write(`Saved plans in ${args['plan-dir']}: ${stacks.join(', ')}\n`);
-          return args['auto-approve'] || askYesTo(`\nApply these saved plans to ${args.env}? Only "yes" applies: `);
+          return args['auto-approve'] || (await ask(`\nApply these saved plans to ${args.env}? Only "yes" applies: `)).trim() === 'yes';
         },
       });
       process.stdout.write(`\n${renderOutcome(saved)}`);

@@ -138,31 +138,22 @@ export async function applySavedPlans(options: SavedPlansOptions): Promise<Apply
     return done([report], stacks, outcomes, false);
   }
   if (!(await options.confirm(planned.map((s) => s.name)))) return done([report], stacks, outcomes, true);
-  const results = await runInDependencyOrder<StackOutcome>(
-    planned.map((s) => s.name),
-    new Map(planned.map((s) => [s.name, s.dependencies.filter((d) => planned.some((p) => p.name === d))])),
-    async (name, deps) => {
-      const blocker = [...deps.values()].find((d) => d.result === 'failed' || d.result === 'skipped');
-      if (blocker) return { stack: name, result: 'skipped', reason: `${blocker.stack} was not applied` };
-      const stack = planned.find((s) => s.name === name)!;
-      return step(name, 'apply saved plan', async (): Promise<StackOutcome> => {
-        const initialized = await runInitialized(stack.dir, env, () => terraform([...APPLY_ARGS, join(dir, `${name}.tfplan`)], stack.dir, env));
-        if (initialized.failedInit) return { stack: name, result: 'failed', error: `terraform init failed:\n${errorText(initialized.failedInit)}` };
-        return initialized.run.code === 0 ? { stack: name, result: 'applied' } : { stack: name, result: 'failed', error: errorText(initialized.run) };
-      }, (o) => o.result);
-    },
-    options.concurrency,
-  );
-  for (const o of results.values()) outcomes.set(o.stack, o);
+  // Each planned folder was initialized above, to read its plan back.
+  const applied = await applyPlans(planned, env, step, options.concurrency, (stack) => join(dir, `${stack.name}.tfplan`));
+  for (const o of applied) outcomes.set(o.stack, o);
   return done([report], stacks, outcomes, false);
 }
 
-/** Applies saved plans in dependency order; a stack after a failed one is skipped, named with the reason. */
+/**
+ * Applies saved plans in dependency order (dependencies outside `stacks` are not waited
+ * for); a stack after a failed one is skipped, named with the reason.
+ */
 async function applyPlans(
   stacks: readonly PreparedStack[],
   env: NodeJS.ProcessEnv,
   step: ReturnType<typeof progress>,
   concurrency: number | undefined,
+  planOf: (stack: PreparedStack) => string = planFileOf,
 ): Promise<StackOutcome[]> {
   const byName = new Map(stacks.map((s) => [s.name, s]));
   const results = await runInDependencyOrder<StackOutcome>(
@@ -173,7 +164,7 @@ async function applyPlans(
       if (blocker) return { stack: name, result: 'skipped', reason: `${blocker.stack} was not applied` };
       const stack = byName.get(name)!;
       return step(name, 'apply', async (): Promise<StackOutcome> => {
-        const run = await terraform([...APPLY_ARGS, planFileOf(stack)], stack.dir, env);
+        const run = await terraform([...APPLY_ARGS, planOf(stack)], stack.dir, env);
         return run.code === 0 ? { stack: name, result: 'applied' } : { stack: name, result: 'failed', error: errorText(run) };
       }, (o) => o.result);
     },
