@@ -1,5 +1,4 @@
+import { runEntry } from '../tools/cli';
 import { runLocal } from '../tools/local/command';
 
-void runLocal(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});
+void runEntry('npm run local', runLocal);

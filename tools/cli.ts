@@ -5,7 +5,9 @@ import { ConfigError, quote } from '../lib/errors';
 import { FileRefusedError, readRegularFile } from '../lib/files';
 
 /**
- * The one runner behind every npm command (scripts/*.ts and the synth entry main.ts).
+ * The one runner behind every npm command. Each command is defined in a `command.ts`
+ * (or `<name>-command.ts`) under tools/; scripts/<name>.ts only runs it, and main.ts runs
+ * the synth command.
  *
  * API:
  * - `defineCommand({ name, summary, options, exitCodes?, configErrorNote?, run })` declares
@@ -13,7 +15,8 @@ import { FileRefusedError, readRegularFile } from '../lib/files';
  *   and a `run(values)` that returns an exit code. `values` is typed from the options.
  * - `runCommand(command)` parses `process.argv`, answers `--help`, runs the command and
  *   sets `process.exitCode`; it never throws and never prints a stack trace unless
- *   `EDGE_DEBUG=1`.
+ *   `EDGE_DEBUG=1`. `runEntry(name, execute)` does the same for a command with
+ *   sub-commands (`npm run local -- <command>`), whose `execute` picks one.
  * - `UsageError`: throw it from `run` when the command line itself is wrong (exit 64).
  * - `EXIT`: the exit-code table below. `ENVS_OPTION` (`--env`, or `$ENVS`) and
  *   `REPORT_OPTIONS` (`--json`, `--markdown`): shared option definitions.
@@ -230,19 +233,27 @@ function unexpected(name: string, e: unknown, env: NodeJS.ProcessEnv): string {
   return `${name}: ${firstLine}\n(set ${DEBUG_VARIABLE}=1 to print the stack trace)`;
 }
 
-/** Entry point for a script: runs the command on `process.argv` and sets `process.exitCode`. */
-export function runCommand<O extends OptionDefs>(command: Command<O>): Promise<void> {
+/**
+ * Entry point for a script: runs `execute` on `process.argv` and sets `process.exitCode`.
+ * `name` heads the one line an unexpected late error prints.
+ */
+export function runEntry(name: string, execute: (argv: readonly string[]) => Promise<ExitCode>): Promise<void> {
   // An error thrown later from a callback or a forgotten promise ends the same way:
   // one line, exit 1, instead of Node's stack trace.
   const late = (e: unknown) => {
-    process.stderr.write(`${unexpected(command.name, e, process.env)}\n`);
+    process.stderr.write(`${unexpected(name, e, process.env)}\n`);
     process.exit(EXIT.failure);
   };
   process.on('uncaughtException', late);
   process.on('unhandledRejection', late);
-  return executeCommand(command, process.argv.slice(2)).then((code) => {
+  return execute(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
+}
+
+/** Entry point for a script that runs one command (scripts/<name>.ts). */
+export function runCommand<O extends OptionDefs>(command: Command<O>): Promise<void> {
+  return runEntry(command.name, (argv) => executeCommand(command, argv));
 }
 
 /**

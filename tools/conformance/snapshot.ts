@@ -1,7 +1,7 @@
 /**
  * The shape of a committed provider schema snapshot (tools/conformance/snapshots/*.json):
  * facts read from a provider's source at a release tag, nothing else. The conformance
- * check (conform.ts) reads it; scripts/provider-schemas.ts writes it.
+ * check (conform.ts) reads it; npm run provider-schemas (provider-schemas-command.ts) writes it.
  */
 
 /** How a value nests: a primitive, a collection of primitives, or objects (attributes or blocks). */
