@@ -37,23 +37,40 @@ export function listEnvironments(dir: string = ENVS_DIR): string[] {
   return yamlNames(dir);
 }
 
-/** The `<name>` of every `<name>.yaml` in `dir`, sorted. */
+/**
+ * The `<name>` of every `<name>.yaml` in `dir` whose name is a valid environment name,
+ * sorted. Only these are ever offered as valid, so a message listing the environments
+ * never lists a spelling that would be refused (`Dev.yaml` is reported by misnamedEnvFiles).
+ */
 export function yamlNames(dir: string = ENVS_DIR): string[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
     .map((f) => f.slice(0, -'.yaml'.length))
+    .filter((name) => ENV_NAME.test(name))
     .sort();
 }
 
 /** One problem per file of `dir` that looks like an env file but would not be read. */
 export function misnamedEnvFiles(dir: string = ENVS_DIR): ConfigProblem[] {
-  return readdirSync(dir)
-    .filter((f) => /\.ya?ml$/i.test(f) && !f.endsWith('.yaml'))
-    .map((f) => ({
-      file: displayPath(join(dir, f)),
-      field: '(file)',
-      message: `environment files must end in ".yaml"; this one would be ignored: rename it to ${quote(f.replace(/\.ya?ml$/i, '.yaml'))} or move it out of the folder`,
-    }));
+  const entries = readdirSync(dir);
+  return entries.flatMap((f): ConfigProblem[] => {
+    const file = displayPath(join(dir, f));
+    if (/\.ya?ml$/i.test(f) && !f.endsWith('.yaml')) {
+      return [{ file, field: '(file)', message: `environment files must end in ".yaml"; this one would be ignored: rename it to ${quote(f.replace(/\.ya?ml$/i, '.yaml'))} or move it out of the folder` }];
+    }
+    const stem = f.endsWith('.yaml') ? f.slice(0, -'.yaml'.length) : undefined;
+    if (stem !== undefined && !ENV_NAME.test(stem)) {
+      const suggestion = stem.toLowerCase().replace(/[^a-z0-9]/g, '');
+      return [
+        {
+          file,
+          field: '(file)',
+          message: `${quote(stem)} is not an environment name (2-16 lowercase letters and digits, starting with a letter); this file would be ignored: rename it${ENV_NAME.test(suggestion) && !entries.includes(`${suggestion}.yaml`) ? ` to ${quote(`${suggestion}.yaml`)}` : ''} or move it out of the folder`,
+        },
+      ];
+    }
+    return [];
+  });
 }
 
 function displayPath(path: string): string {
