@@ -93,7 +93,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): { field: string
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => ({
       field: fieldPath([...issue.path, key]),
-      message: `unknown field; allowed here: ${allowedKeysHint(issue.path)}`,
+      message: `unknown field; allowed here: ${allowedKeysHint(issue.path, input)}`,
     }));
   }
   if (issue.code === 'invalid_key') {
@@ -108,17 +108,33 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): { field: string
   return [{ field: fieldPath(issue.path), message }];
 }
 
-function allowedKeysHint(path: readonly PropertyKey[]): string {
+function allowedKeysHint(path: readonly PropertyKey[], input: unknown): string {
   let schema: unknown = environmentSchema;
-  for (const k of path) {
-    schema = unwrap(schema);
+  for (let i = 0; i < path.length; i++) {
+    const k = path[i];
+    schema = unionOption(unwrap(schema), valueAt(input, path.slice(0, i)));
     const shape = (schema as { shape?: Record<string, unknown> }).shape;
     if (typeof k === 'number') schema = (schema as { element?: unknown }).element;
     else if (shape) schema = shape[k as string];
     else return 'see envs/schema';
   }
-  const shape = (unwrap(schema) as { shape?: Record<string, unknown> }).shape;
+  const shape = (unionOption(unwrap(schema), valueAt(input, path)) as { shape?: Record<string, unknown> }).shape;
   return shape ? Object.keys(shape).join(', ') : 'see envs/schema';
+}
+
+/**
+ * The option of a union (`pki` by its `mode`, `keyless` by `enabled`) whose literal
+ * fields the input matches, so the hint lists the keys of the variant written, not
+ * "see envs/schema". Anything else is returned as it is.
+ */
+function unionOption(schema: unknown, value: unknown): unknown {
+  const options = (schema as { def?: { options?: unknown[] } })?.def?.options;
+  if (!Array.isArray(options)) return schema;
+  const literalsMatch = (option: unknown) =>
+    Object.entries((unwrap(option) as { shape?: Record<string, { def?: { type?: string; values?: unknown[] } }> }).shape ?? {}).every(
+      ([key, field]) => field?.def?.type !== 'literal' || (field.def.values ?? []).includes(valueAt(value, [key])),
+    );
+  return options.find(literalsMatch) ?? schema;
 }
 
 function unwrap(schema: unknown): unknown {

@@ -61,7 +61,10 @@ export const pemPath = z
  */
 export const caPins = (bundleField: string) =>
   z
-    .array(z.string().regex(CA_PIN_PATTERN, `expected a key pin: "sha256:" and 64 lowercase hexadecimal characters, as printed by the error for an unpinned CA of ${bundleField}`))
-    .max(64, 'expected at most 64 pinned CA keys')
+    .array(z.string().regex(CA_PIN_PATTERN, `expected a key pin: "sha256:" and 64 lowercase hexadecimal characters, as printed by the error for an unpinned CA of ${bundleField}`), {
+      error: 'expected a list of key pins, one "- sha256:<hex>" line each',
+    })
+    // A refinement, not .max(): zod runs length checks on a string given instead of the list too.
+    .refine((pins) => pins.length <= 64, 'expected at most 64 pinned CA keys')
     .refine((pins) => new Set(pins).size === pins.length, 'expected each pinned key once')
     .default([]);
