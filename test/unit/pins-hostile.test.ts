@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,8 +82,7 @@ const spkiOf = (c: X509Certificate | TestCertificate) => identify(new X509Certif
 function byoDev(pins: unknown, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const pki: Record<string, unknown> = { mode: 'byo', caBundle: 'ours.pem', originPullClient: { certificate: 'origin-pull.pem', privateKey: { terraformVariable: 'origin_pull_key' } } };
   if (pins !== undefined) pki.expectedCaKeys = pins;
-  let env = withField(baseEnvironment('dev'), 'pki', { ...pki, ...extra });
-  return env;
+  return withField(baseEnvironment('dev'), 'pki', { ...pki, ...extra });
 }
 const ourFiles = () => ({ 'ours.pem': pem(fx.root) + pem(fx.intermediate), 'origin-pull.pem': pem(fx.originPull) });
 const ourPins = () => [pinOf(fx.root), pinOf(fx.intermediate)];
@@ -126,10 +125,7 @@ const classes: Record<string, Array<[string, HostileCase]>> = {
     [
       "the SHA-256 of the key's DER bytes instead of the canonical key pin",
       {
-        files: () => {
-          const { createHash } = require('node:crypto') as typeof import('node:crypto');
-          return { 'dev.yaml': byoDev([`sha256:${createHash('sha256').update(spkiOf(fx.root)).digest('hex')}`, pinOf(fx.intermediate)]), ...ourFiles() };
-        },
+        files: () => ({ 'dev.yaml': byoDev([`sha256:${createHash('sha256').update(spkiOf(fx.root)).digest('hex')}`, pinOf(fx.intermediate)]), ...ourFiles() }),
         field: 'pki.expectedCaKeys',
         message: () => addLine(fx.root),
       },
