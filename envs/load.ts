@@ -37,23 +37,40 @@ export function listEnvironments(dir: string = ENVS_DIR): string[] {
   return yamlNames(dir);
 }
 
-/** The `<name>` of every `<name>.yaml` in `dir`, sorted. */
+/**
+ * The `<name>` of every `<name>.yaml` in `dir` whose name is a valid environment name,
+ * sorted. Only these are ever offered as valid, so a message listing the environments
+ * never lists a spelling that would be refused (`Dev.yaml` is reported by misnamedEnvFiles).
+ */
 export function yamlNames(dir: string = ENVS_DIR): string[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
     .map((f) => f.slice(0, -'.yaml'.length))
+    .filter((name) => ENV_NAME.test(name))
     .sort();
 }
 
 /** One problem per file of `dir` that looks like an env file but would not be read. */
 export function misnamedEnvFiles(dir: string = ENVS_DIR): ConfigProblem[] {
-  return readdirSync(dir)
-    .filter((f) => /\.ya?ml$/i.test(f) && !f.endsWith('.yaml'))
-    .map((f) => ({
-      file: displayPath(join(dir, f)),
-      field: '(file)',
-      message: `environment files must end in ".yaml"; this one would be ignored: rename it to ${quote(f.replace(/\.ya?ml$/i, '.yaml'))} or move it out of the folder`,
-    }));
+  const entries = readdirSync(dir);
+  return entries.flatMap((f): ConfigProblem[] => {
+    const file = displayPath(join(dir, f));
+    if (/\.ya?ml$/i.test(f) && !f.endsWith('.yaml')) {
+      return [{ file, field: '(file)', message: `environment files must end in ".yaml"; this one would be ignored: rename it to ${quote(f.replace(/\.ya?ml$/i, '.yaml'))} or move it out of the folder` }];
+    }
+    const stem = f.endsWith('.yaml') ? f.slice(0, -'.yaml'.length) : undefined;
+    if (stem !== undefined && !ENV_NAME.test(stem)) {
+      const suggestion = stem.toLowerCase().replace(/[^a-z0-9]/g, '');
+      return [
+        {
+          file,
+          field: '(file)',
+          message: `${quote(stem)} is not an environment name (2-16 lowercase letters and digits, starting with a letter); this file would be ignored: rename it${ENV_NAME.test(suggestion) && !entries.includes(`${suggestion}.yaml`) ? ` to ${quote(`${suggestion}.yaml`)}` : ''} or move it out of the folder`,
+        },
+      ];
+    }
+    return [];
+  });
 }
 
 function displayPath(path: string): string {
@@ -76,7 +93,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): { field: string
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => ({
       field: fieldPath([...issue.path, key]),
-      message: `unknown field; allowed here: ${allowedKeysHint(issue.path)}`,
+      message: `unknown field; allowed here: ${allowedKeysHint(issue.path, input)}`,
     }));
   }
   if (issue.code === 'invalid_key') {
@@ -91,17 +108,33 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): { field: string
   return [{ field: fieldPath(issue.path), message }];
 }
 
-function allowedKeysHint(path: readonly PropertyKey[]): string {
+function allowedKeysHint(path: readonly PropertyKey[], input: unknown): string {
   let schema: unknown = environmentSchema;
-  for (const k of path) {
-    schema = unwrap(schema);
+  for (let i = 0; i < path.length; i++) {
+    const k = path[i];
+    schema = unionOption(unwrap(schema), valueAt(input, path.slice(0, i)));
     const shape = (schema as { shape?: Record<string, unknown> }).shape;
     if (typeof k === 'number') schema = (schema as { element?: unknown }).element;
     else if (shape) schema = shape[k as string];
     else return 'see envs/schema';
   }
-  const shape = (unwrap(schema) as { shape?: Record<string, unknown> }).shape;
+  const shape = (unionOption(unwrap(schema), valueAt(input, path)) as { shape?: Record<string, unknown> }).shape;
   return shape ? Object.keys(shape).join(', ') : 'see envs/schema';
+}
+
+/**
+ * The option of a union (`pki` by its `mode`, `keyless` by `enabled`) whose literal
+ * fields the input matches, so the hint lists the keys of the variant written, not
+ * "see envs/schema". Anything else is returned as it is.
+ */
+function unionOption(schema: unknown, value: unknown): unknown {
+  const options = (schema as { def?: { options?: unknown[] } })?.def?.options;
+  if (!Array.isArray(options)) return schema;
+  const literalsMatch = (option: unknown) =>
+    Object.entries((unwrap(option) as { shape?: Record<string, { def?: { type?: string; values?: unknown[] } }> }).shape ?? {}).every(
+      ([key, field]) => field?.def?.type !== 'literal' || (field.def.values ?? []).includes(valueAt(value, [key])),
+    );
+  return options.find(literalsMatch) ?? schema;
 }
 
 function unwrap(schema: unknown): unknown {

@@ -1,4 +1,6 @@
 import { dirname } from 'node:path';
+import { sharedCaEvidence } from '../lib/ca-trust';
+import { unpinnedCas, unpinnedMessage } from '../lib/ca-pins';
 import { ConfigError, type ConfigProblem, quote } from '../lib/errors';
 import { type LoadedCertificates, loadCaBundleFile, loadCertificateFile, loadLeafFile, loadLoneLeafFile, type PemFileRef } from '../lib/pem-files';
 import type { CheckOptions } from '../lib/x509';
@@ -64,6 +66,24 @@ function attempt<T>(problems: ConfigProblem[], read: () => T): T | undefined {
 }
 
 /**
+ * One problem per CA of a loaded bundle whose key `pinField` does not list (lib/ca-pins),
+ * naming the pin field and printing the line to add.
+ */
+function pinProblems(file: string, bundleField: string, path: string, bundle: LoadedCertificates | undefined, pins: readonly string[], pinField: string): ConfigProblem[] {
+  return unpinnedCas(bundle?.certificates ?? [], pins).map((ca) => ({ file, field: pinField, message: `${path} (${bundleField}): ${unpinnedMessage(ca, pinField)}` }));
+}
+
+/**
+ * The origin-pull certificate must not carry, or come from, a shared CA's key. The
+ * construct refuses it too (modules/edge/certificate-checks), but only here can the
+ * refusal name the env file and field.
+ */
+function sharedOriginPullProblems(file: string, field: string, path: string, leaf: LoadedCertificates | undefined): ConfigProblem[] {
+  const evidence = leaf && sharedCaEvidence(leaf.certificates[0]);
+  return evidence ? [{ file, field, message: `${path}: comes from Cloudflare's shared origin-pull CA, which every Cloudflare customer can present: ${evidence}; expected a certificate issued by your own CA` }] : [];
+}
+
+/**
  * Reads and checks every file one environment names. Throws one ConfigError with every
  * problem of the environment; never stops at the first bad file.
  */
@@ -85,6 +105,8 @@ export function resolveEnvironment(env: LoadedEnvironment, options: ResolveOptio
     const originPull = leaf('pki.originPullClient.certificate', pki.originPullClient.certificate, 'clientAuth');
     const server = pki.serverCertificate;
     const serverLeaf = server && leaf('pki.serverCertificate.certificate', server.certificate, 'serverAuth');
+    problems.push(...pinProblems(file, 'pki.caBundle', pki.caBundle, bundle, pki.expectedCaKeys, 'pki.expectedCaKeys'));
+    problems.push(...sharedOriginPullProblems(file, 'pki.originPullClient.certificate', pki.originPullClient.certificate, originPull));
     const chain = server?.chain !== undefined ? attempt(problems, () => loadCertificateFile(ref('pki.serverCertificate.chain', server.chain!))) : bundle;
     if (bundle && originPull) {
       byoPki = {
@@ -95,9 +117,12 @@ export function resolveEnvironment(env: LoadedEnvironment, options: ResolveOptio
     }
   }
 
-  const extraCas = config.origin.additionalTrustedCas.map((path, i) =>
-    attempt(problems, () => loadCaBundleFile(ref(`origin.additionalTrustedCas[${i}]`, path), check)),
-  );
+  const extraCas = config.origin.additionalTrustedCas.map((path, i) => {
+    const field = `origin.additionalTrustedCas[${i}]`;
+    const loaded = attempt(problems, () => loadCaBundleFile(ref(field, path), check));
+    problems.push(...pinProblems(file, field, path, loaded, config.origin.expectedCaKeys, 'origin.expectedCaKeys'));
+    return loaded;
+  });
   const keyless = config.keyless;
   const keylessFile = keyless.enabled ? keyless.certificate.file : undefined;
   const keylessLeaf = keylessFile !== undefined ? attempt(problems, () => loadLoneLeafFile(ref('keyless.certificate.file', keylessFile), check)) : undefined;

@@ -48,6 +48,28 @@ export function alertDestinationProblem(alerts: { readonly email?: string; reado
   return alerts.email === undefined && alerts.webhook === undefined ? 'expected an email, a webhook or both; alerts with no destination warn nobody' : undefined;
 }
 
+/** Query parameter names that carry a credential (`?token=`, `?api_key=`, `?sig=`...). */
+const CREDENTIAL_PARAMETER = /token|key|secret|sig|signature|pass|pwd|auth|credential|jwt|session|code/i;
+
+/**
+ * A credential inside a webhook URL (`user:password@`, or a token in the query) ends up
+ * in the synthesized JSON, the Terraform state, plans and reports. The message never
+ * quotes the credential itself.
+ */
+export function webhookCredentialProblem(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined; // the URL format check reports it
+  }
+  const fix = 'it would be written into the synthesized JSON, the Terraform state and every plan; use a URL without credentials and have the receiver check the cf-webhook-auth secret Cloudflare sends';
+  if (parsed.username !== '' || parsed.password !== '') return `the URL carries a user name or password before "@"; ${fix}`;
+  const names = [...parsed.searchParams.keys()].filter((k) => CREDENTIAL_PARAMETER.test(k));
+  if (names.length > 0) return `the URL carries a credential in its query (${names.map((n) => JSON.stringify(n)).join(', ')}); ${fix}`;
+  return undefined;
+}
+
 /** A certificate that outlives its issuer stops validating when the issuer expires. */
 export function outlivesIssuerProblem(days: number, issuerDays: number, issuer: string): string | undefined {
   return days > issuerDays ? `${days} days outlives the ${issuer} (${issuerDays} days); expected at most the ${issuer}'s validity` : undefined;

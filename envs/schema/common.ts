@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CA_PIN_PATTERN } from '../../lib/ca-pins';
 import { isHostname } from '../../lib/hostnames';
 import { PLAIN_TEXT, PLAIN_TEXT_DESCRIPTION } from '../../lib/markdown';
 import { MAX_USER_TAGS, PROJECT_TAG_KEYS } from '../../lib/naming';
@@ -53,3 +54,17 @@ export const plainText = (what: string, min: number, max: number) =>
 export const pemPath = z
   .string()
   .regex(/\.(pem|crt|cer)$/, 'expected the path of a PEM file ending in .pem, .crt or .cer');
+
+/**
+ * The keys of the CAs a file-given bundle may hold (lib/ca-pins): `sha256:<hex>` of each
+ * CA's canonical key. An unpinned CA's error prints the line to add.
+ */
+export const caPins = (bundleField: string) =>
+  z
+    .array(z.string().regex(CA_PIN_PATTERN, `expected a key pin: "sha256:" and 64 lowercase hexadecimal characters, as printed by the error for an unpinned CA of ${bundleField}`), {
+      error: 'expected a list of key pins, one "- sha256:<hex>" line each',
+    })
+    // A refinement, not .max(): zod runs length checks on a string given instead of the list too.
+    .refine((pins) => pins.length <= 64, 'expected at most 64 pinned CA keys')
+    .refine((pins) => new Set(pins).size === pins.length, 'expected each pinned key once')
+    .default([]);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { plainText } from './common';
-import { alertDestinationProblem } from '../../lib/rules';
+import { alertDestinationProblem, webhookCredentialProblem } from '../../lib/rules';
 import { minTlsVersion } from './hostnames';
 import { FIREWALL_RULE_ACTIONS, ORIGIN_PULL_SCOPES } from '../../lib/vocabulary';
 
@@ -15,7 +15,12 @@ export const alertsSchema = z
         /** Display name of the webhook destination in Cloudflare. */
         name: z.string().regex(/^[\w .-]{1,64}$/, 'expected a name of 1-64 letters, digits, spaces or _.-'),
         /** Only https URLs: alerts name hosts and certificates. */
-        url: z.url({ protocol: /^https$/, error: 'expected an https URL such as "https://hooks.example.com/cloudflare"' }),
+        url: z
+          .url({ protocol: /^https$/, error: 'expected an https URL such as "https://hooks.example.com/cloudflare"' })
+          .superRefine((url, ctx) => {
+            const problem = webhookCredentialProblem(url);
+            if (problem) ctx.addIssue({ code: 'custom', message: problem });
+          }),
       })
       .strict()
       .optional(),

@@ -4,7 +4,13 @@ import { accessCertificatePolicyProblem } from '../../lib/rules';
 import { hostname } from './common';
 
 /** TLS versions the edge may be configured to require; anything older is not offered. */
-export const minTlsVersion = z.enum(TLS_VERSIONS, { error: `expected ${TLS_VERSIONS.map((v) => `"${v}"`).join(' or ')} (older TLS versions are not allowed)` });
+export const minTlsVersion = z.enum(TLS_VERSIONS, {
+  // YAML reads an unquoted 1.2 as a number: say so, rather than list "1.2" as if it had been refused.
+  error: (issue) =>
+    typeof issue.input === 'number'
+      ? `YAML reads the unquoted ${issue.input} as a number; write the version in quotes, ${TLS_VERSIONS.map((v) => `"${v}"`).join(' or ')}`
+      : `expected ${TLS_VERSIONS.map((v) => `"${v}"`).join(' or ')} (older TLS versions are not allowed)`,
+});
 
 /** A URI path prefix for API Shield rules, such as `/v1/`. */
 const pathPrefix = z

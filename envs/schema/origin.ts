@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SERVER_CERTIFICATE_MODES, type ServerCertificateMode } from '../../lib/vocabulary';
-import { pemPath } from './common';
+import { caPins, pemPath } from './common';
 
 export { SERVER_CERTIFICATE_MODES, type ServerCertificateMode };
 
@@ -31,6 +31,11 @@ export const originSchema = z
       .optional(),
     /** Extra CA certificates (PEM files, relative to the env file) to keep trusting, e.g. during a CA migration. @default [] */
     additionalTrustedCas: z.array(pemPath).max(10, 'expected at most 10 extra CA files').default([]),
+    /**
+     * The key of every CA of the `additionalTrustedCas` files (`sha256:<hex>`, lib/ca-pins):
+     * an unlisted CA is refused, its error prints the line to add. @default []
+     */
+    expectedCaKeys: caPins('origin.additionalTrustedCas'),
     /** Days old truststore versions are kept. @default 90 */
     noncurrentVersionDays: z.int('expected a whole number of days').min(1, 'expected at least 1 day').default(90),
   })

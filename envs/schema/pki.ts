@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { outlivesIssuerProblem } from '../../lib/rules';
 import { KEY_ALGORITHMS, type KeyAlgorithm } from '../../lib/vocabulary';
-import { pemPath } from './common';
+import { caPins, pemPath } from './common';
 
 export { KEY_ALGORITHMS, type KeyAlgorithm };
 
@@ -98,6 +98,12 @@ export const byoPkiSchema = z
     mode: z.literal('byo'),
     /** Every CA certificate clients chain to (root and intermediates), PEM. */
     caBundle: pemPath,
+    /**
+     * The key of every CA of `caBundle` (`sha256:<hex>`, lib/ca-pins): a CA whose key is
+     * not listed is refused, and its error prints the line to add. A change here changes
+     * who is trusted, so the review marks it. @default [] (then every CA is refused)
+     */
+    expectedCaKeys: caPins('pki.caBundle'),
     /** The client certificate Cloudflare presents to the origin, issued by the bundle. */
     originPullClient: byoLeafSchema,
     /** Server certificate for `origin.serverCertificate: imported-own-ca`. */

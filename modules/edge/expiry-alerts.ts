@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { alertDestinationProblem } from '../../lib/rules';
+import { alertDestinationProblem, webhookCredentialProblem } from '../../lib/rules';
 import { NotificationPolicy } from '@cdktf/provider-cloudflare/lib/notification-policy';
 import { NotificationPolicyWebhooks } from '@cdktf/provider-cloudflare/lib/notification-policy-webhooks';
 
@@ -43,6 +43,9 @@ export class CertificateExpiryAlerts extends Construct {
     if (props.webhook && !/^https:\/\//.test(props.webhook.url)) {
       throw new Error(`CertificateExpiryAlerts ${id}: webhook url ${JSON.stringify(props.webhook.url)} must start with https://`);
     }
+    // The env schema refuses it naming the field; this is the construct's own backstop (no URL quoted: it holds the secret).
+    const credential = props.webhook && webhookCredentialProblem(props.webhook.url);
+    if (credential) throw new Error(`CertificateExpiryAlerts ${id}: webhook url: ${credential}`);
     if (props.watch.length === 0) throw new Error(`CertificateExpiryAlerts ${id}: expected at least one certificate kind to watch`);
     const webhook = props.webhook
       ? new NotificationPolicyWebhooks(this, 'Webhook', { accountId: props.accountId, name: props.webhook.name, url: props.webhook.url })

@@ -1,4 +1,4 @@
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { App } from 'cdktf';
 import type { LoadedEnvironment } from '../../envs/load';
 import { resolveEnvironment, type ResolvedEnvironment, type ResolvedFiles } from '../../envs/resolve';
 import type { ByoPkiConfig } from '../../envs/schema/pki';
+import { caPin } from '../../lib/ca-pins';
 import type { OriginDomain } from '../../modules/origin/origin-outputs';
 import { EdgeStack } from '../../stacks/edge-stack';
 import { PkiStack } from '../../stacks/pki-stack';
@@ -68,6 +69,7 @@ export function testCustodyStack(app: App, env: ResolvedEnvironment, pki: TestPk
   const byo: ByoPkiConfig = {
     mode: 'byo',
     caBundle: 'test-ca.pem',
+    expectedCaKeys: [caPin(new X509Certificate(pki.caPem))],
     originPullClient: { certificate: 'test-origin-pull.pem', privateKey: { terraformVariable: TEST_ORIGIN_PULL_KEY_VARIABLE } },
   };
   const files: ResolvedFiles = { ...env.files, byoPki: { caPems: [pki.caPem], originPullClientPem: pki.originPullPem } };

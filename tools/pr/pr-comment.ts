@@ -10,7 +10,7 @@ import {
 } from '../plan/plan-report';
 import { outageMarkOf } from '../plan/outage-risk';
 import { renderReviewMarkdown, type Review } from '../review/review';
-import type { Weakening } from '../review/weakenings';
+import { WEAKENING_TEXT } from '../review/weakenings';
 import { isSecurityRelevant } from '../review/security-relevance';
 import { code, fence, htmlCode, openFence, text } from '../../lib/markdown';
 
@@ -55,12 +55,6 @@ export interface RiskItem {
 
 const REMOVALS = new Set(['replace', 'delete']);
 
-const WEAKENING_TEXT: Record<Weakening['kind'], string> = {
-  'api-shield-scope': 'API Shield protects less',
-  'policy-loosened': 'policy loosened',
-  'ca-added': 'CA trusted',
-  'new-finding': 'new policy finding',
-};
 
 function changeDetail(r: ResourceReport): string {
   const forcing = r.attributes.filter((a) => a.forcesReplacement).map((a) => code(a.path));

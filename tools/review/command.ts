@@ -17,10 +17,11 @@ export const reviewCommand = defineCommand({
   async run(args) {
     const { selectEnvironments } = await import('../../envs/load');
     const { buildReview, renderReviewMarkdown, synthesizeRef } = await import('./review');
+    const { caPinsAtRef } = await import('./pin-changes');
     const { synthesizeJson } = await import('../synth/synth-json');
     const environments = selectEnvironments(args.env);
     const synthesized = synthesizeJson(environments.join(','));
-    const base = args.base ? { ref: args.base, stacks: synthesizeRef(args.base, environments) } : undefined;
+    const base = args.base ? { ref: args.base, stacks: synthesizeRef(args.base, environments), caPins: caPinsAtRef(args.base) } : undefined;
     const result = buildReview(synthesized.stacks, base, { environments: synthesized.environments });
     emitReport(renderReviewMarkdown(result), () => `${JSON.stringify(result, null, 2)}\n`, args);
     return EXIT.ok;

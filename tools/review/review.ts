@@ -10,7 +10,8 @@ import { constructPathOf, TfStack } from '../tf-json/stack';
 import { readSynthesized } from '../synth/manifest';
 import { fromRoot } from '../../lib/paths';
 import { securitySettings, type SecuritySetting } from './security-settings';
-import { newFindings, weakenings, type Weakening } from './weakenings';
+import { newFindings, weakenings, WEAKENING_TEXT, type Weakening } from './weakenings';
+import { type CaPins, pinsOfEnvironment, pinWeakenings } from './pin-changes';
 import { isStackOf, parseAccountStackName, parseBootstrapStackName, pipelineRoleName } from '../../lib/naming';
 import type { ResolvedEnvironment } from '../../envs/resolve';
 import type { Finding } from '../policy/engine';
@@ -125,7 +126,11 @@ export interface ReviewOptions {
  * weakened). The base is judged with the branch's environments, so a finding counts as
  * new only when the branch's code introduces it.
  */
-export function buildReview(head: ReadonlyMap<string, TerraformJson>, base?: { ref: string; stacks: ReadonlyMap<string, TerraformJson> }, options: ReviewOptions = {}): Review {
+export function buildReview(
+  head: ReadonlyMap<string, TerraformJson>,
+  base?: { ref: string; stacks: ReadonlyMap<string, TerraformJson>; /** The base's CA key pins (caPinsAtRef). @default none: pins are not compared */ caPins?: CaPins },
+  options: ReviewOptions = {},
+): Review {
   const names = [...new Set([...head.keys(), ...(base?.stacks.keys() ?? [])])].sort();
   const judge = (stacks: ReadonlyMap<string, TerraformJson>) => {
     const tf = policyStacks(stacks, options.environments ?? []);
@@ -133,6 +138,8 @@ export function buildReview(head: ReadonlyMap<string, TerraformJson>, base?: { r
   };
   const now = judge(head);
   const before = base ? judge(base.stacks) : undefined;
+  const headPins: CaPins = new Map((options.environments ?? []).map((e) => [e.config.name, pinsOfEnvironment(e.config)]));
+  const pinned = base?.caPins ? pinWeakenings(base.caPins, headPins) : [];
   return {
     base: base?.ref,
     stacks: names.map((stack) => {
@@ -146,7 +153,11 @@ export function buildReview(head: ReadonlyMap<string, TerraformJson>, base?: { r
         security: headStack ? securitySettings(headStack) : [],
         findings,
         weakenings: before
-          ? [...newFindings(before.findings.filter((f) => f.stack === stack), findings), ...(baseStack ? weakenings(baseStack, headStack ?? new TfStack(stack, {})) : [])]
+          ? [
+              ...newFindings(before.findings.filter((f) => f.stack === stack), findings),
+              ...(baseStack ? weakenings(baseStack, headStack ?? new TfStack(stack, {})) : []),
+              ...pinned.filter((w) => w.stack === stack),
+            ]
           : [],
         ...(base ? { diff: diffStack(base.stacks.get(stack), json) } : {}),
       };
@@ -156,12 +167,6 @@ export function buildReview(head: ReadonlyMap<string, TerraformJson>, base?: { r
 
 const value = (v: unknown): string => code(formatValue(v, 160));
 const where = (address: string, constructPath?: string): string => `${code(address)}${constructPath ? `<br>${text(constructPath)}` : ''}`;
-const WEAKENING_TEXT: Record<Weakening['kind'], string> = {
-  'api-shield-scope': 'API Shield protects less',
-  'policy-loosened': 'policy loosened',
-  'ca-added': 'CA trusted',
-  'new-finding': 'new policy finding',
-};
 
 /** All weakenings and open findings of a review: what a reviewer must look at. */
 export function reviewMarks(review: Review): number {

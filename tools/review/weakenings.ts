@@ -9,11 +9,21 @@ import { policyStatements, type Statement } from '../policy/statements';
 /**
  * What a branch loosens compared with its base, even where the result still passes
  * the policy: a protected host or path dropped from the API Shield block rules, an
- * IAM or Access policy that admits more, a CA that is newly trusted. Each is read from
+ * IAM or Access policy that admits more, a CA that is newly trusted (and, from the env
+ * files, a CA key newly pinned: tools/review/pin-changes). Each is read from
  * both sides through the same reader and compared as sets, so reordering is no change.
  */
 
-export type WeakeningKind = 'api-shield-scope' | 'policy-loosened' | 'ca-added' | 'new-finding';
+export type WeakeningKind = 'api-shield-scope' | 'policy-loosened' | 'ca-added' | 'ca-pinned' | 'new-finding';
+
+/** How each kind is headed in the review and the PR comment. */
+export const WEAKENING_TEXT: Record<WeakeningKind, string> = {
+  'api-shield-scope': 'API Shield protects less',
+  'policy-loosened': 'policy loosened',
+  'ca-added': 'CA trusted',
+  'ca-pinned': 'CA key pinned',
+  'new-finding': 'new policy finding',
+};
 
 export interface Weakening {
   readonly stack: string;
