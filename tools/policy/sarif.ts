@@ -46,7 +46,7 @@ export function toSarif(report: PolicyReport, rules: readonly Rule[], options: S
   const index = new Map(rules.map((r, i) => [r.id, i]));
   const results: Result[] = report.findings.map((f) => {
     const at = origin(f);
-    // Said in the message too: code scanning shows the message, not the properties.
+    // Code scanning shows the message: it names the field, or says why there is none.
     const where = at.field !== undefined ? `Env-file field: ${at.field}.` : `Shown at line 1: ${at.reason}.`;
     return {
       ruleId: f.ruleId,
