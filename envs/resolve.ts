@@ -4,6 +4,7 @@ import { unpinnedCas, unpinnedMessage } from '../lib/ca-pins';
 import { ConfigError, type ConfigProblem, quote } from '../lib/errors';
 import { type LoadedCertificates, loadCaBundleFile, loadCertificateFile, loadLeafFile, loadLoneLeafFile, type PemFileRef } from '../lib/pem-files';
 import type { CheckOptions } from '../lib/x509';
+import { capabilitiesOf, type TargetCapabilities } from './capabilities';
 import { ENVS_DIR, loadEnvironment, type LoadedEnvironment, misnamedEnvFiles, selectEnvironments, yamlNames } from './load';
 import type { Environment } from './schema';
 
@@ -40,6 +41,8 @@ export interface ResolvedEnvironment {
   /** The validated env file; its path fields are for reports only. */
   readonly config: Environment;
   readonly files: ResolvedFiles;
+  /** What the target can do (envs/capabilities.ts); stacks build from this, never from `drift`. */
+  readonly capabilities: TargetCapabilities;
 }
 
 export interface ResolveOptions {
@@ -136,6 +139,7 @@ export function resolveEnvironment(env: LoadedEnvironment, options: ResolveOptio
       additionalTrustedCaPems: extraCas.flatMap((c) => c?.pems ?? []),
       keylessCertificatePem: keylessLeaf?.pems[0],
     },
+    capabilities: capabilitiesOf(config),
   };
 }
 

@@ -35,12 +35,11 @@ export abstract class EnvStack extends TerraformStack {
   /** The AWS provider, pinned to the environment's account and tagging everything. */
   protected useAws(): AwsProvider {
     const { aws, name, tags } = this.env.config;
-    const emulated = aws.endpoint !== undefined;
     return new AwsProvider(this, 'aws', {
       region: aws.region,
       allowedAccountIds: [aws.accountId],
       defaultTags: [{ tags: { ...tags, Environment: name, Stack: this.node.id, ManagedBy: 'cdktf' } }],
-      ...(emulated
+      ...(this.env.capabilities.awsEmulator
         ? {
             endpoints: [Object.fromEntries(EMULATED_SERVICES.map((s) => [s, aws.endpoint]))],
             skipCredentialsValidation: true,

@@ -26,14 +26,13 @@ export class KeylessStack extends EnvStack {
 
   constructor(scope: Construct, props: KeylessStackProps) {
     super(scope, 'keyless', props);
-    const { config, file, files } = props.env;
+    const { config, file, files, capabilities } = props.env;
     const k = config.keyless;
     if (!k.enabled) throw new Error(`KeylessStack: ${file} has keyless.enabled false; build this stack only when it is on`);
 
     this.useAws();
     this.useCloudflare();
     const prefix = `${config.name}-keyless`;
-    const emulated = config.aws.endpoint !== undefined;
 
     const network = new PrivateNetwork(this, 'Network', {
       namePrefix: prefix,
@@ -42,7 +41,7 @@ export class KeylessStack extends EnvStack {
       privateSubnets: k.subnets,
       egress: k.egress,
     });
-    const secrets = new KeyServerSecrets(this, 'Secrets', { namePrefix: `${config.name}/keyless`, recoveryWindowInDays: emulated ? 0 : 30 });
+    const secrets = new KeyServerSecrets(this, 'Secrets', { namePrefix: `${config.name}/keyless`, recoveryWindowInDays: capabilities.secretRecoveryWindow ? 30 : 0 });
     const role = new InstanceRole(this, 'KeyServerRole', { name: `${prefix}-key-server`, readableSecretArns: secrets.arns });
     const securityGroup = new HostSecurityGroup(this, 'KeyServerSecurityGroup', {
       vpcId: network.vpcId,

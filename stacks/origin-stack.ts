@@ -9,7 +9,6 @@ import { DemoMockApi, type RestApiTarget } from '../modules/origin/rest-api';
 import { Truststore } from '../modules/origin/truststore';
 import { EnvStack, EnvStackProps } from './env-stack';
 import type { PkiStack } from './pki-stack';
-import { omittedOnEmulator } from '../envs/schema/drift';
 import { addPositionIdMigration } from './position-id-migration';
 
 export interface OriginStackProps extends EnvStackProps {
@@ -32,7 +31,7 @@ export class OriginStack extends EnvStack {
 
   constructor(scope: Construct, props: OriginStackProps) {
     super(scope, 'origin', props);
-    const { config, files } = props.env;
+    const { config, files, capabilities } = props.env;
     const { origin } = config;
 
     this.useAws();
@@ -44,11 +43,10 @@ export class OriginStack extends EnvStack {
     this.truststore = new Truststore(this, 'Truststore', {
       namePrefix: `${config.name}-mtls-truststore`,
       bundlePem: assembleTruststoreBundle([...custody.caCertificates.map((ca) => readPublicValue(this, ca)), ...files.additionalTrustedCaPems]),
-      // moto refuses object operations under a bucket policy with a condition, so the
-      // TLS-only Deny is left out on the emulator.
-      enforceTls: config.aws.endpoint === undefined,
+      // Both off only on an emulator (why: envs/capabilities.ts).
+      enforceTls: capabilities.tlsOnlyBucketPolicy,
       noncurrentVersionDays: origin.noncurrentVersionDays,
-      expireNoncurrentVersions: !omittedOnEmulator(config.drift, 'aws_s3_bucket_lifecycle_configuration'),
+      expireNoncurrentVersions: capabilities.lifecycleConfiguration,
     });
 
     this.api = origin.restApi

@@ -24,9 +24,8 @@ export interface HardenedBucketProps {
   readonly noncurrentVersionDays?: number;
   /**
    * Write the lifecycle configuration that expires noncurrent versions.
-   * @default true. Only an emulator environment that names
-   * aws_s3_bucket_lifecycle_configuration as an omitted gap turns it off: the AWS
-   * provider then waits at least 55 s per bucket for ten consistent reads.
+   * @default true. Only a target without the capability turns it off (an emulator: the
+   * AWS provider waits at least 55 s per bucket there for ten consistent reads).
    */
   readonly expireNoncurrentVersions?: boolean;
   /**

@@ -23,7 +23,7 @@ describeMoto('local origin applies to moto and converges', () => {
       'aws_s3_bucket', 'aws_s3_bucket_versioning', 'aws_s3_object', 'aws_api_gateway_rest_api', 'aws_api_gateway_stage',
       'aws_acm_certificate', 'aws_acm_certificate_validation', 'aws_api_gateway_domain_name', 'aws_api_gateway_base_path_mapping',
     ]) expect(types).toContain(t);
-    // The env file leaves the lifecycle configuration out on the emulator (a named gap).
+    // An emulator target has no lifecycleConfiguration capability (envs/capabilities.ts).
     expect(types).not.toContain('aws_s3_bucket_lifecycle_configuration');
     }, budgetFor('sharedEnvironmentTurn'));
 

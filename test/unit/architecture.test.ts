@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fromRoot } from '../../lib/paths';
+import { driftReads, repositoryDriftReads } from '../support/drift-reads';
 import { importsOf, repositoryImports, sourceFiles, type ImportEdge } from '../support/imports';
 
 // The layers of docs/architecture.md, enforced on every import of every source file
@@ -220,5 +221,29 @@ describe('the checker', () => {
       '| `test/` | tests | anything |',
     ].join('\n');
     expect(documentedArrows(doc)).toEqual({ drawn: ['stacks -> lib', 'tools -> stacks'], tabled: ['main -> tools', 'tools -> envs', 'tools -> stacks'] });
+  });
+});
+
+// What a target can do reaches the stacks as capabilities (envs/capabilities.ts, resolved
+// with the environment); drift settings only decide what a drift report calls a known gap.
+describe('no stack or module reads the drift settings (drift.*)', () => {
+  it('holds for every source file of stacks/ and modules/', () => {
+    expect(repositoryDriftReads(['stacks', 'modules'])).toEqual([]);
+  });
+
+  it.each([
+    ['stacks/origin-stack.ts', 'const omit = props.env.config.drift.knownEmulatorGaps.length > 0;', 'props.env.config.drift'],
+    ['stacks/origin-stack.ts', "const gaps = config['drift'];", "config['drift']"],
+    ['stacks/keyless-stack.ts', 'const { drift, name } = config;', '{ drift } (destructured)'],
+    ['modules/origin/truststore.ts', 'const { drift: d } = env;', '{ drift: d } (destructured)'],
+    ['modules/origin/truststore.ts', 'export const n = (e: E) => e.knownEmulatorGaps;', 'e.knownEmulatorGaps'],
+    ['stacks/origin-stack.ts', "import { omittedOnEmulator } from '../envs/schema/drift';", 'the drift schema (imports ../envs/schema/drift)'],
+  ])('the check names the file and line of a planted read: %s %s', (file, text, what) => {
+    expect(driftReads(file, `// a planted read\n${text}\n`)).toContainEqual(`${file}:2 reads ${what}`);
+  });
+
+  it('the check ignores comments, strings and names that only contain "drift"', () => {
+    const text = "// a policy set out of band is drift\nconst why = 'drift';\nconst driftFree = props.capabilities.lifecycleConfiguration;\n";
+    expect(driftReads('modules/origin/hardened-bucket.ts', text)).toEqual([]);
   });
 });

@@ -125,11 +125,14 @@ describe('HardenedBucket (the truststore bucket)', () => {
     expect(rule.noncurrent_version_expiration).toEqual([{ noncurrent_days: 90 }]);
   });
 
-  it('keeps the lifecycle rule in every environment except one on an emulator that names it as a gap without attribute', () => {
+  it('keeps the lifecycle rule and the TLS-only policy in every environment except the one on an emulator (its capabilities)', () => {
     for (const [name, s] of stacks) {
       if (!name.endsWith('-origin')) continue;
       const lifecycle = Object.keys(s.resource?.aws_s3_bucket_lifecycle_configuration ?? {});
-      expect({ name, lifecycle: lifecycle.length }).toEqual({ name, lifecycle: name === 'local-origin' ? 0 : 1 });
+      const policies = Object.keys(s.resource?.aws_s3_bucket_policy ?? {});
+      const tlsOnly = Object.values<any>(s.data?.aws_iam_policy_document ?? {}).some((d) => d.statement?.some((st: any) => st.condition?.some((c: any) => c.variable === 'aws:SecureTransport')));
+      const emulated = name === 'local-origin';
+      expect({ name, lifecycle: lifecycle.length, policies: policies.length, tlsOnly }).toEqual({ name, lifecycle: emulated ? 0 : 1, policies: 1, tlsOnly: !emulated });
     }
   });
 });

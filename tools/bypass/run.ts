@@ -21,7 +21,7 @@ export interface BypassClients {
 /** A problem that stops the check before any finding: printed as one line, exit 1. */
 export class BypassUnavailable extends Error {}
 
-const emulated = (env: ResolvedEnvironment) => env.config.aws.endpoint !== undefined;
+const emulated = (env: ResolvedEnvironment) => env.capabilities.awsEmulator;
 
 /**
  * Real clients from the environment: AWS (on `$AWS_ENDPOINT_URL`, else `aws.endpoint`

@@ -17,12 +17,14 @@ export const policyCommand = defineCommand({
     const { checkPolicy, formatReport, policyStacks } = await import('./run');
     const { synthesizeJson } = await import('../synth/synth-json');
     const { stacks, environments } = synthesizeJson(args.env);
-    const report = checkPolicy(policyStacks(stacks, environments));
+    const checked = policyStacks(stacks, environments);
+    const report = checkPolicy(checked);
     if (args.sarif) {
       const { writeFileSync } = await import('node:fs');
       const { toSarif } = await import('./sarif');
       const { ALL_RULES } = await import('./rules');
-      writeFileSync(args.sarif, `${JSON.stringify(toSarif(report, ALL_RULES), null, 2)}\n`);
+      const { findingOrigins } = await import('./finding-origin');
+      writeFileSync(args.sarif, `${JSON.stringify(toSarif(report, ALL_RULES, { origin: findingOrigins(checked, environments) }), null, 2)}\n`);
     }
     process.stdout.write(`${args.json ? JSON.stringify(report, null, 2) : formatReport(report)}\n`);
     return report.passed ? EXIT.ok : EXIT.failure;

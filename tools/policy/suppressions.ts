@@ -39,7 +39,7 @@ const trivySchema = z
     /** Trivy's check id, e.g. `AVD-AWS-0089`. */
     id: z.string().regex(/^AVD-[A-Z]+-\d{4}$/, 'expected a Trivy check id such as "AVD-AWS-0089"'),
     /** The rule of a policy suppression accepting the same risk, whose reason and expiry apply. */
-    policy: z.string().regex(/^[A-Z0-9-]+$/, 'expected a rule id such as "S3-ACCESS-LOGGING"').optional(),
+    policy: z.string().regex(/^[A-Z0-9-]+$/, 'expected a rule id such as "S3-TLS-ONLY"').optional(),
     reason: z.string().trim().min(20, 'expected a reason of at least 20 characters saying why the finding is acceptable').optional(),
     expires: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date written YYYY-MM-DD, quoted').optional(),
   })

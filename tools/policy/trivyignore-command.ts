@@ -13,11 +13,10 @@ export const trivyignoreCommand = defineCommand({
   },
   exitCodes: { 1: '.trivyignore differs (--check), or the suppressions file is invalid' },
   async run(args) {
-    const { existsSync, readFileSync, writeFileSync } = await import('node:fs');
-    const { expectedTrivyignore, TRIVYIGNORE_FILE } = await import('./trivyignore');
-    const expected = expectedTrivyignore();
-    const current = existsSync(TRIVYIGNORE_FILE) ? readFileSync(TRIVYIGNORE_FILE, 'utf8') : '';
-    if (current === expected) {
+    const { writeFileSync } = await import('node:fs');
+    const { trivyignoreStatus, TRIVYIGNORE_FILE } = await import('./trivyignore');
+    const { upToDate, expected } = trivyignoreStatus();
+    if (upToDate) {
       process.stdout.write('.trivyignore is up to date\n');
       return EXIT.ok;
     }

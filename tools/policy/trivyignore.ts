@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { ConfigError } from '../../lib/errors';
 import { fromRoot } from '../../lib/paths';
@@ -82,4 +83,15 @@ export function expectedTrivyignore(options: { file?: string; today?: Date } = {
   });
   if (problems.length > 0) throw new ConfigError(problems);
   return renderTrivyignore(data, display);
+}
+
+/**
+ * Whether `.trivyignore` (or `file`) is exactly what the suppressions file gives: what
+ * `npm run trivyignore -- --check` and `npm test` decide on. A missing file differs.
+ */
+export function trivyignoreStatus(options: { file?: string; suppressionsFile?: string; today?: Date } = {}): { upToDate: boolean; expected: string } {
+  const file = options.file ?? TRIVYIGNORE_FILE;
+  const expected = expectedTrivyignore({ file: options.suppressionsFile, today: options.today });
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  return { upToDate: current === expected, expected };
 }

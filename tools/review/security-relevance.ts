@@ -8,6 +8,9 @@ import { REVIEWED_TYPES } from './security-settings';
  */
 export const SECURITY_RELEVANT_TYPES: ReadonlySet<string> = new Set([
   ...REVIEWED_TYPES,
+  // Judged by Trivy alone (stage access logging, AVD-AWS-0001), which the review cannot derive from.
+  'aws_api_gateway_stage',
+  'aws_apigatewayv2_stage',
   ...ALL_RULES.flatMap((r) => r.resourceTypes).filter((t) => !t.startsWith('data.')),
 ]);
 

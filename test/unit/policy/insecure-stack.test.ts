@@ -63,7 +63,6 @@ describe('a deliberately insecure environment', () => {
 
   it.each([
     ['bad-origin', 'aws_s3_bucket.Truststore', 'S3-VERSIONING'],
-    ['bad-origin', 'aws_s3_bucket.Truststore', 'S3-ENCRYPTION'],
     ['bad-origin', 'aws_s3_bucket.Truststore', 'S3-PUBLIC-ACCESS-BLOCK'],
     ['bad-origin', 'aws_s3_bucket.Truststore', 'S3-TLS-ONLY'],
     ['bad-origin', 'aws_api_gateway_domain_name.Domain', 'APIGW-DOMAIN-MTLS'],

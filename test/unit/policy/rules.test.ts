@@ -1,10 +1,10 @@
 import { evaluate, Rule } from '../../../tools/policy/engine';
-import { apiGatewayAccessLogging, apiGatewayDefaultEndpointDisabled, apiGatewayDomainMtls, apiGatewayDomainTls12 } from '../../../tools/policy/rules/api-gateway';
+import { apiGatewayDefaultEndpointDisabled, apiGatewayDomainMtls, apiGatewayDomainTls12 } from '../../../tools/policy/rules/api-gateway';
 import { cloudflareAccessNonIdentity, cloudflareAopOwnCertificate, cloudflareApiShieldBlock, cloudflareDnsProxied, cloudflareSslStrict } from '../../../tools/policy/rules/cloudflare';
 import { ec2EncryptedVolumes, ec2Imdsv2, keyServerNoPublicIp, noWorldIngress } from '../../../tools/policy/rules/ec2';
 import { iamNoWildcards, iamRoleExclusive } from '../../../tools/policy/rules/iam';
 import { secretResourcePolicy } from '../../../tools/policy/rules/secrets';
-import { s3AccessLogging, s3Encryption, s3PolicyManaged, s3PublicAccessBlock, s3TlsOnly, s3Versioning } from '../../../tools/policy/rules/s3';
+import { s3PolicyManaged, s3PublicAccessBlock, s3TlsOnly, s3Versioning } from '../../../tools/policy/rules/s3';
 import { fixtureStack, secureBucket } from './fixtures';
 
 type Resources = Record<string, Record<string, unknown>>;
@@ -85,8 +85,6 @@ const cases: Array<[string, Rule, string, Resources, RegExp | null]> = [
   ['suspended versioning', s3Versioning, 'dev-origin', secureBucket({ 'aws_s3_bucket_versioning.v': { bucket: '${aws_s3_bucket.b.id}', versioning_configuration: { status: 'Suspended' } } }), /status "Suspended"; expected "Enabled"/],
   ['versioning of another bucket does not count', s3Versioning, 'dev-origin', secureBucket({ 'aws_s3_bucket_versioning.v': { bucket: '${aws_s3_bucket.other.id}', versioning_configuration: { status: 'Enabled' } } }), /no aws_s3_bucket_versioning/],
   ['companions that name the bucket literally count', s3Versioning, 'dev-origin', { 'aws_s3_bucket.b': { bucket: 'literal-name' }, 'aws_s3_bucket_versioning.v': { bucket: 'literal-name', versioning_configuration: { status: 'Enabled' } } }, null],
-  ['a hardened bucket passes encryption', s3Encryption, 'dev-origin', secureBucket(), null],
-  ['a bucket without encryption', s3Encryption, 'dev-origin', secureBucket({ 'aws_s3_bucket_server_side_encryption_configuration.e': undefined }), /no aws_s3_bucket_server_side_encryption_configuration/],
   ['a hardened bucket passes public access', s3PublicAccessBlock, 'dev-origin', secureBucket(), null],
   ['a public access block with a flag off', s3PublicAccessBlock, 'dev-origin', secureBucket({ 'aws_s3_bucket_public_access_block.p': { bucket: '${aws_s3_bucket.b.id}', block_public_acls: true, block_public_policy: false, ignore_public_acls: true, restrict_public_buckets: true } }), /leaves block_public_policy not true/],
   ['a hardened bucket passes TLS-only', s3TlsOnly, 'dev-origin', secureBucket(), null],
@@ -185,12 +183,6 @@ const cases: Array<[string, Rule, string, Resources, RegExp | null]> = [
   // Hostile: an ACM-looking name in front of the origin, or an ACM target under a protected name.
   ['a validation-style name pointing at the origin', cloudflareDnsProxied, 'dev-edge', { 'cloudflare_dns_record.x': { type: 'CNAME', name: acmName, content: originTarget } }, /has proxied unset/],
   ['a protected name pointing at an ACM value', cloudflareDnsProxied, 'dev-edge', { 'cloudflare_dns_record.x': { type: 'CNAME', name: 'api.dev.example.com', content: acmValue } }, /has proxied unset/],
-  ['a stage with access logs passes', apiGatewayAccessLogging, 'dev-origin', { 'aws_api_gateway_stage.s': { stage_name: 'v1', access_log_settings: { destination_arn: '${aws_cloudwatch_log_group.l.arn}', format: '$context.requestId' } } }, null],
-  ['a stage without access logs', apiGatewayAccessLogging, 'dev-origin', { 'aws_api_gateway_stage.s': { stage_name: 'v1' } }, /aws_api_gateway_stage\.s: access_log_settings is unset/],
-  ['a stage logging nowhere', apiGatewayAccessLogging, 'dev-origin', { 'aws_api_gateway_stage.s': { stage_name: 'v1', access_log_settings: { destination_arn: '', format: 'x' } } }, /destination_arn is empty/],
-  ['a bucket logging into another bucket passes', s3AccessLogging, 'dev-origin', { ...secureBucket(), 'aws_s3_bucket.logs': { bucket_prefix: 'logs-' }, 'aws_s3_bucket_logging.l': { bucket: '${aws_s3_bucket.b.id}', target_bucket: '${aws_s3_bucket.logs.id}', target_prefix: 'b/' }, 'aws_s3_bucket_logging.ll': { bucket: '${aws_s3_bucket.logs.id}', target_bucket: 'central-logs' } }, null],
-  ['a bucket without access logging', s3AccessLogging, 'dev-origin', secureBucket({ 'aws_s3_bucket_logging.log': undefined }), /aws_s3_bucket\.b: no aws_s3_bucket_logging refers to this bucket/],
-  ['a bucket logging into itself', s3AccessLogging, 'dev-origin', { ...secureBucket(), 'aws_s3_bucket_logging.l': { bucket: '${aws_s3_bucket.b.id}', target_bucket: '${aws_s3_bucket.b.id}' } }, /logs into the bucket itself/],
   ['an Access policy allowing everyone', cloudflareAccessNonIdentity, 'dev-edge', { 'cloudflare_zero_trust_access_policy.p': { account_id: 'a', name: 'p', decision: 'allow', include: [{ everyone: {} }] } }, /decision is "allow"; expected "non_identity"/],
 ];
 
@@ -212,6 +204,6 @@ describe('policy rules on hand-written stacks', () => {
   });
 
   it('refuses two rules with the same id', () => {
-    expect(() => evaluate([s3Versioning, { ...s3Encryption, id: 'S3-VERSIONING' }], [])).toThrow(/S3-VERSIONING is defined twice/);
+    expect(() => evaluate([s3Versioning, { ...s3TlsOnly, id: 'S3-VERSIONING' }], [])).toThrow(/S3-VERSIONING is defined twice/);
   });
 });

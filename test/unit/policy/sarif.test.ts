@@ -35,7 +35,9 @@ function codeScanningProblems(log: Log): string[] {
 
 describe('policy findings as SARIF for code scanning', () => {
   const insecure = fixtureStack('dev-origin', secureBucket({ 'aws_s3_bucket_versioning.v': undefined, 'aws_s3_bucket_logging.log': undefined }));
-  const report = checkPolicy([insecure]);
+  // The local environment's accepted finding (S3-TLS-ONLY on local-origin, tools/policy/suppressions.yaml).
+  const emulated = fixtureStack('local-origin', secureBucket({ 'aws_s3_bucket_policy.tls': { bucket: '${aws_s3_bucket.b.id}', policy: '{}' } }));
+  const report = checkPolicy([insecure, emulated]);
   const log = toSarif(report, ALL_RULES);
 
   it('has every field code scanning requires, for every rule and finding', () => {
@@ -51,11 +53,11 @@ describe('policy findings as SARIF for code scanning', () => {
   });
 
   it('keeps suppressed findings, marked with their justification, and fingerprints stable across runs', () => {
-    const again = toSarif(checkPolicy([insecure]), ALL_RULES);
+    const again = toSarif(checkPolicy([insecure, emulated]), ALL_RULES);
     expect(again.runs[0].results!.map((r) => r.partialFingerprints)).toEqual(log.runs[0].results!.map((r) => r.partialFingerprints));
     const suppressed = log.runs[0].results!.filter((r) => r.suppressions?.length);
-    // The S3 access-logging suppression covers *-origin buckets until it expires.
-    expect(suppressed.map((r) => r.ruleId)).toContain('S3-ACCESS-LOGGING');
+    // The TLS-only suppression covers local-origin buckets until it expires.
+    expect(suppressed.map((r) => r.ruleId)).toEqual(['S3-TLS-ONLY']);
     expect(suppressed[0].suppressions![0]).toMatchObject({ kind: 'external', justification: expect.stringMatching(/until \d{4}-\d{2}-\d{2}\)$/) });
   });
 

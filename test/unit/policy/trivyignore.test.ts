@@ -3,18 +3,51 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../../lib/errors';
 import { fromRoot } from '../../../lib/paths';
-import { loadSuppressions } from '../../../tools/policy/suppressions';
+import { loadSuppressions, SUPPRESSIONS_FILE } from '../../../tools/policy/suppressions';
 import { ALL_RULES } from '../../../tools/policy/rules';
-import { expectedTrivyignore, TRIVYIGNORE_FILE } from '../../../tools/policy/trivyignore';
+import { expectedTrivyignore, TRIVYIGNORE_FILE, trivyignoreStatus } from '../../../tools/policy/trivyignore';
 
 // One source for accepted findings: tools/policy/suppressions.yaml. Its `trivy` section
 // generates .trivyignore (`npm run trivyignore`).
 describe('.trivyignore is generated from tools/policy/suppressions.yaml', () => {
   it('the committed .trivyignore is exactly what the suppressions file gives (else: npm run trivyignore)', () => {
-    const committed = readFileSync(TRIVYIGNORE_FILE, 'utf8');
-    const expected = expectedTrivyignore();
-    if (committed !== expected) throw new Error('.trivyignore differs from tools/policy/suppressions.yaml: run `npm run trivyignore` and commit both');
-    expect(committed).toBe(expected);
+    const { upToDate, expected } = trivyignoreStatus();
+    if (!upToDate) throw new Error('.trivyignore differs from tools/policy/suppressions.yaml: run `npm run trivyignore` and commit both');
+    expect(readFileSync(TRIVYIGNORE_FILE, 'utf8')).toBe(expected);
+  });
+
+  describe('the comparison the test above and `npm run trivyignore -- --check` make', () => {
+    let dir: string;
+    beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'edge-trivyignore-check-'))));
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+    const committed = () => readFileSync(TRIVYIGNORE_FILE, 'utf8');
+    const statusOf = (text: string | undefined) => {
+      const file = join(dir, '.trivyignore');
+      if (text !== undefined) writeFileSync(file, text);
+      return trivyignoreStatus({ file }).upToDate;
+    };
+
+    it('holds for a copy of the committed file', () => {
+      expect(statusOf(committed())).toBe(true);
+    });
+
+    it.each<[string, (text: string) => string | undefined]>([
+      ['an id ignored by hand, without a suppression', (t) => `${t}\nAVD-AWS-0057 exp:2027-01-01\n`],
+      ['an expiry moved by hand', (t) => t.replace(/exp:2027-03-31/, 'exp:2027-12-31')],
+      ['an entry deleted by hand', (t) => t.replace(/\n\n[^\n]*(\n#[^\n]*)*\nAVD-AWS-0104 exp:\S+/, '')],
+      ['no file at all', () => undefined],
+    ])('fails on %s', (_what, change) => {
+      const text = change(committed());
+      expect(text).not.toBe(committed());
+      expect(statusOf(text)).toBe(false);
+    });
+
+    it('fails when the suppressions file changes and .trivyignore is not regenerated', () => {
+      const source = join(dir, 'suppressions.yaml');
+      writeFileSync(source, readFileSync(SUPPRESSIONS_FILE, 'utf8').replace('id: AVD-AWS-0104', 'id: AVD-AWS-0107'));
+      writeFileSync(join(dir, '.trivyignore'), committed());
+      expect(trivyignoreStatus({ file: join(dir, '.trivyignore'), suppressionsFile: source }).upToDate).toBe(false);
+    });
   });
 
   it('the suppressions file with its trivy section still loads for the policy', () => {

@@ -11,6 +11,7 @@ function isKeyServerStack(stack: PolicyStack): boolean {
   return stack.concern === 'keyless';
 }
 
+// Repeats Trivy AVD-AWS-0028/0130; kept: an IMDSv1 SSRF on a key server reads the role that reads the keyless private key, and only this rule fails `npm test`.
 export const ec2Imdsv2: Rule = {
   id: 'EC2-IMDSV2',
   description: 'Instances and launch templates require IMDSv2 session tokens.',
@@ -42,6 +43,7 @@ export function templateVolumeProblems(template: TfResource): string[] {
   });
 }
 
+// Overlaps Trivy AVD-AWS-0131/0026/0008; kept: Trivy reads no launch template's block_device_mappings, where HardenedLaunchTemplate declares the root volume.
 export const ec2EncryptedVolumes: Rule = {
   id: 'EC2-ENCRYPTED-VOLUMES',
   description: 'Root, attached and standalone EBS volumes are encrypted (on the instance, or on the launch template it is launched from).',
@@ -65,6 +67,7 @@ export const ec2EncryptedVolumes: Rule = {
   },
 };
 
+// Overlaps Trivy AVD-AWS-0164 (subnets only); keyless: it follows each key server to its launch template and subnet.
 export const keyServerNoPublicIp: Rule = {
   id: 'EC2-KEYSERVER-NO-PUBLIC-IP',
   description: 'Hosts of the keyless stack get no public IP address: not from the instance, its launch template or its subnet.',
@@ -130,6 +133,7 @@ function openedGroup(resource: TfResource, stack: PolicyStack): string | undefin
   return stack.resolve(resource.body.security_group_id)?.address;
 }
 
+// Overlaps Trivy AVD-AWS-0107 (world ingress to SSH/RDP only); keyless: any world ingress, and no ingress at all to key servers.
 export const noWorldIngress: Rule = {
   id: 'SG-NO-WORLD-INGRESS',
   description: 'No security group admits traffic from 0.0.0.0/0 or ::/0; key servers admit no inbound traffic at all.',

@@ -1,6 +1,7 @@
 import { scanForSecrets } from '../secret-scan';
 import { Rule } from '../engine';
 
+// Overlaps Trivy AVD-AWS-0029/0129 (AWS keys in user data); kept: private keys, Cloudflare and tunnel tokens anywhere in the JSON, gzip user data decoded.
 export const noSecretMaterial: Rule = {
   id: 'NO-SECRET-MATERIAL',
   description: 'No private key, API token, AWS key, tunnel token or other literal secret appears anywhere in the stack JSON, user-data included (decoded).',
