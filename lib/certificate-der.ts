@@ -1,7 +1,7 @@
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate, Extensions, type Name } from '@peculiar/asn1-x509';
 import { Constructed, fromBER } from 'asn1js';
-import { Asn1Error, assertDer, fromDer } from './asn1';
+import { Asn1Error, assertDer, children, encoding, fromDer, readTlv } from './asn1';
 
 /** The parts of a certificate the trust checks compare, as @peculiar/asn1-x509 reads them. */
 export interface CertificateParts {
@@ -11,18 +11,28 @@ export interface CertificateParts {
   readonly serial: Buffer;
   readonly issuer: Name;
   readonly subject: Name;
-  /** The DER SubjectPublicKeyInfo (DER-checked input encodes back to the same bytes). */
+  /** The DER SubjectPublicKeyInfo, exactly as encoded (the tbsCertificate is checked canonical). */
   readonly spki: Buffer;
   /** The outer signatureAlgorithm OID. */
   readonly signatureAlgorithm: string;
 }
 
-/** Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue } (throws Asn1Error). */
+/**
+ * Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue } (throws
+ * Asn1Error). The tbsCertificate must encode back to exactly its bytes: the library
+ * silently drops fields its schema does not know (a third field in an
+ * AttributeTypeAndValue) and reads any non-zero octet as TRUE, so what it decoded would
+ * not be what was signed; canonical DER leaves one reading.
+ */
 export function certificateParts(der: Buffer): CertificateParts {
   const certificate = fromDer(der, Certificate, 'certificate');
   const tbs = certificate.tbsCertificate;
+  const encoded = Buffer.from(AsnConvert.serialize(tbs));
+  if (!encoded.equals(encoding(children(readTlv(der))[0]))) {
+    throw new Asn1Error('certificate: the tbsCertificate is not DER (it re-encodes differently: a non-DER BOOLEAN, a DEFAULT value written, or a field X.509 does not define)');
+  }
   return {
-    tbs: Buffer.from(AsnConvert.serialize(tbs)),
+    tbs: encoded,
     serial: Buffer.from(tbs.serialNumber),
     issuer: tbs.issuer,
     subject: tbs.subject,

@@ -21,9 +21,19 @@ describe('the DER gate in front of the library', () => {
   })();
   const trailing = Buffer.concat([der, Buffer.from([0x05, 0x00])]);
 
+  /** A critical flag written 0x01 instead of 0xff: BER reads TRUE, DER has only 0xff. */
+  const criticalOne = (() => {
+    const at = der.indexOf(Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x13, 0x01, 0x01, 0xff]));
+    if (at < 0) throw new Error('the first root of Node\'s store has no critical basicConstraints; pick another');
+    const copy = Buffer.from(der);
+    copy[at + 7] = 0x01;
+    return copy;
+  })();
+
   it.each([
     ['an indefinite length (BER)', indefinite, /indefinite length/],
     ['bytes after the certificate', trailing, /trailing bytes after the certificate/],
+    ['a non-DER BOOLEAN in an extension', criticalOne, /tbsCertificate is not DER/],
   ])('%s: the library reads it, we refuse it', (_what, input, message) => {
     expect(AsnConvert.parse(input, Certificate).tbsCertificate.serialNumber.byteLength).toBeGreaterThan(0);
     expect(() => certificateParts(input)).toThrow(Asn1Error);
