@@ -5,7 +5,10 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+    // Octokit ships ES modules only; jest runs CommonJS, so they are compiled like our own files.
+    '^.+\\.js$': ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
   },
+  transformIgnorePatterns: ['/node_modules/(?!(@octokit|universal-user-agent|before-after-hook|json-with-bigint|content-type)/)'],
   // Time limits come from test/support/budget.ts (jest-setup.ts sets the default).
   setupFilesAfterEnv: ['<rootDir>/test/support/jest-setup.ts'],
   // One scratch folder per run; the moto environment shared by the integration suites lives there.

@@ -1,8 +1,14 @@
+import { AsnConvert } from '@peculiar/asn1-schema';
+
 /**
- * A strict reader for the DER subset X.509 uses. Node renders names for people, not
- * for comparison (escaping, one line per RDN), so the checks that must not be fooled by
- * spelling read the bytes themselves. Anything that is not definite-length DER inside
- * its parent is refused with an Asn1Error rather than guessed at.
+ * DER in, typed objects out. The structures are decoded by @peculiar/asn1-schema with
+ * the @peculiar/asn1-x509 schemas (the parser of @peculiar/x509, maintained and fuzzed
+ * upstream). Their decoder (asn1js) reads BER, a superset of DER: an indefinite length,
+ * an element that overruns its container or bytes after the last element are accepted
+ * there. X.509 is DER, and a certificate that reads one way here and another way in
+ * OpenSSL is how a check gets fooled, so every input first passes `assertDer`, which
+ * refuses those with an Asn1Error rather than guessing. The tag-length-value reader
+ * below is only that gate (and what the tests use to build hostile DER).
  */
 
 export class Asn1Error extends Error {
@@ -68,12 +74,6 @@ export function children(parent: Tlv): Tlv[] {
   return out;
 }
 
-/** Requires `tlv` to carry `tag`, naming `what` when it does not. */
-export function expectTag(tlv: Tlv, tag: number, what: string): Tlv {
-  if (tlv.tag !== tag) throw new Asn1Error(`${what}: expected tag 0x${tag.toString(16)}, found 0x${tlv.tag.toString(16)}`);
-  return tlv;
-}
-
 /** The whole encoding of an element, header included. */
 export function encoding(tlv: Tlv): Buffer {
   return tlv.buffer.subarray(tlv.start, tlv.end);
@@ -84,105 +84,43 @@ export function contents(tlv: Tlv): Buffer {
   return tlv.buffer.subarray(tlv.contentStart, tlv.end);
 }
 
-/** An OBJECT IDENTIFIER's dotted form (`2.5.4.3`). */
-export function oidText(tlv: Tlv): string {
-  const bytes = contents(expectTag(tlv, TAG.OID, 'object identifier'));
-  if (bytes.length === 0) throw new Asn1Error('empty object identifier');
-  const parts: number[] = [];
-  let value = 0;
-  for (const b of bytes) {
-    value = value * 128 + (b & 0x7f);
-    if (!(b & 0x80)) {
-      parts.push(value);
-      value = 0;
-    }
+/**
+ * Refuses what the library would read as BER: one element filling `der` exactly, every
+ * constructed element filled exactly by its children, all lengths definite. (Primitive
+ * contents, such as the DER inside an extension's OCTET STRING, are checked where they
+ * are decoded.)
+ */
+export function assertDer(der: Buffer, what: string): void {
+  try {
+    const top = readTlv(der);
+    if (top.end !== der.length) throw new Asn1Error(`trailing bytes after the ${what}`);
+    const pending = [top];
+    for (let tlv = pending.pop(); tlv; tlv = pending.pop()) if (tlv.tag & 0x20) pending.push(...children(tlv));
+  } catch (e) {
+    if (e instanceof Asn1Error && !e.message.startsWith(`${what}: `)) throw new Asn1Error(`${what}: ${e.message}`);
+    throw e;
   }
-  const first = parts.shift()!;
-  const head = first < 80 ? [Math.floor(first / 40), first % 40] : [2, first - 80];
-  return [...head, ...parts].join('.');
 }
 
-/** The parts of a certificate the trust checks compare, as raw DER. */
-export interface CertificateParts {
-  /** The DER of the tbsCertificate (what the signature covers). */
-  readonly tbs: Buffer;
-  readonly serial: Buffer;
-  readonly issuer: Tlv;
-  readonly subject: Tlv;
-  /** The DER SubjectPublicKeyInfo, exactly as encoded in the certificate. */
-  readonly spki: Buffer;
-  /** The outer signatureAlgorithm OID. */
-  readonly signatureAlgorithm: string;
+/** `der` decoded as `schema` after the DER gate; the library's own errors become Asn1Errors naming `what`. */
+export function fromDer<T>(der: Buffer | Uint8Array, schema: new () => T, what: string): T {
+  const bytes = Buffer.isBuffer(der) ? der : Buffer.from(der.buffer, der.byteOffset, der.byteLength);
+  assertDer(bytes, what);
+  try {
+    return AsnConvert.parse(bytes, schema);
+  } catch (e) {
+    throw new Asn1Error(`${what}: ${(e as Error).message}`);
+  }
 }
 
 /**
- * Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }
- * tbsCertificate ::= SEQUENCE { [0] version OPTIONAL, serialNumber, signature,
- *   issuer, validity, subject, subjectPublicKeyInfo, ... }
+ * Like `fromDer`, and the value must also encode back to exactly the bytes it came from:
+ * the canonical-encoding rules of DER (minimal integers, BOOLEAN as 0xff, no DEFAULT
+ * values written, no fields the schema does not know) checked by the library's encoder.
+ * Used for the small structures whose every byte a decision reads.
  */
-export function certificateParts(der: Buffer): CertificateParts {
-  const outer = expectTag(readTlv(der), TAG.SEQUENCE, 'certificate');
-  if (outer.end !== der.length) throw new Asn1Error('trailing bytes after the certificate');
-  const [tbsTlv, algorithm] = children(outer);
-  const tbs = children(expectTag(tbsTlv, TAG.SEQUENCE, 'tbsCertificate'));
-  const fields = tbs[0]?.tag === 0xa0 ? tbs.slice(1) : tbs;
-  if (fields.length < 6) throw new Asn1Error('tbsCertificate has too few fields');
-  const [serial, , issuer, , subject, spki] = fields;
-  return {
-    tbs: encoding(tbsTlv),
-    serial: contents(expectTag(serial, TAG.INTEGER, 'serialNumber')),
-    issuer: expectTag(issuer, TAG.SEQUENCE, 'issuer'),
-    subject: expectTag(subject, TAG.SEQUENCE, 'subject'),
-    spki: encoding(expectTag(spki, TAG.SEQUENCE, 'subjectPublicKeyInfo')),
-    signatureAlgorithm: oidText(children(expectTag(algorithm, TAG.SEQUENCE, 'signatureAlgorithm'))[0]),
-  };
-}
-
-export const OID_BASIC_CONSTRAINTS = '2.5.29.19';
-
-/** One certificate extension as encoded: its OID, criticality and the DER inside its OCTET STRING. */
-export interface Extension {
-  readonly oid: string;
-  readonly critical: boolean;
-  readonly value: Buffer;
-}
-
-/**
- * The certificate's extensions (`[3] EXPLICIT SEQUENCE OF Extension` after the
- * subjectPublicKeyInfo and the optional unique IDs); empty for a v1 certificate.
- * Extension ::= SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
- */
-export function certificateExtensions(der: Buffer): Extension[] {
-  const outer = expectTag(readTlv(der), TAG.SEQUENCE, 'certificate');
-  const tbs = children(expectTag(children(outer)[0], TAG.SEQUENCE, 'tbsCertificate'));
-  const wrapper = tbs.find((t) => t.tag === 0xa3);
-  if (!wrapper) return [];
-  const list = children(wrapper);
-  if (list.length !== 1) throw new Asn1Error('extensions: expected one SEQUENCE inside [3]');
-  return children(expectTag(list[0], TAG.SEQUENCE, 'extensions')).map((ext) => {
-    const parts = children(expectTag(ext, TAG.SEQUENCE, 'extension'));
-    const oid = oidText(parts[0]);
-    const hasCritical = parts.length === 3;
-    if (parts.length !== 2 && !hasCritical) throw new Asn1Error(`extension ${oid}: expected 2 or 3 fields, found ${parts.length}`);
-    const critical = hasCritical ? booleanValue(parts[1], `extension ${oid} critical`) : false;
-    return { oid, critical, value: contents(expectTag(parts[hasCritical ? 2 : 1], TAG.OCTET_STRING, `extension ${oid} value`)) };
-  });
-}
-
-/** A DER BOOLEAN (one octet: 0x00 false, 0xff true; anything else is not DER). */
-export function booleanValue(tlv: Tlv, what: string): boolean {
-  const bytes = contents(expectTag(tlv, TAG.BOOLEAN, what));
-  if (bytes.length !== 1 || (bytes[0] !== 0x00 && bytes[0] !== 0xff)) throw new Asn1Error(`${what}: not a DER BOOLEAN`);
-  return bytes[0] === 0xff;
-}
-
-/** A non-negative INTEGER small enough to be a count (path lengths, versions). */
-export function smallNonNegativeInteger(tlv: Tlv, what: string): number {
-  const bytes = contents(expectTag(tlv, TAG.INTEGER, what));
-  if (bytes.length === 0) throw new Asn1Error(`${what}: empty INTEGER`);
-  if (bytes[0] & 0x80) throw new Asn1Error(`${what}: negative INTEGER`);
-  if (bytes.length > 1 && bytes[0] === 0 && !(bytes[1] & 0x80)) throw new Asn1Error(`${what}: INTEGER not minimally encoded`);
-  const significant = bytes[0] === 0 && bytes.length > 1 ? bytes.subarray(1) : bytes;
-  if (significant.length > 4) throw new Asn1Error(`${what}: INTEGER too large to be a count`);
-  return significant.reduce((value, b) => value * 256 + b, 0);
+export function fromCanonicalDer<T>(der: Buffer, schema: new () => T, what: string): T {
+  const value = fromDer(der, schema, what);
+  if (!Buffer.from(AsnConvert.serialize(value)).equals(der)) throw new Asn1Error(`${what}: not DER (it re-encodes differently: non-minimal integers, a non-DER BOOLEAN or extra fields)`);
+  return value;
 }

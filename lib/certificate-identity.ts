@@ -1,5 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
-import { certificateParts, type CertificateParts } from './asn1';
+import { certificateParts, type CertificateParts } from './certificate-der';
 import { spkiSha256 } from './cloudflare-origin-pull-ca';
 import { keyId } from './key-identity';
 import { canonicalName, type DistinguishedName, formatName, parseName } from './x509-name';

@@ -1,16 +1,18 @@
 import type { X509Certificate } from 'node:crypto';
-import { certificateExtensions, children, contents, readTlv } from './asn1';
+import { AuthorityKeyIdentifier, SubjectKeyIdentifier } from '@peculiar/asn1-x509';
+import { fromDer } from './asn1';
+import { certificateExtensions, OID_AUTHORITY_KEY_IDENTIFIER, OID_SUBJECT_KEY_IDENTIFIER } from './certificate-der';
 import { type CertificateIdentity, identify, signedBy } from './certificate-identity';
 
 /** Subject and authority key identifiers as hex ('' when absent or unreadable): only an ordering hint, never trusted. */
 function keyIdentifiers(der: Buffer): { ski: string; aki: string } {
   try {
     const ext = certificateExtensions(der);
-    const skiValue = ext.find((e) => e.oid === '2.5.29.14')?.value;
-    const akiValue = ext.find((e) => e.oid === '2.5.29.35')?.value;
-    const ski = skiValue ? contents(readTlv(skiValue)).toString('hex') : '';
-    const keyId = akiValue ? children(readTlv(akiValue)).find((t) => t.tag === 0x80) : undefined;
-    return { ski, aki: keyId ? contents(keyId).toString('hex') : '' };
+    const skiValue = ext.find((e) => e.oid === OID_SUBJECT_KEY_IDENTIFIER)?.value;
+    const akiValue = ext.find((e) => e.oid === OID_AUTHORITY_KEY_IDENTIFIER)?.value;
+    const ski = skiValue ? Buffer.from(fromDer(skiValue, SubjectKeyIdentifier, 'subjectKeyIdentifier').buffer).toString('hex') : '';
+    const keyId = akiValue ? fromDer(akiValue, AuthorityKeyIdentifier, 'authorityKeyIdentifier').keyIdentifier : undefined;
+    return { ski, aki: keyId ? Buffer.from(keyId.buffer).toString('hex') : '' };
   } catch {
     return { ski: '', aki: '' };
   }

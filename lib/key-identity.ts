@@ -1,5 +1,7 @@
 import { createHash, createPublicKey, KeyObject } from 'node:crypto';
-import { Asn1Error, children, contents, expectTag, oidText, readTlv, TAG } from './asn1';
+import { RSAPublicKey } from '@peculiar/asn1-rsa';
+import { SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
+import { fromCanonicalDer, fromDer } from './asn1';
 
 /**
  * The identity of a public key, whatever bytes encode it. OpenSSL takes one key in
@@ -14,22 +16,19 @@ import { Asn1Error, children, contents, expectTag, oidText, readTlv, TAG } from 
 const OID_RSA = '1.2.840.113549.1.1.1';
 const OID_RSA_PSS = '1.2.840.113549.1.1.10';
 
-/** A DER INTEGER's magnitude as hex without leading zeros (RSA n and e are positive). */
-function unsignedHex(bytes: Buffer): string {
-  let i = 0;
-  while (i < bytes.length - 1 && bytes[i] === 0) i++;
-  return bytes.subarray(i).toString('hex');
+/** An INTEGER's magnitude as hex without leading zeros (RSA n and e are positive). */
+function unsignedHex(bytes: ArrayBuffer): string {
+  const hex = Buffer.from(bytes).toString('hex').replace(/^(00)+/, '');
+  return hex === '' ? '00' : hex;
 }
 
-/** `rsa:<n>:<e>` read from the BIT STRING, so the algorithm parameters (NULL, absent, PSS) cannot matter. */
-function rsaCanonical(bitString: Buffer): string {
-  if (bitString[0] !== 0) throw new Asn1Error('RSA public key: BIT STRING with unused bits');
-  const key = Buffer.from(bitString.subarray(1));
-  const seq = expectTag(readTlv(key), TAG.SEQUENCE, 'RSAPublicKey');
-  if (seq.end !== key.length) throw new Asn1Error('RSAPublicKey: trailing bytes');
-  const [n, e, ...rest] = children(seq);
-  if (!n || !e || rest.length > 0) throw new Asn1Error('RSAPublicKey: expected exactly modulus and exponent');
-  return `rsa:${unsignedHex(contents(expectTag(n, TAG.INTEGER, 'RSA modulus')))}:${unsignedHex(contents(expectTag(e, TAG.INTEGER, 'RSA exponent')))}`;
+/**
+ * `rsa:<n>:<e>` read from the key bits, so the algorithm parameters (NULL, absent, PSS)
+ * cannot matter. The RSAPublicKey must be canonical DER (exactly modulus and exponent).
+ */
+function rsaCanonical(bits: ArrayBuffer): string {
+  const key = fromCanonicalDer(Buffer.from(bits), RSAPublicKey, 'RSAPublicKey');
+  return `rsa:${unsignedHex(key.modulus)}:${unsignedHex(key.publicExponent)}`;
 }
 
 /**
@@ -49,12 +48,9 @@ function decodedCanonical(spki: Buffer): string {
 
 /** The canonical form of a DER SubjectPublicKeyInfo (throws Asn1Error or a crypto error for a key that cannot be read). */
 export function canonicalKey(spki: Buffer): string {
-  const seq = expectTag(readTlv(spki), TAG.SEQUENCE, 'subjectPublicKeyInfo');
-  if (seq.end !== spki.length) throw new Asn1Error('subjectPublicKeyInfo: trailing bytes');
-  const [algorithm, bits] = children(seq);
-  if (!algorithm || !bits) throw new Asn1Error('subjectPublicKeyInfo: expected algorithm and key');
-  const oid = oidText(children(expectTag(algorithm, TAG.SEQUENCE, 'subjectPublicKeyInfo algorithm'))[0]);
-  if (oid === OID_RSA || oid === OID_RSA_PSS) return rsaCanonical(contents(expectTag(bits, TAG.BIT_STRING, 'subjectPublicKey')));
+  const info = fromDer(spki, SubjectPublicKeyInfo, 'subjectPublicKeyInfo');
+  const oid = info.algorithm.algorithm;
+  if (oid === OID_RSA || oid === OID_RSA_PSS) return rsaCanonical(info.subjectPublicKey);
   return decodedCanonical(spki);
 }
 

@@ -1,5 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
-import { Asn1Error, booleanValue, certificateExtensions, children, expectTag, OID_BASIC_CONSTRAINTS, readTlv, smallNonNegativeInteger, TAG } from './asn1';
+import { Boolean as Asn1Boolean, fromBER, Integer, Sequence } from 'asn1js';
+import { Asn1Error, assertDer } from './asn1';
+import { certificateExtensions, OID_BASIC_CONSTRAINTS } from './certificate-der';
 import { bundleSizeProblem, chainIndex, chainUp } from './chain-index';
 import { certName, isSelfSigned } from './x509';
 
@@ -29,27 +31,49 @@ export interface BasicConstraints {
   readonly pathLength?: number;
 }
 
-/** Reads basicConstraints from a certificate's DER; refuses duplicates and non-DER encodings. */
+/**
+ * Reads basicConstraints from a certificate's DER; refuses duplicates and non-DER
+ * encodings. asn1js decodes the fields; the checks on their bytes are ours, because it
+ * reads BER: any non-zero octet as TRUE, padded and negative integers as numbers.
+ */
 export function basicConstraints(der: Buffer): BasicConstraints {
   const found = certificateExtensions(der).filter((e) => e.oid === OID_BASIC_CONSTRAINTS);
   if (found.length > 1) throw new Asn1Error('basicConstraints appears more than once');
   if (found.length === 0) return { present: false, ca: false };
-  const value = found[0].value;
-  const seq = expectTag(readTlv(value), TAG.SEQUENCE, 'basicConstraints');
-  if (seq.end !== value.length) throw new Asn1Error('basicConstraints: trailing bytes');
-  let fields = children(seq);
+  assertDer(found[0].value, 'basicConstraints');
+  const seq = fromBER(found[0].value).result;
+  if (!(seq instanceof Sequence)) throw new Asn1Error('basicConstraints: expected a SEQUENCE');
+  let fields = seq.valueBlock.value;
   let ca = false;
-  if (fields[0]?.tag === TAG.BOOLEAN) {
-    ca = booleanValue(fields[0], 'basicConstraints cA');
+  if (fields[0] instanceof Asn1Boolean) {
+    ca = derBoolean(fields[0].valueBlock.valueHexView, 'basicConstraints cA');
     fields = fields.slice(1);
   }
   let pathLength: number | undefined;
-  if (fields[0]?.tag === TAG.INTEGER) {
-    pathLength = smallNonNegativeInteger(fields[0], 'basicConstraints pathLenConstraint');
+  if (fields[0] instanceof Integer) {
+    pathLength = smallNonNegativeInteger(fields[0].valueBlock.valueHexView, 'basicConstraints pathLenConstraint');
     fields = fields.slice(1);
   }
-  if (fields.length > 0) throw new Asn1Error(`basicConstraints: unexpected field with tag 0x${fields[0].tag.toString(16)}`);
+  if (fields.length > 0) {
+    throw new Asn1Error(`basicConstraints: unexpected field with tag 0x${fields[0].valueBeforeDecodeView[0].toString(16)}`);
+  }
   return { present: true, ca, pathLength };
+}
+
+/** A DER BOOLEAN's content: one octet, 0x00 false or 0xff true; anything else is not DER. */
+function derBoolean(bytes: Uint8Array, what: string): boolean {
+  if (bytes.length !== 1 || (bytes[0] !== 0x00 && bytes[0] !== 0xff)) throw new Asn1Error(`${what}: not a DER BOOLEAN`);
+  return bytes[0] === 0xff;
+}
+
+/** A DER INTEGER's content that must be a count (path lengths): non-negative, minimal, at most 32 bits. */
+function smallNonNegativeInteger(bytes: Uint8Array, what: string): number {
+  if (bytes.length === 0) throw new Asn1Error(`${what}: empty INTEGER`);
+  if (bytes[0] & 0x80) throw new Asn1Error(`${what}: negative INTEGER`);
+  if (bytes.length > 1 && bytes[0] === 0 && !(bytes[1] & 0x80)) throw new Asn1Error(`${what}: INTEGER not minimally encoded`);
+  const significant = bytes[0] === 0 && bytes.length > 1 ? bytes.subarray(1) : bytes;
+  if (significant.length > 4) throw new Asn1Error(`${what}: INTEGER too large to be a count`);
+  return significant.reduce((value, b) => value * 256 + b, 0);
 }
 
 /** `CA, pathlen 1`, `CA, pathlen 0`, `CA, no path length constraint`, `not a CA`. */

@@ -31,11 +31,16 @@ export const NODE_ROOT_STORE = "Node's built-in root store (tls.rootCertificates
 export function publicRootStore(sets: readonly { source: string; pems: readonly string[] }[]): PublicRootStore {
   const byKey = new Map<string, PublicRoot>();
   const bySubject = new Map<string, PublicRoot[]>();
+  // Node's store and Debian's bundle hold mostly the same roots: each certificate is
+  // parsed once (by its fingerprint), which halves the cost of building the store.
+  const parsed = new Map<string, CertificateIdentity>();
   for (const { source, pems } of sets) {
     for (const pem of pems) {
       let identity: CertificateIdentity;
       try {
-        identity = identify(new X509Certificate(pem));
+        const certificate = new X509Certificate(pem);
+        identity = parsed.get(certificate.fingerprint256) ?? identify(certificate);
+        parsed.set(certificate.fingerprint256, identity);
       } catch {
         continue; // a malformed entry in the system bundle is not our input to refuse
       }

@@ -1,9 +1,11 @@
-import { Asn1Error, children, contents, expectTag, oidText, TAG, type Tlv } from './asn1';
+import type { AttributeValue, Name } from '@peculiar/asn1-x509';
+import { fromBER, NumericString, VisibleString } from 'asn1js';
+import { Asn1Error } from './asn1';
 
 /**
- * Distinguished names read from DER and compared the way RFC 5280 (7.1, with the
- * RFC 4518 string preparation) and OpenSSL's canonical encoding do: case folded,
- * leading and trailing whitespace dropped, inner runs of whitespace folded to one
+ * Distinguished names, as @peculiar/asn1-x509 decodes them, compared the way RFC 5280
+ * (7.1, with the RFC 4518 string preparation) and OpenSSL's canonical encoding do: case
+ * folded, leading and trailing whitespace dropped, inner runs of whitespace folded to one
  * space, and the attributes of a multi-valued RDN compared as a set. The comparison is
  * deliberately a little wider than OpenSSL's (Unicode case folding and NFKC where
  * OpenSSL folds ASCII only), so every pair OpenSSL treats as one name is one name here.
@@ -38,36 +40,18 @@ const SHORT_NAMES: Record<string, string> = {
   '0.9.2342.19200300.100.1.1': 'UID',
 };
 
-/** Decodes the directory-string types; undefined for anything else (compared as bytes). */
-function decodeString(tlv: Tlv): string | undefined {
-  const bytes = contents(tlv);
-  switch (tlv.tag) {
-    case 0x0c: // UTF8String
-      return bytes.toString('utf8');
-    case 0x12: // NumericString
-    case 0x13: // PrintableString
-    case 0x16: // IA5String
-    case 0x1a: // VisibleString
-      return bytes.toString('latin1');
-    case 0x14: // TeletexString: OpenSSL reads it as Latin-1
-      return bytes.toString('latin1');
-    case 0x1e: {
-      // BMPString: UTF-16BE
-      if (bytes.length % 2 !== 0) throw new Asn1Error('BMPString of odd length');
-      const swapped = Buffer.from(bytes);
-      swapped.swap16();
-      return swapped.toString('utf16le');
-    }
-    case 0x1c: {
-      // UniversalString: UTF-32BE
-      if (bytes.length % 4 !== 0) throw new Asn1Error('UniversalString length not a multiple of 4');
-      let s = '';
-      for (let i = 0; i < bytes.length; i += 4) s += String.fromCodePoint(bytes.readUInt32BE(i));
-      return s;
-    }
-    default:
-      return undefined;
-  }
+/**
+ * The directory-string value of an attribute, or undefined for anything else (then
+ * compared as bytes). The library decodes UTF8String, PrintableString, IA5String,
+ * TeletexString (as Latin-1, like OpenSSL), BMPString and UniversalString; NumericString
+ * and VisibleString reach us undecoded (`anyValue`) and are read here.
+ */
+function decodeString(value: AttributeValue): string | undefined {
+  const text = value.utf8String ?? value.printableString ?? value.ia5String ?? value.teletexString ?? value.bmpString ?? value.universalString;
+  if (text !== undefined) return text;
+  if (!value.anyValue) return undefined;
+  const other = fromBER(value.anyValue).result;
+  return other instanceof NumericString || other instanceof VisibleString ? other.valueBlock.value : undefined;
 }
 
 // RFC 4518 2.2: characters mapped to nothing (soft hyphen, joiners, variation
@@ -89,18 +73,15 @@ export function canonicalValue(value: string): string {
     .trim();
 }
 
-/** Parses a DER Name (a SEQUENCE of SETs of AttributeTypeAndValue). */
-export function parseName(name: Tlv): DistinguishedName {
-  return children(expectTag(name, TAG.SEQUENCE, 'Name')).map((rdn) => {
-    const attributes = children(expectTag(rdn, TAG.SET, 'RelativeDistinguishedName'));
-    if (attributes.length === 0) throw new Asn1Error('empty RelativeDistinguishedName');
-    return attributes.map((atv) => {
-      const [type, value, ...rest] = children(expectTag(atv, TAG.SEQUENCE, 'AttributeTypeAndValue'));
-      if (!type || !value || rest.length > 0) throw new Asn1Error('AttributeTypeAndValue must hold exactly a type and a value');
-      const oid = oidText(type);
-      const text = decodeString(value);
-      const raw = `#${value.buffer.subarray(value.start, value.end).toString('hex')}`;
-      return { oid, type: SHORT_NAMES[oid] ?? oid, value: text ?? raw, canonical: text === undefined ? raw : canonicalValue(text) };
+/** A Name as the library decoded it (RDNs in order, each a SET of AttributeTypeAndValue). */
+export function parseName(name: Name): DistinguishedName {
+  return name.map((rdn) => {
+    // The library reads an empty SET; a name with an empty RDN is not X.509.
+    if (rdn.length === 0) throw new Asn1Error('empty RelativeDistinguishedName');
+    return rdn.map((atv) => {
+      const text = decodeString(atv.value);
+      const raw = `#${Buffer.from(atv.value.anyValue ?? new ArrayBuffer(0)).toString('hex')}`;
+      return { oid: atv.type, type: SHORT_NAMES[atv.type] ?? atv.type, value: text ?? raw, canonical: text === undefined ? raw : canonicalValue(text) };
     });
   });
 }

@@ -1,5 +1,7 @@
 import { createPrivateKey, createPublicKey, KeyObject, X509Certificate } from 'node:crypto';
+import { Asn1Error } from './asn1';
 import { caTrustRefusals, sharedCaEvidence, type TrustPolicy } from './ca-trust';
+import { identify } from './certificate-identity';
 import { bundleSizeProblem, chainIndex, chainUp } from './chain-index';
 
 /**
@@ -175,41 +177,16 @@ const SIGNATURE_OIDS: Record<string, { name: string; strong: boolean }> = {
   '1.2.840.10045.4.3.4': { name: 'ecdsa-with-SHA512', strong: true },
 };
 
-/** The certificate's signatureAlgorithm, read from its DER (Node does not expose it). */
+/** The certificate's signatureAlgorithm, read from its DER (Node does not expose it); an unreadable one is not strong. */
 export function signatureAlgorithm(cert: X509Certificate): { oid: string; name: string; strong: boolean } {
-  const der = cert.raw;
-  // Certificate ::= SEQUENCE { tbsCertificate SEQUENCE, signatureAlgorithm SEQUENCE { OID, ... }, ... }
-  const outer = derHeader(der, 0);
-  const tbs = derHeader(der, outer.contentStart);
-  const algSeq = derHeader(der, tbs.contentStart + tbs.length);
-  const oid = derHeader(der, algSeq.contentStart);
-  const text = decodeOid(der.subarray(oid.contentStart, oid.contentStart + oid.length));
-  return { oid: text, ...(SIGNATURE_OIDS[text] ?? { name: text, strong: false }) };
-}
-
-function derHeader(der: Buffer, at: number): { contentStart: number; length: number } {
-  let length = der[at + 1];
-  let contentStart = at + 2;
-  if (length & 0x80) {
-    const n = length & 0x7f;
-    length = 0;
-    for (let i = 0; i < n; i++) length = length * 256 + der[at + 2 + i];
-    contentStart += n;
+  let oid: string;
+  try {
+    oid = identify(cert).parts.signatureAlgorithm;
+  } catch (e) {
+    if (e instanceof Asn1Error) return { oid: '', name: `an unreadable signature algorithm (${e.message})`, strong: false };
+    throw e;
   }
-  return { contentStart, length };
-}
-
-function decodeOid(bytes: Buffer): string {
-  const parts = [Math.floor(bytes[0] / 40), bytes[0] % 40];
-  let value = 0;
-  for (const b of bytes.subarray(1)) {
-    value = value * 128 + (b & 0x7f);
-    if (!(b & 0x80)) {
-      parts.push(value);
-      value = 0;
-    }
-  }
-  return parts.join('.');
+  return { oid, ...(SIGNATURE_OIDS[oid] ?? { name: oid, strong: false }) };
 }
 
 /**

@@ -61,21 +61,31 @@ export async function startFakeGitHub(repository = 'acme/edge'): Promise<FakeGit
   let nextId = 1000;
   const issueJson = (i: Issue) => ({ ...i, html_url: `https://github.example/${repository}/issues/${i.number}` });
   const server: Server = createServer(async (req, res) => {
+    let link: string | undefined;
     const send = (status: number, body?: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
+      res.writeHead(status, { 'content-type': 'application/json', ...(link ? { link } : {}) });
       res.end(body === undefined ? '' : JSON.stringify(body));
     };
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       requests.push(`${req.method} ${url.pathname}${url.search}`);
-      const caller = identities[String(req.headers.authorization).replace(/^Bearer /, '')];
+      // GitHub takes a token as `Bearer <token>` or `token <token>` (Octokit sends the latter).
+      const caller = identities[String(req.headers.authorization).replace(/^(Bearer|token) /, '')];
       if (!caller) return send(401, { message: 'Bad credentials' });
       const prefix = `/repos/${repository}`;
       if (!url.pathname.startsWith(prefix)) return send(404, { message: 'Not Found' });
       const path = url.pathname.slice(prefix.length);
       const page = Number(url.searchParams.get('page') ?? 1);
       const perPage = Number(url.searchParams.get('per_page') ?? 30);
-      const paged = <T>(all: T[]) => all.slice((page - 1) * perPage, page * perPage);
+      // Like GitHub: the page asked for, and a Link header naming the next one while there is one.
+      const paged = <T>(all: T[]) => {
+        if (page * perPage < all.length) {
+          const next = new URL(url.pathname + url.search, `http://${req.headers.host}`);
+          next.searchParams.set('page', String(page + 1));
+          link = `<${next}>; rel="next"`;
+        }
+        return all.slice((page - 1) * perPage, page * perPage);
+      };
       let m: RegExpExecArray | null;
       if (req.method === 'GET' && path === '/issues') {
         const label = url.searchParams.get('labels');

@@ -1,8 +1,21 @@
+import { Octokit } from '@octokit/core';
+import { paginateRest } from '@octokit/plugin-paginate-rest';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import Bottleneck from 'bottleneck';
+
 /**
  * The few GitHub REST calls the workflows need (comments on pull requests, one issue per
- * environment), over `fetch`. The base URL is a parameter so tests run it against a
- * fake API on loopback; in Actions it is `GITHUB_API_URL`.
+ * environment), through Octokit: retries of server errors (plugin-retry), waiting out
+ * primary and secondary rate limits (plugin-throttling) and following every page of a
+ * list by its `Link` header (plugin-paginate-rest). The base URL is a parameter so tests
+ * run it against a fake API on loopback; in Actions it is `GITHUB_API_URL`.
  */
+
+const GitHubOctokit = Octokit.plugin(paginateRest, retry, throttling);
+
+/** How often a call that hit a rate limit is tried again before the run fails. */
+const RATE_LIMIT_RETRIES = 2;
 
 /** Who wrote a comment or opened an issue, as GitHub reports it. */
 export interface GitHubUser {
@@ -59,45 +72,60 @@ export interface GitHubClientOptions {
 }
 
 export class GitHubClient {
-  private readonly fetch: typeof fetch;
+  private readonly octokit: InstanceType<typeof GitHubOctokit>;
+  private readonly owner: string;
+  private readonly repo: string;
   /** The login this client writes as (GitHubClientOptions.author). */
   readonly author: string;
 
-  constructor(private readonly options: GitHubClientOptions) {
+  constructor(options: GitHubClientOptions) {
     if (!/^[\w.-]+\/[\w.-]+$/.test(options.repository)) throw new Error(`GitHub repository ${JSON.stringify(options.repository)} is not "owner/name"`);
     if (options.token === '') throw new Error('GitHub token is empty');
     this.author = options.author ?? ACTIONS_BOT_LOGIN;
     if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]*)(\[bot\])?$/.test(this.author)) throw new Error(`GitHub author ${JSON.stringify(this.author)} is not a GitHub login`);
-    this.fetch = options.fetch ?? globalThis.fetch;
-  }
-
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const url = `${this.options.baseUrl.replace(/\/$/, '')}/repos/${this.options.repository}${path}`;
-    const response = await this.fetch(url, {
-      method,
-      headers: {
-        accept: 'application/vnd.github+json',
-        authorization: `Bearer ${this.options.token}`,
-        'x-github-api-version': '2022-11-28',
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    [this.owner, this.repo] = options.repository.split('/');
+    const waitOut = (what: string) => (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+      process.stderr.write(`GitHub ${what} on ${request.method} ${request.url}: ${retryCount < RATE_LIMIT_RETRIES ? `waiting ${retryAfter} s and trying again` : 'giving up'}\n`);
+      return retryCount < RATE_LIMIT_RETRIES;
+    };
+    this.octokit = new GitHubOctokit({
+      baseUrl: options.baseUrl.replace(/\/$/, ''),
+      auth: options.token,
+      request: { fetch: options.fetch ?? globalThis.fetch },
+      throttle: {
+        onRateLimit: waitOut('rate limit'),
+        onSecondaryRateLimit: waitOut('secondary rate limit'),
+        // The plugin spaces writes 1 s apart and comments 3 s apart by default, for bulk
+        // writers; a run writes a comment or an issue per environment, and a limit it does
+        // hit is waited out above.
+        write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
+        notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
       },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(30_000),
     });
-    const text = await response.text();
-    if (!response.ok) throw new GitHubError(response.status, `GitHub ${method} ${path}: ${response.status} ${text.slice(0, 300)}`);
-    return (text ? JSON.parse(text) : undefined) as T;
   }
 
-  /** Every page of a list endpoint (100 per page). */
-  private async all<T>(path: string): Promise<T[]> {
-    const out: T[] = [];
-    for (let page = 1; page <= 50; page++) {
-      const batch = await this.request<T[]>('GET', `${path}${path.includes('?') ? '&' : '?'}per_page=100&page=${page}`);
-      out.push(...batch);
-      if (batch.length < 100) return out;
+  private async request<T>(method: string, path: string, body?: Record<string, unknown>): Promise<T> {
+    try {
+      const response = await this.octokit.request(`${method} /repos/{owner}/{repo}${path}`, {
+        owner: this.owner,
+        repo: this.repo,
+        headers: { 'x-github-api-version': '2022-11-28' },
+        request: { signal: AbortSignal.timeout(30_000) },
+        ...body,
+      });
+      return response.data as T;
+    } catch (e) {
+      throw asGitHubError(e, method, path);
     }
-    return out;
+  }
+
+  /** Every page of a list endpoint (100 per page), following GitHub's `Link` headers to the last. */
+  private async all<T>(path: string, query: Record<string, string> = {}): Promise<T[]> {
+    try {
+      return (await this.octokit.paginate(`GET /repos/{owner}/{repo}${path}`, { owner: this.owner, repo: this.repo, per_page: 100, ...query })) as T[];
+    } catch (e) {
+      throw asGitHubError(e, 'GET', path);
+    }
   }
 
   listComments(issue: number): Promise<GitHubComment[]> {
@@ -117,7 +145,7 @@ export class GitHubClient {
    * anyone who can label an issue could otherwise plant one that a run then rewrites.
    */
   async listOpenIssues(label: string): Promise<GitHubIssue[]> {
-    const issues = await this.all<GitHubIssue>(`/issues?state=open&labels=${encodeURIComponent(label)}`);
+    const issues = await this.all<GitHubIssue>('/issues', { state: 'open', labels: label });
     return issues.filter((i) => !i.pull_request && this.wrote(i));
   }
 
@@ -133,6 +161,12 @@ export class GitHubClient {
   updateIssue(number: number, patch: { title?: string; body?: string; state?: 'open' | 'closed'; state_reason?: 'completed' | 'not_planned' }): Promise<GitHubIssue> {
     return this.request('PATCH', `/issues/${number}`, patch);
   }
+}
+
+/** An Octokit RequestError (or a network failure) as a GitHubError naming the call. */
+function asGitHubError(e: unknown, method: string, path: string): GitHubError {
+  const status = typeof (e as { status?: unknown }).status === 'number' ? (e as { status: number }).status : 0;
+  return new GitHubError(status, `GitHub ${method} ${path}: ${status || 'no response'} ${String((e as Error).message).slice(0, 300)}`);
 }
 
 /**
