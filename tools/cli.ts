@@ -30,7 +30,7 @@ import { FileRefusedError, readRegularFile } from '../lib/files';
  *
  * Commands must import their heavy modules (stacks, providers, tools) inside `run`
  * with `await import(...)`, so `--help` and usage errors answer without loading them.
- * test/unit/cli/scripts.test.ts holds every command in package.json to all of this.
+ * test/integration/cli/scripts.test.ts holds every command in package.json to all of this.
  */
 
 export const EXIT = { ok: 0, failure: 1, changes: 2, usage: 64 } as const;

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { accessSync, appendFileSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { fromRoot } from '../lib/paths';
 import { AWS_PROVIDER, PROVIDER_MIRROR } from '../lib/providers';
@@ -88,7 +89,8 @@ export function cliConfigFile(): string {
  * mirror only), no telemetry, no prompts, and colour off so output can be parsed.
  */
 export function terraform(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<TerraformRun> {
-  return new Promise((resolve, reject) => {
+  const started = process.hrtime.bigint();
+  return new Promise<TerraformRun>((resolve, reject) => {
     const bin = terraformBinary();
     if (bin === undefined) {
       reject(new TerraformNotFoundError());
@@ -112,5 +114,31 @@ export function terraform(args: readonly string[], cwd: string, env: NodeJS.Proc
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', (e: NodeJS.ErrnoException) => reject(e.code === 'ENOENT' ? new TerraformNotFoundError() : e));
     child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  }).then((run) => {
+    logInvocation(args, cwd, Number(process.hrtime.bigint() - started) / 1e9);
+    return run;
   });
+}
+
+/**
+ * Set to a file path: every terraform run appends one JSON line `{ command, config,
+ * seconds }` to it, `config` being a digest of the configuration it ran on (the
+ * `*.tf.json` and `*.tf` files of its folder). `npm run bench -- --suite` sets it for
+ * one jest run and sums each distinct (command, config) once: the suite's floor.
+ */
+export const TERRAFORM_LOG_VARIABLE = 'EDGE_TERRAFORM_LOG';
+
+function logInvocation(args: readonly string[], cwd: string, seconds: number): void {
+  const log = process.env[TERRAFORM_LOG_VARIABLE];
+  if (!log) return;
+  const hash = createHash('sha256');
+  try {
+    for (const name of readdirSync(cwd).filter((n) => /\.tf(\.json)?$/.test(n)).sort()) hash.update(`${name}\0`).update(readFileSync(join(cwd, name)));
+  } catch {
+    hash.update('(no folder)');
+  }
+  // Commands only, not their flags: a plan with -refresh=false is the same plan to the floor.
+  const words = args.filter((a) => !a.startsWith('-'));
+  const command = (['state', 'providers'].includes(words[0] ?? '') ? words.slice(0, 2) : words.slice(0, 1)).join(' ');
+  appendFileSync(log, `${JSON.stringify({ command, config: hash.digest('hex').slice(0, 16), seconds: Math.round(seconds * 1000) / 1000 })}\n`);
 }

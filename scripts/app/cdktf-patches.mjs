@@ -1,5 +1,5 @@
 // Changes to cdktf 0.21.0 made only inside the app bundle (scripts/app.mjs), each one
-// removing work whose result never reaches cdktf.out. test/unit/app-runner.test.ts
+// removing work whose result never reaches cdktf.out. test/integration/app-runner.test.ts
 // synthesizes every environment with and without them and requires the same bytes;
 // EDGE_CDKTF_AS_SHIPPED=1 builds the bundle without them, to debug cdktf itself.
 //
@@ -34,7 +34,7 @@ export function patchRefusal(root) {
   return (
     `the installed cdktf is ${pkg.name} ${pkg.version}, but scripts/app/cdktf-patches.mjs is written for ` +
     `${PATCHED_FOR.name} ${PATCHED_FOR.version}. Run with EDGE_CDKTF_AS_SHIPPED=1 to bundle it unpatched; to patch it, ` +
-    're-check every patch against its source, set PATCHED_FOR, and run test/unit/app-runner.test.ts ' +
+    're-check every patch against its source, set PATCHED_FOR, and run test/integration/app-runner.test.ts ' +
     '(same bytes with and without the patches) and test/integration/cdktn-continuity.test.ts (docs/cdktn-migration.md)'
   );
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StackReport } from '../../tools/plan/plan-report';
-import { applyStacks, planStacks, prepareStacks, type StackRunOptions } from '../../tools/plan/plan-runner';
+import { stackReport, type StackReport, type TerraformPlanJson } from '../../tools/plan/plan-report';
+import { applyStacks, planStack, prepareEnvironment, prepareStacks, terraformEnvFor, type StackRunOptions } from '../../tools/plan/plan-runner';
 import { runInitialized } from '../../tools/plan/init';
 import { terraform } from '../../tools/terraform';
 import { fromRoot } from '../../lib/paths';
@@ -9,6 +9,7 @@ import { outageRisks } from '../../tools/plan/outage-risk';
 import { budgetFor } from '../support/budget';
 import { baseEnvironment, envDir, withField } from '../support/env-files';
 import { motoEnv, motoUnavailableReason, startMoto, type Moto } from '../support/moto';
+import { configurationOnly } from '../support/plan-options';
 import { runDir } from '../support/run-dir';
 import { terraformUnavailableReason } from '../../tools/terraform';
 
@@ -61,17 +62,26 @@ describeMoto('content-keyed identities on moto: migration by moves, edits touch 
     stacks,
     terraformEnv: motoEnv(),
   });
-  const planOrigin = async (hostnames: readonly string[]): Promise<StackReport> => {
+  /**
+   * The origin stack planned as `npm run plan` plans it (planStack, the report of
+   * stackReport), with terraform's plan JSON kept: the fixture below is recorded from the
+   * same plan instead of a second one. Every question here is about the code against
+   * the state, so no refresh.
+   */
+  const planOriginWithJson = async (hostnames: readonly string[]): Promise<{ report: StackReport; plan?: TerraformPlanJson }> => {
     const envs = envsWith(hostnames);
     try {
-      const report = await planStacks({ ...options(envs, ['origin']), mode: 'plan' });
-      const origin = report.stacks.find((s) => s.stack === 'local-origin')!;
-      if (origin.status === 'error') throw new Error(`plan of local-origin failed: ${origin.error}`);
-      return origin;
+      const run = configurationOnly(options(envs, ['origin']));
+      const { stacks: [origin], config } = prepareEnvironment(run);
+      const result = await planStack(origin, terraformEnvFor(run));
+      const report = stackReport(result, config.drift.knownEmulatorGaps);
+      if (report.status === 'error') throw new Error(`plan of local-origin failed: ${report.error}`);
+      return { report, plan: result.plan };
     } finally {
       rmSync(envs, { recursive: true, force: true });
     }
   };
+  const planOrigin = async (hostnames: readonly string[]): Promise<StackReport> => (await planOriginWithJson(hostnames)).report;
 
   beforeAll(async () => {
     moto = await startMoto();
@@ -148,9 +158,11 @@ describeMoto('content-keyed identities on moto: migration by moves, edits touch 
         ['insert in the middle', [A, X, B, C], [X]],
         ['rename one', [A, B2, C], [B, B2]],
       ];
+      let removalPlan: TerraformPlanJson | undefined;
       for (const [name, hostnames, touched] of edits) {
-        const report = await planOrigin(hostnames);
+        const { report, plan } = await planOriginWithJson(hostnames);
         reports[name] = report;
+        if (name === 'remove the first') removalPlan = plan;
         const hosts = [...new Set(report.changes.map((c) => hostOf(c) ?? `(not per-hostname) ${c.address}`))].sort();
         expect({ name, hosts }).toEqual({ name, hosts: [...touched].sort() });
         expect({ name, replaced: report.counts.replace, updated: report.counts.update }).toEqual({ name, replaced: 0, updated: 0 });
@@ -163,24 +175,14 @@ describeMoto('content-keyed identities on moto: migration by moves, edits touch 
 
       // The removal's plan JSON, recorded for the PR comment example (docs/examples/pr-comment.md):
       // RECORD_PLAN_FIXTURES=1 writes test/fixtures/plans/moto-hostname-removal.json.
-      const removalEnvs = envsWith([B, C]);
-      try {
-        const [origin] = prepareStacks(options(removalEnvs, ['origin']));
-        const env = { ...motoEnv() };
-        const planned = await runInitialized(origin.dir, env, () => terraform(['plan', '-input=false', '-no-color', '-out=removal.tfplan'], origin.dir, env));
-        if (planned.failedInit || planned.run.code !== 0) throw new Error(`removal plan failed: ${(planned.failedInit ?? planned.run).stderr.slice(-3000)}`);
-        const shown = await terraform(['show', '-json', 'removal.tfplan'], origin.dir, env);
-        const json = JSON.parse(shown.stdout);
-        const recorded = {
-          format_version: json.format_version,
-          terraform_version: json.terraform_version,
-          resource_changes: json.resource_changes.filter((c: { change: { actions: string[] } }) => !c.change.actions.every((a) => a === 'no-op' || a === 'read')),
-        };
-        expect(recorded.resource_changes.map((c: { change: { actions: string[] } }) => c.change.actions.join('+'))).toEqual(expect.arrayContaining(['delete']));
-        if (process.env.RECORD_PLAN_FIXTURES === '1') writeFileSync(fromRoot('test', 'fixtures', 'plans', 'moto-hostname-removal.json'), `${JSON.stringify(recorded, null, 2)}\n`);
-      } finally {
-        rmSync(removalEnvs, { recursive: true, force: true });
-      }
+      expect(removalPlan).toBeDefined();
+      const recorded = {
+        format_version: removalPlan!.format_version,
+        terraform_version: removalPlan!.terraform_version,
+        resource_changes: (removalPlan!.resource_changes ?? []).filter((c) => !c.change.actions.every((a) => a === 'no-op' || a === 'read')),
+      };
+      expect(recorded.resource_changes.map((c) => c.change.actions.join('+'))).toEqual(expect.arrayContaining(['delete']));
+      if (process.env.RECORD_PLAN_FIXTURES === '1') writeFileSync(fromRoot('test', 'fixtures', 'plans', 'moto-hostname-removal.json'), `${JSON.stringify(recorded, null, 2)}\n`);
       expect(reports.reorder.changes).toEqual([]);
       expect(reports['insert in the middle'].counts).toMatchObject({ create: 4, delete: 0 });
       expect(reports['rename one'].counts).toMatchObject({ create: 4, delete: 4 });

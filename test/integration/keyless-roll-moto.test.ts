@@ -5,6 +5,7 @@ import type { StackReport } from '../../tools/plan/plan-report';
 import { planStacks } from '../../tools/plan/plan-runner';
 import { budgetFor } from '../support/budget';
 import { withField } from '../support/env-files';
+import { configurationOnly } from '../support/plan-options';
 import { SHARED_LOCAL_SETUP_BUDGET, sharedLocalEnvironment, sharedLocalUnavailableReason, type SharedLocalEnvironment } from '../support/shared-local';
 
 const unavailable = sharedLocalUnavailableReason();
@@ -29,7 +30,8 @@ describeMoto('key servers roll: a template, AMI or user-data change never replac
       const plan = async (name: string, edit: (doc: Record<string, any>) => Record<string, any>): Promise<StackReport> => {
         const dir = mkdtempSync(join(options.workDir, `envs-${name}-`));
         writeFileSync(join(dir, 'local.yaml'), JSON.stringify(edit(local.document)));
-        const report = await planStacks({ ...options, envsDir: dir, stacks: ['keyless'], mode: 'plan' });
+        // What an edit replaces is a question about the code against the state: no refresh.
+        const report = await planStacks({ ...configurationOnly(options), envsDir: dir, stacks: ['keyless'], mode: 'plan' });
         const keyless = report.stacks.find((s) => s.stack === 'local-keyless')!;
         if (keyless.status === 'error') throw new Error(`plan ${name} failed: ${keyless.error}`);
         return keyless;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { StackJson } from './synth';
 import { asn1Time, hoursFromNow, type OpensslWorkbench, type TestCertificate } from './openssl';
+import { asTlsProviderWrites } from './tls-provider';
 
 /**
  * Realizes the `tls_*` resources of a synthesized stack with openssl: every key,
@@ -139,10 +140,4 @@ export function realizedValue(realized: RealizedTls, expression: string): string
   throw new Error(`cannot realize ${expression}`);
 }
 
-/**
- * The path length the tls provider 4.2.x really writes: it sets Go's MaxPathLen but
- * never MaxPathLenZero, so 0 (like no value) becomes "no constraint".
- */
-export function asTlsProviderWrites(maxPathLength: number | undefined): number | undefined {
-  return maxPathLength === undefined || maxPathLength === 0 ? undefined : maxPathLength;
-}
+export { asTlsProviderWrites };

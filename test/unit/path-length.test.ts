@@ -1,6 +1,6 @@
 import { App, TerraformStack, Testing } from 'cdktf';
 import { LocallySignedCaCert, SelfSignedCaCert } from '../../providers/tls/path-length';
-import { asTlsProviderWrites } from '../support/realize-tls';
+import { asTlsProviderWrites } from '../support/tls-provider';
 
 /**
  * tls 4.2.x writes `max_path_length` into Go's MaxPathLen but never sets MaxPathLenZero,

@@ -1,35 +1,29 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fromRoot } from '../../lib/paths';
+import { planCommand } from '../../tools/plan/command';
 import { terraform, terraformMissingReason, TerraformNotFoundError } from '../../tools/terraform';
+import { runInProcess } from '../support/run-command';
 
 /**
  * With no terraform on PATH, every command that runs it prints one line saying so and
- * exits 1: no `spawn terraform ENOENT` stack trace.
+ * exits 1: no `spawn terraform ENOENT` stack trace. In process (the command definition
+ * with its arguments); test/integration/terraform-missing.test.ts spawns validate for real.
  */
 describe('terraform missing from PATH', () => {
   let bin: string;
-  let env: NodeJS.ProcessEnv;
   beforeAll(() => {
-    // A PATH with node on it and nothing else, so tsx runs but terraform is nowhere.
+    // An empty PATH folder: terraform is nowhere.
     bin = mkdtempSync(join(tmpdir(), 'edge-no-terraform-'));
-    symlinkSync(process.execPath, join(bin, 'node'));
-    env = { ...process.env, PATH: bin, TERRAFORM_BIN: '' };
   });
   afterAll(() => rmSync(bin, { recursive: true, force: true }));
 
-  const run = (script: string, args: string[]) =>
-    spawnSync(fromRoot('node_modules', '.bin', 'tsx'), [fromRoot('scripts', script), ...args], { cwd: fromRoot(), env, encoding: 'utf8', timeout: 120000 });
-
-  it.each<[string, string, string[]]>([
-    ['plan', 'plan.ts', ['--env', 'dev']],
-    ['drift', 'drift.ts', ['--env', 'dev']],
-    ['validate', 'validate.ts', []],
-  ])('%s says so in one line and exits 1', (mode, script, args) => {
-    const r = run(script, args);
-    expect(r.status).toBe(1);
+  it.each<['plan' | 'drift', string[]]>([
+    ['plan', ['--env', 'dev']],
+    ['drift', ['--env', 'dev']],
+  ])('%s says so in one line and exits 1', async (mode, args) => {
+    const r = await runInProcess(planCommand(mode), args, { PATH: bin, TERRAFORM_BIN: undefined });
+    expect(r.code).toBe(1);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toEqual([`${mode}: cannot run: terraform is not on PATH; install Terraform (1.10 or later) or set TERRAFORM_BIN to its path`]);
     expect(r.stderr).not.toMatch(/ENOENT|\n\s+at /);

@@ -33,7 +33,7 @@ describe('the test order', () => {
   });
 
   it('recognizes the real moto suites and only them', () => {
-    const real = ['test/integration/drift-e2e.test.ts', 'test/integration/validate.test.ts', 'test/unit/x509.test.ts'].map((p) => ({
+    const real = ['test/integration/drift-e2e.test.ts', 'test/integration/validate.test.ts', 'test/integration/x509.test.ts'].map((p) => ({
       path: join(__dirname, '..', '..', p),
       context: fakeContext,
     }));

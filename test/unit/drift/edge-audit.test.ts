@@ -2,11 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Cloudflare from 'cloudflare';
-import { fromRoot } from '../../../lib/paths';
 import { budgetFor } from '../../support/budget';
-import { runToEnd } from '../../support/processes';
+import { runInProcess } from '../../support/run-command';
 import type { SettingGetResponse } from 'cloudflare/resources/zones/settings';
 import { auditEdge, declaredResources, type DeclaredResource, HANDLING, noRefreshFacts, type StateValues } from '../../../tools/drift/edge-audit';
+import { planCommand } from '../../../tools/plan/command';
 import { synthesizeJson } from '../../../tools/synth/synth-json';
 import { type FakeCloudflare, type FakeEdgeState, mtlsCa, originPull, startFakeCloudflare } from '../../support/fake-cloudflare';
 
@@ -123,10 +123,7 @@ describe('edge live audit: the Cloudflare fields the provider never re-reads, re
   it('the command: npm run drift -- --edge exits 0 on a clean edge and 2 on an out-of-band change, naming zone, hostname and field', async () => {
     reset();
     const run = () =>
-      runToEnd(process.execPath, [fromRoot('node_modules/tsx/dist/cli.mjs'), fromRoot('scripts/drift.ts'), '--env', 'local', '--edge', '--state-root', mkdtempSync(join(tmpdir(), 'edge-state-'))], {
-        cwd: fromRoot(),
-        env: { ...process.env, CLOUDFLARE_API_TOKEN: 'test-token', CLOUDFLARE_BASE_URL: fake.baseURL },
-      });
+      runInProcess(planCommand('drift'), ['--env', 'local', '--edge', '--state-root', mkdtempSync(join(tmpdir(), 'edge-state-'))], { CLOUDFLARE_API_TOKEN: 'test-token', CLOUDFLARE_BASE_URL: fake.baseURL });
     const clean = await run();
     expect({ code: clean.code, stderr: clean.stderr }).toEqual({ code: 0, stderr: '' });
     expect(clean.stdout).toContain('### Edge live audit: clean');

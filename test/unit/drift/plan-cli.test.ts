@@ -1,12 +1,12 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../../lib/errors';
-import { fromRoot } from '../../../lib/paths';
 import { listEnvironments } from '../../../envs/load';
+import { planCommand } from '../../../tools/plan/command';
 import { prepareEnvironment, prepareStacks } from '../../../tools/plan/plan-runner';
 import { NEVER_AN_ENVIRONMENT } from '../../support/env-files';
+import { runInProcess } from '../../support/run-command';
 
 describe('plan and drift refuse bad input before running Terraform', () => {
   const workDir = mkdtempSync(join(tmpdir(), 'edge-plan-cli-'));
@@ -43,9 +43,10 @@ describe('plan and drift refuse bad input before running Terraform', () => {
     expect(stacks.find((s) => s.name === 'dev-edge')!.dependencies).toEqual(['dev-origin']);
   });
 
-  it('exits 64, a usage error a pipeline can tell from drift, when --env is missing', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', fromRoot('scripts', 'drift.ts')], { encoding: 'utf8', cwd: fromRoot(), timeout: 60_000 });
-    expect(r.status).toBe(64);
+  it('exits 64, a usage error a pipeline can tell from drift, when --env is missing', async () => {
+    // $ENVS would stand in for --env: the run has none.
+    const r = await runInProcess(planCommand('drift'), [], { ENVS: undefined });
+    expect(r.code).toBe(64);
     expect(r.stderr).toBe('npm run drift: missing --env <env>\nrun "npm run drift -- --help" for usage\n');
   });
 });

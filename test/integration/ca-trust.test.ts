@@ -14,7 +14,7 @@ import { truststoreProblems } from '../../lib/x509';
 import { OpensslWorkbench, opensslUnavailableReason, type TestCertificate } from '../support/openssl';
 
 const unavailable = opensslUnavailableReason();
-if (unavailable) console.warn(`SKIPPED test/unit/ca-trust.test.ts: ${unavailable}`);
+if (unavailable) console.warn(`SKIPPED test/integration/ca-trust.test.ts: ${unavailable}`);
 const describeOpenssl = unavailable ? describe.skip : describe;
 
 /**

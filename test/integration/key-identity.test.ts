@@ -16,7 +16,7 @@ import { treeSnapshot } from '../support/tree';
 import { OpensslWorkbench, opensslUnavailableReason, type TestCertificate } from '../support/openssl';
 
 const unavailable = opensslUnavailableReason();
-if (unavailable) console.warn(`SKIPPED test/unit/key-identity.test.ts: ${unavailable}`);
+if (unavailable) console.warn(`SKIPPED test/integration/key-identity.test.ts: ${unavailable}`);
 const describeOpenssl = unavailable ? describe.skip : describe;
 
 /**

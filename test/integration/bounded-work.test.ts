@@ -17,7 +17,7 @@ import { OpensslWorkbench, opensslUnavailableReason, type TestCertificate } from
 import { treeSnapshot } from '../support/tree';
 
 const unavailable = opensslUnavailableReason();
-if (unavailable) console.warn(`SKIPPED test/unit/bounded-work.test.ts: ${unavailable}`);
+if (unavailable) console.warn(`SKIPPED test/integration/bounded-work.test.ts: ${unavailable}`);
 const describeOpenssl = unavailable ? describe.skip : describe;
 
 /**

@@ -10,7 +10,7 @@ import { makeTestCertificates, opensslUnavailableReason, type TestCertificates }
 import { freePort } from '../support/processes';
 
 const unavailable = opensslUnavailableReason();
-if (unavailable) console.warn(`SKIPPED test/unit/verify-default-endpoint.test.ts: ${unavailable}`);
+if (unavailable) console.warn(`SKIPPED test/integration/verify-default-endpoint.test.ts: ${unavailable}`);
 const describeOpenssl = unavailable ? describe.skip : describe;
 
 const HOST = 'abc123.execute-api.example.test';

@@ -42,7 +42,7 @@ describe('the bundle refuses a cdktf the patches were not written for', () => {
       expect(r.status).toBe(1);
       expect(r.stderr).toContain(`refusing to bundle: the installed cdktf is ${named}, but scripts/app/cdktf-patches.mjs is written for cdktf 0.21.0`);
       expect(r.stderr).toContain('EDGE_CDKTF_AS_SHIPPED=1');
-      expect(r.stderr).toContain('test/unit/app-runner.test.ts');
+      expect(r.stderr).toContain('test/integration/app-runner.test.ts');
       expect(r.stdout).not.toContain('bundled');
     } finally {
       rmSync(root, { recursive: true, force: true });

@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { fromRoot } from '../../lib/paths';
+import { importsOf, repositoryImports, sourceFiles, type ImportEdge } from '../support/imports';
+
+// Unit means in-process (README "Tests"): a file under test/unit runs inside the jest
+// process and starts nothing, so `npm run test:unit` stays a quick loop. A test that
+// spawns (nginx, openssl, Python, terraform, moto, a CLI, even git or mkfifo) belongs in
+// test/integration. CLI behaviour is tested in process with test/support/run-command.ts.
+
+const CHILD_PROCESS = new Set(['child_process', 'node:child_process']);
+
+/**
+ * Support modules that start processes by themselves: the ones importing child_process,
+ * and every support module importing one of those, found from the sources.
+ */
+function spawningSupportModules(edges: readonly ImportEdge[]): Set<string> {
+  const support = edges.filter((e) => e.file.startsWith('test/support/'));
+  const moduleOf = (file: string) => file.replace(/\.(ts|js|cjs|mjs)$/, '');
+  const spawning = new Set(support.filter((e) => CHILD_PROCESS.has(e.specifier)).map((e) => moduleOf(e.file)));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const e of support) {
+      if (e.target && spawning.has(e.target) && !spawning.has(moduleOf(e.file))) {
+        spawning.add(moduleOf(e.file));
+        grew = true;
+      }
+    }
+  }
+  return spawning;
+}
+
+/**
+ * The one exception, and why: imports.ts lists the files it checks with one
+ * `git ls-files` (milliseconds, no project CLI, no TLS tool), so that this test and
+ * architecture.test.ts see exactly what git sees.
+ */
+const ALLOWED = new Map([['test/support/imports', 'one git ls-files to list the files the import rules read']]);
+
+describe('unit tests run in the jest process', () => {
+  const edges = repositoryImports(['test']);
+  const spawning = spawningSupportModules(edges);
+
+  it('finds the spawning support modules (openssl, nginx and processes among them)', () => {
+    expect([...spawning]).toEqual(expect.arrayContaining(['test/support/openssl', 'test/support/nginx', 'test/support/processes']));
+  });
+
+  it('no file under test/unit imports child_process or a support module that spawns', () => {
+    const offending = edges
+      .filter((e) => e.file.startsWith('test/unit/'))
+      .filter((e) => CHILD_PROCESS.has(e.specifier) || (e.target !== undefined && spawning.has(e.target) && !ALLOWED.has(e.target)))
+      .map((e) => `${e.file}:${e.line} imports ${e.specifier}: move the file to test/integration, or test the behaviour in process (test/support/run-command.ts)`);
+    expect(offending).toEqual([]);
+  });
+
+  it('would catch a unit file that imports a spawning helper', () => {
+    const file = 'test/unit/example.test.ts';
+    const probe = importsOf(file, "import { execFileSync } from 'node:child_process';\nimport { OpensslWorkbench } from '../support/openssl';\n");
+    const caught = probe.filter((e) => CHILD_PROCESS.has(e.specifier) || (e.target !== undefined && spawning.has(e.target)));
+    expect(caught.map((e) => e.specifier)).toEqual(['node:child_process', '../support/openssl']);
+  });
+
+  it('every allowed exception still exists and still spawns (or it is dropped)', () => {
+    for (const module of ALLOWED.keys()) {
+      expect(sourceFiles(['test/support']).some((f) => f.startsWith(`${module}.`))).toBe(true);
+      expect(spawning.has(module)).toBe(true);
+      expect(readFileSync(fromRoot(`${module}.ts`), 'utf8')).toMatch(/child_process/);
+    }
+  });
+});

@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readTerraformLog, renderSuiteFloor, suiteFloor } from '../../tools/bench/suite-floor';
+
+// The floor of the whole suite (npm run bench): every distinct terraform run once, at
+// the fastest the suite ran it. test/integration/terraform-log.test.ts checks that
+// tools/terraform.ts writes the log this reads.
+
+describe('the suite floor', () => {
+  const runs = [
+    { command: 'init', config: 'a', seconds: 4 },
+    { command: 'init', config: 'a', seconds: 3 },
+    { command: 'plan', config: 'a', seconds: 12 },
+    { command: 'plan', config: 'a', seconds: 10 },
+    { command: 'plan', config: 'b', seconds: 11 },
+    { command: 'show', config: 'a', seconds: 2 },
+    { command: 'show', config: 'a', seconds: 2 },
+  ];
+
+  it('counts each distinct (command, configuration) once, at its fastest run', () => {
+    const floor = suiteFloor(runs);
+    expect(floor).toMatchObject({ seconds: 3 + 10 + 11 + 2, spentSeconds: 44, invocations: 7, distinct: 4 });
+    expect(floor.byCommand).toEqual([
+      { command: 'init', runs: 2, distinct: 1, spent: 7, floor: 3 },
+      { command: 'plan', runs: 3, distinct: 2, spent: 33, floor: 21 },
+      { command: 'show', runs: 2, distinct: 1, spent: 4, floor: 2 },
+    ]);
+  });
+
+  it('prints the suite against it', () => {
+    const text = renderSuiteFloor(suiteFloor(runs), 39);
+    expect(text).toMatch(/^suite floor: 26\.0 s of terraform \(4 distinct runs of 7; the suite spent 44\.0 s in terraform\)$/m);
+    expect(text).toMatch(/^ {2}terraform plan\s+3 runs,\s+2 distinct\s+spent\s+33\.0 s\s+floor\s+21\.0 s$/m);
+    expect(text).toMatch(/^suite 39\.0 s \/ floor 26\.0 s = 1\.50x {2}\(target <= 1\.5x\)$/m);
+  });
+
+  it('is zero, and the ratio infinite, when no terraform ran', () => {
+    expect(suiteFloor([])).toMatchObject({ seconds: 0, distinct: 0 });
+    expect(renderSuiteFloor(suiteFloor([]), 10)).toMatch(/= Infinityx/);
+  });
+
+  describe('the log', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edge-tf-log-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('is read line by line; a missing file is no runs', () => {
+      const log = join(dir, 'ok.jsonl');
+      writeFileSync(log, `${JSON.stringify(runs[0])}\n\n${JSON.stringify(runs[2])}\n`);
+      expect(readTerraformLog(log)).toEqual([runs[0], runs[2]]);
+      expect(readTerraformLog(join(dir, 'missing.jsonl'))).toEqual([]);
+    });
+
+    it('a line that is not a run names the file and line', () => {
+      const log = join(dir, 'bad.jsonl');
+      writeFileSync(log, `${JSON.stringify(runs[0])}\n{"command":"plan"}\n`);
+      expect(() => readTerraformLog(log)).toThrow(`${log}:2: not a terraform log line: {"command":"plan"}`);
+    });
+  });
+});

@@ -1,0 +1,47 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TERRAFORM_LOG_VARIABLE } from '../terraform';
+import { readTerraformLog, renderSuiteFloor, suiteFloor, type SuiteFloor } from './suite-floor';
+
+/** One timed command of `npm run bench` (scripts/bench.ts `measure`): seconds per run and peak RSS. */
+export interface Measurement {
+  readonly label: string;
+  readonly seconds: number[];
+  readonly peakRssMb: number | undefined;
+}
+
+export type Timed = (label: string, cmd: string, cmdArgs: string[], options?: { runs?: number; env?: NodeJS.ProcessEnv }) => Measurement;
+
+export interface SuiteBench {
+  readonly unit: Measurement;
+  readonly whole: Measurement;
+  readonly floor: SuiteFloor;
+  /** What to print: the floor by terraform command and suite / floor. */
+  readonly report: string;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * (c) of bench: the unit suite (in-process tests only, `runs` times) and the whole suite
+ * once, with every terraform run logged (tools/terraform.ts), so the floor of the suite
+ * (each distinct terraform run once) is measured in the same run as the suite itself.
+ */
+export function benchSuites(timed: Timed, runs: number): SuiteBench {
+  const unit = timed('(c) unit suite (npm run test:unit)', 'npx', ['jest', 'test/unit', '--silent'], { runs });
+  const log = join(mkdtempSync(join(tmpdir(), 'bench-terraform-')), 'terraform.jsonl');
+  const whole = timed('(c) whole suite (jest: + integration)', 'npx', ['jest', '--silent'], { runs: 1, env: { [TERRAFORM_LOG_VARIABLE]: log } });
+  const floor = suiteFloor(readTerraformLog(log));
+  return { unit, whole, floor, report: renderSuiteFloor(floor, median(whole.seconds)) };
+}
+
+/** The two suite targets of issue 27, as `[label, value, limit, shown]` for bench's target lines. */
+export function suiteTargets(s: SuiteBench): Array<[string, number, number, string]> {
+  const unit = median(s.unit.seconds);
+  const ratio = s.floor.seconds > 0 ? median(s.whole.seconds) / s.floor.seconds : Infinity;
+  return [
+    ['unit suite <= 15 s:', unit, 15, `${unit.toFixed(1)} s, n=${s.unit.seconds.length}`],
+    ['whole suite <= 1.5x its floor:', ratio, 1.5, `${ratio.toFixed(2)}x of ${s.floor.seconds.toFixed(0)} s`],
+  ];
+}
