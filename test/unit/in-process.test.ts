@@ -20,7 +20,7 @@ function spawningSupportModules(edges: readonly ImportEdge[]): Set<string> {
   for (let grew = true; grew; ) {
     grew = false;
     for (const e of support) {
-      if (e.target && spawning.has(e.target) && !spawning.has(moduleOf(e.file))) {
+      if (e.target && spawning.has(e.target) && !ALLOWED.has(e.target) && !spawning.has(moduleOf(e.file))) {
         spawning.add(moduleOf(e.file));
         grew = true;
       }

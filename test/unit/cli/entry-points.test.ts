@@ -4,7 +4,7 @@ import { importsOf, sourceFiles } from '../../support/imports';
 
 // One home per command: a command is defined in a `command.ts` (or `<name>-command.ts`)
 // under tools/, and scripts/<name>.ts is only its entry point, so there is one place to
-// read a command and one shape of entry. test/unit/cli/scripts.test.ts spawns the
+// read a command and one shape of entry. test/integration/cli/scripts.test.ts spawns the
 // entries; this reads them.
 
 /** Entries not yet in this shape, with the reason; each should follow later. */

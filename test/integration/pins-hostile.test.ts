@@ -15,7 +15,7 @@ import { OpensslWorkbench, opensslUnavailableReason, type TestCertificate } from
 import { treeSnapshot } from '../support/tree';
 
 const unavailable = opensslUnavailableReason();
-if (unavailable) console.warn(`SKIPPED test/unit/pins-hostile.test.ts: ${unavailable}`);
+if (unavailable) console.warn(`SKIPPED test/integration/pins-hostile.test.ts: ${unavailable}`);
 const describeOpenssl = unavailable ? describe.skip : describe;
 
 /**
