@@ -149,6 +149,19 @@ export const PATCHES = [
       ]),
     },
   },
+  {
+    name: 'lazy-archiver',
+    writtenFor: '0.21.0',
+    why:
+      'cdktf loads archiver (with glob, zip-stream and their dependencies) when the app starts, only to zip a ' +
+      'TerraformAsset of type ARCHIVE, which this app has none of: loading it was two thirds of loading cdktf. ' +
+      'The patch loads it on the first archive instead.',
+    files: {
+      'lib/private/fs.js': edits([
+        ['const archiver = require("archiver");\n', 'let archiverModule;\nconst archiver = (...args) => (archiverModule ??= require("archiver"))(...args);\n'],
+      ]),
+    },
+  },
 ];
 
 /**
