@@ -23,6 +23,8 @@ import { defineCommand, EXIT, runCommand } from '../tools/cli';
 interface Measurement {
   readonly label: string;
   readonly seconds: number[];
+  /** CPU time of each run, every node process of it together: less sensitive than wall time to a busy machine. */
+  readonly cpuSeconds: number[];
   readonly peakRssMb: number | undefined;
 }
 
@@ -30,6 +32,7 @@ const probe = fromRoot('scripts', 'bench', 'rss-probe.cjs');
 
 function measure(label: string, cmd: string, cmdArgs: string[], options: { runs: number; env?: NodeJS.ProcessEnv; before?: () => void }): Measurement {
   const seconds: number[] = [];
+  const cpuSeconds: number[] = [];
   let peak: number | undefined;
   for (let i = 0; i < options.runs; i++) {
     options.before?.();
@@ -47,16 +50,17 @@ function measure(label: string, cmd: string, cmdArgs: string[], options: { runs:
     }
     seconds.push(elapsed);
     if (existsSync(rssFile)) {
-      const kb = readFileSync(rssFile, 'utf8').trim().split('\n').map((l) => Number(l.split(' ')[1]));
-      peak = Math.max(peak ?? 0, ...kb.map((k) => k / 1024));
+      const lines = readFileSync(rssFile, 'utf8').trim().split('\n').map((l) => l.split(' ').map(Number));
+      peak = Math.max(peak ?? 0, ...lines.map(([, kb]) => kb / 1024));
+      cpuSeconds.push(lines.reduce((sum, [, , us]) => sum + (us ?? 0), 0) / 1e6);
     }
   }
-  return { label, seconds, peakRssMb: peak };
+  return { label, seconds, cpuSeconds, peakRssMb: peak };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (m: Measurement) =>
-  `${m.label.padEnd(46)} median ${median(m.seconds).toFixed(3)} s  (min ${Math.min(...m.seconds).toFixed(3)}, max ${Math.max(...m.seconds).toFixed(3)}, n=${m.seconds.length})  peak RSS ${m.peakRssMb?.toFixed(0) ?? '?'} MB`;
+  `${m.label.padEnd(46)} median ${median(m.seconds).toFixed(3)} s  (min ${Math.min(...m.seconds).toFixed(3)}, max ${Math.max(...m.seconds).toFixed(3)}, n=${m.seconds.length})  CPU ${m.cpuSeconds.length > 0 ? median(m.cpuSeconds).toFixed(3) : '?'} s  peak RSS ${m.peakRssMb?.toFixed(0) ?? '?'} MB`;
 
 /**
  * A folder of `envs` generated environments (bench0, bench1, ...) with `hostnames`
@@ -117,25 +121,35 @@ function printScaling(s: Scaling): void {
 }
 
 /**
- * What each cdktf patch of the bundle gains: synth of every environment, warm, with
- * all patches against without that one (EDGE_CDKTF_SKIP_PATCHES) and against cdktf as
- * shipped. A patch whose gain is within the noise no longer pays and can be dropped.
+ * What each cdktf patch of the bundle gains: synth of every environment, warm, with all
+ * patches against without that one (EDGE_CDKTF_SKIP_PATCHES), and against cdktf as
+ * shipped. The two are timed in alternation, run by run, so both see the same load. A
+ * patch whose gain is within the noise no longer pays and can be dropped.
  */
-async function patchGains(timed: Timed, synthEnv: NodeJS.ProcessEnv, all: Measurement): Promise<void> {
+async function patchGains(timed: Timed, synthEnv: NodeJS.ProcessEnv, runs: number): Promise<void> {
   const { PATCHES } = (await import(pathToFileURL(fromRoot('scripts', 'app', 'cdktf-patches.mjs')).href)) as { PATCHES: { name: string }[] };
-  const variant = (label: string, env: NodeJS.ProcessEnv): Measurement => {
-    // Builds that variant's bundle and code cache first, so every run is warm.
-    spawnSync('node', ['scripts/app.mjs'], { cwd: fromRoot(), env: { ...process.env, ...synthEnv, ...env } });
-    return timed(label, 'node', ['scripts/app.mjs'], { env: { ...synthEnv, ...env } });
-  };
-  const rows = [
-    ...PATCHES.map((p) => ({ label: `without ${p.name}`, m: variant(`node scripts/app.mjs without ${p.name}`, { EDGE_CDKTF_SKIP_PATCHES: p.name }) })),
-    { label: 'cdktf as shipped (no patch)', m: variant('node scripts/app.mjs, cdktf as shipped', { EDGE_CDKTF_AS_SHIPPED: '1' }) },
+  const warmUp = (env: NodeJS.ProcessEnv) => spawnSync('node', ['scripts/app.mjs'], { cwd: fromRoot(), env: { ...process.env, ...synthEnv, ...env } });
+  const variants = [
+    ...PATCHES.map((p) => ({ label: `without ${p.name}`, env: { EDGE_CDKTF_SKIP_PATCHES: p.name } })),
+    { label: 'cdktf as shipped (no patch)', env: { EDGE_CDKTF_AS_SHIPPED: '1' } },
   ];
-  console.log(`\ncdktf patches (all envs warm, node scripts/app.mjs; with every patch: median ${median(all.seconds).toFixed(3)} s)`);
-  for (const { label, m } of rows) {
-    const gain = median(m.seconds) - median(all.seconds);
-    console.log(`  ${label.padEnd(36)} median ${median(m.seconds).toFixed(3)} s (min ${Math.min(...m.seconds).toFixed(3)}, max ${Math.max(...m.seconds).toFixed(3)})  gain ${(gain * 1000).toFixed(0)} ms (${((gain / median(m.seconds)) * 100).toFixed(0)}%)`);
+  console.log('\ncdktf patches (all envs warm, node scripts/app.mjs; each variant timed in alternation with every patch applied)');
+  const ms = (s: number) => `${(s * 1000).toFixed(0)} ms`;
+  for (const { label, env } of variants) {
+    // Builds that variant's bundle and code cache first, so every run is warm.
+    warmUp(env);
+    const all: Measurement[] = [];
+    const without: Measurement[] = [];
+    for (let i = 0; i < runs; i++) {
+      all.push(timed('every patch', 'node', ['scripts/app.mjs'], { runs: 1, env: synthEnv }));
+      without.push(timed(label, 'node', ['scripts/app.mjs'], { runs: 1, env: { ...synthEnv, ...env } }));
+    }
+    const wall = (m: Measurement[]) => median(m.flatMap((x) => x.seconds));
+    const cpu = (m: Measurement[]) => median(m.flatMap((x) => x.cpuSeconds));
+    console.log(
+      `  ${label.padEnd(36)} wall ${wall(without).toFixed(3)} s vs ${wall(all).toFixed(3)} s: gain ${ms(wall(without) - wall(all))};  ` +
+        `CPU ${cpu(without).toFixed(3)} s vs ${cpu(all).toFixed(3)} s: gain ${ms(cpu(without) - cpu(all))} (${(((cpu(without) - cpu(all)) / cpu(without)) * 100).toFixed(0)}%)`,
+    );
   }
 }
 
@@ -180,7 +194,7 @@ async function main(args: { readonly runs: number; readonly 'skip-cli': boolean;
   if (cli) console.log(`  cdktf synth / npm run synth (warm):  ${(median(cli.seconds) / median(warm.seconds)).toFixed(1)}x  (target >= 5x)`);
   console.log(`  cold / warm bundle:                  ${(median(cold.seconds) / median(warm.seconds)).toFixed(2)}x`);
   printScaling(scaling);
-  if (!args['skip-patches']) await patchGains(timed, synthEnv, warmNode);
+  if (!args['skip-patches']) await patchGains(timed, synthEnv, runs);
   console.log('\ntargets (issue targets for an idle 2-core machine; say how busy the machine was when quoting these)');
   const target = (label: string, value: number, limit: number, shown: string): void =>
     console.log(`  ${label.padEnd(49)}${value <= limit ? 'met' : 'NOT met'} (${shown})`);
