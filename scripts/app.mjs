@@ -18,13 +18,15 @@ const cacheDir = join(root, '.cache', 'app');
 const sourceMaps = process.env.EDGE_SOURCE_MAPS === '1';
 // The bundle carries a few changes to cdktf that remove work whose result never
 // reaches cdktf.out (scripts/app/cdktf-patches.mjs). EDGE_CDKTF_AS_SHIPPED=1 bundles
-// cdktf unchanged, to debug cdktf itself.
+// cdktf unchanged, to debug cdktf itself; EDGE_CDKTF_SKIP_PATCHES=<name>,<name> bundles
+// it without the named patches (npm run bench measures what each one gains).
 const asShipped = process.env.EDGE_CDKTF_AS_SHIPPED === '1';
-const variant = `${sourceMaps ? '-maps' : ''}${asShipped ? '-as-shipped' : ''}`;
+const skipped = asShipped ? [] : (process.env.EDGE_CDKTF_SKIP_PATCHES ?? '').split(',').map((s) => s.trim()).filter(Boolean).sort();
+const variant = `${sourceMaps ? '-maps' : ''}${asShipped ? '-as-shipped' : ''}${skipped.length > 0 ? `-without-${skipped.join('+')}` : ''}`;
 const tag = `${entry.replace(/[^\w]/g, '_')}${variant}`;
 const bundlePath = join(cacheDir, `${tag}.cjs`);
 const metaPath = join(cacheDir, `${tag}.inputs.json`);
-const BUILD_VERSION = `6${variant}`;
+const BUILD_VERSION = `7${variant}`;
 
 const hashFile = (rel) => createHash('sha1').update(readFileSync(join(root, rel))).digest('hex');
 // Files under node_modules are covered by the installed-tree lockfile instead of
@@ -46,13 +48,23 @@ function isFresh() {
 }
 
 async function build() {
-  const patches = asShipped ? undefined : await import('./app/cdktf-patches.mjs');
-  // The patches are written for one cdktf release; any other (cdktn included) is
-  // refused with how to re-check, before anything is bundled.
-  const refusal = patches?.patchRefusal(root);
-  if (refusal) {
-    process.stderr.write(`scripts/app.mjs: refusing to bundle: ${refusal}\n`);
-    process.exit(1);
+  let patches;
+  if (!asShipped) {
+    const { selectPatches, patchRefusal, cdktfPatches } = await import('./app/cdktf-patches.mjs');
+    // Each patch is written for one cdktf release; any other (cdktn included) is
+    // refused with how to re-check, before anything is bundled.
+    let refusal;
+    try {
+      const selected = selectPatches(skipped.join(','));
+      refusal = patchRefusal(root, selected);
+      patches = cdktfPatches(selected);
+    } catch (e) {
+      refusal = e.message;
+    }
+    if (refusal) {
+      process.stderr.write(`scripts/app.mjs: refusing to bundle: ${refusal}\n`);
+      process.exit(1);
+    }
   }
   const esbuild = await import('esbuild');
   const result = await esbuild.build({
@@ -70,7 +82,7 @@ async function build() {
     sourcemap: sourceMaps ? 'inline' : false,
     metafile: true,
     write: false,
-    plugins: patches ? [patches.cdktfPatches] : [],
+    plugins: patches ? [patches] : [],
     // Names this build, so its V8 code cache can never be applied to another one.
     banner: { js: `// build ${randomUUID()}` },
     // Every string, regular expression and identifier escaped to ASCII (see below).

@@ -111,17 +111,32 @@ describe('the bundle with cdktf patched', () => {
   });
 
   it('really patches cdktf, and only when not asked for cdktf as shipped', () => {
-    /** A bundled module of cdktf (esbuild heads each module with its path). */
+    /** A bundled module of cdktf, by its path under lib/ (esbuild heads each module with its path). */
     const bundled = (variant: string, module: string) => {
       const bundle = readFileSync(fromRoot('.cache', 'app', `main_ts${variant}.cjs`), 'utf8');
-      const start = bundle.search(new RegExp(`^// .*cdktf/lib/tokens/private/${module}\\.js$`, 'm'));
+      const start = bundle.search(new RegExp(`^// .*cdktf/lib/${module}\\.js$`, 'm'));
       expect(start).toBeGreaterThanOrEqual(0);
       return bundle.slice(start, bundle.indexOf('\n\n', start));
     };
-    expect(bundled('', 'stack-trace')).toMatch(/captureStackTrace\d* = function captureStackTrace\d*\(\) \{\s*return \[\];\s*\}/);
-    expect(bundled('', 'stack-trace')).not.toContain('Error.captureStackTrace');
-    expect(bundled('-as-shipped', 'stack-trace')).toContain('Error.captureStackTrace');
-    expect(bundled('', 'resolve')).toContain('isLiteralString');
-    expect(bundled('-as-shipped', 'resolve')).not.toContain('isLiteralString');
+    expect(bundled('', 'tokens/private/stack-trace')).toMatch(/captureStackTrace\d* = function captureStackTrace\d*\(\) \{\s*return \[\];\s*\}/);
+    expect(bundled('', 'tokens/private/stack-trace')).not.toContain('Error.captureStackTrace');
+    expect(bundled('-as-shipped', 'tokens/private/stack-trace')).toContain('Error.captureStackTrace');
+    expect(bundled('', 'tokens/private/resolve')).toContain('isLiteralString');
+    expect(bundled('-as-shipped', 'tokens/private/resolve')).not.toContain('isLiteralString');
+    expect(bundled('', 'terraform-stack')).toContain('PREPARED_RESOLVE');
+    expect(bundled('-as-shipped', 'terraform-stack')).not.toContain('PREPARED_RESOLVE');
+  });
+
+  it('leaves out exactly the patches EDGE_CDKTF_SKIP_PATCHES names, with the same bytes (npm run bench times each patch so)', () => {
+    const outdir = join(out, 'without-reuse');
+    execFileSync('node', ['scripts/app.mjs'], {
+      cwd: fromRoot(),
+      env: { ...process.env, CDKTF_OUTDIR: outdir, EDGE_CDKTF_SKIP_PATCHES: 'reuse-prepared-resolve' },
+      stdio: 'ignore',
+    });
+    const bundle = readFileSync(fromRoot('.cache', 'app', 'main_ts-without-reuse-prepared-resolve.cjs'), 'utf8');
+    expect(bundle).not.toContain('PREPARED_RESOLVE');
+    expect(bundle).toContain('isLiteralString');
+    expectSameBytes(tree(outdir), tree(join(out, 'as-shipped')));
   });
 });

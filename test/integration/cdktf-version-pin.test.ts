@@ -25,10 +25,15 @@ describe('the bundle refuses a cdktf the patches were not written for', () => {
   const run = (root: string, asShipped: boolean) =>
     spawnSync('node', [join(root, 'scripts', 'app.mjs')], { cwd: root, encoding: 'utf8', env: { ...process.env, EDGE_CDKTF_AS_SHIPPED: asShipped ? '1' : '', EDGE_APP_ENTRY: 'main.ts' } });
 
-  it('the patches name the cdktf release installed here (package.json pins it)', () => {
+  it('every patch names the cdktf release installed here (package.json pins it)', () => {
     const patches = readFileSync(fromRoot('scripts', 'app', 'cdktf-patches.mjs'), 'utf8');
     const pinned = JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')).dependencies.cdktf;
     expect(patches).toContain(`export const PATCHED_FOR = { name: 'cdktf', version: '${pinned}' };`);
+    const names = [...patches.matchAll(/^    name: '([\w-]+)',\n    writtenFor: '([^']+)',$/gm)].map((m) => [m[1], m[2]]);
+    // Every patch states its release, and it is the pinned one.
+    expect(names.length).toBe([...patches.matchAll(/^\s+writtenFor: /gm)].length);
+    expect(names.length).toBeGreaterThanOrEqual(3);
+    for (const [name, writtenFor] of names) expect({ name, writtenFor }).toEqual({ name, writtenFor: pinned });
     expect(JSON.parse(readFileSync(fromRoot('node_modules', 'cdktf', 'package.json'), 'utf8'))).toMatchObject({ name: 'cdktf', version: pinned });
   });
 
@@ -43,6 +48,19 @@ describe('the bundle refuses a cdktf the patches were not written for', () => {
       expect(r.stderr).toContain(`refusing to bundle: the installed cdktf is ${named}, but scripts/app/cdktf-patches.mjs is written for cdktf 0.21.0`);
       expect(r.stderr).toContain('EDGE_CDKTF_AS_SHIPPED=1');
       expect(r.stderr).toContain('test/integration/app-runner.test.ts');
+      expect(r.stderr).toContain('(patches no-stack-traces, resolve-literals, reuse-prepared-resolve, lazy-archiver)');
+      expect(r.stdout).not.toContain('bundled');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a patch name it does not know in EDGE_CDKTF_SKIP_PATCHES, listing the patches', () => {
+    const root = fakeRoot({ name: 'cdktf', version: '0.21.0' });
+    try {
+      const r = spawnSync('node', [join(root, 'scripts', 'app.mjs')], { cwd: root, encoding: 'utf8', env: { ...process.env, EDGE_CDKTF_SKIP_PATCHES: 'no-stack-traces,typo', EDGE_APP_ENTRY: 'main.ts' } });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('EDGE_CDKTF_SKIP_PATCHES names "typo", which is no patch; the patches are no-stack-traces, resolve-literals, reuse-prepared-resolve, lazy-archiver');
       expect(r.stdout).not.toContain('bundled');
     } finally {
       rmSync(root, { recursive: true, force: true });

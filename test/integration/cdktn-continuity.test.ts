@@ -27,10 +27,11 @@ import { BUDGET, budgetFor } from '../support/budget';
 // Cost, bounded: the first run installs the scratch copy (npm install of the runtime
 // dependencies, about 470 MB unpacked: 27 s measured with a warm npm cache at load
 // average 17, budget cdktnInstall), cached in .cache/cdktn/<version>-<manifest hash>/ so
-// later runs skip it; then three synths of every environment (cdktf for reference,
-// cdktn as shipped, cdktn with CDKTN_DISABLE_CREATION_STACK=1: about 10 s each at that
-// load, budget test each), one refused bundle and one patched bundle that breaks. Without a cached install and without the npm registry it is
-// SKIPPED, loudly, with the reason.
+// later runs skip it; then four synths of every environment (cdktf for reference,
+// cdktn as shipped, cdktn with the patches whose text it has, cdktn with
+// CDKTN_DISABLE_CREATION_STACK=1: about 10 s each at that load, budget test each) and two
+// refused bundles. Without a cached install and without the npm registry it is SKIPPED,
+// loudly, with the reason.
 
 const cached = scratchInstalled();
 const unreachable = cached ? undefined : registryUnreachable();
@@ -87,6 +88,17 @@ describeOnline(`every environment synthesized with cdktn ${CDKTN_VERSION} in pla
     expect(refused.files.size).toBe(0);
   });
 
+  /** Points the scratch copy's patches at cdktn (PATCHED_FOR and every writtenFor), as an upgrade would after re-checking them. */
+  const retargetPatchesAtCdktn = (): void => {
+    const patches = join(src, 'scripts', 'app', 'cdktf-patches.mjs');
+    writeFileSync(
+      patches,
+      readFileSync(patches, 'utf8')
+        .replace("{ name: 'cdktf', version: '0.21.0' }", `{ name: 'cdktn', version: '${CDKTN_VERSION}' }`)
+        .replaceAll("writtenFor: '0.21.0'", `writtenFor: '${CDKTN_VERSION}'`),
+    );
+  };
+
   /** What patchTextProblems (scripts/app/cdktf-patches.mjs) says of the scratch copy's cdktf. */
   const patchProblems = (): string[] => {
     const probe = spawnSync(
@@ -97,29 +109,49 @@ describeOnline(`every environment synthesized with cdktn ${CDKTN_VERSION} in pla
     return JSON.parse(probe.stdout);
   };
 
-  it('the patches do not all apply to cdktn: it exports captureCreationStack, which the stack-trace patch would drop (so the refusal above is needed)', () => {
+  it('the patches do not all apply to cdktn: it exports captureCreationStack, which the stack-trace patch would drop (so the refusal above is needed), and has no archiver to load lazily', () => {
     const problems = patchProblems();
     console.info(`cdktf patches against cdktn ${CDKTN_VERSION}: ${problems.length === 0 ? 'every text found' : problems.join('; ')}`);
-    expect(problems).toEqual([expect.stringMatching(/stack-trace\.js: exports captureStackTrace, captureCreationStack; the patch replaces the file with captureStackTrace alone$/)]);
-    // Re-targeted at cdktn anyway (in the scratch copy only), the patched bundle breaks.
-    const patches = join(src, 'scripts', 'app', 'cdktf-patches.mjs');
-    writeFileSync(patches, readFileSync(patches, 'utf8').replace("{ name: 'cdktf', version: '0.21.0' }", `{ name: 'cdktn', version: '${CDKTN_VERSION}' }`));
-    const patched = synthAll(src, join(src, 'cdktf.out.patched'), { asShipped: false, timeoutMs: BUDGET.test });
+    expect(problems).toEqual([
+      expect.stringMatching(/stack-trace\.js: exports captureStackTrace, captureCreationStack; the patch replaces the file with captureStackTrace alone \(patch no-stack-traces\)$/),
+      expect.stringMatching(/private[\\/]fs\.js: expected exactly one "const archiver = require\(\\"archiver\\"\);\\n" \(patch lazy-archiver /),
+    ]);
+    // Re-targeted at cdktn anyway (in the scratch copy only, without the patch whose text
+    // is missing), the build still stops: the stack-trace patch checks what the file
+    // exports before replacing it, instead of bundling a cdktn that fails when run.
+    retargetPatchesAtCdktn();
+    const patched = withEnv({ EDGE_CDKTF_SKIP_PATCHES: 'lazy-archiver' }, () => synthAll(src, join(src, 'cdktf.out.patched'), { asShipped: false, timeoutMs: BUDGET.test }));
     expect(patched.status).toBe(1);
-    expect(patched.stderr).toContain('captureCreationStack) is not a function');
+    expect(patched.stderr).toContain('stack-trace.js: exports captureStackTrace, captureCreationStack; the patch replaces the file with captureStackTrace alone (patch no-stack-traces)');
+    expect(patched.files.size).toBe(0);
+  }, budgetFor('test'));
+
+  it('re-targeted at cdktn, the patches whose text it has (resolve-literals, reuse-prepared-resolve) give the same bytes as cdktn as shipped', () => {
+    retargetPatchesAtCdktn();
+    const patched = withEnv({ EDGE_CDKTF_SKIP_PATCHES: 'no-stack-traces,lazy-archiver' }, () =>
+      synthAll(src, join(src, 'cdktf.out.some-patches'), { asShipped: false, timeoutMs: BUDGET.test }),
+    );
+    expect({ status: patched.status, stderr: patched.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(formatDifferences(differences(cdktn.files, patched.files))).toBe('');
   }, budgetFor('test'));
 
   it("cdktn's own switch for the stack-trace work (CDKTN_DISABLE_CREATION_STACK=1) gives the same bytes as cdktn as shipped", () => {
-    const previous = process.env.CDKTN_DISABLE_CREATION_STACK;
-    process.env.CDKTN_DISABLE_CREATION_STACK = '1';
-    let quiet: SynthRun;
-    try {
-      quiet = synthAll(src, join(src, 'cdktf.out.no-creation-stack'), { asShipped: true, timeoutMs: BUDGET.test });
-    } finally {
-      if (previous === undefined) delete process.env.CDKTN_DISABLE_CREATION_STACK;
-      else process.env.CDKTN_DISABLE_CREATION_STACK = previous;
-    }
+    const quiet = withEnv({ CDKTN_DISABLE_CREATION_STACK: '1' }, () => synthAll(src, join(src, 'cdktf.out.no-creation-stack'), { asShipped: true, timeoutMs: BUDGET.test }));
     expect({ status: quiet.status, stderr: quiet.stderr }).toEqual({ status: 0, stderr: '' });
     expect(formatDifferences(differences(cdktn.files, quiet.files))).toBe('');
   }, budgetFor('test'));
 });
+
+/** Runs `fn` with the variables set in this process's environment (synthAll passes it on), then restores them. */
+function withEnv<T>(vars: Record<string, string>, fn: () => T): T {
+  const previous = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  try {
+    return fn();
+  } finally {
+    for (const [k, v] of Object.entries(previous)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}

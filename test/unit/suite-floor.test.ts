@@ -32,7 +32,12 @@ describe('the suite floor', () => {
     const text = renderSuiteFloor(suiteFloor(runs), 39);
     expect(text).toMatch(/^suite floor: 26\.0 s of terraform \(4 distinct runs of 7; the suite spent 44\.0 s in terraform\)$/m);
     expect(text).toMatch(/^ {2}terraform plan\s+3 runs,\s+2 distinct\s+spent\s+33\.0 s\s+floor\s+21\.0 s$/m);
-    expect(text).toMatch(/^suite 39\.0 s \/ floor 26\.0 s = 1\.50x {2}\(target <= 1\.5x\)$/m);
+    expect(text).toMatch(/^suite 39\.0 s \/ floor 26\.0 s \(26\.0 s over 1 jest worker\) = 1\.50x {2}\(target <= 1\.5x\)$/m);
+  });
+
+  it('spreads the floor over the jest workers: two workers can halve the wall time, never more', () => {
+    const text = renderSuiteFloor(suiteFloor(runs), 19.5, 2);
+    expect(text).toMatch(/^suite 19\.5 s \/ floor 13\.0 s \(26\.0 s over 2 jest workers\) = 1\.50x/m);
   });
 
   it('is zero, and the ratio infinite, when no terraform ran', () => {

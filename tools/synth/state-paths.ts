@@ -9,7 +9,14 @@ import type { TerraformJson } from '../validate/aws-projection';
  * so state never lands beside the synthesized files and survives every re-synthesis.
  */
 export function anchorLocalStatePaths(stack: TerraformJson, anchor: (rootRelative: string) => string): TerraformJson {
-  const json = structuredClone(stack);
+  return anchorLocalStatePathsInPlace(structuredClone(stack), anchor);
+}
+
+/**
+ * anchorLocalStatePaths on a stack the caller owns (one it just parsed): changes and
+ * returns `json` itself, sparing synth a copy of every stack.
+ */
+export function anchorLocalStatePathsInPlace(json: TerraformJson, anchor: (rootRelative: string) => string): TerraformJson {
   const local = json.terraform?.backend?.local;
   if (local?.path && !isAbsolute(local.path)) local.path = anchor(local.path);
   for (const ref of Object.values<any>(json.data?.terraform_remote_state ?? {})) {

@@ -4,7 +4,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { fromRoot } from '../../lib/paths';
 import { buildApp } from '../../stacks/app';
 import { checkOutputFolder, writeOutput, type StackFiles, type WriteResult } from './output-folder';
-import { anchorLocalStatePaths } from './state-paths';
+import { anchorLocalStatePathsInPlace } from './state-paths';
 
 export interface SynthesizeOptions {
   /** Output folder. @default `CDKTF_OUTDIR`, else `cdktf.out` (relative to the working directory) */
@@ -52,7 +52,7 @@ export function synthesize(options: SynthesizeOptions = {}): SynthesisResult {
       const json = files.get('cdk.tf.json');
       if (json !== undefined) {
         const stackDir = join(outdir, 'stacks', name);
-        const anchored = anchorLocalStatePaths(JSON.parse(json), (p) => relative(stackDir, resolve(stateRoot, p)).split(sep).join('/'));
+        const anchored = anchorLocalStatePathsInPlace(JSON.parse(json), (p) => relative(stackDir, resolve(stateRoot, p)).split(sep).join('/'));
         files.set('cdk.tf.json', `${JSON.stringify(anchored, null, 2)}\n`);
       }
       return { name, files };
