@@ -31,9 +31,6 @@ const LAYER_OF_ROOT: Readonly<Record<string, Layer>> = {
 const ARROWS: readonly Arrow[] = [
   ['main', 'tools'],
   ['scripts', 'tools'],
-  // Only scripts/bench.ts, which still defines its command inline (test/unit/cli/entry-points.test.ts
-  // names it); once it moves to tools/, no import uses this arrow and the test below asks to drop it.
-  ['scripts', 'lib'],
   ['tools', 'stacks'],
   ['tools', 'modules'],
   ['tools', 'envs'],

@@ -8,7 +8,7 @@ import { readTerraformLog, renderSuiteFloor, suiteFloor, type SuiteFloor, wallFl
 /** jest.config.js maxWorkers: the terraform work of the suite can be spread over this many processes. */
 export const JEST_WORKERS: number = (require(fromRoot('jest.config.js')) as { maxWorkers: number }).maxWorkers;
 
-/** One timed command of `npm run bench` (scripts/bench.ts `measure`): seconds per run, CPU and peak RSS. */
+/** One timed command of `npm run bench` (tools/bench/command.ts `measure`): seconds per run, CPU and peak RSS. */
 export interface Measurement {
   readonly label: string;
   readonly seconds: number[];
