@@ -1,12 +1,7 @@
 import { Construct } from 'constructs';
-import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import type { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
-import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
-import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
-import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
-import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
-import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { addBucketBaseline } from '../storage/bucket-baseline';
 
 /** Object key prefixes some principals must never read or write. */
 export interface ForbiddenPrefixes {
@@ -58,53 +53,10 @@ export class StateBucket extends Construct {
     this.bucket = new S3Bucket(this, 'Bucket', { bucket: props.bucketName, lifecycle: { preventDestroy: true } });
     const arn = `arn:${props.partition}:s3:::${props.bucketName}`;
     this.bucketArn = arn;
-    const publicAccess = new S3BucketPublicAccessBlock(this, 'PublicAccessBlock', {
-      bucket: this.bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, 'OwnershipControls', { bucket: this.bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } });
-    const versioning = new S3BucketVersioningA(this, 'Versioning', { bucket: this.bucket.id, versioningConfiguration: { status: 'Enabled' } });
-    new S3BucketServerSideEncryptionConfigurationA(this, 'Encryption', {
-      bucket: this.bucket.id,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: props.defaultKmsKeyArn }, bucketKeyEnabled: true }],
-    });
-    new S3BucketLifecycleConfiguration(this, 'Lifecycle', {
-      bucket: this.bucket.id,
-      dependsOn: [versioning],
-      rule: [
-        {
-          id: 'expire-old-state-versions',
-          status: 'Enabled',
-          filter: [{ prefix: '' }],
-          noncurrentVersionExpiration: [{ noncurrentDays: days }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
-        },
-      ],
-    });
-
-    const statements: DataAwsIamPolicyDocumentStatement[] = [
-      {
-        sid: 'DenyInsecureTransport',
-        effect: 'Deny',
-        principals: [{ type: '*', identifiers: ['*'] }],
-        actions: ['s3:*'],
-        resources: [arn, `${arn}/*`],
-        condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
-      },
-      {
-        sid: 'DenyAclChanges',
-        effect: 'Deny',
-        principals: [{ type: '*', identifiers: ['*'] }],
-        actions: ['s3:PutBucketAcl', 's3:PutObjectAcl', 's3:PutObjectVersionAcl'],
-        resources: [arn, `${arn}/*`],
-      },
-    ];
+    const custodyDenials: DataAwsIamPolicyDocumentStatement[] = [];
     (props.forbidden ?? []).forEach((f, i) => {
       if (f.principalArns.length === 0 || f.prefixes.length === 0) return;
-      statements.push({
+      custodyDenials.push({
         sid: `DenyCustodyToStateReaders${i}`,
         effect: 'Deny',
         principals: [{ type: 'AWS', identifiers: ['*'] }],
@@ -114,8 +66,12 @@ export class StateBucket extends Construct {
         condition: [{ test: 'ArnEquals', variable: 'aws:PrincipalArn', values: [...f.principalArns] }],
       });
     });
-    this.policyDocument = new DataAwsIamPolicyDocument(this, 'BucketPolicy', { statement: statements });
-    // Applying a policy while the public access block is being created races in S3.
-    new S3BucketPolicy(this, 'Policy', { bucket: this.bucket.id, policy: this.policyDocument.json, dependsOn: [publicAccess] });
+    this.policyDocument = addBucketBaseline(this, this.bucket, {
+      bucketArn: arn,
+      kmsKeyArn: props.defaultKmsKeyArn,
+      expireNoncurrent: { ruleId: 'expire-old-state-versions', days },
+      enforceTls: true,
+      extraStatements: custodyDenials,
+    }).policyDocument;
   }
 }

@@ -1,12 +1,7 @@
 import { Construct } from 'constructs';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
-import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
-import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
-import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
-import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
-import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import type { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { addBucketBaseline } from '../storage/bucket-baseline';
 
 export interface HardenedBucketProps {
   /** Prefix of the generated bucket name (AWS appends a unique suffix). Lowercase, at most 37 characters. */
@@ -65,71 +60,12 @@ export class HardenedBucket extends Construct {
     this.bucketName = this.bucket.bucket;
     this.bucketArn = this.bucket.arn;
 
-    const publicAccess = new S3BucketPublicAccessBlock(this, 'PublicAccessBlock', {
-      bucket: this.bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
+    const baseline = addBucketBaseline(this, this.bucket, {
+      bucketArn: this.bucket.arn,
+      kmsKeyArn: props.kmsKeyArn,
+      expireNoncurrent: (props.expireNoncurrentVersions ?? true) ? { ruleId: 'expire-noncurrent-versions', days: noncurrentDays } : undefined,
+      enforceTls: props.enforceTls ?? true,
     });
-    new S3BucketOwnershipControls(this, 'OwnershipControls', {
-      bucket: this.bucket.id,
-      rule: { objectOwnership: 'BucketOwnerEnforced' },
-    });
-    this.versioning = new S3BucketVersioningA(this, 'Versioning', {
-      bucket: this.bucket.id,
-      versioningConfiguration: { status: 'Enabled' },
-    });
-    new S3BucketServerSideEncryptionConfigurationA(this, 'Encryption', {
-      bucket: this.bucket.id,
-      rule: [
-        {
-          applyServerSideEncryptionByDefault: props.kmsKeyArn
-            ? { sseAlgorithm: 'aws:kms', kmsMasterKeyId: props.kmsKeyArn }
-            : { sseAlgorithm: 'AES256' },
-          bucketKeyEnabled: props.kmsKeyArn !== undefined,
-        },
-      ],
-    });
-    if (props.expireNoncurrentVersions ?? true) {
-      new S3BucketLifecycleConfiguration(this, 'Lifecycle', {
-        bucket: this.bucket.id,
-        dependsOn: [this.versioning],
-        rule: [
-          {
-            id: 'expire-noncurrent-versions',
-            status: 'Enabled',
-            filter: [{ prefix: '' }],
-            noncurrentVersionExpiration: [{ noncurrentDays }],
-            abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
-          },
-        ],
-      });
-    }
-    // Always a managed policy, so one set out of band (public read) is drift. ACL writes
-    // are denied without a condition: ACLs are off (BucketOwnerEnforced) and moto accepts
-    // an unconditional Deny.
-    const statements: DataAwsIamPolicyDocumentStatement[] = [
-      {
-        sid: 'DenyAclChanges',
-        effect: 'Deny',
-        principals: [{ type: '*', identifiers: ['*'] }],
-        actions: ['s3:PutBucketAcl', 's3:PutObjectAcl', 's3:PutObjectVersionAcl'],
-        resources: [this.bucket.arn, `${this.bucket.arn}/*`],
-      },
-    ];
-    if (props.enforceTls ?? true) {
-      statements.unshift({
-        sid: 'DenyInsecureTransport',
-        effect: 'Deny',
-        principals: [{ type: '*', identifiers: ['*'] }],
-        actions: ['s3:*'],
-        resources: [this.bucket.arn, `${this.bucket.arn}/*`],
-        condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
-      });
-    }
-    const policy = new DataAwsIamPolicyDocument(this, 'BucketPolicy', { statement: statements });
-    // Applying a policy while the public access block is being created races in S3.
-    new S3BucketPolicy(this, 'Policy', { bucket: this.bucket.id, policy: policy.json, dependsOn: [publicAccess] });
+    this.versioning = baseline.versioning;
   }
 }
