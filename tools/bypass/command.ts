@@ -1,4 +1,5 @@
 import { resolveEnvironments } from '../../envs/resolve';
+import { PagingError } from '../../lib/paging';
 import { emitReport, EXIT, type ExitCode, type ReportOutputs } from '../cli';
 import { BypassUnavailable, checkBypass, type BypassClients, type BypassOptions, clientsFor } from './run';
 import { renderBypassJson, renderBypassMarkdown } from './report';
@@ -23,7 +24,7 @@ export async function bypassCommand(selector: string, to: ReportOutputs, options
     emitReport(renderBypassMarkdown(report), () => renderBypassJson(report), to);
     return report.findings.length > 0 ? EXIT.changes : EXIT.ok;
   } catch (e) {
-    const message = e instanceof BypassUnavailable ? e.message : `a live API refused: ${(e as Error).message.split('\n')[0]}`;
+    const message = e instanceof BypassUnavailable || e instanceof PagingError ? e.message : `a live API refused: ${(e as Error).message.split('\n')[0]}`;
     process.stderr.write(`drift --bypass: cannot run: ${message}\n`);
     return EXIT.failure;
   }
