@@ -9,7 +9,7 @@ import { planStacks } from '../plan/plan-runner';
 import { terraformUnavailableReason } from '../terraform';
 import { startStandIns } from './harness';
 import { callMotoJsonApi, MOTO_SETTINGS, motoAnswers, motoCommand, motoEnv } from './moto';
-import { ensureLocalPki } from './pki';
+import { ensureLocalPki, localPublished } from './pki';
 import { freePort, isOurProcess, startDetached, stopProcess, waitFor } from './processes';
 import { defaultPaths, readRun, runFile, type LocalPaths, type RunState } from './run-file';
 
@@ -81,7 +81,11 @@ async function startHarness(p: LocalPaths, run: RunState, say: (line: string) =>
   const pki = ensureLocalPki(join(p.dir, 'pki'));
   const dir = join(p.dir, 'harness');
   if (p.dir !== defaultPaths().dir) say('note: envs/local.yaml names the PKI in .local/pki/; verify against these stand-ins needs that folder');
-  const { pid, ports } = await startStandIns(dir, pki.dir);
+  // What the stand-ins serve comes from the synthesized stacks (tools/local/stand-ins.ts).
+  const { synthesizeJson } = await import('../synth/synth-json');
+  const { standInSpec } = await import('./stand-ins');
+  const spec = standInSpec(synthesizeJson('local').stacks, 'local', localPublished(pki.dir));
+  const { pid, ports } = await startStandIns(dir, pki.dir, spec);
   const config = join(dir, 'nginx.conf');
   say(`verify stand-ins (nginx) on 127.0.0.1:${ports.origin} (origin) and :${ports.edge} (edge), pid ${pid}; recorded in run.json for npm run verify -- --env local`);
   const next: RunState = { ...run, nginx: { pid, config, ports } };
