@@ -4,6 +4,7 @@ import { parseDocument } from 'yaml';
 import { fromRoot } from '../../lib/paths';
 import { applyEnvironment, renderOutcome, type ApplyOutcome } from '../plan/apply';
 import { renderMarkdown, type PlanMode, type PlanReport, withChecks } from '../plan/plan-report';
+import { withHeartbeat } from '../plan/progress';
 import type { BypassReport } from '../bypass/report';
 import { planStacks } from '../plan/plan-runner';
 import { terraformUnavailableReason } from '../terraform';
@@ -246,7 +247,7 @@ export async function report(mode: PlanMode, o: LocalOptions = {}): Promise<Plan
   if (mode === 'drift') {
     const started = Date.now();
     const { driftChecks } = await import('../drift/checks');
-    result = withChecks(result, await driftChecks({ env: 'local', envsDir: local.envsDir, stateRoot: local.stateRoot, vars: local.liveVars }));
+    result = withChecks(result, await withHeartbeat(say, 'local: live checks', () => driftChecks({ env: 'local', envsDir: local.envsDir, stateRoot: local.stateRoot, vars: local.liveVars })));
     say(`live checks finished in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   }
   print(renderMarkdown(result));
@@ -262,7 +263,7 @@ export async function bypass(o: LocalOptions & { regions?: readonly string[] } =
   const { renderBypassMarkdown } = await import('../bypass/report');
   const env = resolveEnvironments('local', local.envsDir).selected[0];
   const started = Date.now();
-  const result = await checkBypass(env, clientsFor(env, { ...process.env, ...local.liveVars }), { regions: o.regions, stateRoot: local.stateRoot, envsDir: local.envsDir });
+  const result = await withHeartbeat(say, 'local: bypass check', () => checkBypass(env, clientsFor(env, { ...process.env, ...local.liveVars }), { regions: o.regions, stateRoot: local.stateRoot, envsDir: local.envsDir }));
   say(`bypass check finished in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   print(renderBypassMarkdown(result));
   return result;

@@ -7,6 +7,8 @@ const WHAT: Record<PlanMode, string> = {
   drift: 'The same as plan, on applied code: every difference is drift, reported attribute by attribute, sensitive values masked; a stack whose only change is an output is listed as outputs only and is not drift.',
 };
 
+const stderrLine = (line: string) => process.stderr.write(`${line}\n`);
+
 /** `npm run plan` and `npm run drift`: one command, two verdicts. */
 export function planCommand(mode: PlanMode) {
   return defineCommand({
@@ -55,7 +57,8 @@ export function planCommand(mode: PlanMode) {
       if (args.edge || args['live-only']) {
         const { driftChecks } = await import('../drift/checks');
         const { renderSections } = await import('../drift/sections');
-        const sections = await driftChecks({ ...live, only: args.edge ? ['edge-audit'] : ['live-aws', 'edge-audit'] });
+        const { withHeartbeat } = await import('./progress');
+        const sections = await withHeartbeat(stderrLine, `${args.env}: live checks`, () => driftChecks({ ...live, only: args.edge ? ['edge-audit'] : ['live-aws', 'edge-audit'] }));
         const { combinedExit } = await import('../drift/sections');
         emitReport(`## Live checks: \`${args.env}\`\n${renderSections(sections).join('\n')}\n`, () => `${JSON.stringify({ schemaVersion: 1, kind: 'live-checks', env: args.env, checks: sections, exitCode: combinedExit(sections.map((c) => c.exitCode)) }, null, 2)}\n`, args);
         return combinedExit(sections.map((c) => c.exitCode));
@@ -80,7 +83,8 @@ export function planCommand(mode: PlanMode) {
       if (mode === 'drift' && !args['skip-live']) {
         const { driftChecks } = await import('../drift/checks');
         const { withChecks } = await import('./plan-report');
-        report = withChecks(planned, await driftChecks(live));
+        const { withHeartbeat } = await import('./progress');
+        report = withChecks(planned, await withHeartbeat(stderrLine, `${args.env}: live checks`, () => driftChecks(live)));
       }
       emitReport(renderMarkdown(report), () => renderJson(report), args);
       return report.exitCode;
