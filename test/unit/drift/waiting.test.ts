@@ -1,6 +1,7 @@
 import { missingInput, waitingOn } from '../../../tools/plan/plan-runner';
 import { readFileSync } from 'node:fs';
 import { fromRoot } from '../../../lib/paths';
+import { withoutHeartbeats } from '../../support/heartbeat';
 import { HEARTBEAT_MS, progress, withHeartbeat, type HeartbeatTimer } from '../../../tools/plan/progress';
 import { stackRunOptionsFrom } from '../../../tools/plan/run-options';
 import type { StackPlanResult } from '../../../tools/plan/plan-report';
@@ -147,6 +148,8 @@ describe('progress lines', () => {
     await withHeartbeat((l) => lines.push(l), 'local: bypass check', () => new Promise((r) => setTimeout(r, 70)), timer);
     expect(lines.length).toBeGreaterThanOrEqual(2);
     expect(new Set(lines)).toEqual(new Set(['local: bypass check still running after 0s']));
+    // The tests that want an empty stderr strip exactly these lines, and nothing else.
+    expect(withoutHeartbeats(`${lines.join('\n')}\nreal problem\n`)).toBe('real problem\n');
     expect(live.size).toBe(0);
     // Where the commands use it (each step over 10 s has a heartbeat: plan, apply per stack; these besides).
     const uses = (file: string) => readFileSync(fromRoot(file), 'utf8').match(/withHeartbeat\(/g)?.length ?? 0;
