@@ -12,6 +12,7 @@ import { aRecord, cnameRecord, type FakeCloudflare, startFakeCloudflare } from '
 import { type Moto, motoEnv, motoUnavailableReason, startMoto } from '../support/moto';
 import { runToEnd } from '../support/processes';
 import { fromRoot } from '../../lib/paths';
+import { withoutHeartbeats } from '../support/heartbeat';
 
 const unavailable = motoUnavailableReason();
 if (unavailable) console.warn(`SKIPPED bypass detection against moto: ${unavailable}`);
@@ -127,7 +128,7 @@ describeMoto('bypass detection against moto (AWS) and the Cloudflare fake', () =
       ]);
       const json = join(mkdtempSync(join(tmpdir(), 'bypass-')), 'bypass.json');
       const r = await drift({ CLOUDFLARE_API_TOKEN: 'test-token', CLOUDFLARE_BASE_URL: cloudflare.baseURL }, ['--json', json]);
-      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 2, stderr: '' });
+      expect({ code: r.code, stderr: withoutHeartbeats(r.stderr) }).toEqual({ code: 2, stderr: '' });
       for (const name of ['rec-cname', 'rec-a', ids.rogueRest, ids.rogueHttp, 'shadow.example.test', ids.openGroup, ids.keyGroup]) expect(r.stdout).toContain(name);
       expect(r.stdout).not.toContain('rec-ok');
       const report = JSON.parse(readFileSync(json, 'utf8'));
@@ -139,7 +140,7 @@ describeMoto('bypass detection against moto (AWS) and the Cloudflare fake', () =
     it('without CLOUDFLARE_API_TOKEN an emulated environment lists the DNS records as a gap, not an error (a real one exits 1: unit test)', async () => {
       const json = join(mkdtempSync(join(tmpdir(), 'bypass-')), 'bypass.json');
       const r = await drift({ CLOUDFLARE_API_TOKEN: '' }, ['--json', json]);
-      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 2, stderr: '' });
+      expect({ code: r.code, stderr: withoutHeartbeats(r.stderr) }).toEqual({ code: 2, stderr: '' });
       expect(JSON.parse(readFileSync(json, 'utf8')).gaps.map((g: { what: string }) => g.what)).toEqual([`DNS records of zone ${ZONE}`]);
     }, budgetFor('test'));
 
@@ -153,7 +154,7 @@ describeMoto('bypass detection against moto (AWS) and the Cloudflare fake', () =
       await c.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: ids.keyGroup, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, Ipv6Ranges: [{ CidrIpv6: '::/0' }] }] }));
       cloudflare = await startFakeCloudflare(ZONE, [cnameRecord('rec-ok', 'api.example.test', 'd-def456.execute-api.us-east-1.amazonaws.com', true)]);
       const r = await drift({ CLOUDFLARE_API_TOKEN: 'test-token', CLOUDFLARE_BASE_URL: cloudflare.baseURL });
-      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+      expect({ code: r.code, stderr: withoutHeartbeats(r.stderr) }).toEqual({ code: 0, stderr: '' });
       expect(r.stdout).toContain('No resource reaches the origin around mTLS');
     }, budgetFor('test'));
   });

@@ -16,6 +16,7 @@ import { aRecord, cnameRecord, startFakeCloudflare } from '../support/fake-cloud
 import { motoEnv } from '../support/moto';
 import { runToEnd } from '../support/processes';
 import { SHARED_LOCAL_SETUP_BUDGET, sharedLocalEnvironment, sharedLocalUnavailableReason, type SharedLocalEnvironment } from '../support/shared-local';
+import { withoutHeartbeats } from '../support/heartbeat';
 
 /**
  * The out-of-band changes a refreshing plan cannot see, made on the applied `local`
@@ -235,7 +236,7 @@ describeMoto('live checks and bypass against the applied local environment (moto
     const r = await runToEnd('npm', ['run', '--silent', 'drift', '--', '--env', 'local', '--state-root', local.stateRoot, '--json', json, ...extra], {
       cwd: fromRoot(), env: { ...process.env, ...motoEnv(), AWS_ENDPOINT_URL: local.endpoint, EDGE_ENVS_DIR: local.envsDir, ...vars },
     });
-    return { code: r.code, stdout: r.stdout, stderr: r.stderr, json: JSON.parse(readFileSync(json, 'utf8')) };
+    return { code: r.code, stdout: r.stdout, stderr: withoutHeartbeats(r.stderr), json: JSON.parse(readFileSync(json, 'utf8')) };
   };
 
   it(`live checks: clean after up, each of ${LIVE_CHANGES.length} changes exits 2 naming the resource, clean again`, async () => {

@@ -1,9 +1,12 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { callMotoJsonApi } from '../../tools/local/moto';
 import { isOurProcess } from '../../tools/local/processes';
 import { localUnavailableReason } from '../../tools/local/local';
+import { fromRoot } from '../../lib/paths';
 import { budgetFor } from '../support/budget';
+import { runToEnd } from '../support/processes';
 import { npmLocal, SHARED_LOCAL_SETUP_BUDGET, sharedLocalEnvironment, sharedLocalUnavailableReason, type LocalCreation } from '../support/shared-local';
 
 const unavailable = localUnavailableReason() ?? sharedLocalUnavailableReason();
@@ -91,6 +94,51 @@ describeLocal('npm run local against moto', () => {
 });
 
 /**
+ * `npm run plan|drift|apply -- --env local`, as the README's first commands read, run
+ * against the environment `npm run local -- up` started (its moto port, its fake
+ * credentials, its state folder), never the placeholder endpoint of envs/local.yaml.
+ */
+describeLocal('npm run plan, drift and apply with --env local', () => {
+  let shared: Awaited<ReturnType<typeof sharedLocalEnvironment>>;
+  beforeAll(async () => {
+    shared = await sharedLocalEnvironment();
+  }, SHARED_LOCAL_SETUP_BUDGET);
+  const npm = (command: string, ...args: string[]) =>
+    runToEnd('npm', ['run', '--silent', command, '--', '--env', 'local', ...args], { cwd: fromRoot(), env: { ...process.env, EDGE_LOCAL_DIR: shared.creation.dir, EDGE_ENVS_DIR: undefined } });
+  const note = (command: string) => `${command}: local: the AWS part of each stack only (--aws-only is implied): the tls and Cloudflare providers are not installed offline, and local has no Cloudflare account; against the running moto at ${shared.endpoint}\n`;
+
+  it('plan and drift use the running moto and the state npm run local keeps: exit 0 right after up', async () => {
+    await shared.exclusive(async () => {
+      // drift without its live checks here: test/integration/live-checks-moto.test.ts runs them.
+      for (const [command, extra] of [['plan', []], ['drift', ['--skip-live']]] as const) {
+        const r = await npm(command, ...extra);
+        expect({ command, code: r.code, stdout: r.code === 0 ? '' : r.stdout }).toEqual({ command, code: 0, stdout: '' });
+        expect(r.stderr.startsWith(note(command))).toBe(true);
+        expect(r.stderr).not.toMatch(/registry|No valid credential sources|127\.0\.0\.1:5000/);
+      }
+    });
+  }, budgetFor('npmCommand', 'planLocal', 'npmCommand', 'planLocal'));
+
+  it('apply seeds what local needs (the keyless certificate in SSM), as npm run local does, and applies into the same state folder', async () => {
+    const parameter = '/edge/local/keyless-certificate';
+    await shared.exclusive(async () => {
+      // As on a moto that `npm run local` did not seed; the apply puts it back.
+      await callMotoJsonApi(shared.endpoint, 'AmazonSSM.DeleteParameter', { Name: parameter });
+      // One stack: the keyless stack's key servers stay as the other suites expect them.
+      const r = await npm('apply', '--auto-approve', '--stack', 'origin');
+      expect(r.stderr).toContain(`${note('apply')}apply: seeded SSM parameter ${parameter} with the local keyless certificate\n`);
+      expect({ code: r.code, tail: r.code === 0 ? '' : r.stdout.slice(-2000) }).toEqual({ code: 0, tail: '' });
+      expect(r.stdout).toMatch(/^(APPLIED |UNCHANGED) local-origin$/m);
+      expect(r.stdout).toMatch(/^apply: applied \(exit 0\)$/m);
+      const seeded = await callMotoJsonApi(shared.endpoint, 'AmazonSSM.GetParameter', { Name: parameter });
+      expect(seeded.Parameter.Value).toContain('-----BEGIN CERTIFICATE-----');
+      // The state npm run local wrote: the apply found the origin's resources there and created none.
+      expect(r.stdout).not.toMatch(/\| create \|/);
+    });
+  }, budgetFor('npmCommand', 'planLocal', 'applyLocal'));
+});
+
+/**
  * `down` on an environment of its own (the shared one lives until the run ends): a
  * started moto, and state files as an apply leaves them.
  */
@@ -121,6 +169,8 @@ describeLocal('npm run local -- down', () => {
     const status = await npmLocal(dir, 'status');
     expect({ code: status.code, stderr: status.stderr }).toEqual({ code: 1, stderr: 'moto_server: not running\nverify stand-ins: not running\n' });
     const plan = await npmLocal(dir, 'plan');
-    expect({ code: plan.code, stderr: plan.stderr }).toEqual({ code: 1, stderr: 'local plan: the local environment is not running: start it with `npm run local -- up`\n' });
-  }, budgetFor('npmCommand', 'motoStart', 'npmCommand', 'npmCommand', 'npmCommand'));
+    expect({ code: plan.code, stderr: plan.stderr }).toEqual({ code: 1, stderr: 'local plan: the local environment is not running: run `npm run local -- up` first\n' });
+    const bare = await runToEnd('npm', ['run', '--silent', 'apply', '--', '--env', 'local', '--auto-approve'], { cwd: fromRoot(), env: { ...process.env, EDGE_LOCAL_DIR: dir, EDGE_ENVS_DIR: undefined } });
+    expect({ code: bare.code, stderr: bare.stderr }).toEqual({ code: 1, stderr: 'apply: the local environment is not running: run `npm run local -- up` first\n' });
+  }, budgetFor('npmCommand', 'motoStart', 'npmCommand', 'npmCommand', 'npmCommand', 'npmCommand'));
 });

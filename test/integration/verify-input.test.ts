@@ -43,7 +43,7 @@ describe('the verify section of an env file', () => {
   it('is optional, and loads with defaults when present', () => {
     expect(loadEnvironment('dev').config.verify).toBeUndefined();
     // local's section points at the loopback stand-ins `npm run local -- up` starts.
-    expect(loadEnvironment('local').config.verify?.originUrl).toBe('https://origin.example.test:18443');
+    expect(loadEnvironment('local').config.verify?.originUrl).toBe('https://api.example.test:18443');
     withEnv(base, (dir) => expect(loadEnvironment('local', dir).config.verify).toEqual({ ...verify, resolve: [], warnDays: 30 }));
   });
 

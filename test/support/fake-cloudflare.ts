@@ -17,7 +17,10 @@ import type { SettingGetResponse as ZoneSetting } from 'cloudflare/resources/zon
  * (`page`, `per_page`, `count`, `total_count`, `total_pages`) and an empty page past the
  * end (DNS records, mTLS certificates); with `paging: 'cursor'` a list answers with
  * `result_info.cursor` on every page but the last, whose `result_info` has NO cursor
- * (what a client must stop on). Any other path answers 404 in the v4 error shape.
+ * (what a client must stop on). With `paging: 'ignored'` it behaves like an API (or a
+ * careless fake) that knows nothing of paging: every request gets the same first page,
+ * with `result_info` holding only `count` and `per_page`, for ever. Any other path
+ * answers 404 in the v4 error shape.
  * The edge state is mutable: a test changes it out of band and audits again.
  */
 export interface FakeEdgeState {
@@ -56,7 +59,7 @@ export interface FakeCloudflareOptions {
   /** @default 2 */
   readonly pageSize?: number;
   /** @default 'pages' */
-  readonly paging?: 'pages' | 'cursor';
+  readonly paging?: 'pages' | 'cursor' | 'ignored';
   /** @default an account with nothing on it */
   readonly edge?: Partial<FakeEdgeState>;
 }
@@ -98,6 +101,11 @@ export async function startFakeCloudflare(zoneId: string, records: readonly Reco
   /** A list, paged as the real API pages it (page numbers), or by cursor. */
   const paged = (items: readonly unknown[], url: URL, onPage?: (n: number) => void): string => {
     const perPage = Math.min(Number(url.searchParams.get('per_page') ?? pageSize), pageSize);
+    if (o.paging === 'ignored') {
+      const result = items.slice(0, perPage);
+      onPage?.(1);
+      return ok(result, { result_info: { count: result.length, per_page: perPage } });
+    }
     if (o.paging === 'cursor') {
       const start = Number(url.searchParams.get('cursor') ?? '0');
       const result = items.slice(start, start + perPage);

@@ -4,6 +4,7 @@ import { DescribeAddressesCommand, DescribeInstancesCommand, DescribeRegionsComm
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { HOST_ROLES } from '../../lib/naming';
 import type { ApiInput, DomainInput, GroupScope, IngressRuleInput } from './findings';
+import { forEachPage } from '../../lib/paging';
 
 /**
  * Thin collectors: one AWS API each, paginated to the end, mapped to the typed inputs
@@ -31,50 +32,38 @@ export function awsClients(region: string, endpoint?: string, credentials?: Stat
 
 export async function restApis(client: APIGatewayClient): Promise<ApiInput[]> {
   const out: ApiInput[] = [];
-  let position: string | undefined;
-  do {
-    const page = await client.send(new GetRestApisCommand({ position, limit: 500 }));
+  await forEachPage('GetRestApis', (position) => client.send(new GetRestApisCommand({ position, limit: 500 })), (page) => page.position, (page) => {
     for (const a of page.items ?? []) out.push({ protocol: 'REST', id: a.id!, name: a.name ?? '', disableExecuteApiEndpoint: a.disableExecuteApiEndpoint });
-    position = page.position;
-  } while (position);
+  });
   return out;
 }
 
 export async function httpApis(client: ApiGatewayV2Client): Promise<ApiInput[]> {
   const out: ApiInput[] = [];
-  let next: string | undefined;
-  do {
-    const page = await client.send(new GetApisCommand({ NextToken: next }));
+  await forEachPage('GetApis', (NextToken) => client.send(new GetApisCommand({ NextToken })), (page) => page.NextToken, (page) => {
     for (const a of page.Items ?? []) out.push({ protocol: 'HTTP', id: a.ApiId!, name: a.Name ?? '', disableExecuteApiEndpoint: a.DisableExecuteApiEndpoint });
-    next = page.NextToken;
-  } while (next);
+  });
   return out;
 }
 
 export async function restDomains(client: APIGatewayClient): Promise<DomainInput[]> {
   const out: DomainInput[] = [];
-  let position: string | undefined;
-  do {
-    const page = await client.send(new GetDomainNamesCommand({ position, limit: 500 }));
+  await forEachPage('GetDomainNames', (position) => client.send(new GetDomainNamesCommand({ position, limit: 500 })), (page) => page.position, (page) => {
     for (const d of page.items ?? []) {
       out.push({ protocol: 'REST', domainName: d.domainName!, truststoreUri: d.mutualTlsAuthentication?.truststoreUri, truststoreVersion: d.mutualTlsAuthentication?.truststoreVersion, securityPolicy: d.securityPolicy, regionalDomainName: d.regionalDomainName });
     }
-    position = page.position;
-  } while (position);
+  });
   return out;
 }
 
 export async function httpDomains(client: ApiGatewayV2Client): Promise<DomainInput[]> {
   const out: DomainInput[] = [];
-  let next: string | undefined;
-  do {
-    const page = await client.send(new GetDomainNamesV2Command({ NextToken: next }));
+  await forEachPage('GetDomainNames (v2)', (NextToken) => client.send(new GetDomainNamesV2Command({ NextToken })), (page) => page.NextToken, (page) => {
     for (const d of page.Items ?? []) {
       const conf = d.DomainNameConfigurations?.[0];
       out.push({ protocol: 'HTTP', domainName: d.DomainName!, truststoreUri: d.MutualTlsAuthentication?.TruststoreUri, truststoreVersion: d.MutualTlsAuthentication?.TruststoreVersion, securityPolicy: conf?.SecurityPolicy, regionalDomainName: conf?.ApiGatewayDomainName });
     }
-    next = page.NextToken;
-  } while (next);
+  });
   return out;
 }
 
@@ -91,15 +80,13 @@ export interface VpcSelector {
  */
 export async function securityGroupsInScope(client: EC2Client, vpc: VpcSelector): Promise<{ scopes: Map<string, GroupScope>; rules: IngressRuleInput[] }> {
   const scopes = new Map<string, GroupScope>();
-  let next: string | undefined;
-  do {
-    const page = await client.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:Role', Values: [HOST_ROLES.keyServer] }], NextToken: next }));
+  const keyServers = (NextToken?: string) => client.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:Role', Values: [HOST_ROLES.keyServer] }], NextToken }));
+  await forEachPage('DescribeInstances (key servers)', keyServers, (page) => page.NextToken, (page) => {
     for (const i of (page.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
       if (i.State?.Name === 'terminated') continue;
       for (const g of [...(i.SecurityGroups ?? []), ...(i.NetworkInterfaces ?? []).flatMap((n) => n.Groups ?? [])]) if (g.GroupId) scopes.set(g.GroupId, 'key-server');
     }
-    next = page.NextToken;
-  } while (next);
+  });
 
   const vpcIds = new Set<string>(vpc.vpcId ? [vpc.vpcId] : []);
   if (!vpc.vpcId && vpc.cidr) {
@@ -110,9 +97,8 @@ export async function securityGroupsInScope(client: EC2Client, vpc: VpcSelector)
   const rules: IngressRuleInput[] = [];
   const seen = new Set<string>();
   const describe = async (filters: Filter[] | undefined, ids: string[] | undefined, scope: GroupScope) => {
-    let token: string | undefined;
-    do {
-      const page = await client.send(new DescribeSecurityGroupsCommand({ Filters: filters, GroupIds: ids, NextToken: token }));
+    const groups = (NextToken?: string) => client.send(new DescribeSecurityGroupsCommand({ Filters: filters, GroupIds: ids, NextToken }));
+    await forEachPage('DescribeSecurityGroups', groups, (page) => page.NextToken, (page) => {
       for (const g of page.SecurityGroups ?? []) {
         if (!g.GroupId) continue;
         if (!scopes.has(g.GroupId)) scopes.set(g.GroupId, scope);
@@ -129,8 +115,7 @@ export async function securityGroupsInScope(client: EC2Client, vpc: VpcSelector)
           });
         }
       }
-      token = page.NextToken;
-    } while (token);
+    });
   };
   const keyServerGroups = [...scopes.keys()];
   if (keyServerGroups.length > 0) await describe(undefined, keyServerGroups, 'key-server');
@@ -148,9 +133,7 @@ export async function enabledRegions(client: EC2Client): Promise<string[]> {
 export async function publicAddresses(client: EC2Client): Promise<string[]> {
   const out = new Set<string>();
   for (const a of (await client.send(new DescribeAddressesCommand({}))).Addresses ?? []) if (a.PublicIp) out.add(a.PublicIp);
-  let next: string | undefined;
-  do {
-    const page = await client.send(new DescribeInstancesCommand({ NextToken: next }));
+  await forEachPage('DescribeInstances', (NextToken) => client.send(new DescribeInstancesCommand({ NextToken })), (page) => page.NextToken, (page) => {
     for (const i of (page.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
       if (i.State?.Name === 'terminated') continue;
       if (i.PublicIpAddress) out.add(i.PublicIpAddress);
@@ -159,8 +142,7 @@ export async function publicAddresses(client: EC2Client): Promise<string[]> {
         for (const v6 of n.Ipv6Addresses ?? []) if (v6.Ipv6Address) out.add(v6.Ipv6Address);
       }
     }
-    next = page.NextToken;
-  } while (next);
+  });
   return [...out];
 }
 

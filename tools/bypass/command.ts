@@ -1,4 +1,6 @@
 import { resolveEnvironments } from '../../envs/resolve';
+import { PagingError } from '../../lib/paging';
+import { withHeartbeat } from '../plan/progress';
 import { emitReport, EXIT, type ExitCode, type ReportOutputs } from '../cli';
 import { BypassUnavailable, checkBypass, type BypassClients, type BypassOptions, clientsFor } from './run';
 import { renderBypassJson, renderBypassMarkdown } from './report';
@@ -19,11 +21,12 @@ export async function bypassCommand(selector: string, to: ReportOutputs, options
   }
   const env = selected[0];
   try {
-    const report = await checkBypass(env, (clients ?? clientsFor)(env), options);
+    // Silent when quick; a sweep of every region says it is still running every 10 s.
+    const report = await withHeartbeat((line) => process.stderr.write(`${line}\n`), `${env.config.name}: bypass check`, () => checkBypass(env, (clients ?? clientsFor)(env), options));
     emitReport(renderBypassMarkdown(report), () => renderBypassJson(report), to);
     return report.findings.length > 0 ? EXIT.changes : EXIT.ok;
   } catch (e) {
-    const message = e instanceof BypassUnavailable ? e.message : `a live API refused: ${(e as Error).message.split('\n')[0]}`;
+    const message = e instanceof BypassUnavailable || e instanceof PagingError ? e.message : `a live API refused: ${(e as Error).message.split('\n')[0]}`;
     process.stderr.write(`drift --bypass: cannot run: ${message}\n`);
     return EXIT.failure;
   }

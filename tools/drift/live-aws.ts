@@ -4,6 +4,7 @@ import { DescribeInstanceAttributeCommand, DescribeInstancesCommand, EC2Client }
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DeclaredResource } from './edge-audit';
 import { ofType, type StateRead, type StateValues } from './state';
+import { forEachPage } from '../../lib/paging';
 
 /**
  * Live AWS checks inside `npm run drift`: what decides who reaches the origin or the
@@ -192,14 +193,12 @@ async function checkApis(state: StateValues, stackOf: ReadonlyMap<string, string
     for (const s of liveStages.filter((s) => !stages.includes(s.stageName ?? ''))) {
       out.push({ check: 'api-stages-deployments', resource, attribute: `stage ${s.stageName}`, expected: `stages ${stages.join(', ') || '(none)'}`, actual: `extra stage ${s.stageName} (deployment ${s.deploymentId ?? '?'})`, fix: `delete the stage (aws apigateway delete-stage --rest-api-id ${apiId} --stage-name ${s.stageName}): a base path mapping to it serves what the code never reviewed` });
     }
-    let position: string | undefined;
-    do {
-      const page = await apigw.send(new GetDeploymentsCommand({ restApiId: apiId, position, limit: 500 }));
+    const deploymentPage = (position?: string) => apigw.send(new GetDeploymentsCommand({ restApiId: apiId, position, limit: 500 }));
+    await forEachPage(`GetDeployments (${apiId})`, deploymentPage, (page) => page.position, (page) => {
       for (const d of (page.items ?? []).filter((d) => !deployments.includes(d.id ?? ''))) {
         out.push({ check: 'api-stages-deployments', resource, attribute: `deployment ${d.id}`, expected: `deployments ${deployments.join(', ') || '(none)'}`, actual: `extra deployment ${d.id}${d.description ? ` (${d.description})` : ''}`, fix: `delete the deployment (aws apigateway delete-deployment --rest-api-id ${apiId} --deployment-id ${d.id}) after checking no stage uses it` });
       }
-      position = page.position;
-    } while (position);
+    });
   }
   return { findings: out, count: apis.length };
 }

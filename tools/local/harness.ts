@@ -1,17 +1,21 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { LOCAL_HOSTS } from './pki';
 import { freePort, startDetached, stopProcess, waitFor } from './processes';
+import type { StandInSpec } from './stand-ins';
 
 /**
  * The loopback stand-ins `npm run verify -- --env local` checks. moto does not serve
  * API Gateway custom domains over TLS, and the edge is Cloudflare, so the local
- * environment has no real TLS endpoint: these two nginx servers are configured the
- * way the origin and the edge are meant to behave (TLS 1.2+, the origin demands a
- * client certificate from our CA, the edge answers 403 without one), with the local
- * PKI. They prove the verify checks, the PKI files and the env file's `verify:`
- * section work end to end; they say nothing about moto.
+ * environment has no real TLS endpoint: these two nginx servers stand in, built from
+ * the synthesized `local` stacks (tools/local/stand-ins.ts): the origin answers for the
+ * origin stack's custom domains with the TLS versions of their security policy and
+ * demands a client certificate from exactly the truststore the origin stack writes; the
+ * edge answers for the edge stack's proxied names with the zone's TLS versions and
+ * 403 without a client certificate from the local CA. Certificates come from the local
+ * PKI (tools/local/pki.ts). They prove what the stacks configure and that the verify
+ * checks, the PKI files and the env file's `verify:` section work end to end; they say
+ * nothing about moto.
  */
 
 /** The loopback ports of the two stand-ins. */
@@ -36,9 +40,11 @@ export async function freeHarnessPorts(): Promise<HarnessPorts> {
   return { origin, edge };
 }
 
-export function harnessConfig(dir: string, pkiDir: string, ports: HarnessPorts): string {
-  const pem = (n: string) => join(pkiDir, `${n}.pem`);
-  const tls = `ssl_certificate ${pem('server')}; ssl_certificate_key ${join(pkiDir, 'server.key')}; ssl_protocols TLSv1.2 TLSv1.3; ssl_client_certificate ${pem('ca')};`;
+export function harnessConfig(dir: string, pkiDir: string, ports: HarnessPorts, spec: StandInSpec): string {
+  const truststore = join(dir, 'truststore.pem');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(truststore, spec.origin.truststorePem);
+  const server = `ssl_certificate ${join(pkiDir, 'server-chain.pem')}; ssl_certificate_key ${join(pkiDir, 'server.key')};`;
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'];
   for (const t of [...temp, 'logs']) mkdirSync(join(dir, t), { recursive: true });
   const conf = [
@@ -50,8 +56,10 @@ export function harnessConfig(dir: string, pkiDir: string, ports: HarnessPorts):
     'http {',
     '  access_log off;',
     ...temp.map((t) => `  ${t}_temp_path ${join(dir, t)};`),
-    `  server { listen 127.0.0.1:${ports.origin} ssl; server_name ${LOCAL_HOSTS.origin}; ${tls} ssl_verify_client on; location / { return 200 "origin stand-in\\n"; } }`,
-    `  server { listen 127.0.0.1:${ports.edge} ssl; server_name ${LOCAL_HOSTS.edge}; ${tls} ssl_verify_client optional;`,
+    `  server { listen 127.0.0.1:${ports.origin} ssl; server_name ${spec.origin.hostnames.join(' ')}; ${server} ssl_protocols ${spec.origin.protocols.join(' ')};`,
+    `    ssl_client_certificate ${truststore}; ssl_verify_client on; ssl_verify_depth 4; location / { return 200 "origin stand-in\\n"; } }`,
+    `  server { listen 127.0.0.1:${ports.edge} ssl; server_name ${spec.edge.hostnames.join(' ')}; ${server} ssl_protocols ${spec.edge.protocols.join(' ')};`,
+    `    ssl_client_certificate ${join(pkiDir, 'ca-bundle.pem')}; ssl_verify_client optional; ssl_verify_depth 4;`,
     `    location / { if ($ssl_client_verify != SUCCESS) { return 403; } return 200 "edge stand-in\\n"; } }`,
     '}',
     '',
@@ -79,10 +87,10 @@ export function listening(port: number): Promise<boolean> {
  * be taken by another program between choosing it and nginx binding it: with ports it
  * chose itself, it tries again with new ones (three times).
  */
-export async function startStandIns(dir: string, pkiDir: string, ports?: HarnessPorts): Promise<{ pid: number; ports: HarnessPorts }> {
+export async function startStandIns(dir: string, pkiDir: string, spec: StandInSpec, ports?: HarnessPorts): Promise<{ pid: number; ports: HarnessPorts }> {
   for (let attempt = 1; ; attempt++) {
     const chosen = ports ?? (await freeHarnessPorts());
-    const config = harnessConfig(dir, pkiDir, chosen);
+    const config = harnessConfig(dir, pkiDir, chosen, spec);
     const nginx = startDetached('nginx', ['-p', dir, '-e', join(dir, 'logs', 'error.log'), '-c', config], {}, join(dir, 'logs', 'nginx.out'));
     try {
       await waitFor('nginx stand-ins', async () => (await listening(chosen.origin)) && (await listening(chosen.edge)), 10_000, nginx.exited);

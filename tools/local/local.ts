@@ -4,12 +4,13 @@ import { parseDocument } from 'yaml';
 import { fromRoot } from '../../lib/paths';
 import { applyEnvironment, renderOutcome, type ApplyOutcome } from '../plan/apply';
 import { renderMarkdown, type PlanMode, type PlanReport, withChecks } from '../plan/plan-report';
+import { withHeartbeat } from '../plan/progress';
 import type { BypassReport } from '../bypass/report';
 import { planStacks } from '../plan/plan-runner';
 import { terraformUnavailableReason } from '../terraform';
 import { startStandIns } from './harness';
 import { callMotoJsonApi, MOTO_SETTINGS, motoAnswers, motoCommand, motoEnv } from './moto';
-import { ensureLocalPki } from './pki';
+import { ensureLocalPki, localPublished } from './pki';
 import { freePort, isOurProcess, startDetached, stopProcess, waitFor } from './processes';
 import { defaultPaths, readRun, runFile, type LocalPaths, type RunState } from './run-file';
 
@@ -81,7 +82,11 @@ async function startHarness(p: LocalPaths, run: RunState, say: (line: string) =>
   const pki = ensureLocalPki(join(p.dir, 'pki'));
   const dir = join(p.dir, 'harness');
   if (p.dir !== defaultPaths().dir) say('note: envs/local.yaml names the PKI in .local/pki/; verify against these stand-ins needs that folder');
-  const { pid, ports } = await startStandIns(dir, pki.dir);
+  // What the stand-ins serve comes from the synthesized stacks (tools/local/stand-ins.ts).
+  const { synthesizeJson } = await import('../synth/synth-json');
+  const { standInSpec } = await import('./stand-ins');
+  const spec = standInSpec(synthesizeJson('local').stacks, 'local', localPublished(pki.dir));
+  const { pid, ports } = await startStandIns(dir, pki.dir, spec);
   const config = join(dir, 'nginx.conf');
   say(`verify stand-ins (nginx) on 127.0.0.1:${ports.origin} (origin) and :${ports.edge} (edge), pid ${pid}; recorded in run.json for npm run verify -- --env local`);
   const next: RunState = { ...run, nginx: { pid, config, ports } };
@@ -109,19 +114,27 @@ const defaults = (o: LocalOptions) => ({
 });
 
 /**
+ * What `local` needs that Terraform does not create, stored in the running moto as an
+ * operator stores it in a real account: the keyless edge certificate (public) in the SSM
+ * parameter envs/local.yaml names, which the keyless stack reads. Idempotent (overwrite).
+ * `start` and `npm run apply -- --env local` both call it.
+ */
+export async function seed(paths: LocalPaths, endpoint: string, say: (line: string) => void): Promise<void> {
+  const pki = ensureLocalPki(join(paths.dir, 'pki'));
+  const parameter = parseDocument(readFileSync(fromRoot('envs', 'local.yaml'), 'utf8')).getIn(['keyless', 'certificate', 'ssmParameter']);
+  if (typeof parameter !== 'string') return;
+  await callMotoJsonApi(endpoint, 'AmazonSSM.PutParameter', { Name: parameter, Type: 'String', Value: readFileSync(join(pki.dir, 'keyless.pem'), 'utf8'), Overwrite: true });
+  say(`seeded SSM parameter ${parameter} with the local keyless certificate`);
+}
+
+/**
  * `start`: moto (reused when ours is running), then what `local` needs that Terraform
  * does not create: the keyless edge certificate in SSM (`seed`), and the verify stand-ins.
  */
 export async function start(o: LocalOptions & { seed?: boolean } = {}): Promise<void> {
   const { paths, say } = defaults(o);
   const moto = await startMoto(paths, say);
-  const pki = ensureLocalPki(join(paths.dir, 'pki'));
-  // The keyless stack reads its edge certificate (public) from SSM, where an operator stores it.
-  const parameter = parseDocument(readFileSync(fromRoot('envs', 'local.yaml'), 'utf8')).getIn(['keyless', 'certificate', 'ssmParameter']);
-  if ((o.seed ?? true) && typeof parameter === 'string') {
-    await callMotoJsonApi(moto.endpoint, 'AmazonSSM.PutParameter', { Name: parameter, Type: 'String', Value: readFileSync(join(pki.dir, 'keyless.pem'), 'utf8'), Overwrite: true });
-    say(`seeded SSM parameter ${parameter} with the local keyless certificate`);
-  }
+  if (o.seed ?? true) await seed(paths, moto.endpoint, say);
   if (o.standIns ?? true) await startHarness(paths, readRun(paths)!, say);
 }
 
@@ -140,19 +153,56 @@ async function needMoto(paths: LocalPaths): Promise<RunState['moto']> {
 /** Thrown when a command needs the running environment and there is none. */
 export class LocalNotRunning extends Error {
   constructor() {
-    super('the local environment is not running: start it with `npm run local -- up`');
+    super('the local environment is not running: run `npm run local -- up` first');
   }
 }
 
+/**
+ * The running local environment as `npm run plan|drift|apply -- --env local` (and
+ * `npm run local -- plan|drift|apply`) run against it: the env file with the running
+ * moto's endpoint, the state folder `npm run local` keeps (one folder for both, on
+ * purpose: they describe the same moto), its work dirs, and moto's fake credentials for
+ * Terraform and the live checks. Throws LocalNotRunning when none of ours answers.
+ */
+export interface LocalAttachment {
+  readonly endpoint: string;
+  readonly envsDir: string;
+  readonly stateRoot: string;
+  readonly workDir: string;
+  /** For Terraform: moto's fake credentials, no profile or shared files. */
+  readonly terraformEnv: NodeJS.ProcessEnv;
+  /** For the live checks and the bypass check: the same, plus AWS_ENDPOINT_URL. */
+  readonly liveVars: NodeJS.ProcessEnv;
+}
+
+export async function attach(paths: LocalPaths = defaultPaths()): Promise<LocalAttachment> {
+  const moto = await needMoto(paths);
+  return {
+    endpoint: moto.endpoint,
+    envsDir: writeRunEnvFile(paths, moto.endpoint),
+    stateRoot: paths.stateRoot,
+    workDir: paths.workDir,
+    terraformEnv: motoEnv(),
+    liveVars: { ...motoEnv(), AWS_ENDPOINT_URL: moto.endpoint },
+  };
+}
+
+/**
+ * Why `local` runs the AWS part of each stack only, for the commands to print: the same
+ * as `--aws-only`, which `--env local` implies.
+ */
+export const LOCAL_AWS_ONLY_NOTE =
+  'local: the AWS part of each stack only (--aws-only is implied): the tls and Cloudflare providers are not installed offline, and local has no Cloudflare account';
+
 /** What apply, plan and drift share: the AWS part of `local` against this run's moto and state. */
-function runOptions(paths: LocalPaths, endpoint: string, o: LocalOptions, say: (line: string) => void) {
+function runOptions(local: LocalAttachment, o: LocalOptions, say: (line: string) => void) {
   return {
     env: 'local',
     awsOnly: true,
-    envsDir: writeRunEnvFile(paths, endpoint),
-    workDir: paths.workDir,
-    stateRoot: paths.stateRoot,
-    terraformEnv: motoEnv(),
+    envsDir: local.envsDir,
+    workDir: local.workDir,
+    stateRoot: local.stateRoot,
+    terraformEnv: local.terraformEnv,
     concurrency: o.concurrency,
     onProgress: say,
   } as const;
@@ -161,9 +211,8 @@ function runOptions(paths: LocalPaths, endpoint: string, o: LocalOptions, say: (
 /** `apply`: the AWS part of every stack, through the same path as `npm run apply --auto-approve`. */
 export async function apply(o: LocalOptions = {}): Promise<ApplyOutcome> {
   const { paths, say, print } = defaults(o);
-  const moto = await needMoto(paths);
   const outcome = await applyEnvironment({
-    ...runOptions(paths, moto.endpoint, o, say),
+    ...runOptions(await attach(paths), o, say),
     confirm: async (report) => {
       print(renderMarkdown(report));
       return true;
@@ -192,13 +241,13 @@ export async function apply(o: LocalOptions = {}): Promise<ApplyOutcome> {
  */
 export async function report(mode: PlanMode, o: LocalOptions = {}): Promise<PlanReport> {
   const { paths, say, print } = defaults(o);
-  const moto = await needMoto(paths);
-  const options = runOptions(paths, moto.endpoint, o, say);
+  const local = await attach(paths);
+  const options = runOptions(local, o, say);
   let result = await planStacks({ mode, ...options });
   if (mode === 'drift') {
     const started = Date.now();
     const { driftChecks } = await import('../drift/checks');
-    result = withChecks(result, await driftChecks({ env: 'local', envsDir: options.envsDir, stateRoot: paths.stateRoot, vars: { ...motoEnv(), AWS_ENDPOINT_URL: moto.endpoint } }));
+    result = withChecks(result, await withHeartbeat(say, 'local: live checks', () => driftChecks({ env: 'local', envsDir: local.envsDir, stateRoot: local.stateRoot, vars: local.liveVars })));
     say(`live checks finished in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   }
   print(renderMarkdown(result));
@@ -208,14 +257,13 @@ export async function report(mode: PlanMode, o: LocalOptions = {}): Promise<Plan
 /** `bypass`: the bypass check of `local` against the running moto (Cloudflare: a known gap unless CLOUDFLARE_BASE_URL names a fake). */
 export async function bypass(o: LocalOptions & { regions?: readonly string[] } = {}): Promise<BypassReport> {
   const { paths, say, print } = defaults(o);
-  const moto = await needMoto(paths);
-  const envsDir = writeRunEnvFile(paths, moto.endpoint);
+  const local = await attach(paths);
   const { resolveEnvironments } = await import('../../envs/resolve');
   const { checkBypass, clientsFor } = await import('../bypass/run');
   const { renderBypassMarkdown } = await import('../bypass/report');
-  const env = resolveEnvironments('local', envsDir).selected[0];
+  const env = resolveEnvironments('local', local.envsDir).selected[0];
   const started = Date.now();
-  const result = await checkBypass(env, clientsFor(env, { ...process.env, ...motoEnv(), AWS_ENDPOINT_URL: moto.endpoint }), { regions: o.regions, stateRoot: paths.stateRoot, envsDir });
+  const result = await withHeartbeat(say, 'local: bypass check', () => checkBypass(env, clientsFor(env, { ...process.env, ...local.liveVars }), { regions: o.regions, stateRoot: local.stateRoot, envsDir: local.envsDir }));
   say(`bypass check finished in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   print(renderBypassMarkdown(result));
   return result;

@@ -28,7 +28,7 @@ export const applyCommand = defineCommand({
   options: {
     ...STACK_RUN_OPTIONS,
     'auto-approve': { type: 'boolean', doc: 'apply without asking (required when stdin is not a terminal)' },
-    'aws-only': { type: 'boolean', doc: 'apply the AWS-only projection of each stack with the offline provider mirror (local)' },
+    'aws-only': { type: 'boolean', doc: 'apply the AWS-only projection of each stack with the offline provider mirror (implied by --env local, which applies to the moto `npm run local -- up` started, after seeding it as npm run local does)' },
     'plan-dir': {
       type: 'string',
       valueName: '<dir>',
@@ -42,15 +42,24 @@ export const applyCommand = defineCommand({
       throw new UsageError('not a terminal, so nothing can be confirmed: pass --auto-approve to apply without asking');
     }
     const { terraformMissingReason, terraformUnavailableReason } = await import('../terraform');
-    const missing = terraformMissingReason() ?? (args['aws-only'] ? terraformUnavailableReason() : undefined);
+    const missing = terraformMissingReason() ?? (args['aws-only'] || args.env === 'local' ? terraformUnavailableReason() : undefined);
     if (missing) {
       process.stderr.write(`apply: cannot run: ${missing}\n`);
       return EXIT.failure;
     }
+    // `--env local`: the running local environment, seeded as `npm run local` seeds it (tools/plan/local-target.ts).
+    const { localTarget, isLocalTarget, meansRunningLocal } = await import('./local-target');
+    const local = meansRunningLocal(args.env) ? await localTarget('apply', args) : undefined;
+    if (local !== undefined && !isLocalTarget(local)) return local;
+    if (local) {
+      const { seed, defaultPaths } = await import('../local/local');
+      await seed(defaultPaths(), local.endpoint, (line) => process.stderr.write(`apply: ${line}\n`));
+    }
+    const runOptions = { ...stackRunOptionsFrom(args), ...local?.run };
     const { applyEnvironment, applySavedPlans, renderOutcome } = await import('./apply');
     if (args['plan-dir'] !== undefined) {
       const saved = await applySavedPlans({
-        ...stackRunOptionsFrom(args),
+        ...runOptions,
         planDir: args['plan-dir'],
         confirm: async (stacks) => {
           process.stdout.write(`Saved plans in ${args['plan-dir']}: ${stacks.join(', ')}\n`);
@@ -63,7 +72,7 @@ export const applyCommand = defineCommand({
     const { renderMarkdown } = await import('./plan-report');
     let shown: PlanReport | undefined;
     const outcome = await applyEnvironment({
-      ...stackRunOptionsFrom(args),
+      ...runOptions,
       confirm: async (report) => {
         shown = report;
         process.stdout.write(renderMarkdown(report));

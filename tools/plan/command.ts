@@ -7,6 +7,8 @@ const WHAT: Record<PlanMode, string> = {
   drift: 'The same as plan, on applied code: every difference is drift, reported attribute by attribute, sensitive values masked; a stack whose only change is an output is listed as outputs only and is not drift.',
 };
 
+const stderrLine = (line: string) => process.stderr.write(`${line}\n`);
+
 /** `npm run plan` and `npm run drift`: one command, two verdicts. */
 export function planCommand(mode: PlanMode) {
   return defineCommand({
@@ -29,7 +31,7 @@ export function planCommand(mode: PlanMode) {
       },
       'live-only': { type: 'boolean', doc: 'drift only: run the live checks (AWS and the edge audit) without planning' },
       'skip-live': { type: 'boolean', doc: 'drift only: plan, but skip the live checks (AWS: instance groups and user-data, secret versions, API stages and deployments; the edge live audit)' },
-      'aws-only': { type: 'boolean', doc: 'run the AWS-only projection of each stack against the offline provider mirror' },
+      'aws-only': { type: 'boolean', doc: 'run the AWS-only projection of each stack against the offline provider mirror (implied by --env local, which runs against the moto `npm run local -- up` started)' },
       'public-only': { type: 'boolean', doc: 'leave out the custody stacks (<env>-pki), whose state the plan and drift roles cannot read; the report names them' },
       ...(mode === 'plan'
         ? { 'save-plans': { type: 'string', valueName: '<dir>', doc: 'keep each stack\'s saved plan with changes as <dir>/<stack>.tfplan (mode 0600: plan files hold secrets in clear text) for npm run apply --plan-dir' } }
@@ -46,10 +48,17 @@ export function planCommand(mode: PlanMode) {
         const regions = args.regions?.split(',').map((r) => r.trim()).filter(Boolean);
         return bypassCommand(args.env, args, { regions, stateRoot: args['state-root'] });
       }
+      // `--env local`: the running local environment, or one line saying to start it (tools/plan/local-target.ts).
+      const { localTarget, isLocalTarget, meansRunningLocal } = await import('./local-target');
+      // The edge audit alone reads Cloudflare (or a fake of it), not moto.
+      const local = meansRunningLocal(args.env) && !args.edge ? await localTarget(mode, args) : undefined;
+      if (local !== undefined && !isLocalTarget(local)) return local;
+      const live = { env: args.env, stateRoot: local?.run.stateRoot ?? args['state-root'], envsDir: local?.run.envsDir, vars: local?.liveVars, stacks: stackRunOptionsFrom(args).stacks };
       if (args.edge || args['live-only']) {
         const { driftChecks } = await import('../drift/checks');
         const { renderSections } = await import('../drift/sections');
-        const sections = await driftChecks({ env: args.env, stateRoot: args['state-root'], stacks: stackRunOptionsFrom(args).stacks, only: args.edge ? ['edge-audit'] : ['live-aws', 'edge-audit'] });
+        const { withHeartbeat } = await import('./progress');
+        const sections = await withHeartbeat(stderrLine, `${args.env}: live checks`, () => driftChecks({ ...live, only: args.edge ? ['edge-audit'] : ['live-aws', 'edge-audit'] }));
         const { combinedExit } = await import('../drift/sections');
         emitReport(`## Live checks: \`${args.env}\`\n${renderSections(sections).join('\n')}\n`, () => `${JSON.stringify({ schemaVersion: 1, kind: 'live-checks', env: args.env, checks: sections, exitCode: combinedExit(sections.map((c) => c.exitCode)) }, null, 2)}\n`, args);
         return combinedExit(sections.map((c) => c.exitCode));
@@ -61,7 +70,7 @@ export function planCommand(mode: PlanMode) {
         return EXIT.failure;
       }
       const unavailable = terraformUnavailableReason();
-      if (args['aws-only'] && unavailable) {
+      if ((args['aws-only'] || local) && unavailable) {
         process.stderr.write(`${mode}: cannot run: ${unavailable}\n`);
         return EXIT.failure;
       }
@@ -69,12 +78,13 @@ export function planCommand(mode: PlanMode) {
       const { renderJson, renderMarkdown } = await import('./plan-report');
       const saveTo = (args as { 'save-plans'?: string })['save-plans'];
       if (saveTo !== undefined && args['public-only']) throw new UsageError('--save-plans saves plans for a deploy, which needs every stack: drop --public-only');
-      const planned = await planStacks({ mode, ...stackRunOptionsFrom(args), publicOnly: args['public-only'], savePlansTo: saveTo });
+      const planned = await planStacks({ mode, ...stackRunOptionsFrom(args), ...local?.run, publicOnly: args['public-only'], savePlansTo: saveTo });
       let report = planned;
       if (mode === 'drift' && !args['skip-live']) {
         const { driftChecks } = await import('../drift/checks');
         const { withChecks } = await import('./plan-report');
-        report = withChecks(planned, await driftChecks({ env: args.env, stateRoot: args['state-root'], stacks: stackRunOptionsFrom(args).stacks }));
+        const { withHeartbeat } = await import('./progress');
+        report = withChecks(planned, await withHeartbeat(stderrLine, `${args.env}: live checks`, () => driftChecks(live)));
       }
       emitReport(renderMarkdown(report), () => renderJson(report), args);
       return report.exitCode;

@@ -27,28 +27,39 @@ const realTimer: HeartbeatTimer = {
   clearInterval: (handle) => clearInterval(handle as NodeJS.Timeout),
 };
 
+/**
+ * Runs `run`, saying "<what> still running after Ns" every `timer.everyMs` while it runs,
+ * and nothing more: a step that ends sooner stays silent (reports whose stderr must be
+ * empty on success keep it so), a longer one never looks hung.
+ */
+export async function withHeartbeat<T>(report: ((line: string) => void) | undefined, what: string, run: () => Promise<T>, timer: HeartbeatTimer = realTimer): Promise<T> {
+  let beats = 0;
+  const heartbeat = report
+    ? timer.setInterval(() => {
+        beats += 1;
+        // The interval's count, not the clock: the line names the step's whole seconds.
+        report(`${what} still running after ${Math.round((beats * timer.everyMs) / 1000)}s`);
+      }, timer.everyMs)
+    : undefined;
+  try {
+    return await run();
+  } finally {
+    if (heartbeat !== undefined) timer.clearInterval(heartbeat);
+  }
+}
+
 export function progress(report: ((line: string) => void) | undefined, now: () => number = Date.now, timer: HeartbeatTimer = realTimer): ProgressStep {
   return async (stack, step, run, outcome) => {
     const started = now();
     const elapsed = (): string => `${((now() - started) / 1000).toFixed(1)}s`;
     report?.(`${stack}: ${step} started`);
-    let beats = 0;
-    const heartbeat = report
-      ? timer.setInterval(() => {
-          beats += 1;
-          // The interval's count, not the clock: the line names the step's whole seconds.
-          report(`${stack}: ${step} still running after ${Math.round((beats * timer.everyMs) / 1000)}s`);
-        }, timer.everyMs)
-      : undefined;
     try {
-      const result = await run();
+      const result = await withHeartbeat(report, `${stack}: ${step}`, run, timer);
       report?.(`${stack}: ${step} finished in ${elapsed()}: ${outcome(result)}`);
       return result;
     } catch (e) {
       report?.(`${stack}: ${step} failed after ${elapsed()}`);
       throw e;
-    } finally {
-      if (heartbeat !== undefined) timer.clearInterval(heartbeat);
     }
   };
 }

@@ -1,4 +1,4 @@
-import { defineCommand, EXIT, isPlanReportJson, isReviewJson, readJsonInput, UsageError } from '../cli';
+import { defineCommand, EXIT, UsageError } from '../cli';
 
 /**
  * `npm run pr-comment`: renders the pull-request comment of one environment from the
@@ -18,10 +18,8 @@ export const prCommentCommand = defineCommand({
   },
   exitCodes: { 0: 'rendered (and posted)', 1: 'could not read a report or post the comment' },
   async run(args) {
-    const { renderPrComment, commentMarker } = await import('./pr-comment');
-    const plan = readJsonInput(args.plan, '--plan', isPlanReportJson, 'the JSON report of npm run plan -- --json') as Parameters<typeof renderPrComment>[0]['plan'];
-    const review = args.review ? (readJsonInput(args.review, '--review', isReviewJson, 'the JSON report of npm run review -- --json') as Parameters<typeof renderPrComment>[0]['review']) : undefined;
-    const body = renderPrComment({ plan, review, artifactUrl: args['artifact-url'] });
+    const { renderPrCommentFromFiles, commentMarker } = await import('./pr-comment');
+    const { plan, body } = renderPrCommentFromFiles({ plan: args.plan, review: args.review, artifactUrl: args['artifact-url'] });
     process.stdout.write(body);
     if (!args.post) return EXIT.ok;
     if (args.pr === undefined) throw new UsageError('--post needs --pr <number>');

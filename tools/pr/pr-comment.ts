@@ -13,6 +13,7 @@ import { renderReviewMarkdown, type Review } from '../review/review';
 import { WEAKENING_TEXT } from '../review/weakenings';
 import { isSecurityRelevant } from '../review/security-relevance';
 import { code, fence, htmlCode, openFence, text } from '../../lib/markdown';
+import { isPlanReportJson, isReviewJson, readJsonInput } from '../cli';
 
 /**
  * The pull-request comment of one environment: a verdict line, then the changes ordered
@@ -171,4 +172,22 @@ export function renderPrComment(input: PrCommentInput): string {
   const fenced = openFence(kept);
   const closing = Array.from({ length: Math.max(0, open) }, () => ['', '</details>']).flat();
   return `${[...kept, ...(fenced ? [fenced] : []), ...closing, '', note].join('\n')}\n`;
+}
+
+/** The files `npm run pr-comment` reads: the JSON reports of `npm run plan -- --json` and `npm run review -- --json`. */
+export interface PrCommentFiles {
+  readonly plan: string;
+  readonly review?: string;
+  readonly artifactUrl?: string;
+}
+
+/**
+ * `npm run pr-comment`'s rendering, from its files: each is read bounded and checked for
+ * the report's shape first, so Terraform's own plan JSON (`terraform show -json`) or a
+ * review in place of a plan is one line naming the option and what it expects.
+ */
+export function renderPrCommentFromFiles(files: PrCommentFiles): { plan: PlanReport; body: string } {
+  const plan = readJsonInput(files.plan, '--plan', isPlanReportJson, 'the JSON report of npm run plan -- --json') as PlanReport;
+  const review = files.review ? (readJsonInput(files.review, '--review', isReviewJson, 'the JSON report of npm run review -- --json') as Review) : undefined;
+  return { plan, body: renderPrComment({ plan, review, artifactUrl: files.artifactUrl }) };
 }

@@ -1,6 +1,7 @@
 import Cloudflare from 'cloudflare';
 import { allPages, dnsRecords } from '../../../tools/bypass/cloudflare';
 import { dnsFindings } from '../../../tools/bypass/findings';
+import { MAX_PAGES, PagingError } from '../../../lib/paging';
 import { aRecord, cnameRecord, type FakeCloudflare, startFakeCloudflare } from '../../support/fake-cloudflare';
 
 const ZONE = '0123456789abcdef0123456789abcdef';
@@ -59,9 +60,38 @@ describe('Cloudflare DNS collector, through the official SDK against a recorded-
 
   it('a page-numbered list whose API keeps answering past the end stops at total_pages', async () => {
     const client = new Cloudflare({ apiToken: 't', baseURL: fake.baseURL, maxRetries: 0 });
-    const get = jest.spyOn(client, 'get').mockImplementation((() => Promise.resolve({ result: [{ id: 'same' }], result_info: { page: 1, per_page: 1, total_pages: 2 } })) as never);
-    expect(await allPages(client, '/x', {}, 1)).toHaveLength(2);
+    const get = jest.spyOn(client, 'get').mockImplementation(((_: string, o: { query: { page: number } }) =>
+      Promise.resolve({ result: [{ id: `p${o.query.page}` }], result_info: { page: o.query.page, per_page: 1, total_pages: 2 } })) as never);
+    expect(await allPages(client, '/x', {}, 1)).toEqual([{ id: 'p1' }, { id: 'p2' }]);
     expect(get).toHaveBeenCalledTimes(2);
+  });
+
+  it('an API that ignores paging (the same page for ever, no total_pages, no cursor) is an error after its second page', async () => {
+    const ignoring = await startFakeCloudflare(ZONE, RECORDS, { paging: 'ignored' });
+    try {
+      const client = new Cloudflare({ apiToken: 't', baseURL: ignoring.baseURL, maxRetries: 0 });
+      await expect(dnsRecords(client, ZONE)).rejects.toThrow(
+        new PagingError(`/zones/${ZONE}/dns_records: page 2 holds the same 2 items as page 1: the API ignores paging; stopped instead of looping`),
+      );
+      expect(ignoring.requests).toHaveLength(2);
+    } finally {
+      await ignoring.stop();
+    }
+  });
+
+  it('a page that answers another page number than the one asked for is an error, not a loop', async () => {
+    const client = new Cloudflare({ apiToken: 't', baseURL: fake.baseURL, maxRetries: 0 });
+    const get = jest.spyOn(client, 'get').mockImplementation((() => Promise.resolve({ result: [{ id: 'x' }, { id: 'y' }], result_info: { page: 1, per_page: 2, total_pages: 9 } })) as never);
+    await expect(allPages(client, '/x', {}, 2)).rejects.toThrow('/x: asked for page 2, the API answered page 1: it ignores paging; stopped instead of looping');
+    expect(get).toHaveBeenCalledTimes(2);
+  });
+
+  it('past the page cap it stops with an error naming the list', async () => {
+    const client = new Cloudflare({ apiToken: 't', baseURL: fake.baseURL, maxRetries: 0 });
+    const get = jest.spyOn(client, 'get').mockImplementation(((_: string, o: { query: { page: number } }) =>
+      Promise.resolve({ result: [{ id: `p${o.query.page}` }], result_info: { page: o.query.page, per_page: 1 } })) as never);
+    await expect(allPages(client, '/x', {}, 1)).rejects.toThrow(`/x: more than ${MAX_PAGES} pages; stopped (the API keeps answering with a next page)`);
+    expect(get).toHaveBeenCalledTimes(MAX_PAGES);
   });
 
   it('an API error propagates instead of reading as a clean zone', async () => {

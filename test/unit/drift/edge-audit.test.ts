@@ -9,6 +9,7 @@ import { auditEdge, declaredResources, type DeclaredResource, HANDLING, noRefres
 import { planCommand } from '../../../tools/plan/command';
 import { synthesizeJson } from '../../../tools/synth/synth-json';
 import { type FakeCloudflare, type FakeEdgeState, mtlsCa, originPull, startFakeCloudflare } from '../../support/fake-cloudflare';
+import { withoutHeartbeats } from '../../support/heartbeat';
 
 const ZONE = '0123456789abcdef0123456789abcdef';
 const ACCOUNT = '0123456789abcdef0123456789abcdef';
@@ -125,11 +126,11 @@ describe('edge live audit: the Cloudflare fields the provider never re-reads, re
     const run = () =>
       runInProcess(planCommand('drift'), ['--env', 'local', '--edge', '--state-root', mkdtempSync(join(tmpdir(), 'edge-state-'))], { CLOUDFLARE_API_TOKEN: 'test-token', CLOUDFLARE_BASE_URL: fake.baseURL });
     const clean = await run();
-    expect({ code: clean.code, stderr: clean.stderr }).toEqual({ code: 0, stderr: '' });
+    expect({ code: clean.code, stderr: withoutHeartbeats(clean.stderr) }).toEqual({ code: 0, stderr: '' });
     expect(clean.stdout).toContain('### Edge live audit: clean');
     fake.edge.originPulls[HOST].enabled = false;
     const drifted = await run();
-    expect({ code: drifted.code, stderr: drifted.stderr }).toEqual({ code: 2, stderr: '' });
+    expect({ code: drifted.code, stderr: withoutHeartbeats(drifted.stderr) }).toEqual({ code: 2, stderr: '' });
     expect(drifted.stdout).toMatch(/cloudflare_authenticated_origin_pulls\.\S+ zone 0123456789abcdef0123456789abcdef hostname api\.example\.test \| `config\[0\]\.enabled`/);
   }, budgetFor('test', 'test'));
 

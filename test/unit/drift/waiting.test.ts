@@ -1,5 +1,8 @@
 import { missingInput, waitingOn } from '../../../tools/plan/plan-runner';
-import { HEARTBEAT_MS, progress, type HeartbeatTimer } from '../../../tools/plan/progress';
+import { readFileSync } from 'node:fs';
+import { fromRoot } from '../../../lib/paths';
+import { withoutHeartbeats } from '../../support/heartbeat';
+import { HEARTBEAT_MS, progress, withHeartbeat, type HeartbeatTimer } from '../../../tools/plan/progress';
 import { stackRunOptionsFrom } from '../../../tools/plan/run-options';
 import type { StackPlanResult } from '../../../tools/plan/plan-report';
 
@@ -123,6 +126,34 @@ describe('progress lines', () => {
     expect(lines).toContain('dev-edge: apply still running after 0s');
     expect(lines[lines.length - 1]).toBe('dev-edge: apply failed after 0.0s');
     expect(live.size).toBe(0);
+  });
+
+  it('steps without start and end lines (the live checks, the bypass sweep) say only that they are still running, and only when they run past the interval', async () => {
+    const lines: string[] = [];
+    const live = new Set<unknown>();
+    const timer: HeartbeatTimer = {
+      everyMs: 20,
+      setInterval: (tick, ms) => {
+        const h = setInterval(tick, ms);
+        live.add(h);
+        return h;
+      },
+      clearInterval: (h) => {
+        clearInterval(h as NodeJS.Timeout);
+        live.delete(h);
+      },
+    };
+    expect(await withHeartbeat((l) => lines.push(l), 'local: live checks', async () => 7, timer)).toBe(7);
+    expect(lines).toEqual([]);
+    await withHeartbeat((l) => lines.push(l), 'local: bypass check', () => new Promise((r) => setTimeout(r, 70)), timer);
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(lines)).toEqual(new Set(['local: bypass check still running after 0s']));
+    // The tests that want an empty stderr strip exactly these lines, and nothing else.
+    expect(withoutHeartbeats(`${lines.join('\n')}\nreal problem\n`)).toBe('real problem\n');
+    expect(live.size).toBe(0);
+    // Where the commands use it (each step over 10 s has a heartbeat: plan, apply per stack; these besides).
+    const uses = (file: string) => readFileSync(fromRoot(file), 'utf8').match(/withHeartbeat\(/g)?.length ?? 0;
+    expect({ drift: uses('tools/plan/command.ts'), bypass: uses('tools/bypass/command.ts'), local: uses('tools/local/local.ts') }).toEqual({ drift: 2, bypass: 1, local: 2 });
   });
 
   it('the plan, drift and apply commands print progress, heartbeats included, to stderr', () => {

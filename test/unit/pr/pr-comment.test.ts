@@ -1,5 +1,9 @@
-import { buildReport } from '../../../tools/plan/plan-report';
-import { commentMarker, renderPrComment, riskItems } from '../../../tools/pr/pr-comment';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fromRoot } from '../../../lib/paths';
+import { isPlanReportJson } from '../../../tools/cli';
+import { buildReport, renderJson } from '../../../tools/plan/plan-report';
+import { commentMarker, renderPrComment, renderPrCommentFromFiles, riskItems } from '../../../tools/pr/pr-comment';
 import { buildReview } from '../../../tools/review/review';
 import { isSecurityRelevant } from '../../../tools/review/security-relevance';
 import { synthesizeJson } from '../../../tools/synth/synth-json';
@@ -70,6 +74,51 @@ describe('the pull-request comment of an environment', () => {
     const removal = renderPrComment({ plan: exampleRemovalPlan(), artifactUrl: EXAMPLE_RUN });
     expect(removal).not.toMatch(/\| replace \|/);
     expectDocsExample('pr-comment.md', removal);
+    // Its input as `npm run plan -- --json` writes it, for the docs' command to read.
+    expectDocsExample(EXAMPLE_PLAN_FILE, renderJson(exampleRemovalPlan()));
+  });
+});
+
+/** The plan report the docs hand to `npm run pr-comment` (docs/examples/, written by the test above). */
+const EXAMPLE_PLAN_FILE = 'plan-local-hostname-removal.json';
+
+/** Every `npm run pr-comment -- ...` command line in the README and docs/, with the files it names. */
+function documentedPrComments(): { doc: string; line: string; plan?: string; review?: string }[] {
+  const docs = ['README.md', ...readdirSync(fromRoot('docs')).filter((f) => f.endsWith('.md')).map((f) => join('docs', f))];
+  return docs.flatMap((doc) =>
+    [...readFileSync(fromRoot(doc), 'utf8').matchAll(/npm run (?:--silent )?pr-comment -- ([^`\n|]*)/g)].map((m) => {
+      const option = (name: string) => new RegExp(`--${name}[ =](\\S+)`).exec(m[1])?.[1];
+      return { doc, line: m[0].trim(), plan: option('plan'), review: option('review') };
+    }),
+  );
+}
+
+describe('the pr-comment commands the docs show', () => {
+  const commands = documentedPrComments();
+  /** A file the docs name (relative to the repository root), or undefined for a placeholder such as <json> or FILE. */
+  const concrete = (file: string | undefined) => (file && /^[\w./-]+\.json$/.test(file) ? file : undefined);
+  const runnable = commands.filter((c) => concrete(c.plan));
+
+  it('include one that runs on a committed file: the docs example', () => {
+    expect(runnable.map((c) => c.plan)).toContain(`docs/examples/${EXAMPLE_PLAN_FILE}`);
+  });
+
+  it.each(runnable.map((c) => [`${c.doc}: ${c.line}`, c] as const))('%s: reads `npm run plan --json` output and renders the comment', (_, c) => {
+    // The command's own reader: a file of another shape (Terraform's plan JSON, a review) fails here.
+    const { plan, body } = renderPrCommentFromFiles({ plan: fromRoot(c.plan!), review: concrete(c.review) && fromRoot(c.review!) });
+    expect(body.split('\n')[0]).toBe(commentMarker('plan', plan.env));
+    if (c.plan === `docs/examples/${EXAMPLE_PLAN_FILE}`) expect(body).toBe(readFileSync(fromRoot('docs', 'examples', 'pr-comment.md'), 'utf8'));
+  });
+
+  it("refuses Terraform's own plan JSON, which is what the docs once pointed at, with one line naming --plan", () => {
+    const terraformPlan = fromRoot('test', 'fixtures', 'plans', 'moto-hostname-removal.json');
+    expect(() => renderPrCommentFromFiles({ plan: terraformPlan })).toThrow(/--plan: ".*moto-hostname-removal\.json": is JSON but not the JSON report of npm run plan -- --json/);
+  });
+
+  it('every file the docs give as --plan or --review exists and has the report\'s shape (placeholders aside)', () => {
+    const named = commands.flatMap((c) => [c.plan, c.review]).filter((f): f is string => concrete(f) !== undefined);
+    expect(named.filter((f) => !existsSync(fromRoot(f)))).toEqual([]);
+    expect(named.filter((f) => !isPlanReportJson(JSON.parse(readFileSync(fromRoot(f), 'utf8'))) && !f.includes('review'))).toEqual([]);
   });
 });
 
