@@ -1,5 +1,5 @@
 import type { StackJson } from './synth';
-import type { ProviderSnapshot } from '../../tools/conformance/snapshot';
+import type { ProviderSnapshot } from '../../conformance/snapshot';
 
 /**
  * What Terraform would do between two synthesized versions of an app, read from the

@@ -8,7 +8,7 @@ import { importsOf, repositoryImports, sourceFiles, type ImportEdge } from '../s
 // another only along an arrow drawn from it, and every drawn arrow is used by an import,
 // so the diagram is the real dependency graph. Packages are not layers.
 
-type Layer = 'main' | 'scripts' | 'tools' | 'stacks' | 'modules' | 'providers' | 'envs' | 'lib' | 'test';
+type Layer = 'main' | 'scripts' | 'tools' | 'conformance' | 'stacks' | 'modules' | 'providers' | 'envs' | 'lib' | 'test';
 type Arrow = readonly [Layer, Layer];
 
 /** Where each layer lives: a top-level folder, or main.ts. */
@@ -16,6 +16,7 @@ const LAYER_OF_ROOT: Readonly<Record<string, Layer>> = {
   main: 'main',
   scripts: 'scripts',
   tools: 'tools',
+  conformance: 'conformance',
   stacks: 'stacks',
   modules: 'modules',
   providers: 'providers',
@@ -32,9 +33,11 @@ const ARROWS: readonly Arrow[] = [
   ['main', 'tools'],
   ['scripts', 'tools'],
   ['tools', 'stacks'],
-  ['tools', 'modules'],
+  ['tools', 'conformance'],
   ['tools', 'envs'],
   ['tools', 'lib'],
+  ['conformance', 'modules'],
+  ['conformance', 'lib'],
   ['stacks', 'modules'],
   ['stacks', 'envs'],
   ['stacks', 'lib'],

@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import { listEnvironments } from '../../envs/load';
-import { checkStack, type StackLike } from '../../tools/conformance/conform';
-import { readSnapshot } from '../../tools/conformance/regenerate';
-import { PROVIDER_SOURCES } from '../../tools/conformance/sources';
+import { checkStack, type StackLike } from '../../conformance/conform';
+import { readSnapshot } from '../../conformance/regenerate';
+import { PROVIDER_SOURCES } from '../../conformance/sources';
 import { copyOfDev } from '../support/env-files';
 import { checkPolicy, policyStacks } from '../../tools/policy/run';
 import { scanForSecrets } from '../../tools/policy/secret-scan';

@@ -1,13 +1,13 @@
 import { defineCommand, EXIT } from '../cli';
 
 /**
- * `npm run provider-schemas`: regenerates tools/conformance/snapshots/*.json from the
+ * `npm run provider-schemas`: regenerates conformance/snapshots/*.json from the
  * providers' public source at the pinned tags.
  */
 export const providerSchemasCommand = defineCommand({
   name: 'npm run provider-schemas',
   summary:
-    "Rewrites the provider schema snapshots the conformance test checks against (tools/conformance/snapshots/<provider>-<version>.json) from the providers' source at the pinned release tags. Without a local git dir it makes a shallow bare clone of each tag from GitHub.",
+    "Rewrites the provider schema snapshots the conformance test checks against (conformance/snapshots/<provider>-<version>.json) from the providers' source at the pinned release tags. Without a local git dir it makes a shallow bare clone of each tag from GitHub.",
   options: {
     'cloudflare-git': { type: 'string', valueName: '<dir>', doc: 'a local (bare) git dir of cloudflare/terraform-provider-cloudflare holding the tag' },
     'tls-git': { type: 'string', valueName: '<dir>', doc: 'a local (bare) git dir of hashicorp/terraform-provider-tls holding the tag' },
@@ -16,8 +16,8 @@ export const providerSchemasCommand = defineCommand({
   exitCodes: { 1: 'the source could not be read or parsed, or (--check) a committed snapshot differs from it' },
   async run(args) {
     const { readFileSync, writeFileSync } = await import('node:fs');
-    const { buildSnapshot, cloneTag, snapshotPath } = await import('./regenerate');
-    const { PROVIDER_SOURCES } = await import('./sources');
+    const { buildSnapshot, cloneTag, snapshotPath } = await import('../../conformance/regenerate');
+    const { PROVIDER_SOURCES } = await import('../../conformance/sources');
     let changed = 0;
     for (const source of PROVIDER_SOURCES) {
       const given = source.provider === 'cloudflare' ? args['cloudflare-git'] : args['tls-git'];

@@ -1,13 +1,13 @@
 import type Cloudflare from 'cloudflare';
 import { CLOUDFLARE_PROVIDER } from '../../lib/providers';
 import { allPages } from '../bypass/cloudflare';
-import { type NoRefreshFact, readNoRefreshFacts } from '../conformance/no-refresh';
+import { type NoRefreshFact, readNoRefreshFacts } from '../../conformance/no-refresh';
 import { resolveRef } from './live-aws';
 
 /**
  * Edge live audit: the Cloudflare fields a plan can never show drifting. The provider
  * (v5.22.0) keeps some attributes in state without reading them back (`no_refresh` in
- * its models: tools/conformance/snapshots/cloudflare-<v>.no-refresh.json, each fact with
+ * its models: conformance/snapshots/cloudflare-<v>.no-refresh.json, each fact with
  * its tag:path:line evidence), so an out-of-band change there is invisible to
  * `npm run drift`. This audit reads each of them live with the `cloudflare` client and
  * compares it with the synthesized JSON, naming zone, hostname and field; it also reads

@@ -84,7 +84,7 @@ function addTypes(into: SensitiveSchema, kind: 'resource' | 'data', types: Recor
 export function snapshotSensitiveSchema(): SensitiveSchema {
   const schema: SensitiveSchema = { resource: new Map(), data: new Map() };
   for (const file of ['cloudflare-5.22.0.json', 'tls-4.2.1.json']) {
-    const snapshot = JSON.parse(readFileSync(fromRoot('tools', 'conformance', 'snapshots', file), 'utf8'));
+    const snapshot = JSON.parse(readFileSync(fromRoot('conformance', 'snapshots', file), 'utf8'));
     addTypes(schema, 'resource', snapshot.resources, (s) => fromSnapshotAttributes(s.attributes));
     addTypes(schema, 'data', snapshot.dataSources, (s) => fromSnapshotAttributes(s.attributes));
   }

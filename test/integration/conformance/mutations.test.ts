@@ -1,5 +1,5 @@
-import { checkConformance, type ConformanceLine } from '../../../tools/conformance/run';
-import { SEMANTIC_RULES } from '../../../tools/conformance/semantic';
+import { checkConformance, type ConformanceLine } from '../../../conformance/run';
+import { SEMANTIC_RULES } from '../../../conformance/semantic';
 import { synthesizeJson } from '../../../tools/synth/synth-json';
 import { generateTestPki, type TestPki } from '../../support/edge-fixtures';
 import { testEnvsDir } from '../../support/env-files';

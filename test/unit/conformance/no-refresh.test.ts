@@ -1,6 +1,6 @@
-import { noRefreshFields, readNoRefreshFacts } from '../../../tools/conformance/no-refresh';
-import { readSnapshot } from '../../../tools/conformance/regenerate';
-import { PROVIDER_SOURCES } from '../../../tools/conformance/sources';
+import { noRefreshFields, readNoRefreshFacts } from '../../../conformance/no-refresh';
+import { readSnapshot } from '../../../conformance/regenerate';
+import { PROVIDER_SOURCES } from '../../../conformance/sources';
 
 const MODEL = [
   'package x',

@@ -1,6 +1,6 @@
-import { checkStack, type StackLike } from '../../../tools/conformance/conform';
-import { readSnapshot } from '../../../tools/conformance/regenerate';
-import { PROVIDER_SOURCES } from '../../../tools/conformance/sources';
+import { checkStack, type StackLike } from '../../../conformance/conform';
+import { readSnapshot } from '../../../conformance/regenerate';
+import { PROVIDER_SOURCES } from '../../../conformance/sources';
 import { synthStacks, type StackJson } from '../../support/synth';
 
 /**
@@ -113,7 +113,7 @@ describe('conformance mutations: each mistake fails naming stack, resource and a
       j.terraform.required_providers.cloudflare.version = '5.14.0';
     });
     expect(problems).toContain('dev-edge: pins cloudflare "5.14.0", but the conformance snapshot is of 5.22.0');
-    expect(problems).toContain('dev-edge: cloudflare_mtls_certificate_assocations.typo: cloudflare_mtls_certificate_assocations is not in the cloudflare 5.22.0 snapshot (add it to tools/conformance/sources.ts and run npm run provider-schemas)');
+    expect(problems).toContain('dev-edge: cloudflare_mtls_certificate_assocations.typo: cloudflare_mtls_certificate_assocations is not in the cloudflare 5.22.0 snapshot (add it to conformance/sources.ts and run npm run provider-schemas)');
   });
 
   it('tls: an algorithm the provider does not offer', () => {

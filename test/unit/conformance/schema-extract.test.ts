@@ -1,7 +1,7 @@
-import { unreadValidatorCounts, validatorCounts } from '../../../tools/conformance/conform';
-import { extractSchema } from '../../../tools/conformance/extract';
-import { buildSnapshot, readSnapshot } from '../../../tools/conformance/regenerate';
-import { PROVIDER_SOURCES } from '../../../tools/conformance/sources';
+import { unreadValidatorCounts, validatorCounts } from '../../../conformance/conform';
+import { extractSchema } from '../../../conformance/extract';
+import { buildSnapshot, readSnapshot } from '../../../conformance/regenerate';
+import { PROVIDER_SOURCES } from '../../../conformance/sources';
 
 /** Reading a provider's Go schema as data: the facts the snapshot records, from a small sample of the real syntax. */
 const SAMPLE = `

@@ -1,5 +1,5 @@
-import { readSnapshot } from '../../../tools/conformance/regenerate';
-import { PROVIDER_SOURCES } from '../../../tools/conformance/sources';
+import { readSnapshot } from '../../../conformance/regenerate';
+import { PROVIDER_SOURCES } from '../../../conformance/sources';
 import { baseEnvironment, envDir, withField } from '../../support/env-files';
 import { appModel, generationsIn, planBetween, type Action, type AppModel } from '../../support/plan-model';
 import { synthStacks } from '../../support/synth';
@@ -8,7 +8,7 @@ import { synthStacks } from '../../support/synth';
  * Rotating the CA generation of an environment as three env-file changes: before
  * (`caGenerations: [1]`), overlap (`[2, 1]`: the new generation issues, both are
  * trusted) and after (`[2]`). Each step is synthesized; the plan between steps is read
- * from the JSON with the providers' force-replacement facts (tools/conformance).
+ * from the JSON with the providers' force-replacement facts (conformance/).
  */
 const snapshots = PROVIDER_SOURCES.map((s) => readSnapshot(s.provider, s.version));
 const step = (generations: number[]): AppModel =>

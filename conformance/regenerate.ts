@@ -2,14 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fromRoot } from '../../lib/paths';
+import { fromRoot } from '../lib/paths';
 import { extractSchema } from './extract';
 import type { ProviderSnapshot, SchemaObject } from './snapshot';
 import type { ProviderSource } from './sources';
 
 /** Where the committed snapshot of one provider version lives. */
 export function snapshotPath(provider: string, version: string): string {
-  return fromRoot('tools', 'conformance', 'snapshots', `${provider}-${version}.json`);
+  return fromRoot('conformance', 'snapshots', `${provider}-${version}.json`);
 }
 
 export function readSnapshot(provider: string, version: string): ProviderSnapshot {

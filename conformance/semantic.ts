@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import { parseAccountStackName, parseStackName } from '../../lib/naming';
-import { ALLOWED_FIELDS, ALLOWED_FUNCTIONS, checkExpression } from '../../modules/edge/waf-expression';
+import { parseAccountStackName, parseStackName } from '../lib/naming';
+import { ALLOWED_FIELDS, ALLOWED_FUNCTIONS, checkExpression } from '../modules/edge/waf-expression';
 import { lowestAdmitted } from './conform';
 import type { ProviderSnapshot } from './snapshot';
 

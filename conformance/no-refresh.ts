@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fromRoot } from '../../lib/paths';
+import { fromRoot } from '../lib/paths';
 import type { ProviderSource } from './sources';
 
 /**
@@ -56,7 +56,7 @@ export function noRefreshFields(modelGo: string, type: string, evidencePrefix: s
 
 /** Where the committed facts of one provider version live. */
 export function noRefreshPath(provider: string, version: string): string {
-  return fromRoot('tools', 'conformance', 'snapshots', `${provider}-${version}.no-refresh.json`);
+  return fromRoot('conformance', 'snapshots', `${provider}-${version}.no-refresh.json`);
 }
 
 export function readNoRefreshFacts(provider: string, version: string): NoRefreshFacts {

@@ -3,7 +3,7 @@
  * their resources and data sources the project uses: the input of
  * `npm run provider-schemas` and the key of the committed snapshots.
  */
-import { CLOUDFLARE_PROVIDER, TLS_SNAPSHOT_VERSION } from '../../lib/providers';
+import { CLOUDFLARE_PROVIDER, TLS_SNAPSHOT_VERSION } from '../lib/providers';
 
 export interface ProviderSource {
   readonly provider: 'cloudflare' | 'tls';

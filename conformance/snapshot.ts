@@ -1,5 +1,5 @@
 /**
- * The shape of a committed provider schema snapshot (tools/conformance/snapshots/*.json):
+ * The shape of a committed provider schema snapshot (conformance/snapshots/*.json):
  * facts read from a provider's source at a release tag, nothing else. The conformance
  * check (conform.ts) reads it; npm run provider-schemas (provider-schemas-command.ts) writes it.
  */

@@ -348,7 +348,7 @@ export function checkStackFindings(stack: string, json: StackLike, snapshots: re
         const schema = table[type];
         for (const [name, body] of Object.entries(instances)) {
           if (!schema) {
-            problems.push({ rule: 'PROVIDER-SCHEMA', stack, resource: `${label}.${name}`, attribute: '-', whole: true, message: `${type} is not in the ${snap.provider} ${snap.version} snapshot (add it to tools/conformance/sources.ts and run npm run provider-schemas)` });
+            problems.push({ rule: 'PROVIDER-SCHEMA', stack, resource: `${label}.${name}`, attribute: '-', whole: true, message: `${type} is not in the ${snap.provider} ${snap.version} snapshot (add it to conformance/sources.ts and run npm run provider-schemas)` });
             continue;
           }
           const c = new Checker(stack, `${label}.${name}`, body);

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ConfigError } from '../../lib/errors';
-import { parseAccountStackName, parseStackName } from '../../lib/naming';
+import { ConfigError } from '../lib/errors';
+import { parseAccountStackName, parseStackName } from '../lib/naming';
 import { checkStackFindings, type StackLike } from './conform';
 import { readSnapshot } from './regenerate';
 import { semanticFindings, type Skipped } from './semantic';
@@ -10,7 +10,7 @@ import { PROVIDER_SOURCES } from './sources';
 /**
  * `npm run conformance` as a function: every stack against the providers' schemas and
  * validators (snapshots at the pinned versions) and the semantic rules
- * (tools/conformance/semantic.ts), over freshly synthesized stacks or a folder of
+ * (conformance/semantic.ts), over freshly synthesized stacks or a folder of
  * `<stack>/cdk.tf.json`. The tests drive it in process.
  */
 
