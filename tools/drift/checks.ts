@@ -1,4 +1,5 @@
 import Cloudflare from 'cloudflare';
+import { capabilitiesOf } from '../../envs/capabilities';
 import type { Environment } from '../../envs/load';
 import { parseAccountStackName } from '../../lib/naming';
 import { synthesizeJson } from '../synth/synth-json';
@@ -44,7 +45,7 @@ export async function driftChecks(o: DriftCheckOptions): Promise<CheckSection[]>
   const resources = declaredResources(stacks);
   const wanted = o.only ?? ['live-aws', 'edge-audit'];
   const sections: CheckSection[] = [];
-  const emulated = config.aws.endpoint !== undefined;
+  const emulated = capabilitiesOf(config).awsEmulator;
   if (wanted.includes('live-aws')) {
     const endpoint = vars.AWS_ENDPOINT_URL || config.aws.endpoint;
     const credentials = vars.AWS_ACCESS_KEY_ID && vars.AWS_SECRET_ACCESS_KEY ? { accessKeyId: vars.AWS_ACCESS_KEY_ID, secretAccessKey: vars.AWS_SECRET_ACCESS_KEY } : undefined;
