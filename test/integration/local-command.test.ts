@@ -117,7 +117,7 @@ describeLocal('npm run plan, drift and apply with --env local', () => {
         expect(r.stderr).not.toMatch(/registry|No valid credential sources|127\.0\.0\.1:5000/);
       }
     });
-  }, budgetFor('npmCommand', 'planLocal', 'npmCommand', 'planLocal'));
+  }, budgetFor('sharedEnvironmentTurn', 'npmCommand', 'planLocal', 'npmCommand', 'planLocal'));
 
   it('apply seeds what local needs (the keyless certificate in SSM), as npm run local does, and applies into the same state folder', async () => {
     const parameter = '/edge/local/keyless-certificate';
@@ -135,7 +135,7 @@ describeLocal('npm run plan, drift and apply with --env local', () => {
       // The state npm run local wrote: the apply found the origin's resources there and created none.
       expect(r.stdout).not.toMatch(/\| create \|/);
     });
-  }, budgetFor('npmCommand', 'planLocal', 'applyLocal'));
+  }, budgetFor('sharedEnvironmentTurn', 'npmCommand', 'planLocal', 'applyLocal'));
 });
 
 /**
