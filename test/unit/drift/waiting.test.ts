@@ -6,6 +6,25 @@ import { HEARTBEAT_MS, progress, withHeartbeat, type HeartbeatTimer } from '../.
 import { stackRunOptionsFrom } from '../../../tools/plan/run-options';
 import type { StackPlanResult } from '../../../tools/plan/plan-report';
 
+/** A real interval timer of `everyMs` that records which intervals are still running. */
+function trackedTimer(everyMs: number): { live: Set<unknown>; timer: HeartbeatTimer } {
+  const live = new Set<unknown>();
+  const timer: HeartbeatTimer = {
+    everyMs,
+    setInterval: (tick, ms) => {
+      const h = setInterval(tick, ms);
+      live.add(h);
+      return h;
+    },
+    clearInterval: (h) => {
+      clearInterval(h as NodeJS.Timeout);
+      live.delete(h);
+    },
+  };
+  return { live, timer };
+}
+
+
 /**
  * A new environment cannot be planned past its first stack: the others read state that
  * does not exist yet. The runner says what each one waits for instead of failing.
@@ -103,19 +122,7 @@ describe('progress lines', () => {
 
   it('a step shorter than the interval prints no heartbeat; a failing step stops its heartbeat too (injected short interval)', async () => {
     const lines: string[] = [];
-    const live = new Set<unknown>();
-    const timer: HeartbeatTimer = {
-      everyMs: 20,
-      setInterval: (tick, ms) => {
-        const h = setInterval(tick, ms);
-        live.add(h);
-        return h;
-      },
-      clearInterval: (h) => {
-        clearInterval(h as NodeJS.Timeout);
-        live.delete(h);
-      },
-    };
+    const { live, timer } = trackedTimer(20);
     const step = progress((l) => lines.push(l), () => 0, timer);
     await step('dev-edge', 'plan', async () => 0, () => 'no changes');
     expect(lines).toEqual(['dev-edge: plan started', 'dev-edge: plan finished in 0.0s: no changes']);
@@ -130,19 +137,7 @@ describe('progress lines', () => {
 
   it('steps without start and end lines (the live checks, the bypass sweep) say only that they are still running, and only when they run past the interval', async () => {
     const lines: string[] = [];
-    const live = new Set<unknown>();
-    const timer: HeartbeatTimer = {
-      everyMs: 20,
-      setInterval: (tick, ms) => {
-        const h = setInterval(tick, ms);
-        live.add(h);
-        return h;
-      },
-      clearInterval: (h) => {
-        clearInterval(h as NodeJS.Timeout);
-        live.delete(h);
-      },
-    };
+    const { live, timer } = trackedTimer(20);
     expect(await withHeartbeat((l) => lines.push(l), 'local: live checks', async () => 7, timer)).toBe(7);
     expect(lines).toEqual([]);
     await withHeartbeat((l) => lines.push(l), 'local: bypass check', () => new Promise((r) => setTimeout(r, 70)), timer);
