@@ -1,13 +1,17 @@
 import { X509Certificate } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
+import { parse, stringify } from 'yaml';
 import { loadEnvironment } from '../../envs/load';
+import { caPin } from '../../lib/ca-pins';
 import { ConfigError } from '../../lib/errors';
 import { verifyInput } from '../../tools/verify/input';
+import { ByoWorkspace } from '../support/byo-env';
 import { baseEnvironment, envDir, withField } from '../support/env-files';
+import { opensslUnavailableReason, type TestCertificate } from '../support/openssl';
 
 /** What `npm run verify` is told, from the env file or flags, is checked before any connection. */
 const verify = {
@@ -116,5 +120,48 @@ describe('the CA bundle verify is told is ours', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+const opensslMissing = opensslUnavailableReason();
+if (opensslMissing) console.warn(`SKIPPED verify's pinned CA bundle tests: ${opensslMissing}`);
+(opensslMissing ? describe.skip : describe)('the CA bundle verify is told is ours, with a bring-your-own CA', () => {
+  // The env file pins every CA key the truststore may hold; a CA swapped into verify's
+  // bundle alone would make every origin check pass a truststore that trusts it.
+  const ws = new ByoWorkspace();
+  afterAll(() => ws.cleanup());
+  let rogue: { root: TestCertificate; intermediate: TestCertificate };
+
+  beforeAll(() => {
+    const corp = ws.bench.caChain('corp', { key: { type: 'ec', curve: 'P-256' } });
+    rogue = ws.bench.caChain('rogue', { key: { type: 'ec', curve: 'P-256' } });
+    const originPull = ws.bench.clientLeaf('origin-pull', corp.intermediate, { key: { type: 'ec', curve: 'P-256' } });
+    ws.file('corp-bundle.pem', corp.root.certPem + corp.intermediate.certPem);
+    ws.file('origin-pull.pem', originPull.certPem);
+    ws.file('origin-pull.key', originPull.keyPem);
+    ws.file('with-rogue.pem', corp.root.certPem + corp.intermediate.certPem + rogue.root.certPem);
+    ws.writeDev({
+      mode: 'byo',
+      caBundle: 'corp-bundle.pem',
+      originPullClient: { certificate: 'origin-pull.pem', privateKey: { secretsManagerSecretId: 'edge/dev/origin-pull-key' } },
+    });
+    const dev = parse(readFileSync(join(ws.dir, 'dev.yaml'), 'utf8'));
+    writeFileSync(join(ws.dir, 'dev.yaml'), stringify({ ...dev, verify: { ...verify, caBundle: 'corp-bundle.pem', clientCertificate: 'origin-pull.pem', clientKey: 'origin-pull.key' } }));
+  });
+
+  it('accepts the bundle whose every key the env file pins', () => {
+    expect(verifyInput({ env: 'dev', resolve: [] }, ws.dir).caCertificates).toHaveLength(2);
+  });
+
+  it('refuses a CA the env file does not pin, from the env file or from --ca, with the pin line to add', () => {
+    const pin = caPin(new X509Certificate(rogue.root.certPem));
+    const unpinned = (file: string, field: string) =>
+      `${file}: ${field}: certificate 3 ("rogue Root CA") has a key the env file does not pin; a CA is trusted only when pki.expectedCaKeys lists its key. ` +
+      `If this is your CA, add the line \`- ${pin}\` under pki.expectedCaKeys (the review marks the change as a weakening)`;
+    const dev = parse(readFileSync(join(ws.dir, 'dev.yaml'), 'utf8'));
+    writeFileSync(join(ws.dir, 'dev.yaml'), stringify(withField(dev, 'verify.caBundle', 'with-rogue.pem')));
+    expect(problems(() => verifyInput({ env: 'dev', resolve: [] }, ws.dir))).toEqual([unpinned('dev.yaml', 'verify.caBundle')]);
+    writeFileSync(join(ws.dir, 'dev.yaml'), stringify(dev));
+    expect(problems(() => verifyInput({ env: 'dev', ca: join(ws.dir, 'with-rogue.pem'), resolve: [] }, ws.dir))).toEqual([unpinned('(command line)', '--ca')]);
   });
 });

@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { loadEnvironment } from '../../envs/load';
 import { RESOLVE_ENTRY } from '../../envs/schema/verify';
+import { unpinnedCas, unpinnedMessage } from '../../lib/ca-pins';
 import { caTrustRefusals } from '../../lib/ca-trust';
 import { ConfigError, ConfigProblem, quote } from '../../lib/errors';
 import { FileRefusedError, readRegularFile } from '../../lib/files';
@@ -102,6 +103,17 @@ export function verifyInput(flags: VerifyFlags, envsDir?: string): VerifyInput {
       const refused = caTrustRefusals(r.value);
       for (const { index, reason } of refused) problems.push({ file: caSrc!.file, field: caSrc!.field, message: `certificate #${index + 1} is refused: ${reason}` });
       if (refused.length === 0) caCertificates = r.value;
+      // With a bring-your-own CA the env file pins every key the truststore may hold, so
+      // the bundle verify treats as ours is held to the same pins: a CA swapped into this
+      // file alone would make every origin check pass a truststore that trusts it. A
+      // generated CA has no pins (Terraform makes its key), so there is nothing to hold it to.
+      const pki = env?.config.pki;
+      if (pki?.mode === 'byo') {
+        const pins = [...pki.expectedCaKeys, ...env!.config.origin.expectedCaKeys];
+        for (const ca of unpinnedCas(r.value, pins)) {
+          problems.push({ file: caSrc!.file, field: caSrc!.field, message: unpinnedMessage(ca, 'pki.expectedCaKeys') });
+        }
+      }
     }
   }
 
