@@ -43,13 +43,16 @@ export function planCommand(mode: PlanMode) {
     async run(args): Promise<ExitCode> {
       if ((args.bypass || args.edge || args['skip-live'] || args['live-only']) && mode !== 'drift') throw new UsageError('--bypass, --edge, --live-only and --skip-live belong to npm run drift');
       if (args.regions !== undefined && !args.bypass) throw new UsageError('--regions belongs to --bypass');
+      // `--env local`: the running local environment, or one line saying to start it (tools/plan/local-target.ts).
+      const { localTarget, isLocalTarget, meansRunningLocal } = await import('./local-target');
       if (args.bypass) {
         const { bypassCommand } = await import('../bypass/command');
         const regions = args.regions?.split(',').map((r) => r.trim()).filter(Boolean);
-        return bypassCommand(args.env, args, { regions, stateRoot: args['state-root'] });
+        // Against the running moto, its state and its fake credentials, as `npm run local -- bypass`.
+        const local = meansRunningLocal(args.env) ? await localTarget('drift --bypass', args) : undefined;
+        if (local !== undefined && !isLocalTarget(local)) return local;
+        return bypassCommand(args.env, args, { regions, stateRoot: local?.run.stateRoot ?? args['state-root'], envsDir: local?.run.envsDir }, local?.liveVars);
       }
-      // `--env local`: the running local environment, or one line saying to start it (tools/plan/local-target.ts).
-      const { localTarget, isLocalTarget, meansRunningLocal } = await import('./local-target');
       // The edge audit alone reads Cloudflare (or a fake of it), not moto.
       const local = meansRunningLocal(args.env) && !args.edge ? await localTarget(mode, args) : undefined;
       if (local !== undefined && !isLocalTarget(local)) return local;
