@@ -2,11 +2,13 @@
 // Runs main.ts from an esbuild bundle cached in .cache/app/. The bundle holds the
 // app and the parts of cdktf and the providers it imports (one file to load instead
 // of hundreds: about 40% faster than loading them from node_modules). It is rebuilt
-// whenever the content of any project file it was built from changes (hashed on
-// every run), or whenever node_modules changes (npm rewrites
-// node_modules/.package-lock.json on every install), so nothing is served stale.
+// whenever the content of any project file it was built from changes, or whenever
+// node_modules changes (npm rewrites node_modules/.package-lock.json on every
+// install), so nothing is served stale. Content is compared by hash; a file whose
+// inode, size, mtime and ctime (nanoseconds) are those recorded when it was hashed is
+// not read again (see unchanged()).
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import { Script } from 'node:vm';
 import { dirname, join, resolve } from 'node:path';
@@ -26,7 +28,7 @@ const variant = `${sourceMaps ? '-maps' : ''}${asShipped ? '-as-shipped' : ''}${
 const tag = `${entry.replace(/[^\w]/g, '_')}${variant}`;
 const bundlePath = join(cacheDir, `${tag}.cjs`);
 const metaPath = join(cacheDir, `${tag}.inputs.json`);
-const BUILD_VERSION = `7${variant}`;
+const BUILD_VERSION = `8${variant}`;
 
 const hashFile = (rel) => createHash('sha1').update(readFileSync(join(root, rel))).digest('hex');
 // Files under node_modules are covered by the installed-tree lockfile instead of
@@ -36,14 +38,64 @@ const INSTALLED_TREE = 'node_modules/.package-lock.json';
 const PATCHES = 'scripts/app/cdktf-patches.mjs';
 const tracked = (rel) => !rel.startsWith('node_modules/');
 
+/**
+ * What identifies a file's current content without reading it: inode, size, mtime and
+ * ctime in nanoseconds. Anything that writes the file changes its ctime, which no tool
+ * can set back (utimes sets mtime and atime only). Undefined for a missing file.
+ */
+function stamp(rel) {
+  try {
+    const s = statSync(join(root, rel), { bigint: true });
+    return { id: `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`, ctimeNs: s.ctimeNs };
+  } catch {
+    return undefined;
+  }
+}
+
+// A file changed within this long of its stamp being taken could change again without
+// its timestamps moving (a file system with coarse timestamps): such a stamp is not
+// trusted and the file is hashed, as git does with its "racily clean" index entries.
+const RACY_NS = 2_000_000_000n;
+
+/** Stamps of `rels`, taken before they are hashed, with the moment they were taken. */
+function stampsOf(rels) {
+  const at = BigInt(Date.now()) * 1_000_000n;
+  const stamps = {};
+  for (const rel of rels) {
+    const s = stamp(rel);
+    if (s && at - s.ctimeNs > RACY_NS) stamps[rel] = s.id;
+  }
+  return stamps;
+}
+
+/** Whether `rel` is certainly the content it had when `hash` was taken, by its stamp alone. */
+const unchanged = (meta, rel) => meta.stamps?.[rel] !== undefined && stamp(rel)?.id === meta.stamps[rel];
+
 function isFresh() {
   if (!existsSync(bundlePath) || !existsSync(metaPath)) return false;
   try {
     const meta = JSON.parse(readFileSync(metaPath, 'utf8'));
     if (meta.version !== BUILD_VERSION) return false;
-    return Object.entries(meta.inputs).every(([rel, hash]) => existsSync(join(root, rel)) && hashFile(rel) === hash);
+    const rels = Object.keys(meta.inputs);
+    const unstamped = rels.filter((rel) => !unchanged(meta, rel));
+    if (unstamped.length === 0) return true;
+    const stamps = stampsOf(unstamped);
+    if (!unstamped.every((rel) => existsSync(join(root, rel)) && hashFile(rel) === meta.inputs[rel])) return false;
+    // Same content under new timestamps (a checkout, a touch): stamp it, so the next run need not read it.
+    writeMeta({ ...meta, stamps: { ...meta.stamps, ...stamps } });
+    return true;
   } catch {
     return false;
+  }
+}
+
+function writeMeta(meta) {
+  try {
+    const tmp = `${metaPath}.${process.pid}`;
+    writeFileSync(tmp, JSON.stringify(meta));
+    renameSync(tmp, metaPath);
+  } catch {
+    // A read-only cache folder only costs the next run its hashing.
   }
 }
 
@@ -90,6 +142,8 @@ async function build() {
     logLevel: 'error',
   });
   const files = [...Object.keys(result.metafile.inputs).filter(tracked), INSTALLED_TREE, ...(asShipped ? [] : [PATCHES])];
+  // Stamped before hashing: a change in between shows as a stamp that no longer matches.
+  const stamps = stampsOf(files);
   const inputs = Object.fromEntries(files.map((rel) => [rel, hashFile(rel)]));
   mkdirSync(cacheDir, { recursive: true });
   // Write-then-rename: concurrent runs never see a half-written bundle.
@@ -99,7 +153,7 @@ async function build() {
   // read as latin1: a third of the time of decoding 6 MB of UTF-8 on every run.
   writeFileSync(tmp, result.outputFiles[0].text.replace(/[^\x00-\x7f]/g, '?'), 'latin1');
   renameSync(tmp, bundlePath);
-  writeFileSync(`${metaPath}.${process.pid}`, JSON.stringify({ version: BUILD_VERSION, inputs }));
+  writeFileSync(`${metaPath}.${process.pid}`, JSON.stringify({ version: BUILD_VERSION, inputs, stamps }));
   renameSync(`${metaPath}.${process.pid}`, metaPath);
   // Code caches of earlier builds of this variant can never be used again.
   for (const f of readdirSync(cacheDir)) if (f.startsWith(`${tag}.`) && f.endsWith('.v8cache')) rmSync(join(cacheDir, f), { force: true });
