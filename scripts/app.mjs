@@ -28,7 +28,7 @@ const variant = `${sourceMaps ? '-maps' : ''}${asShipped ? '-as-shipped' : ''}${
 const tag = `${entry.replace(/[^\w]/g, '_')}${variant}`;
 const bundlePath = join(cacheDir, `${tag}.cjs`);
 const metaPath = join(cacheDir, `${tag}.inputs.json`);
-const BUILD_VERSION = `8${variant}`;
+const BUILD_VERSION = `9${variant}`;
 
 const hashFile = (rel) => createHash('sha1').update(readFileSync(join(root, rel))).digest('hex');
 // Files under node_modules are covered by the installed-tree lockfile instead of
@@ -135,8 +135,6 @@ async function build() {
     metafile: true,
     write: false,
     plugins: patches ? [patches] : [],
-    // Names this build, so its V8 code cache can never be applied to another one.
-    banner: { js: `// build ${randomUUID()}` },
     // Every string, regular expression and identifier escaped to ASCII (see below).
     charset: 'ascii',
     logLevel: 'error',
@@ -151,12 +149,17 @@ async function build() {
   // With charset ascii, what non-ASCII is left can only be in comments esbuild kept
   // (a few, from dependencies); replacing it makes the bundle pure ASCII, so it is
   // read as latin1: a third of the time of decoding 6 MB of UTF-8 on every run.
-  writeFileSync(tmp, result.outputFiles[0].text.replace(/[^\x00-\x7f]/g, '?'), 'latin1');
+  // The file holds the bundle already wrapped as node wraps a CommonJS module, so a run
+  // compiles the text it read instead of a 6 MB copy with the wrapper around it; its
+  // first line names the build, so its V8 code cache can never be applied to another.
+  const source = `// build ${randomUUID()}\n${Module.wrap(result.outputFiles[0].text.replace(/[^\x00-\x7f]/g, '?'))}`;
+  writeFileSync(tmp, source, 'latin1');
   renameSync(tmp, bundlePath);
   writeFileSync(`${metaPath}.${process.pid}`, JSON.stringify({ version: BUILD_VERSION, inputs, stamps }));
   renameSync(`${metaPath}.${process.pid}`, metaPath);
   // Code caches of earlier builds of this variant can never be used again.
   for (const f of readdirSync(cacheDir)) if (f.startsWith(`${tag}.`) && f.endsWith('.v8cache')) rmSync(join(cacheDir, f), { force: true });
+  return source;
 }
 
 /**
@@ -164,10 +167,10 @@ async function build() {
  * JavaScript is a sixth of a warm run. The cache is written once per build, at exit,
  * so it also holds the functions compiled while the app ran. V8 checks only the
  * source's length before using a cache, so the cache is named by the build id in the
- * bundle's first line: it can only ever meet the source it was made from.
+ * bundle's first line: it can only ever meet the source it was made from. `source` is
+ * the bundle's text when this run just built it (not read back from disk).
  */
-function runBundle() {
-  const source = readFileSync(bundlePath, 'latin1');
+function runBundle(source = readFileSync(bundlePath, 'latin1')) {
   const build = /^\/\/ build ([0-9a-f-]{36})$/m.exec(source.slice(0, 200))?.[1];
   const codeCachePath = build && join(cacheDir, `${tag}.${build}.${process.version}-${process.arch}.v8cache`);
   let cachedData;
@@ -176,7 +179,7 @@ function runBundle() {
   } catch {
     // No cache yet: this run writes it.
   }
-  const script = new Script(Module.wrap(source), { filename: bundlePath, cachedData });
+  const script = new Script(source, { filename: bundlePath, cachedData });
   if (codeCachePath && (cachedData === undefined || script.cachedDataRejected)) {
     process.once('exit', () => {
       try {
@@ -194,6 +197,6 @@ function runBundle() {
   script.runInThisContext()(mod.exports, createRequire(bundlePath), mod, bundlePath, cacheDir);
 }
 
-if (!isFresh()) await build();
+const built = isFresh() ? undefined : await build();
 if (sourceMaps) process.setSourceMapsEnabled(true);
-runBundle();
+runBundle(built);
