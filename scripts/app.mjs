@@ -37,6 +37,8 @@ const INSTALLED_TREE = 'node_modules/.package-lock.json';
 // The patches are part of what the bundle was built from.
 const PATCHES = 'scripts/app/cdktf-patches.mjs';
 const tracked = (rel) => !rel.startsWith('node_modules/');
+// Set for the child process that only builds the bundle (see the end of this file).
+const BUILD_ONLY = 'EDGE_APP_BUILD_ONLY';
 
 /**
  * What identifies a file's current content without reading it: inode, size, mtime and
@@ -159,7 +161,6 @@ async function build() {
   renameSync(`${metaPath}.${process.pid}`, metaPath);
   // Code caches of earlier builds of this variant can never be used again.
   for (const f of readdirSync(cacheDir)) if (f.startsWith(`${tag}.`) && f.endsWith('.v8cache')) rmSync(join(cacheDir, f), { force: true });
-  return source;
 }
 
 /**
@@ -167,10 +168,10 @@ async function build() {
  * JavaScript is a sixth of a warm run. The cache is written once per build, at exit,
  * so it also holds the functions compiled while the app ran. V8 checks only the
  * source's length before using a cache, so the cache is named by the build id in the
- * bundle's first line: it can only ever meet the source it was made from. `source` is
- * the bundle's text when this run just built it (not read back from disk).
+ * bundle's first line: it can only ever meet the source it was made from.
  */
-function runBundle(source = readFileSync(bundlePath, 'latin1')) {
+function runBundle() {
+  const source = readFileSync(bundlePath, 'latin1');
   const build = /^\/\/ build ([0-9a-f-]{36})$/m.exec(source.slice(0, 200))?.[1];
   const codeCachePath = build && join(cacheDir, `${tag}.${build}.${process.version}-${process.arch}.v8cache`);
   let cachedData;
@@ -197,6 +198,18 @@ function runBundle(source = readFileSync(bundlePath, 'latin1')) {
   script.runInThisContext()(mod.exports, createRequire(bundlePath), mod, bundlePath, cacheDir);
 }
 
-const built = isFresh() ? undefined : await build();
-if (sourceMaps) process.setSourceMapsEnabled(true);
-runBundle(built);
+// A stale bundle is rebuilt in a child process, which ends before the app starts: the
+// build's copies of the bundle (esbuild's output, its text, the ASCII and wrapped
+// versions, the metafile) never share a heap with the app, so a cold run peaks no
+// higher than a warm one that compiles without its code cache.
+if (process.env[BUILD_ONLY] === '1') {
+  if (!isFresh()) await build();
+} else {
+  if (!isFresh()) {
+    const { spawnSync } = await import('node:child_process');
+    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], { stdio: 'inherit', env: { ...process.env, [BUILD_ONLY]: '1' } });
+    if (child.status !== 0) process.exit(child.status ?? 1);
+  }
+  if (sourceMaps) process.setSourceMapsEnabled(true);
+  runBundle();
+}
