@@ -28,7 +28,7 @@ const variant = `${sourceMaps ? '-maps' : ''}${asShipped ? '-as-shipped' : ''}${
 const tag = `${entry.replace(/[^\w]/g, '_')}${variant}`;
 const bundlePath = join(cacheDir, `${tag}.cjs`);
 const metaPath = join(cacheDir, `${tag}.inputs.json`);
-const BUILD_VERSION = `9${variant}`;
+const BUILD_VERSION = `10${variant}`;
 
 const hashFile = (rel) => createHash('sha1').update(readFileSync(join(root, rel))).digest('hex');
 // Files under node_modules are covered by the installed-tree lockfile instead of
@@ -137,6 +137,13 @@ async function build() {
     metafile: true,
     write: false,
     plugins: patches ? [patches] : [],
+    // The file holds the bundle already wrapped as node wraps a CommonJS module, so a run
+    // compiles the text it read instead of a 6 MB copy with the wrapper around it (the
+    // wrapper is part of esbuild's output, so a source map still points at the right
+    // lines). The first line names the build, so its V8 code cache can never be applied
+    // to another one.
+    banner: { js: `// build ${randomUUID()}\n${Module.wrapper[0]}` },
+    footer: { js: Module.wrapper[1] },
     // Every string, regular expression and identifier escaped to ASCII (see below).
     charset: 'ascii',
     logLevel: 'error',
@@ -151,11 +158,7 @@ async function build() {
   // With charset ascii, what non-ASCII is left can only be in comments esbuild kept
   // (a few, from dependencies); replacing it makes the bundle pure ASCII, so it is
   // read as latin1: a third of the time of decoding 6 MB of UTF-8 on every run.
-  // The file holds the bundle already wrapped as node wraps a CommonJS module, so a run
-  // compiles the text it read instead of a 6 MB copy with the wrapper around it; its
-  // first line names the build, so its V8 code cache can never be applied to another.
-  const source = `// build ${randomUUID()}\n${Module.wrap(result.outputFiles[0].text.replace(/[^\x00-\x7f]/g, '?'))}`;
-  writeFileSync(tmp, source, 'latin1');
+  writeFileSync(tmp, result.outputFiles[0].text.replace(/[^\x00-\x7f]/g, '?'), 'latin1');
   renameSync(tmp, bundlePath);
   writeFileSync(`${metaPath}.${process.pid}`, JSON.stringify({ version: BUILD_VERSION, inputs, stamps }));
   renameSync(`${metaPath}.${process.pid}`, metaPath);
