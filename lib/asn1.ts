@@ -1,4 +1,4 @@
-import { AsnConvert } from '@peculiar/asn1-schema';
+import { asnSchema } from './asn1-libraries';
 
 /**
  * DER in, typed objects out. The structures are decoded by @peculiar/asn1-schema with
@@ -107,7 +107,7 @@ export function fromDer<T>(der: Buffer | Uint8Array, schema: new () => T, what: 
   const bytes = Buffer.isBuffer(der) ? der : Buffer.from(der.buffer, der.byteOffset, der.byteLength);
   assertDer(bytes, what);
   try {
-    return AsnConvert.parse(bytes, schema);
+    return asnSchema().AsnConvert.parse(bytes, schema);
   } catch (e) {
     throw new Asn1Error(`${what}: ${(e as Error).message}`);
   }
@@ -121,6 +121,6 @@ export function fromDer<T>(der: Buffer | Uint8Array, schema: new () => T, what: 
  */
 export function fromCanonicalDer<T>(der: Buffer, schema: new () => T, what: string): T {
   const value = fromDer(der, schema, what);
-  if (!Buffer.from(AsnConvert.serialize(value)).equals(der)) throw new Asn1Error(`${what}: not DER (it re-encodes differently: non-minimal integers, a non-DER BOOLEAN or extra fields)`);
+  if (!Buffer.from(asnSchema().AsnConvert.serialize(value)).equals(der)) throw new Asn1Error(`${what}: not DER (it re-encodes differently: non-minimal integers, a non-DER BOOLEAN or extra fields)`);
   return value;
 }

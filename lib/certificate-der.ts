@@ -1,7 +1,6 @@
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { Certificate, Extensions, type Name } from '@peculiar/asn1-x509';
-import { Constructed, fromBER } from 'asn1js';
+import type { Name } from '@peculiar/asn1-x509';
 import { Asn1Error, assertDer, children, encoding, fromDer, readTlv } from './asn1';
+import { asn1js, asnSchema, asnX509 } from './asn1-libraries';
 
 /** The parts of a certificate the trust checks compare, as @peculiar/asn1-x509 reads them. */
 export interface CertificateParts {
@@ -25,7 +24,8 @@ export interface CertificateParts {
  * not be what was signed; canonical DER leaves one reading.
  */
 export function certificateParts(der: Buffer): CertificateParts {
-  const certificate = fromDer(der, Certificate, 'certificate');
+  const { AsnConvert } = asnSchema();
+  const certificate = fromDer(der, asnX509().Certificate, 'certificate');
   const tbs = certificate.tbsCertificate;
   const encoded = Buffer.from(AsnConvert.serialize(tbs));
   if (!encoded.equals(encoding(children(readTlv(der))[0]))) {
@@ -59,6 +59,7 @@ export interface Extension {
  */
 export function certificateExtensions(der: Buffer): Extension[] {
   assertDer(der, 'certificate');
+  const { Constructed, fromBER } = asn1js();
   const outer = fromBER(der).result;
   const tbs = outer instanceof Constructed ? outer.valueBlock.value[0] : undefined;
   if (!(tbs instanceof Constructed)) throw new Asn1Error('certificate: no tbsCertificate SEQUENCE');
@@ -66,7 +67,7 @@ export function certificateExtensions(der: Buffer): Extension[] {
   if (!wrapper) return [];
   const inside = wrapper instanceof Constructed ? wrapper.valueBlock.value : [];
   if (inside.length !== 1) throw new Asn1Error('extensions: expected one SEQUENCE inside [3]');
-  return fromDer(Buffer.from(inside[0].valueBeforeDecodeView), Extensions, 'extensions').map((e) => ({
+  return fromDer(Buffer.from(inside[0].valueBeforeDecodeView), asnX509().Extensions, 'extensions').map((e) => ({
     oid: e.extnID,
     critical: e.critical,
     value: Buffer.from(e.extnValue.buffer),

@@ -1,6 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
-import { AuthorityKeyIdentifier, SubjectKeyIdentifier } from '@peculiar/asn1-x509';
 import { fromDer } from './asn1';
+import { asnX509 } from './asn1-libraries';
 import { certificateExtensions, OID_AUTHORITY_KEY_IDENTIFIER, OID_SUBJECT_KEY_IDENTIFIER } from './certificate-der';
 import { type CertificateIdentity, identify, signedBy } from './certificate-identity';
 
@@ -10,8 +10,8 @@ function keyIdentifiers(der: Buffer): { ski: string; aki: string } {
     const ext = certificateExtensions(der);
     const skiValue = ext.find((e) => e.oid === OID_SUBJECT_KEY_IDENTIFIER)?.value;
     const akiValue = ext.find((e) => e.oid === OID_AUTHORITY_KEY_IDENTIFIER)?.value;
-    const ski = skiValue ? Buffer.from(fromDer(skiValue, SubjectKeyIdentifier, 'subjectKeyIdentifier').buffer).toString('hex') : '';
-    const keyId = akiValue ? fromDer(akiValue, AuthorityKeyIdentifier, 'authorityKeyIdentifier').keyIdentifier : undefined;
+    const ski = skiValue ? Buffer.from(fromDer(skiValue, asnX509().SubjectKeyIdentifier, 'subjectKeyIdentifier').buffer).toString('hex') : '';
+    const keyId = akiValue ? fromDer(akiValue, asnX509().AuthorityKeyIdentifier, 'authorityKeyIdentifier').keyIdentifier : undefined;
     return { ski, aki: keyId ? Buffer.from(keyId.buffer).toString('hex') : '' };
   } catch {
     return { ski: '', aki: '' };

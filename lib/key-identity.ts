@@ -1,7 +1,6 @@
 import { createHash, createPublicKey, KeyObject } from 'node:crypto';
-import { RSAPublicKey } from '@peculiar/asn1-rsa';
-import { SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
 import { fromCanonicalDer, fromDer } from './asn1';
+import { asnRsa, asnX509 } from './asn1-libraries';
 
 /**
  * The identity of a public key, whatever bytes encode it. OpenSSL takes one key in
@@ -27,7 +26,7 @@ function unsignedHex(bytes: ArrayBuffer): string {
  * cannot matter. The RSAPublicKey must be canonical DER (exactly modulus and exponent).
  */
 function rsaCanonical(bits: ArrayBuffer): string {
-  const key = fromCanonicalDer(Buffer.from(bits), RSAPublicKey, 'RSAPublicKey');
+  const key = fromCanonicalDer(Buffer.from(bits), asnRsa().RSAPublicKey, 'RSAPublicKey');
   return `rsa:${unsignedHex(key.modulus)}:${unsignedHex(key.publicExponent)}`;
 }
 
@@ -48,7 +47,7 @@ function decodedCanonical(spki: Buffer): string {
 
 /** The canonical form of a DER SubjectPublicKeyInfo (throws Asn1Error or a crypto error for a key that cannot be read). */
 export function canonicalKey(spki: Buffer): string {
-  const info = fromDer(spki, SubjectPublicKeyInfo, 'subjectPublicKeyInfo');
+  const info = fromDer(spki, asnX509().SubjectPublicKeyInfo, 'subjectPublicKeyInfo');
   const oid = info.algorithm.algorithm;
   if (oid === OID_RSA || oid === OID_RSA_PSS) return rsaCanonical(info.subjectPublicKey);
   return decodedCanonical(spki);

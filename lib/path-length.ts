@@ -1,6 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
-import { Boolean as Asn1Boolean, fromBER, Integer, Sequence } from 'asn1js';
 import { Asn1Error, assertDer } from './asn1';
+import { asn1js } from './asn1-libraries';
 import { certificateExtensions, OID_BASIC_CONSTRAINTS } from './certificate-der';
 import { bundleSizeProblem, chainIndex, chainUp } from './chain-index';
 import { certName, isSelfSigned } from './x509';
@@ -41,6 +41,7 @@ export function basicConstraints(der: Buffer): BasicConstraints {
   if (found.length > 1) throw new Asn1Error('basicConstraints appears more than once');
   if (found.length === 0) return { present: false, ca: false };
   assertDer(found[0].value, 'basicConstraints');
+  const { Boolean: Asn1Boolean, fromBER, Integer, Sequence } = asn1js();
   const seq = fromBER(found[0].value).result;
   if (!(seq instanceof Sequence)) throw new Asn1Error('basicConstraints: expected a SEQUENCE');
   let fields = seq.valueBlock.value;

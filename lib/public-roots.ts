@@ -1,6 +1,5 @@
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
 import { type CertificateIdentity, identify } from './certificate-identity';
 
 /**
@@ -59,6 +58,8 @@ let systemStore: PublicRootStore | undefined;
 /** Node's roots plus Debian's bundle when the machine has it (loaded once). */
 export function systemPublicRoots(): PublicRootStore {
   if (!systemStore) {
+    // node:tls (and with it net, dgram and the TLS machinery) is loaded only here: most synths never build the store.
+    const { rootCertificates } = require('node:tls') as typeof import('node:tls');
     const sets = [{ source: NODE_ROOT_STORE, pems: rootCertificates }];
     if (existsSync(DEBIAN_CA_BUNDLE)) {
       sets.push({ source: `Debian's ca-certificates bundle (${DEBIAN_CA_BUNDLE})`, pems: readFileSync(DEBIAN_CA_BUNDLE, 'latin1').match(PEM_CERTIFICATE) ?? [] });

@@ -1,6 +1,6 @@
 import type { AttributeValue, Name } from '@peculiar/asn1-x509';
-import { fromBER, NumericString, VisibleString } from 'asn1js';
 import { Asn1Error } from './asn1';
+import { asn1js } from './asn1-libraries';
 
 /**
  * Distinguished names, as @peculiar/asn1-x509 decodes them, compared the way RFC 5280
@@ -50,6 +50,7 @@ function decodeString(value: AttributeValue): string | undefined {
   const text = value.utf8String ?? value.printableString ?? value.ia5String ?? value.teletexString ?? value.bmpString ?? value.universalString;
   if (text !== undefined) return text;
   if (!value.anyValue) return undefined;
+  const { fromBER, NumericString, VisibleString } = asn1js();
   const other = fromBER(value.anyValue).result;
   return other instanceof NumericString || other instanceof VisibleString ? other.valueBlock.value : undefined;
 }

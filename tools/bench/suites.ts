@@ -1,8 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromRoot } from '../../lib/paths';
 import { TERRAFORM_LOG_VARIABLE } from '../terraform';
+import { figure, type Target } from './figures';
 import { readTerraformLog, renderSuiteFloor, suiteFloor, type SuiteFloor, wallFloorSeconds } from './suite-floor';
 
 /** jest.config.js maxWorkers: the terraform work of the suite can be spread over this many processes. */
@@ -14,6 +13,8 @@ export interface Measurement {
   readonly seconds: number[];
   /** CPU time of each run, every node process of it together: less sensitive than wall time to a busy machine. */
   readonly cpuSeconds: number[];
+  /** Peak RSS of each run (its largest node process), in MB. */
+  readonly rssMb: number[];
   readonly peakRssMb: number | undefined;
 }
 
@@ -32,23 +33,29 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 /**
  * (c) of bench: the unit suite (in-process tests only, `runs` times) and the whole suite
  * once, with every terraform run logged (tools/terraform.ts), so the floor of the suite
- * (each distinct terraform run once) is measured in the same run as the suite itself.
+ * (each distinct terraform run once) is measured in the same run as the suite itself. The
+ * terraform log is written in `logDir` (bench's scratch folder, removed when bench ends).
  */
-export function benchSuites(timed: Timed, runs: number): SuiteBench {
+export function benchSuites(timed: Timed, runs: number, logDir: string): SuiteBench {
   const unit = timed('(c) unit suite (npm run test:unit)', 'npx', ['jest', 'test/unit', '--silent'], { runs });
-  const log = join(mkdtempSync(join(tmpdir(), 'bench-terraform-')), 'terraform.jsonl');
+  const log = join(logDir, 'terraform.jsonl');
   const whole = timed('(c) whole suite (jest: + integration)', 'npx', ['jest', '--silent'], { runs: 1, env: { [TERRAFORM_LOG_VARIABLE]: log } });
   const floor = suiteFloor(readTerraformLog(log));
   return { unit, whole, floor, report: renderSuiteFloor(floor, median(whole.seconds), JEST_WORKERS) };
 }
 
-/** The two suite targets of issue 27, as `[label, value, limit, shown]` for bench's target lines. */
-export function suiteTargets(s: SuiteBench): Array<[string, number, number, string]> {
-  const unit = median(s.unit.seconds);
+/** The two suite targets of issue 27, for bench's target lines. */
+export function suiteTargets(s: SuiteBench): Target[] {
   const wall = wallFloorSeconds(s.floor, JEST_WORKERS);
-  const ratio = wall > 0 ? median(s.whole.seconds) / wall : Infinity;
   return [
-    ['unit suite <= 15 s:', unit, 15, `${unit.toFixed(1)} s, n=${s.unit.seconds.length}`],
-    ['whole suite <= 1.5x its floor:', ratio, 1.5, `${ratio.toFixed(2)}x of ${wall.toFixed(0)} s`],
+    { label: 'unit suite', limit: 15, figure: figure(s.unit.seconds), digits: 1, unit: 's' },
+    {
+      label: 'whole suite / its floor',
+      limit: 1.5,
+      figure: figure(s.whole.seconds.map((seconds) => (wall > 0 ? seconds / wall : Infinity))),
+      digits: 2,
+      unit: 'x',
+      note: `floor ${wall.toFixed(0)} s over ${JEST_WORKERS} workers`,
+    },
   ];
 }
