@@ -208,7 +208,9 @@ async function hasState(stack: PreparedStack, env: NodeJS.ProcessEnv): Promise<b
 
 /** The state file of a stack on the `local` backend with an absolute path, in the default workspace; undefined otherwise. */
 export function localStateFile(stack: Pick<PreparedStack, 'dir'>, env: NodeJS.ProcessEnv): string | undefined {
-  const workspace = 'TF_WORKSPACE' in env ? env.TF_WORKSPACE : process.env.TF_WORKSPACE;
+  // The workspace: TF_WORKSPACE, else the one `terraform workspace select` recorded.
+  const selected = join(stack.dir, '.terraform', 'environment');
+  const workspace = ('TF_WORKSPACE' in env ? env.TF_WORKSPACE : process.env.TF_WORKSPACE) || (existsSync(selected) ? readFileSync(selected, 'utf8').trim() : '');
   if (workspace && workspace !== 'default') return undefined;
   let json: TerraformJson;
   try {

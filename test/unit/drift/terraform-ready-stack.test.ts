@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localStateFile, terraformReadyStack } from '../../../tools/plan/plan-runner';
@@ -40,6 +40,10 @@ describe('a stack as plan/drift run it', () => {
       expect(localStateFile({ dir }, {})).toBe('/srv/state/terraform-state/local/local-edge.tfstate');
       expect(localStateFile({ dir }, { TF_WORKSPACE: 'default' })).toBe('/srv/state/terraform-state/local/local-edge.tfstate');
       expect(localStateFile({ dir }, { TF_WORKSPACE: 'blue' })).toBeUndefined();
+      mkdirSync(join(dir, '.terraform'));
+      writeFileSync(join(dir, '.terraform', 'environment'), 'green');
+      expect(localStateFile({ dir }, {})).toBeUndefined();
+      rmSync(join(dir, '.terraform', 'environment'));
       write({ terraform: { backend: { s3: { bucket: 'state', key: 'k' } } } });
       expect(localStateFile({ dir }, {})).toBeUndefined();
       write({ terraform: { backend: { local: { path: 'relative.tfstate' } } } });
