@@ -7,7 +7,7 @@ import { cliConfigFile, terraformBinary, terraformUnavailableReason } from '../.
 import { budgetFor } from '../support/budget';
 import { localWithoutKeyless } from '../support/env-files';
 import { motoEnv, motoUnavailableReason, startMoto, type Moto } from '../support/moto';
-import { runDir } from '../support/run-dir';
+import { scratchDir } from '../support/run-dir';
 
 /**
  * The deploy path as the deploy workflow runs it, against moto: plan every stack to
@@ -23,7 +23,7 @@ const describeMoto = unavailable ? describe.skip : describe;
 describeMoto('deploy: the reviewed plan is the applied plan', () => {
   let moto: Moto;
   // Under the run's scratch folder: gone with the run even if afterAll never runs.
-  const work = mkdtempSync(join(runDir(), 'deploy-'));
+  const work = scratchDir('deploy-');
   let envsDir: string;
   const run = () => ({
     env: 'local',

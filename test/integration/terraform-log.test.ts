@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readTerraformLog, suiteFloor } from '../../tools/bench/suite-floor';
 import { terraform, TERRAFORM_LOG_VARIABLE, terraformMissingReason } from '../../tools/terraform';
-import { runDir } from '../support/run-dir';
+import { scratchDir } from '../support/run-dir';
 
 const unavailable = terraformMissingReason();
 if (unavailable) console.warn(`SKIPPED terraform run log test: ${unavailable}`);
@@ -14,7 +14,7 @@ const describeTerraform = unavailable ? describe.skip : describe;
  * of the suite (test/unit/suite-floor.test.ts). `terraform version` needs no init.
  */
 describeTerraform('the terraform run log', () => {
-  const dir = mkdtempSync(join(runDir(), 'tf-log-'));
+  const dir = scratchDir('tf-log-');
   const log = join(dir, 'terraform.jsonl');
   const work = join(dir, 'work');
   let saved: string | undefined;
