@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { accessSync, appendFileSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { delimiter, dirname, isAbsolute, join } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fromRoot } from '../lib/paths';
 import { AWS_PROVIDER, PROVIDER_MIRROR } from '../lib/providers';
 
@@ -90,6 +90,8 @@ export function cliConfigFile(): string {
  */
 export function terraform(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<TerraformRun> {
   const started = process.hrtime.bigint();
+  // What the run starts from, read before it runs (an apply changes its state).
+  const inputs = process.env[TERRAFORM_LOG_VARIABLE] ? runInputs(cwd) : undefined;
   return new Promise<TerraformRun>((resolve, reject) => {
     const bin = terraformBinary();
     if (bin === undefined) {
@@ -115,30 +117,72 @@ export function terraform(args: readonly string[], cwd: string, env: NodeJS.Proc
     child.on('error', (e: NodeJS.ErrnoException) => reject(e.code === 'ENOENT' ? new TerraformNotFoundError() : e));
     child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
   }).then((run) => {
-    logInvocation(args, cwd, Number(process.hrtime.bigint() - started) / 1e9);
+    if (inputs) logInvocation(args, inputs, Number(process.hrtime.bigint() - started) / 1e9);
     return run;
   });
 }
 
 /**
  * Set to a file path: every terraform run appends one JSON line `{ command, config,
- * seconds }` to it, `config` being a digest of the configuration it ran on (the
- * `*.tf.json` and `*.tf` files of its folder). `npm run bench -- --suite` sets it for
- * one jest run and sums each distinct (command, config) once: the suite's floor.
+ * state, seconds }` to it, `config` being a digest of the configuration it ran on (the
+ * `*.tf.json` and `*.tf` files of its folder) and `state` one of the local state files
+ * it starts from (its backend's and each local `terraform_remote_state`'s, read before
+ * it runs). `npm run bench -- --suite` sets it for one jest run and sums each distinct
+ * (command, config) once: the suite's floor (tools/bench/suite-floor.ts).
  */
 export const TERRAFORM_LOG_VARIABLE = 'EDGE_TERRAFORM_LOG';
 
-function logInvocation(args: readonly string[], cwd: string, seconds: number): void {
+interface RunInputs {
+  readonly config: string;
+  readonly state: string;
+}
+
+function runInputs(cwd: string): RunInputs {
+  const config = createHash('sha256');
+  const statePaths = new Set<string>();
+  let backend = false;
+  try {
+    for (const name of readdirSync(cwd).filter((n) => /\.tf(\.json)?$/.test(n)).sort()) {
+      const text = readFileSync(join(cwd, name));
+      config.update(`${name}\0`).update(text);
+      if (!name.endsWith('.json')) continue;
+      const json = parseJson(text.toString('utf8'));
+      const declared = json?.terraform?.backend;
+      if (declared) backend = true;
+      if (typeof declared?.local?.path === 'string') statePaths.add(resolve(cwd, declared.local.path));
+      for (const ref of Object.values<any>(json?.data?.terraform_remote_state ?? {})) {
+        if (ref?.backend === 'local' && typeof ref.config?.path === 'string') statePaths.add(resolve(cwd, ref.config.path));
+      }
+    }
+  } catch {
+    config.update('(no folder)');
+  }
+  if (!backend) statePaths.add(join(cwd, 'terraform.tfstate'));
+  const state = createHash('sha256');
+  for (const path of [...statePaths].sort()) {
+    state.update(`${path}\0`);
+    try {
+      state.update(readFileSync(path));
+    } catch {
+      state.update('(none)');
+    }
+  }
+  return { config: config.digest('hex').slice(0, 16), state: state.digest('hex').slice(0, 16) };
+}
+
+function parseJson(text: string): any {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function logInvocation(args: readonly string[], inputs: RunInputs, seconds: number): void {
   const log = process.env[TERRAFORM_LOG_VARIABLE];
   if (!log) return;
-  const hash = createHash('sha256');
-  try {
-    for (const name of readdirSync(cwd).filter((n) => /\.tf(\.json)?$/.test(n)).sort()) hash.update(`${name}\0`).update(readFileSync(join(cwd, name)));
-  } catch {
-    hash.update('(no folder)');
-  }
   // Commands only, not their flags: a plan with -refresh=false is the same plan to the floor.
   const words = args.filter((a) => !a.startsWith('-'));
   const command = (['state', 'providers'].includes(words[0] ?? '') ? words.slice(0, 2) : words.slice(0, 1)).join(' ');
-  appendFileSync(log, `${JSON.stringify({ command, config: hash.digest('hex').slice(0, 16), seconds: Math.round(seconds * 1000) / 1000 })}\n`);
+  appendFileSync(log, `${JSON.stringify({ command, config: inputs.config, state: inputs.state, seconds: Math.round(seconds * 1000) / 1000 })}\n`);
 }

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { APIGatewayClient, CreateDomainNameCommand, CreateRestApiCommand, DeleteDomainNameCommand, DeleteRestApiCommand, GetDomainNameCommand } from '@aws-sdk/client-api-gateway';
 import { ApiGatewayV2Client, CreateApiCommand, CreateDomainNameCommand as CreateDomainNameV2Command, DeleteApiCommand } from '@aws-sdk/client-apigatewayv2';
@@ -11,6 +10,7 @@ import { budgetFor } from '../support/budget';
 import { aRecord, cnameRecord, type FakeCloudflare, startFakeCloudflare } from '../support/fake-cloudflare';
 import { type Moto, motoEnv, motoUnavailableReason, startMoto } from '../support/moto';
 import { runToEnd } from '../support/processes';
+import { scratchDir } from '../support/run-dir';
 import { fromRoot } from '../../lib/paths';
 import { withoutHeartbeats } from '../support/heartbeat';
 
@@ -113,7 +113,7 @@ describeMoto('bypass detection against moto (AWS) and the Cloudflare fake', () =
     let cloudflare: FakeCloudflare;
     afterEach(() => cloudflare?.stop());
     // No state of `local` (an empty state root): nothing counts as ours, no truststore is ours.
-    const stateRoot = mkdtempSync(join(tmpdir(), 'bypass-state-'));
+    const stateRoot = scratchDir('bypass-state-');
     const drift = (vars: NodeJS.ProcessEnv, extra: string[] = []) =>
       runToEnd(process.execPath, [fromRoot('node_modules/tsx/dist/cli.mjs'), fromRoot('scripts/drift.ts'), '--env', 'local', '--bypass', '--regions', REGION, '--state-root', stateRoot, ...extra], {
         env: { ...process.env, ...motoEnv(REGION), AWS_ENDPOINT_URL: moto.endpoint, ...vars },
@@ -126,7 +126,7 @@ describeMoto('bypass detection against moto (AWS) and the Cloudflare fake', () =
         aRecord('rec-a', 'keys.example.test', '10.40.1.10', false),
         cnameRecord('rec-ok', 'api.example.test', 'd-def456.execute-api.us-east-1.amazonaws.com', true),
       ]);
-      const json = join(mkdtempSync(join(tmpdir(), 'bypass-')), 'bypass.json');
+      const json = join(scratchDir('bypass-'), 'bypass.json');
       const r = await drift({ CLOUDFLARE_API_TOKEN: 'test-token', CLOUDFLARE_BASE_URL: cloudflare.baseURL }, ['--json', json]);
       expect({ code: r.code, stderr: withoutHeartbeats(r.stderr) }).toEqual({ code: 2, stderr: '' });
       for (const name of ['rec-cname', 'rec-a', ids.rogueRest, ids.rogueHttp, 'shadow.example.test', ids.openGroup, ids.keyGroup]) expect(r.stdout).toContain(name);
@@ -138,7 +138,7 @@ describeMoto('bypass detection against moto (AWS) and the Cloudflare fake', () =
     }, budgetFor('test'));
 
     it('without CLOUDFLARE_API_TOKEN an emulated environment lists the DNS records as a gap, not an error (a real one exits 1: unit test)', async () => {
-      const json = join(mkdtempSync(join(tmpdir(), 'bypass-')), 'bypass.json');
+      const json = join(scratchDir('bypass-'), 'bypass.json');
       const r = await drift({ CLOUDFLARE_API_TOKEN: '' }, ['--json', json]);
       expect({ code: r.code, stderr: withoutHeartbeats(r.stderr) }).toEqual({ code: 2, stderr: '' });
       expect(JSON.parse(readFileSync(json, 'utf8')).gaps.map((g: { what: string }) => g.what)).toEqual([`DNS records of zone ${ZONE}`]);

@@ -1,6 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applySavedPlans, type ApplyOutcome } from '../../tools/plan/apply';
 import { planStacks } from '../../tools/plan/plan-runner';
@@ -8,6 +7,7 @@ import { cliConfigFile, terraformBinary, terraformUnavailableReason } from '../.
 import { budgetFor } from '../support/budget';
 import { localWithoutKeyless } from '../support/env-files';
 import { motoEnv, motoUnavailableReason, startMoto, type Moto } from '../support/moto';
+import { scratchDir } from '../support/run-dir';
 
 /**
  * The deploy path as the deploy workflow runs it, against moto: plan every stack to
@@ -22,7 +22,8 @@ const describeMoto = unavailable ? describe.skip : describe;
 
 describeMoto('deploy: the reviewed plan is the applied plan', () => {
   let moto: Moto;
-  const work = mkdtempSync(join(tmpdir(), 'edge-deploy-'));
+  // Under the run's scratch folder: gone with the run even if afterAll never runs.
+  const work = scratchDir('deploy-');
   let envsDir: string;
   const run = () => ({
     env: 'local',
@@ -53,8 +54,10 @@ describeMoto('deploy: the reviewed plan is the applied plan', () => {
     expect(first.stacks.map((s) => [s.stack, s.status])).toEqual([['local-pki', 'changes']]);
     expect(readdirSync(reviewed)).toEqual(['local-pki.tfplan']);
     expect(statSync(join(reviewed, 'local-pki.tfplan')).mode & 0o777).toBe(0o600);
-    // A second plan of the same state, as a deploy started earlier would hold.
-    await planStacks({ ...run(), mode: 'plan', savePlansTo: older });
+    // A plan of the same state, as a deploy started earlier would hold: the same bytes
+    // terraform would write again for this configuration and state (one plan less).
+    mkdirSync(older);
+    copyFileSync(join(reviewed, 'local-pki.tfplan'), join(older, 'local-pki.tfplan'));
     expect(await parameters()).toEqual([]);
 
     const asked: string[][] = [];
@@ -71,17 +74,20 @@ describeMoto('deploy: the reviewed plan is the applied plan', () => {
     // Nothing changed after the refusal: no silent re-plan applied anything.
     const after = await planStacks({ ...run(), mode: 'plan' });
     expect(after.stacks.map((s) => [s.stack, s.status])).toEqual([['local-pki', 'no-changes']]);
-  }, budgetFor('planLocal', 'planLocal', 'applyLocal', 'applyLocal', 'planLocal'));
+  }, budgetFor('planLocal', 'applyLocal', 'applyLocal', 'planLocal'));
 
   it('plans while a deploy holds the state lock (a plan never takes it), where a locking plan is refused', async () => {
     const dir = join(work, 'tf', 'local-pki');
     const env = { ...process.env, ...motoEnv(), TF_CLI_CONFIG_FILE: cliConfigFile(), TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' };
     // The local backend locks its state file with fcntl, as a running apply would hold it.
     const stateFile = join(work, 'state', 'terraform-state', 'local-custody', 'local-pki.tfstate');
-    const ready = join(work, 'locked');
-    const holder = spawn('python3', ['-c', 'import fcntl,sys,time\nf=open(sys.argv[1],"r+")\nfcntl.lockf(f,fcntl.LOCK_EX)\nopen(sys.argv[2],"w").close()\ntime.sleep(600)', stateFile, ready], { stdio: 'ignore' });
+    // It says `locked` once it holds the lock, and holds it until it is killed.
+    const holder = spawn('python3', ['-c', 'import fcntl,sys,time\nf=open(sys.argv[1],"r+")\nfcntl.lockf(f,fcntl.LOCK_EX)\nprint("locked",flush=True)\ntime.sleep(600)', stateFile], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
-      while (!existsSync(ready)) await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.once('data', () => resolve());
+        holder.once('exit', (code) => reject(new Error(`the lock holder exited (${code}) before it held the lock on ${stateFile}`)));
+      });
       const locking = spawnSync(terraformBinary()!, ['plan', '-input=false', '-no-color', '-lock-timeout=0s'], { cwd: dir, env, encoding: 'utf8' });
       expect({ status: locking.status, stderr: locking.stderr }).toEqual({ status: 1, stderr: expect.stringMatching(/Error acquiring the state lock/) });
       const report = await planStacks({ ...run(), mode: 'plan' });
@@ -92,14 +98,15 @@ describeMoto('deploy: the reviewed plan is the applied plan', () => {
   }, budgetFor('planLocal', 'planLocal', 'planLocal'));
 
   it('refuses a plan folder holding a plan of another stack or environment, before applying anything', async () => {
+    // A real saved plan of this stack (the one reviewed above), and beside it one that is not ours.
     const foreign = join(work, 'foreign');
-    const first = await planStacks({ ...run(), mode: 'plan', savePlansTo: foreign });
-    expect(first.exitCode).toBe(0);
+    mkdirSync(foreign);
+    copyFileSync(join(work, 'reviewed', 'local-pki.tfplan'), join(foreign, 'local-pki.tfplan'));
     writeFileSync(join(foreign, 'prod-pki.tfplan'), 'not ours');
     let confirmed = false;
     await expect(applySavedPlans({ ...run(), planDir: foreign, confirm: async () => (confirmed = true) })).rejects.toThrow(/--plan-dir: .*holds prod-pki\.tfplan, which is no stack of local/);
     expect(confirmed).toBe(false);
-  }, budgetFor('planLocal'));
+  });
 
   it('refuses a folder with no plans, and a folder that does not exist', async () => {
     const empty = mkdtempSync(join(work, 'empty-'));

@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readTerraformLog, suiteFloor } from '../../tools/bench/suite-floor';
 import { terraform, TERRAFORM_LOG_VARIABLE, terraformMissingReason } from '../../tools/terraform';
+import { scratchDir } from '../support/run-dir';
 
 const unavailable = terraformMissingReason();
 if (unavailable) console.warn(`SKIPPED terraform run log test: ${unavailable}`);
@@ -14,7 +14,7 @@ const describeTerraform = unavailable ? describe.skip : describe;
  * of the suite (test/unit/suite-floor.test.ts). `terraform version` needs no init.
  */
 describeTerraform('the terraform run log', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'edge-tf-log-'));
+  const dir = scratchDir('tf-log-');
   const log = join(dir, 'terraform.jsonl');
   const work = join(dir, 'work');
   let saved: string | undefined;
@@ -28,19 +28,26 @@ describeTerraform('the terraform run log', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('logs each run; the same configuration twice is one distinct run, a changed one another', async () => {
+  it('logs each run; the same configuration twice is one distinct run, a changed one another; the state it starts from beside it', async () => {
     mkdirSync(work);
     writeFileSync(join(work, 'cdk.tf.json'), JSON.stringify({ output: { a: { value: 1 } } }));
     await terraform(['version'], work);
     await terraform(['-chdir=.', 'version', '-json'], work);
     writeFileSync(join(work, 'cdk.tf.json'), JSON.stringify({ output: { a: { value: 2 } } }));
     await terraform(['version'], work);
+    // No backend: the state is terraform.tfstate beside the configuration.
+    writeFileSync(join(work, 'terraform.tfstate'), JSON.stringify({ version: 4, serial: 1 }));
+    await terraform(['version'], work);
     const runs = readTerraformLog(log);
-    expect(runs.map((r) => r.command)).toEqual(['version', 'version', 'version']);
+    expect(runs.map((r) => r.command)).toEqual(['version', 'version', 'version', 'version']);
     expect(runs[0].config).toBe(runs[1].config);
     expect(runs[2].config).not.toBe(runs[0].config);
+    expect(runs[3].config).toBe(runs[2].config);
+    expect(runs[0].state).toMatch(/^[0-9a-f]{16}$/);
+    expect([runs[1].state, runs[2].state]).toEqual([runs[0].state, runs[0].state]);
+    expect(runs[3].state).not.toBe(runs[0].state);
     expect(runs.every((r) => r.seconds > 0)).toBe(true);
-    expect(suiteFloor(runs)).toMatchObject({ invocations: 3, distinct: 2 });
-    expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(3);
+    expect(suiteFloor(runs)).toMatchObject({ invocations: 4, distinct: 2, withState: { distinct: 3 } });
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(4);
   });
 });

@@ -1,11 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { projectAwsOnly, replaceInterpolations } from '../../tools/validate/aws-projection';
 import { AWS_PROVIDER } from '../../lib/providers';
 import { terraformUnavailableReason } from '../../tools/terraform';
 import { validateStacks } from '../../tools/validate/validate';
 import { synthStacks } from '../support/synth';
+import { scratchDir } from '../support/run-dir';
 
 const unavailable = terraformUnavailableReason();
 if (unavailable) console.warn(`SKIPPED terraform validate tests: ${unavailable}`);
@@ -15,7 +13,7 @@ describeTerraform(`terraform validate against the real AWS provider ${AWS_PROVID
   const stacks = [...synthStacks()].map(([name, json]) => ({ name, json }));
 
   it('accepts every AWS resource of every stack of every environment', async () => {
-    const result = await validateStacks(stacks, mkdtempSync(join(tmpdir(), 'edge-validate-')));
+    const result = await validateStacks(stacks, scratchDir('validate-'));
     expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(result.ok).toBe(true);
     expect(result.checked.map((c) => c.stack).sort()).toEqual(stacks.map((s) => s.name).sort());
@@ -26,7 +24,7 @@ describeTerraform(`terraform validate against the real AWS provider ${AWS_PROVID
     const broken = structuredClone(stacks.find((s) => s.name === 'dev-origin')!);
     const bucket = Object.values<any>(broken.json.resource.aws_s3_bucket)[0];
     bucket.bucket_prefixx = 'typo';
-    const result = await validateStacks([broken], mkdtempSync(join(tmpdir(), 'edge-validate-')));
+    const result = await validateStacks([broken], scratchDir('validate-'));
     expect(result.ok).toBe(false);
     expect(result.diagnostics).toEqual(
       expect.arrayContaining([expect.objectContaining({ stack: 'dev-origin', severity: 'error', summary: 'Extraneous JSON object property' })]),

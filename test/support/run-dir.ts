@@ -1,3 +1,4 @@
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -11,6 +12,15 @@ export function runDir(): string {
   const dir = process.env[RUN_DIR_VARIABLE];
   if (!dir) throw new Error(`${RUN_DIR_VARIABLE} is not set: run the tests through jest with the repository's jest.config.js (its globalSetup makes the run folder)`);
   return dir;
+}
+
+/**
+ * A new folder `<prefix>XXXXXX` under the run's scratch folder: gone with the run
+ * (globalTeardown), even when a file's afterAll never runs. Use it instead of the
+ * system temp folder, where every run would leave one behind.
+ */
+export function scratchDir(prefix: string): string {
+  return mkdtempSync(join(runDir(), prefix));
 }
 
 /** The moto process group file of the shared environment, for teardown. */

@@ -28,6 +28,18 @@ describe('the suite floor', () => {
     ]);
   });
 
+  it('counts the state each run starts from too, for the least that sharing alone can reach: a plan after an apply is another plan', () => {
+    const planned = [
+      { command: 'plan', config: 'a', state: 'empty', seconds: 12 },
+      { command: 'plan', config: 'a', state: 'empty', seconds: 10 },
+      { command: 'plan', config: 'a', state: 'applied', seconds: 9 },
+      { command: 'plan', config: 'b', seconds: 11 },
+    ];
+    const floor = suiteFloor(planned);
+    expect(floor).toMatchObject({ seconds: 9 + 11, distinct: 2, withState: { seconds: 10 + 9 + 11, distinct: 3 } });
+    expect(renderSuiteFloor(floor, 60)).toMatch(/^ {2}counting the state each run starts from too \(a plan after an apply is another plan\): 30\.0 s in 3 distinct runs/m);
+  });
+
   it('prints the suite against it', () => {
     const text = renderSuiteFloor(suiteFloor(runs), 39);
     expect(text).toMatch(/^suite floor: 26\.0 s of terraform \(4 distinct runs of 7; the suite spent 44\.0 s in terraform\)$/m);
@@ -49,10 +61,11 @@ describe('the suite floor', () => {
     const dir = mkdtempSync(join(tmpdir(), 'edge-tf-log-'));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-    it('is read line by line; a missing file is no runs', () => {
+    it('is read line by line, with or without the state digest; a missing file is no runs', () => {
       const log = join(dir, 'ok.jsonl');
-      writeFileSync(log, `${JSON.stringify(runs[0])}\n\n${JSON.stringify(runs[2])}\n`);
-      expect(readTerraformLog(log)).toEqual([runs[0], runs[2]]);
+      const withState = { ...runs[1], state: 's1' };
+      writeFileSync(log, `${JSON.stringify(runs[0])}\n\n${JSON.stringify(runs[2])}\n${JSON.stringify(withState)}\n`);
+      expect(readTerraformLog(log)).toEqual([runs[0], runs[2], withState]);
       expect(readTerraformLog(join(dir, 'missing.jsonl'))).toEqual([]);
     });
 

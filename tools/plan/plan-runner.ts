@@ -1,5 +1,5 @@
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { Environment } from '../../envs/load';
 import { projectAwsOnly, type TerraformJson } from '../validate/aws-projection';
 import { ConfigError, quote } from '../../lib/errors';
@@ -194,13 +194,38 @@ export function missingInput(error: string): string | undefined {
 /**
  * Whether the stack has state, i.e. was applied at least once. (The plan cannot tell:
  * its prior state holds root outputs Terraform evaluated during refresh even when
- * nothing was ever applied.)
+ * nothing was ever applied.) A `local` backend with its path set is read directly, in
+ * the default workspace, which is all `terraform state pull` would do there (a pull
+ * costs a Terraform start, about a second of CPU per stack per plan); any other backend
+ * is asked through `state pull`.
  */
 async function hasState(stack: PreparedStack, env: NodeJS.ProcessEnv): Promise<boolean> {
+  const local = localStateFile(stack, env);
+  if (local !== undefined) return hasSerial(existsSync(local) ? readFileSync(local, 'utf8') : '');
   const pull = await terraform(['state', 'pull'], stack.dir, env);
-  if (pull.code !== 0 || pull.stdout.trim() === '') return false;
+  return pull.code === 0 && hasSerial(pull.stdout);
+}
+
+/** The state file of a stack on the `local` backend with an absolute path, in the default workspace; undefined otherwise. */
+export function localStateFile(stack: Pick<PreparedStack, 'dir'>, env: NodeJS.ProcessEnv): string | undefined {
+  // The workspace: TF_WORKSPACE, else the one `terraform workspace select` recorded.
+  const selected = join(stack.dir, '.terraform', 'environment');
+  const workspace = ('TF_WORKSPACE' in env ? env.TF_WORKSPACE : process.env.TF_WORKSPACE) || (existsSync(selected) ? readFileSync(selected, 'utf8').trim() : '');
+  if (workspace && workspace !== 'default') return undefined;
+  let json: TerraformJson;
   try {
-    return JSON.parse(pull.stdout).serial !== undefined;
+    json = JSON.parse(readFileSync(join(stack.dir, 'cdk.tf.json'), 'utf8')) as TerraformJson;
+  } catch {
+    return undefined;
+  }
+  const path: unknown = json.terraform?.backend?.local?.path;
+  return typeof path === 'string' && isAbsolute(path) ? path : undefined;
+}
+
+function hasSerial(text: string): boolean {
+  if (text.trim() === '') return false;
+  try {
+    return JSON.parse(text).serial !== undefined;
   } catch {
     return false;
   }

@@ -1,4 +1,7 @@
-import { terraformReadyStack } from '../../../tools/plan/plan-runner';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { localStateFile, terraformReadyStack } from '../../../tools/plan/plan-runner';
 
 describe('a stack as plan/drift run it', () => {
   const consumer = {
@@ -27,5 +30,26 @@ describe('a stack as plan/drift run it', () => {
     expect(json.terraform.backend.local.path).toBe('/srv/state/terraform-state/local/local-edge.tfstate');
     const s3 = terraformReadyStack({ terraform: { backend: { s3: { bucket: 'state', key: 'k' } } } }, { awsOnly: true, stateRoot: '/x' });
     expect(s3.terraform.backend).toEqual({ s3: { bucket: 'state', key: 'k' } });
+  });
+
+  it('names the state file a plan reads to tell whether the stack was applied: a local backend in the default workspace only, anything else asks terraform state pull', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edge-ready-'));
+    try {
+      const write = (json: object) => writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(json));
+      write(terraformReadyStack(consumer, { awsOnly: true, stateRoot: '/srv/state' }));
+      expect(localStateFile({ dir }, {})).toBe('/srv/state/terraform-state/local/local-edge.tfstate');
+      expect(localStateFile({ dir }, { TF_WORKSPACE: 'default' })).toBe('/srv/state/terraform-state/local/local-edge.tfstate');
+      expect(localStateFile({ dir }, { TF_WORKSPACE: 'blue' })).toBeUndefined();
+      mkdirSync(join(dir, '.terraform'));
+      writeFileSync(join(dir, '.terraform', 'environment'), 'green');
+      expect(localStateFile({ dir }, {})).toBeUndefined();
+      rmSync(join(dir, '.terraform', 'environment'));
+      write({ terraform: { backend: { s3: { bucket: 'state', key: 'k' } } } });
+      expect(localStateFile({ dir }, {})).toBeUndefined();
+      write({ terraform: { backend: { local: { path: 'relative.tfstate' } } } });
+      expect(localStateFile({ dir }, {})).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
