@@ -37,8 +37,9 @@ function spawningSupportModules(edges: readonly ImportEdge[]): Set<string> {
  */
 const ALLOWED = new Map([['test/support/imports', 'one git ls-files to list the files the import rules read']]);
 
+const edges = repositoryImports(['test']);
+
 describe('unit tests run in the jest process', () => {
-  const edges = repositoryImports(['test']);
   const spawning = spawningSupportModules(edges);
 
   it('finds the spawning support modules (openssl, nginx and processes among them)', () => {
@@ -94,7 +95,6 @@ function supportModulesOfUnitFiles(edges: readonly ImportEdge[]): Set<string> {
 }
 
 describe('unit tests leave nothing in the OS temp folder', () => {
-  const edges = repositoryImports(['test']);
   const support = supportModulesOfUnitFiles(edges);
   // This file is left out: its probe below writes the refused form on purpose.
   const files = sourceFiles(['test']).filter((f) => (f.startsWith('test/unit/') && f !== 'test/unit/in-process.test.ts') || support.has(f.replace(/\.(ts|js|cjs|mjs)$/, '')));
