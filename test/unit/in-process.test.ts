@@ -72,11 +72,12 @@ describe('unit tests run in the jest process', () => {
 
 /**
  * Folders a line makes in the OS temp folder: mkdtemp, mkdir or a file written under
- * `tmpdir()`. Unit files make their folders with test/support/scratch.ts instead, inside
- * the run folder that global-teardown.ts removes (a unit run used to leave ~90 folders
- * in /tmp, each run).
+ * `tmpdir()`, or cdktf's `Testing.app()` without an outdir (it makes `cdktf.outdir.*`
+ * there). Unit files make their folders with test/support/scratch.ts instead, inside the
+ * run folder that global-teardown.ts removes (a unit run used to leave ~90 folders in
+ * /tmp, each run).
  */
-const MAKES_IN_TMPDIR = /\b(mkdtemp|mkdir|writeFile|copyFile|cp)(Sync)?\([^\n]*\btmpdir\(\)/;
+const MAKES_IN_TMPDIR = /\b(mkdtemp|mkdir|writeFile|copyFile|cp)(Sync)?\([^\n]*\btmpdir\(\)|\bTesting\.app\(\s*\)/;
 
 /** Every support module a unit file imports, directly or through other support modules. */
 function supportModulesOfUnitFiles(edges: readonly ImportEdge[]): Set<string> {
@@ -116,6 +117,8 @@ describe('unit tests leave nothing in the OS temp folder', () => {
   it('would catch a scratch folder made in the OS temp folder', () => {
     expect(MAKES_IN_TMPDIR.test("  const dir = mkdtempSync(join(tmpdir(), 'edge-envs-'));")).toBe(true);
     expect(MAKES_IN_TMPDIR.test("  const dir = scratchDir('edge-envs-');")).toBe(false);
+    expect(MAKES_IN_TMPDIR.test('  const app = Testing.app() as App;')).toBe(true);
+    expect(MAKES_IN_TMPDIR.test("  const app = Testing.app({ outdir: scratchDir('cdktf-out-') }) as App;")).toBe(false);
   });
 
   it('scratch folders are made inside the run folder, not in the OS temp folder itself', () => {
