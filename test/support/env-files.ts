@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { fromRoot } from '../../lib/paths';
+import { scratchDir } from './scratch';
 
 /** A real environment file of the repository, parsed, for tests to modify. */
 export function baseEnvironment(name = 'dev'): Record<string, any> {
@@ -14,12 +14,14 @@ export function baseEnvironment(name = 'dev'): Record<string, any> {
  * an object (written as YAML) or to raw text/bytes (written as is).
  */
 export function envDir(files: Record<string, Record<string, unknown> | string | Buffer>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'edge-envs-'));
-  for (const [name, content] of Object.entries(files)) {
-    const data = typeof content === 'string' || Buffer.isBuffer(content) ? content : stringify(content);
-    writeFileSync(join(dir, `${name}.yaml`), data);
-  }
+  const dir = scratchDir('edge-envs-');
+  for (const [name, content] of Object.entries(files)) writeEnvFile(dir, name, content);
   return dir;
+}
+
+/** Writes (or overwrites) `<name>.yaml` in `dir`: an object as YAML, text or bytes as is. */
+export function writeEnvFile(dir: string, name: string, content: Record<string, unknown> | string | Buffer): void {
+  writeFileSync(join(dir, `${name}.yaml`), typeof content === 'string' || Buffer.isBuffer(content) ? content : stringify(content));
 }
 
 /** Deep-sets `path` (`a.b[0].c`) in a copy of `obj`; `undefined` deletes the field. */

@@ -80,7 +80,7 @@ function sourceDigest(): string {
         else hash.update(`${relative(fromRoot(), path)}\0`).update(readFileSync(path));
       }
     };
-    for (const layer of ['lib', 'envs', 'stacks', 'modules', 'tools']) walk(fromRoot(layer));
+    for (const layer of ['lib', 'envs', 'providers', 'stacks', 'modules', 'tools']) walk(fromRoot(layer));
     hash.update(readFileSync(fromRoot('node_modules', '.package-lock.json')));
     sources = hash.digest('hex');
   }

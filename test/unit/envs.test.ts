@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { listEnvironments, loadEnvironment, selectEnvironments } from '../../envs/load';
 import { ENV_NAME } from '../../envs/schema';
@@ -8,6 +7,7 @@ import { resolveEnvironments } from '../../envs/resolve';
 import { ConfigError } from '../../lib/errors';
 import { synthesize } from '../../tools/synth/synth';
 import { baseEnvironment, envDir, NEVER_AN_ENVIRONMENT, withField } from '../support/env-files';
+import { scratchDir } from '../support/scratch';
 
 function problemsOf(fn: () => unknown): string[] {
   try {
@@ -108,7 +108,7 @@ describe('a malformed environment file', () => {
 
 describe('synthesis with a bad environment', () => {
   it('writes nothing and leaves the previous cdktf.out/ exactly as it was', () => {
-    const out = mkdtempSync(join(tmpdir(), 'edge-out-'));
+    const out = scratchDir('edge-out-');
     const outdir = join(out, 'cdktf.out');
     mkdirSync(outdir);
     writeFileSync(join(outdir, 'sentinel'), 'previous synth');

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fromRoot } from '../../lib/paths';
 import { importsOf, repositoryImports, sourceFiles, type ImportEdge } from '../support/imports';
 
@@ -36,8 +37,9 @@ function spawningSupportModules(edges: readonly ImportEdge[]): Set<string> {
  */
 const ALLOWED = new Map([['test/support/imports', 'one git ls-files to list the files the import rules read']]);
 
+const edges = repositoryImports(['test']);
+
 describe('unit tests run in the jest process', () => {
-  const edges = repositoryImports(['test']);
   const spawning = spawningSupportModules(edges);
 
   it('finds the spawning support modules (openssl, nginx and processes among them)', () => {
@@ -65,5 +67,65 @@ describe('unit tests run in the jest process', () => {
       expect(spawning.has(module)).toBe(true);
       expect(readFileSync(fromRoot(`${module}.ts`), 'utf8')).toMatch(/child_process/);
     }
+  });
+});
+
+/**
+ * Folders a line makes in the OS temp folder: mkdtemp, mkdir or a file written under
+ * `tmpdir()`, or cdktf's `Testing.app()` without an outdir (it makes `cdktf.outdir.*`
+ * there). Unit files make their folders with test/support/scratch.ts instead, inside the
+ * run folder that global-teardown.ts removes (a unit run used to leave ~90 folders in
+ * /tmp, each run).
+ */
+const MAKES_IN_TMPDIR = /\b(mkdtemp|mkdir|writeFile|copyFile|cp)(Sync)?\([^\n]*\btmpdir\(\)|\bTesting\.app\(\s*\)/;
+
+/** Every support module a unit file imports, directly or through other support modules. */
+function supportModulesOfUnitFiles(edges: readonly ImportEdge[]): Set<string> {
+  const moduleOf = (file: string) => file.replace(/\.(ts|js|cjs|mjs)$/, '');
+  const reached = new Set(edges.filter((e) => e.file.startsWith('test/unit/') && e.target?.startsWith('test/support/')).map((e) => e.target!));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const e of edges) {
+      if (reached.has(moduleOf(e.file)) && e.target?.startsWith('test/support/') && !reached.has(e.target)) {
+        reached.add(e.target);
+        grew = true;
+      }
+    }
+  }
+  return reached;
+}
+
+describe('unit tests leave nothing in the OS temp folder', () => {
+  const support = supportModulesOfUnitFiles(edges);
+  // This file is left out: its probe below writes the refused form on purpose.
+  const files = sourceFiles(['test']).filter((f) => (f.startsWith('test/unit/') && f !== 'test/unit/in-process.test.ts') || support.has(f.replace(/\.(ts|js|cjs|mjs)$/, '')));
+  const COMMENT = /^\s*(\*|\/\/|\/\*)/;
+
+  it('finds the support modules the unit files use (env-files and scratch among them)', () => {
+    expect([...support]).toEqual(expect.arrayContaining(['test/support/env-files', 'test/support/scratch', 'test/support/synth']));
+  });
+
+  it('no unit file or support module it uses makes a folder or file under tmpdir() (use scratchDir from test/support/scratch.ts)', () => {
+    const offending = files.flatMap((file) =>
+      readFileSync(fromRoot(file), 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (MAKES_IN_TMPDIR.test(line) && !COMMENT.test(line) ? [`${file}:${i + 1}: ${line.trim()}: make it with scratchDir() (test/support/scratch.ts), inside the run folder jest removes`] : [])),
+    );
+    expect(offending).toEqual([]);
+  });
+
+  it('would catch a scratch folder made in the OS temp folder', () => {
+    expect(MAKES_IN_TMPDIR.test("  const dir = mkdtempSync(join(tmpdir(), 'edge-envs-'));")).toBe(true);
+    expect(MAKES_IN_TMPDIR.test("  const dir = scratchDir('edge-envs-');")).toBe(false);
+    expect(MAKES_IN_TMPDIR.test('  const app = Testing.app() as App;')).toBe(true);
+    expect(MAKES_IN_TMPDIR.test("  const app = Testing.app({ outdir: scratchDir('cdktf-out-') }) as App;")).toBe(false);
+  });
+
+  it('scratch folders are made inside the run folder, not in the OS temp folder itself', () => {
+    const { scratchDir } = require('../support/scratch') as typeof import('../support/scratch');
+    const { runDir } = require('../support/run-dir') as typeof import('../support/run-dir');
+    const dir = scratchDir('edge-probe-');
+    expect(dir.startsWith(`${runDir()}/`)).toBe(true);
+    expect(dir.startsWith(`${tmpdir()}/edge-probe-`)).toBe(false);
   });
 });

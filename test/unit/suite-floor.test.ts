@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readTerraformLog, renderSuiteFloor, suiteFloor } from '../../tools/bench/suite-floor';
+import { scratchDir } from '../support/scratch';
 
 // The floor of the whole suite (npm run bench): every distinct terraform run once, at
 // the fastest the suite ran it. test/integration/terraform-log.test.ts checks that
@@ -58,7 +58,7 @@ describe('the suite floor', () => {
   });
 
   describe('the log', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'edge-tf-log-'));
+    const dir = scratchDir('edge-tf-log-');
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
     it('is read line by line, with or without the state digest; a missing file is no runs', () => {

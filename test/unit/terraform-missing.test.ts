@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planCommand } from '../../tools/plan/command';
 import { terraform, terraformMissingReason, TerraformNotFoundError } from '../../tools/terraform';
 import { runInProcess } from '../support/run-command';
+import { scratchDir } from '../support/scratch';
 
 /**
  * With no terraform on PATH, every command that runs it prints one line saying so and
@@ -14,7 +15,7 @@ describe('terraform missing from PATH', () => {
   let bin: string;
   beforeAll(() => {
     // An empty PATH folder: terraform is nowhere.
-    bin = mkdtempSync(join(tmpdir(), 'edge-no-terraform-'));
+    bin = scratchDir('edge-no-terraform-');
   });
   afterAll(() => rmSync(bin, { recursive: true, force: true }));
 

@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { scratchDir } from '../support/scratch';
 
 // jest's test order (test/support/sequencer.js): the files that take turns on the shared
 // moto environment must not hold both workers while other files wait.
@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 const Sequencer = require('../support/sequencer.js');
 
 describe('the test order', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'edge-order-'));
+  const dir = scratchDir('edge-order-');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const file = (name: string, body: string) => {
     const path = join(dir, name);

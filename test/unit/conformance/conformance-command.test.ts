@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAccountStackName } from '../../../lib/naming';
@@ -12,6 +12,7 @@ import { runInDependencyOrder } from '../../../tools/plan/stack-graph';
 import { synthesizeJson } from '../../../tools/synth/synth-json';
 import { listEnvironments } from '../../../envs/load';
 import { testEnvsDir } from '../../support/env-files';
+import { scratchDir } from '../../support/scratch';
 
 /**
  * `npm run conformance` in process, the validators and semantic rules over every
@@ -35,7 +36,7 @@ async function run(argv: string[]) {
 
 /** Writes stacks as `npm run synth` lays them out: <dir>/stacks/<stack>/cdk.tf.json and <dir>/manifest.json. */
 function writeOut(stacks: ReadonlyMap<string, unknown>, dependencies: ReadonlyMap<string, readonly string[]>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'conformance-'));
+  const dir = scratchDir('conformance-');
   const manifest: Record<string, unknown> = {};
   for (const [name, json] of stacks) {
     mkdirSync(join(dir, 'stacks', name), { recursive: true });
@@ -126,7 +127,7 @@ describe('the account stack in the graph apply and deploy use', () => {
     expect([...(synthesized.dependencies.get(account) ?? [])].sort()).toEqual(expect.arrayContaining(uploaders));
 
     // What apply does for the owning environment: prepare the stacks, then walk the graph.
-    const workDir = mkdtempSync(join(tmpdir(), 'conformance-order-'));
+    const workDir = scratchDir('conformance-order-');
     try {
       const prepared = prepareStacks({ env: 'prod', envsDir: testEnvsDir(), workDir });
       const order: string[] = [];

@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Cloudflare from 'cloudflare';
 import { budgetFor } from '../../support/budget';
 import { runInProcess } from '../../support/run-command';
@@ -10,6 +7,7 @@ import { planCommand } from '../../../tools/plan/command';
 import { synthesizeJson } from '../../../tools/synth/synth-json';
 import { type FakeCloudflare, type FakeEdgeState, mtlsCa, originPull, startFakeCloudflare } from '../../support/fake-cloudflare';
 import { withoutHeartbeats } from '../../support/heartbeat';
+import { scratchDir } from '../../support/scratch';
 
 const ZONE = '0123456789abcdef0123456789abcdef';
 const ACCOUNT = '0123456789abcdef0123456789abcdef';
@@ -124,7 +122,7 @@ describe('edge live audit: the Cloudflare fields the provider never re-reads, re
   it('the command: npm run drift -- --edge exits 0 on a clean edge and 2 on an out-of-band change, naming zone, hostname and field', async () => {
     reset();
     const run = () =>
-      runInProcess(planCommand('drift'), ['--env', 'local', '--edge', '--state-root', mkdtempSync(join(tmpdir(), 'edge-state-'))], { CLOUDFLARE_API_TOKEN: 'test-token', CLOUDFLARE_BASE_URL: fake.baseURL });
+      runInProcess(planCommand('drift'), ['--env', 'local', '--edge', '--state-root', scratchDir('edge-state-')], { CLOUDFLARE_API_TOKEN: 'test-token', CLOUDFLARE_BASE_URL: fake.baseURL });
     const clean = await run();
     expect({ code: clean.code, stderr: withoutHeartbeats(clean.stderr) }).toEqual({ code: 0, stderr: '' });
     expect(clean.stdout).toContain('### Edge live audit: clean');

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../../lib/errors';
 import { listEnvironments } from '../../../envs/load';
@@ -7,9 +6,10 @@ import { planCommand } from '../../../tools/plan/command';
 import { prepareEnvironment, prepareStacks } from '../../../tools/plan/plan-runner';
 import { NEVER_AN_ENVIRONMENT } from '../../support/env-files';
 import { runInProcess } from '../../support/run-command';
+import { scratchDir } from '../../support/scratch';
 
 describe('plan and drift refuse bad input before running Terraform', () => {
-  const workDir = mkdtempSync(join(tmpdir(), 'edge-plan-cli-'));
+  const workDir = scratchDir('edge-plan-cli-');
   afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
   it('names the known stacks when --stack is wrong, and writes no work dir', () => {
@@ -52,7 +52,7 @@ describe('plan and drift refuse bad input before running Terraform', () => {
 });
 
 describe('the shared Cloudflare account stack', () => {
-  const workDir = mkdtempSync(join(tmpdir(), 'edge-plan-account-'));
+  const workDir = scratchDir('edge-plan-account-');
   afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
   it('runs only with the environment that owns it (its state is in that backend)', () => {

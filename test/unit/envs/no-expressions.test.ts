@@ -5,7 +5,7 @@ import { loadEnvironment } from '../../../envs/load';
 import { environmentSchema } from '../../../envs/schema';
 import { ConfigError } from '../../../lib/errors';
 import { fieldPath } from '../../../envs/field-path';
-import { envDir, prodWithKeyless } from '../../support/env-files';
+import { envDir, prodWithKeyless, writeEnvFile } from '../../support/env-files';
 import { synthStacks } from '../../support/synth';
 
 /**
@@ -91,16 +91,19 @@ const numbers = all.filter((l) => l.kind === 'number');
 const keys = all.filter((l) => l.kind === 'key');
 const base = prodWithKeyless();
 
+// One folder for the file's hundreds of cases, each writing its own prod.yaml over the
+// last (making and removing a folder per case cost about a second of the file's time).
+const loadDir = envDir({});
+afterAll(() => rmSync(loadDir, { recursive: true, force: true }));
+
 function problemsFor(doc: unknown): readonly { field: string; message: string }[] | 'loaded' {
-  const dir = envDir({ prod: doc as Record<string, unknown> });
+  writeEnvFile(loadDir, 'prod', doc as Record<string, unknown>);
   try {
-    loadEnvironment('prod', dir);
+    loadEnvironment('prod', loadDir);
     return 'loaded';
   } catch (e) {
     if (e instanceof ConfigError) return e.problems;
     throw e;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { executeCommand } from '../../../tools/cli';
 import { applyCommand } from '../../../tools/plan/apply-command';
 import { planCommand } from '../../../tools/plan/command';
 import { meansRunningLocal } from '../../../tools/plan/local-target';
+import { scratchDir } from '../../support/scratch';
 
 /**
  * `npm run plan|drift|apply -- --env local` run against the moto `npm run local -- up`
@@ -13,7 +13,7 @@ import { meansRunningLocal } from '../../../tools/plan/local-target';
  * never with Terraform's registry or credential errors.
  */
 describe('--env local without a running local environment', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'edge-local-target-'));
+  const dir = scratchDir('edge-local-target-');
   const saved = { local: process.env.EDGE_LOCAL_DIR, envs: process.env.EDGE_ENVS_DIR };
   let stderr: string[];
   beforeEach(() => {

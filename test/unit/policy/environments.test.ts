@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { listEnvironments } from '../../../envs/load';
 import { ConfigError } from '../../../lib/errors';
@@ -8,6 +7,7 @@ import { ALL_RULES } from '../../../tools/policy/rules';
 import { loadSuppressions } from '../../../tools/policy/suppressions';
 import { synthesizeJson } from '../../../tools/synth/synth-json';
 import { fixtureStack, secureBucket } from './fixtures';
+import { scratchDir } from '../../support/scratch';
 
 describe('npm run policy over every real environment', () => {
   const { stacks, environments } = synthesizeJson();
@@ -25,7 +25,7 @@ describe('npm run policy over every real environment', () => {
 
 describe('tools/policy/suppressions.yaml', () => {
   let dir: string;
-  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'edge-suppressions-'))));
+  beforeEach(() => (dir = scratchDir('edge-suppressions-')));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const ruleIds = ALL_RULES.map((r) => r.id);

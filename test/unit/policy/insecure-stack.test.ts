@@ -14,13 +14,14 @@ import { ZoneSetting } from '@cdktf/provider-cloudflare/lib/zone-setting';
 import { PolicyStack } from '../../../tools/policy/engine';
 import { checkPolicy, formatReport } from '../../../tools/policy/run';
 import { devEnv } from './fixtures';
+import { scratchDir } from '../../support/scratch';
 
 /**
  * A deliberately insecure environment written with the real provider bindings, so the
  * rules see exactly the JSON shape CDKTF produces. Every rule must catch its mistake.
  */
 function insecureStacks(): PolicyStack[] {
-  const app = Testing.app() as App;
+  const app = Testing.app({ outdir: scratchDir('cdktf-out-') }) as App;
   const origin = new TerraformStack(app, 'bad-origin');
   new AwsProvider(origin, 'aws', { region: 'eu-west-1' });
   new S3Bucket(origin, 'Truststore', { bucket: 'bad-truststore' });

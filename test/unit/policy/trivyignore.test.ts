@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../../lib/errors';
 import { fromRoot } from '../../../lib/paths';
 import { loadSuppressions, SUPPRESSIONS_FILE } from '../../../tools/policy/suppressions';
 import { ALL_RULES } from '../../../tools/policy/rules';
 import { expectedTrivyignore, TRIVYIGNORE_FILE, trivyignoreStatus } from '../../../tools/policy/trivyignore';
+import { scratchDir } from '../../support/scratch';
 
 // One source for accepted findings: tools/policy/suppressions.yaml. Its `trivy` section
 // generates .trivyignore (`npm run trivyignore`).
@@ -18,7 +18,7 @@ describe('.trivyignore is generated from tools/policy/suppressions.yaml', () => 
 
   describe('the comparison the test above and `npm run trivyignore -- --check` make', () => {
     let dir: string;
-    beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'edge-trivyignore-check-'))));
+    beforeEach(() => (dir = scratchDir('edge-trivyignore-check-')));
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
     const committed = () => readFileSync(TRIVYIGNORE_FILE, 'utf8');
     const statusOf = (text: string | undefined) => {
@@ -56,7 +56,7 @@ describe('.trivyignore is generated from tools/policy/suppressions.yaml', () => 
 
   describe('from a suppressions file', () => {
     let dir: string;
-    beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'edge-trivyignore-'))));
+    beforeEach(() => (dir = scratchDir('edge-trivyignore-')));
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
     const today = new Date('2026-06-01T12:00:00Z');
     const policy = { rule: 'S3-ACCESS-LOGGING', target: '*-origin/aws_s3_bucket.*', reason: 'no log bucket yet; the bucket holds public certificates only', expires: '2026-12-31' };

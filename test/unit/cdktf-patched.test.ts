@@ -1,0 +1,16 @@
+import { captureStackTrace } from 'cdktf/lib/tokens/private/stack-trace';
+
+// The tests load cdktf with the patches the app bundle applies
+// (test/support/cdktf-patches-transform.mjs), so they test what ships; the same switches
+// as scripts/app.mjs load it as shipped.
+const asShipped = process.env.EDGE_CDKTF_AS_SHIPPED === '1' || (process.env.EDGE_CDKTF_SKIP_PATCHES ?? '').split(',').map((s) => s.trim()).includes('no-stack-traces');
+
+describe('the tests load cdktf as the app bundle ships it', () => {
+  (asShipped ? it.skip : it)('with no-stack-traces: a token records no stack trace (EDGE_CDKTF_AS_SHIPPED=1 or EDGE_CDKTF_SKIP_PATCHES=no-stack-traces skip this)', () => {
+    expect(captureStackTrace()).toEqual([]);
+  });
+
+  (asShipped ? it : it.skip)('as shipped when asked: a token records where it was made', () => {
+    expect(captureStackTrace().length).toBeGreaterThan(0);
+  });
+});
