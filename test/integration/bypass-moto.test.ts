@@ -10,7 +10,7 @@ import { budgetFor } from '../support/budget';
 import { aRecord, cnameRecord, type FakeCloudflare, startFakeCloudflare } from '../support/fake-cloudflare';
 import { type Moto, motoEnv, motoUnavailableReason, startMoto } from '../support/moto';
 import { runToEnd } from '../support/processes';
-import { scratchDir } from '../support/run-dir';
+import { scratchDir } from '../support/scratch';
 import { fromRoot } from '../../lib/paths';
 import { withoutHeartbeats } from '../support/heartbeat';
 

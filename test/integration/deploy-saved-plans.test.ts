@@ -7,7 +7,7 @@ import { cliConfigFile, terraformBinary, terraformUnavailableReason } from '../.
 import { budgetFor } from '../support/budget';
 import { localWithoutKeyless } from '../support/env-files';
 import { motoEnv, motoUnavailableReason, startMoto, type Moto } from '../support/moto';
-import { scratchDir } from '../support/run-dir';
+import { scratchDir } from '../support/scratch';
 
 /**
  * The deploy path as the deploy workflow runs it, against moto: plan every stack to

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readTerraformLog, suiteFloor } from '../../tools/bench/suite-floor';
 import { terraform, TERRAFORM_LOG_VARIABLE, terraformMissingReason } from '../../tools/terraform';
-import { scratchDir } from '../support/run-dir';
+import { scratchDir } from '../support/scratch';
 
 const unavailable = terraformMissingReason();
 if (unavailable) console.warn(`SKIPPED terraform run log test: ${unavailable}`);

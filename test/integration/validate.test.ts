@@ -3,7 +3,7 @@ import { AWS_PROVIDER } from '../../lib/providers';
 import { terraformUnavailableReason } from '../../tools/terraform';
 import { validateStacks } from '../../tools/validate/validate';
 import { synthStacks } from '../support/synth';
-import { scratchDir } from '../support/run-dir';
+import { scratchDir } from '../support/scratch';
 
 const unavailable = terraformUnavailableReason();
 if (unavailable) console.warn(`SKIPPED terraform validate tests: ${unavailable}`);

@@ -1,4 +1,3 @@
-import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -14,14 +13,6 @@ export function runDir(): string {
   return dir;
 }
 
-/**
- * A new folder `<prefix>XXXXXX` under the run's scratch folder: gone with the run
- * (globalTeardown), even when a file's afterAll never runs. Use it instead of the
- * system temp folder, where every run would leave one behind.
- */
-export function scratchDir(prefix: string): string {
-  return mkdtempSync(join(runDir(), prefix));
-}
 
 /** The moto process group file of the shared environment, for teardown. */
 export function sharedMotoPgidFile(dir: string): string {
