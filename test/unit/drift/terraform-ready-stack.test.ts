@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { localStateFile, terraformReadyStack } from '../../../tools/plan/plan-runner';
+import { scratchDir } from '../../support/scratch';
 
 describe('a stack as plan/drift run it', () => {
   const consumer = {
@@ -33,7 +33,7 @@ describe('a stack as plan/drift run it', () => {
   });
 
   it('names the state file a plan reads to tell whether the stack was applied: a local backend in the default workspace only, anything else asks terraform state pull', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'edge-ready-'));
+    const dir = scratchDir('edge-ready-');
     try {
       const write = (json: object) => writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(json));
       write(terraformReadyStack(consumer, { awsOnly: true, stateRoot: '/srv/state' }));
