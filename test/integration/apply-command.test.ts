@@ -7,10 +7,9 @@ import { terraformUnavailableReason } from '../../tools/terraform';
 import { BUDGET, budgetFor } from '../support/budget';
 import { localWithoutKeyless } from '../support/env-files';
 import { motoEnv, motoUnavailableReason, startMoto, type Moto } from '../support/moto';
+import { describeUnless } from '../support/skip';
 
-const unavailable = terraformUnavailableReason() ?? motoUnavailableReason();
-if (unavailable) console.warn(`SKIPPED apply command test: ${unavailable}`);
-const describeTf = unavailable ? describe.skip : describe;
+const describeTf = describeUnless(terraformUnavailableReason() ?? motoUnavailableReason(), 'apply command test');
 
 /**
  * `npm run apply` as a pipeline runs it. The custody stack (`local-pki`) publishes its

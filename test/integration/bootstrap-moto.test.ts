@@ -8,6 +8,7 @@ import { bootstrapPolicies, concrete } from '../support/bootstrap';
 import { budgetFor } from '../support/budget';
 import { type Moto, motoEnv, motoUnavailableReason, startMoto } from '../support/moto';
 import { synthStacks } from '../support/synth';
+import { describeUnless } from '../support/skip';
 
 /**
  * The custody split against moto_server with IAM enforcement on (moto authorizes each
@@ -25,9 +26,7 @@ import { synthStacks } from '../support/synth';
  * test/unit/bootstrap-stack.test.ts covers those with the project's evaluator.
  */
 
-const unavailable = motoUnavailableReason();
-if (unavailable) console.warn(`SKIPPED the bootstrap roles against moto: ${unavailable}`);
-const describeMoto = unavailable ? describe.skip : describe;
+const describeMoto = describeUnless(motoUnavailableReason(), 'the bootstrap roles against moto');
 
 const notEnforced = (what: string): void => console.warn(`NOT ENFORCED BY MOTO: ${what}`);
 

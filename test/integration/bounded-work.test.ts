@@ -15,10 +15,9 @@ import { BUDGET } from '../support/budget';
 import { baseEnvironment, envDir, withField } from '../support/env-files';
 import { OpensslWorkbench, opensslUnavailableReason, type TestCertificate } from '../support/openssl';
 import { treeSnapshot } from '../support/tree';
+import { describeUnless } from '../support/skip';
 
-const unavailable = opensslUnavailableReason();
-if (unavailable) console.warn(`SKIPPED test/integration/bounded-work.test.ts: ${unavailable}`);
-const describeOpenssl = unavailable ? describe.skip : describe;
+const describeOpenssl = describeUnless(opensslUnavailableReason(), 'test/integration/bounded-work.test.ts');
 
 /**
  * Issue 25, class 3: bounded work. A CA bundle holds at most MAX_CA_BUNDLE_CERTIFICATES

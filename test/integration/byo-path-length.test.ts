@@ -7,10 +7,9 @@ import { basicConstraints, pathLengthProblems } from '../../lib/path-length';
 import { buildApp } from '../../stacks/app';
 import { ByoWorkspace } from '../support/byo-env';
 import { opensslUnavailableReason, type TestCertificate } from '../support/openssl';
+import { describeUnless } from '../support/skip';
 
-const unavailable = opensslUnavailableReason();
-if (unavailable) console.warn(`SKIPPED bring-your-own path length tests: ${unavailable}`);
-const describeOpenssl = unavailable ? describe.skip : describe;
+const describeOpenssl = describeUnless(opensslUnavailableReason(), 'bring-your-own path length tests');
 
 /**
  * Bring-your-own CA bundles report the path length each CA really carries (read from

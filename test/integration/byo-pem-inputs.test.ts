@@ -7,10 +7,9 @@ import { parsePrivateKey, PemError } from '../../lib/x509';
 import { buildApp } from '../../stacks/app';
 import { ByoWorkspace } from '../support/byo-env';
 import { asn1Time, hoursFromNow, opensslUnavailableReason, type TestCertificate } from '../support/openssl';
+import { describeUnless } from '../support/skip';
 
-const unavailable = opensslUnavailableReason();
-if (unavailable) console.warn(`SKIPPED bring-your-own PEM input tests: ${unavailable}`);
-const describeOpenssl = unavailable ? describe.skip : describe;
+const describeOpenssl = describeUnless(opensslUnavailableReason(), 'bring-your-own PEM input tests');
 
 /**
  * Hostile PEM input in bring-your-own mode. Each case names a CA bundle (or leaf)

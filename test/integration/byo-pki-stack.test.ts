@@ -7,10 +7,9 @@ import { buildApp } from '../../stacks/app';
 import { ByoWorkspace } from '../support/byo-env';
 import { opensslUnavailableReason, type TestCertificate } from '../support/openssl';
 import { onlyResource, synthStacks } from '../support/synth';
+import { describeUnless } from '../support/skip';
 
-const unavailable = opensslUnavailableReason();
-if (unavailable) console.warn(`SKIPPED bring-your-own PKI stack tests: ${unavailable}`);
-const describeOpenssl = unavailable ? describe.skip : describe;
+const describeOpenssl = describeUnless(opensslUnavailableReason(), 'bring-your-own PKI stack tests');
 
 /** Bring-your-own mode with valid PEM files: what reaches Terraform, and what never does. */
 describeOpenssl('bring-your-own PKI', () => {

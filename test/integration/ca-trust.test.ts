@@ -12,10 +12,9 @@ import { DEBIAN_CA_BUNDLE, publicRootStore } from '../../lib/public-roots';
 import { canonicalValue } from '../../lib/x509-name';
 import { truststoreProblems } from '../../lib/x509';
 import { OpensslWorkbench, opensslUnavailableReason, type TestCertificate } from '../support/openssl';
+import { describeUnless } from '../support/skip';
 
-const unavailable = opensslUnavailableReason();
-if (unavailable) console.warn(`SKIPPED test/integration/ca-trust.test.ts: ${unavailable}`);
-const describeOpenssl = unavailable ? describe.skip : describe;
+const describeOpenssl = describeUnless(opensslUnavailableReason(), 'test/integration/ca-trust.test.ts');
 
 /**
  * Which CAs may be trusted for client authentication, decided by identity (key,

@@ -17,6 +17,7 @@ import {
   type SynthRun,
 } from '../../tools/continuity/cdktn';
 import { BUDGET, budgetFor } from '../support/budget';
+import { describeUnless } from '../support/skip';
 
 // Framework continuity (README "CDKTF status", docs/cdktn-migration.md): every
 // environment synthesized with the community fork cdktn in place of cdktf 0.21.0
@@ -34,9 +35,7 @@ import { BUDGET, budgetFor } from '../support/budget';
 // loudly, with the reason.
 
 const cached = scratchInstalled();
-const unreachable = cached ? undefined : registryUnreachable();
-if (unreachable) console.warn(`SKIPPED cdktn continuity (no scratch install of cdktn ${CDKTN_VERSION} in .cache/cdktn/ and the npm registry is unreachable): ${unreachable}`);
-const describeOnline = unreachable ? describe.skip : describe;
+const describeOnline = describeUnless(cached ? undefined : registryUnreachable(), `cdktn continuity (no scratch install of cdktn ${CDKTN_VERSION} in .cache/cdktn/ and the npm registry is unreachable)`);
 
 /** The differences cdktn is allowed: the framework version in the metadata, nothing else. */
 const versionOnly = (d: Difference) =>

@@ -8,6 +8,7 @@ import { budgetFor } from '../support/budget';
 import { localWithoutKeyless } from '../support/env-files';
 import { motoEnv, motoUnavailableReason, startMoto, type Moto } from '../support/moto';
 import { scratchDir } from '../support/scratch';
+import { describeUnless } from '../support/skip';
 
 /**
  * The deploy path as the deploy workflow runs it, against moto: plan every stack to
@@ -16,9 +17,7 @@ import { scratchDir } from '../support/scratch';
  * The custody stack's AWS part (the SSM parameters it publishes) is what is deployed:
  * it is small, so the whole path costs a few plans, not an environment.
  */
-const unavailable = terraformUnavailableReason() ?? motoUnavailableReason();
-if (unavailable) console.warn(`SKIPPED deploy saved-plan tests: ${unavailable}`);
-const describeMoto = unavailable ? describe.skip : describe;
+const describeMoto = describeUnless(terraformUnavailableReason() ?? motoUnavailableReason(), 'deploy saved-plan tests');
 
 describeMoto('deploy: the reviewed plan is the applied plan', () => {
   let moto: Moto;

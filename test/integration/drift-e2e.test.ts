@@ -7,6 +7,7 @@ import { budgetFor } from '../support/budget';
 import { motoEnv } from '../support/moto';
 import { runToEnd } from '../support/processes';
 import { SHARED_LOCAL_SETUP_BUDGET, sharedLocalEnvironment, sharedLocalUnavailableReason, type SharedLocalEnvironment } from '../support/shared-local';
+import { describeUnless } from '../support/skip';
 
 /**
  * One change made behind Terraform's back, and where the drift report must show it.
@@ -111,9 +112,7 @@ async function npmRunDrift(options: StackRunOptions & { envsDir: string; workDir
   return { code: code ?? 1, stdout, stderr, report };
 }
 
-const unavailable = sharedLocalUnavailableReason();
-if (unavailable) console.warn(`SKIPPED end-to-end drift test: ${unavailable}`);
-const describeE2e = unavailable ? describe.skip : describe;
+const describeE2e = describeUnless(sharedLocalUnavailableReason(), 'end-to-end drift test');
 
 describeE2e('drift detection end to end (local env, AWS part, against moto_server)', () => {
   let local: SharedLocalEnvironment;

@@ -11,10 +11,9 @@ import { curlGet, nginxUnavailableReason, startMtlsNginx, type MtlsNginx } from 
 import { asn1Time, hoursFromNow, OpensslWorkbench, opensslUnavailableReason } from '../support/openssl';
 import { realizedValue, realizeTlsResources, type RealizedTls } from '../support/realize-tls';
 import { onlyResource, synthStacks, type StackJson } from '../support/synth';
+import { describeUnless } from '../support/skip';
 
-const unavailable = opensslUnavailableReason() ?? nginxUnavailableReason();
-if (unavailable) console.warn(`SKIPPED mTLS handshake test: ${unavailable}`);
-const describeHandshake = unavailable ? describe.skip : describe;
+const describeHandshake = describeUnless(opensslUnavailableReason() ?? nginxUnavailableReason(), 'mTLS handshake test');
 
 /**
  * The PKI the dev environment describes, made real with openssl, guarding a real

@@ -12,10 +12,9 @@ import { motoEnv, motoUnavailableReason, startMoto, type Moto } from '../support
 import { configurationOnly } from '../support/plan-options';
 import { runDir } from '../support/run-dir';
 import { terraformUnavailableReason } from '../../tools/terraform';
+import { describeUnless } from '../support/skip';
 
-const unavailable = motoUnavailableReason() ?? terraformUnavailableReason();
-if (unavailable) console.warn(`SKIPPED moto test of content-keyed identities (migration and hostname edits): ${unavailable}`);
-const describeMoto = unavailable ? describe.skip : describe;
+const describeMoto = describeUnless(motoUnavailableReason() ?? terraformUnavailableReason(), 'moto test of content-keyed identities (migration and hostname edits)');
 
 const A = 'api.example.test';
 const B = 'partners.example.test';

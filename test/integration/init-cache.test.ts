@@ -5,10 +5,9 @@ import { AWS_PROVIDER } from '../../lib/providers';
 import { init, INIT_MARKER, initFingerprint, runInitialized } from '../../tools/plan/init';
 import { terraform, terraformUnavailableReason } from '../../tools/terraform';
 import { budgetFor } from '../support/budget';
+import { describeUnless } from '../support/skip';
 
-const unavailable = terraformUnavailableReason();
-if (unavailable) console.warn(`SKIPPED terraform init cache test: ${unavailable}`);
-const describeTerraform = unavailable ? describe.skip : describe;
+const describeTerraform = describeUnless(terraformUnavailableReason(), 'terraform init cache test');
 
 /**
  * Plan, drift and apply skip `terraform init` in a work dir already initialized for

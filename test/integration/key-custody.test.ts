@@ -3,12 +3,11 @@ import { awsSensitiveSchema, custodyFindings, mergeSchemas, renderCustodyFinding
 import { terraformUnavailableReason } from '../../tools/terraform';
 import { budgetFor } from '../support/budget';
 import { synthStacks, type StackJson } from '../support/synth';
+import { describeUnless } from '../support/skip';
 
 // "Sensitive" comes from the providers: the Cloudflare and tls snapshots, and the AWS
 // provider's own schema, which only terraform with the offline mirror can print.
-const unavailable = terraformUnavailableReason();
-if (unavailable) console.warn(`SKIPPED key custody tests (the AWS provider schema needs terraform): ${unavailable}`);
-const describeTerraform = unavailable ? describe.skip : describe;
+const describeTerraform = describeUnless(terraformUnavailableReason(), 'key custody tests (the AWS provider schema needs terraform)');
 
 type Stacks = Map<string, StackJson>;
 

@@ -14,10 +14,9 @@ import { verifyInput } from '../../tools/verify/input';
 import { type KeyEncoding, reencodeKey, spkiOf, withKey } from '../support/der-edit';
 import { treeSnapshot } from '../support/tree';
 import { OpensslWorkbench, opensslUnavailableReason, type TestCertificate } from '../support/openssl';
+import { describeUnless } from '../support/skip';
 
-const unavailable = opensslUnavailableReason();
-if (unavailable) console.warn(`SKIPPED test/integration/key-identity.test.ts: ${unavailable}`);
-const describeOpenssl = unavailable ? describe.skip : describe;
+const describeOpenssl = describeUnless(opensslUnavailableReason(), 'test/integration/key-identity.test.ts');
 
 /**
  * Issue 25, class 1: keys are compared as keys. One key written every way OpenSSL reads

@@ -5,10 +5,9 @@ import { terraform } from '../../tools/terraform';
 import { expectOk } from '../support/apply';
 import { budgetFor } from '../support/budget';
 import { SHARED_LOCAL_SETUP_BUDGET, sharedLocalEnvironment, sharedLocalUnavailableReason, type SharedLocalEnvironment } from '../support/shared-local';
+import { describeUnless } from '../support/skip';
 
-const unavailable = sharedLocalUnavailableReason();
-if (unavailable) console.warn(`SKIPPED keyless moto apply test: ${unavailable}`);
-const describeMoto = unavailable ? describe.skip : describe;
+const describeMoto = describeUnless(sharedLocalUnavailableReason(), 'keyless moto apply test');
 
 /** The keyless hosts of `local`, applied to moto as part of the shared environment. */
 describeMoto('the local environment\'s keyless hosts on moto_server', () => {

@@ -7,10 +7,9 @@ import { budgetFor } from '../support/budget';
 import { withField } from '../support/env-files';
 import { configurationOnly } from '../support/plan-options';
 import { SHARED_LOCAL_SETUP_BUDGET, sharedLocalEnvironment, sharedLocalUnavailableReason, type SharedLocalEnvironment } from '../support/shared-local';
+import { describeUnless } from '../support/skip';
 
-const unavailable = sharedLocalUnavailableReason();
-if (unavailable) console.warn(`SKIPPED moto test of rolling key servers: ${unavailable}`);
-const describeMoto = unavailable ? describe.skip : describe;
+const describeMoto = describeUnless(sharedLocalUnavailableReason(), 'moto test of rolling key servers');
 
 /**
  * Key servers roll one per apply (docs/keyless.md, "Rolling key servers"), planned

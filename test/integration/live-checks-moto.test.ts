@@ -17,6 +17,7 @@ import { motoEnv } from '../support/moto';
 import { runToEnd } from '../support/processes';
 import { SHARED_LOCAL_SETUP_BUDGET, sharedLocalEnvironment, sharedLocalUnavailableReason, type SharedLocalEnvironment } from '../support/shared-local';
 import { withoutHeartbeats } from '../support/heartbeat';
+import { describeUnless } from '../support/skip';
 
 /**
  * The out-of-band changes a refreshing plan cannot see, made on the applied `local`
@@ -29,9 +30,7 @@ import { withoutHeartbeats } from '../support/heartbeat';
 // The SDK's Node 22 notice is noise in this test's output (the project pins Node 20).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const unavailable = sharedLocalUnavailableReason();
-if (unavailable) console.warn(`SKIPPED live checks and bypass against the applied local environment: ${unavailable}`);
-const describeMoto = unavailable ? describe.skip : describe;
+const describeMoto = describeUnless(sharedLocalUnavailableReason(), 'live checks and bypass against the applied local environment');
 
 const REGION = 'us-east-1';
 const OTHER_REGION = 'us-west-2';

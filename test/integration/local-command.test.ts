@@ -8,10 +8,9 @@ import { fromRoot } from '../../lib/paths';
 import { budgetFor } from '../support/budget';
 import { runToEnd } from '../support/processes';
 import { npmLocal, SHARED_LOCAL_SETUP_BUDGET, sharedLocalEnvironment, sharedLocalUnavailableReason, type LocalCreation } from '../support/shared-local';
+import { describeUnless } from '../support/skip';
 
-const unavailable = localUnavailableReason() ?? sharedLocalUnavailableReason();
-if (unavailable) console.warn(`SKIPPED local command test: ${unavailable}`);
-const describeLocal = unavailable ? describe.skip : describe;
+const describeLocal = describeUnless(localUnavailableReason() ?? sharedLocalUnavailableReason(), 'local command test');
 
 /**
  * The README's path for `local`, through the commands a person types, against a real

@@ -6,10 +6,9 @@ import { terraformUnavailableReason } from '../../tools/terraform';
 import { validateStacks } from '../../tools/validate/validate';
 import { baseEnvironment, envDir, withField } from '../support/env-files';
 import { synthStacks } from '../support/synth';
+import { describeUnless } from '../support/skip';
 
-const unavailable = terraformUnavailableReason();
-if (unavailable) console.warn(`SKIPPED terraform validate of the origin modes: ${unavailable}`);
-const describeTerraform = unavailable ? describe.skip : describe;
+const describeTerraform = describeUnless(terraformUnavailableReason(), 'terraform validate of the origin modes');
 
 /** The repository's env files use the default modes; the others must be valid AWS too. */
 describeTerraform(`every origin mode passes terraform validate (AWS provider ${AWS_PROVIDER.version})`, () => {

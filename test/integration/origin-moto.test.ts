@@ -1,9 +1,8 @@
 import { budgetFor } from '../support/budget';
 import { SHARED_LOCAL_SETUP_BUDGET, sharedLocalEnvironment, sharedLocalUnavailableReason, type SharedLocalEnvironment } from '../support/shared-local';
+import { describeUnless } from '../support/skip';
 
-const unavailable = sharedLocalUnavailableReason();
-if (unavailable) console.warn(`SKIPPED moto apply test of the local origin: ${unavailable}`);
-const describeMoto = unavailable ? describe.skip : describe;
+const describeMoto = describeUnless(sharedLocalUnavailableReason(), 'moto apply test of the local origin');
 
 /**
  * The `local` environment's AWS origin, applied for real by terraform (the AWS

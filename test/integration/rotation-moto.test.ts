@@ -6,10 +6,9 @@ import { PLACEHOLDER_PREFIX } from '../../tools/validate/aws-projection';
 import { budgetFor } from '../support/budget';
 import { withField } from '../support/env-files';
 import { SHARED_LOCAL_SETUP_BUDGET, sharedLocalEnvironment, sharedLocalUnavailableReason, type SharedLocalEnvironment } from '../support/shared-local';
+import { describeUnless } from '../support/skip';
 
-const unavailable = sharedLocalUnavailableReason();
-if (unavailable) console.warn(`SKIPPED moto apply of the three-step CA rotation: ${unavailable}`);
-const describeMoto = unavailable ? describe.skip : describe;
+const describeMoto = describeUnless(sharedLocalUnavailableReason(), 'moto apply of the three-step CA rotation');
 
 /** What one applied step left in AWS (moto) and in the origin's state. */
 interface Observed {

@@ -7,10 +7,9 @@ import { terraform, terraformUnavailableReason } from '../../tools/terraform';
 import { projectAwsOnly } from '../../tools/validate/aws-projection';
 import { expectOk } from '../support/apply';
 import { budgetFor } from '../support/budget';
+import { describeUnless } from '../support/skip';
 
-const unavailable = terraformUnavailableReason();
-if (unavailable) console.warn(`SKIPPED synth-keeps-init-and-state test: ${unavailable}`);
-const describeTf = unavailable ? describe.skip : describe;
+const describeTf = describeUnless(terraformUnavailableReason(), 'synth-keeps-init-and-state test');
 
 /**
  * The README's manual path: `npm run synth`, then `terraform init` and work in

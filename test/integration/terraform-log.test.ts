@@ -3,10 +3,9 @@ import { join } from 'node:path';
 import { readTerraformLog, suiteFloor } from '../../tools/bench/suite-floor';
 import { terraform, TERRAFORM_LOG_VARIABLE, terraformMissingReason } from '../../tools/terraform';
 import { scratchDir } from '../support/scratch';
+import { describeUnless } from '../support/skip';
 
-const unavailable = terraformMissingReason();
-if (unavailable) console.warn(`SKIPPED terraform run log test: ${unavailable}`);
-const describeTerraform = unavailable ? describe.skip : describe;
+const describeTerraform = describeUnless(terraformMissingReason(), 'terraform run log test');
 
 /**
  * With EDGE_TERRAFORM_LOG set, every terraform run appends its command, a digest of the

@@ -4,10 +4,9 @@ import { terraformUnavailableReason } from '../../tools/terraform';
 import { validateStacks } from '../../tools/validate/validate';
 import { synthStacks } from '../support/synth';
 import { scratchDir } from '../support/scratch';
+import { describeUnless } from '../support/skip';
 
-const unavailable = terraformUnavailableReason();
-if (unavailable) console.warn(`SKIPPED terraform validate tests: ${unavailable}`);
-const describeTerraform = unavailable ? describe.skip : describe;
+const describeTerraform = describeUnless(terraformUnavailableReason(), 'terraform validate tests');
 
 describeTerraform(`terraform validate against the real AWS provider ${AWS_PROVIDER.version} (offline mirror)`, () => {
   const stacks = [...synthStacks()].map(([name, json]) => ({ name, json }));

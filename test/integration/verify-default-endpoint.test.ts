@@ -8,10 +8,9 @@ import { defaultEndpointCheck } from '../../tools/verify/checks';
 import type { Endpoint } from '../../tools/verify/probe';
 import { makeTestCertificates, opensslUnavailableReason, type TestCertificates } from '../support/openssl';
 import { freePort } from '../support/processes';
+import { describeUnless } from '../support/skip';
 
-const unavailable = opensslUnavailableReason();
-if (unavailable) console.warn(`SKIPPED test/integration/verify-default-endpoint.test.ts: ${unavailable}`);
-const describeOpenssl = unavailable ? describe.skip : describe;
+const describeOpenssl = describeUnless(opensslUnavailableReason(), 'test/integration/verify-default-endpoint.test.ts');
 
 const HOST = 'abc123.execute-api.example.test';
 

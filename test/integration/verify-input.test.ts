@@ -12,6 +12,7 @@ import { verifyInput } from '../../tools/verify/input';
 import { ByoWorkspace } from '../support/byo-env';
 import { baseEnvironment, envDir, withField } from '../support/env-files';
 import { opensslUnavailableReason, type TestCertificate } from '../support/openssl';
+import { describeUnless } from '../support/skip';
 
 /** What `npm run verify` is told, from the env file or flags, is checked before any connection. */
 const verify = {
@@ -123,9 +124,7 @@ describe('the CA bundle verify is told is ours', () => {
   });
 });
 
-const opensslMissing = opensslUnavailableReason();
-if (opensslMissing) console.warn(`SKIPPED verify's pinned CA bundle tests: ${opensslMissing}`);
-(opensslMissing ? describe.skip : describe)('the CA bundle verify is told is ours, with a bring-your-own CA', () => {
+describeUnless(opensslUnavailableReason(), "verify's pinned CA bundle tests")('the CA bundle verify is told is ours, with a bring-your-own CA', () => {
   // The env file pins every CA key the truststore may hold; a CA swapped into verify's
   // bundle alone would make every origin check pass a truststore that trusts it.
   const ws = new ByoWorkspace();

@@ -7,10 +7,9 @@ import {
   parsePemBlocks, pemSpans, signatureAlgorithm, truststoreProblems,
 } from '../../lib/x509';
 import { OpensslWorkbench, opensslUnavailableReason } from '../support/openssl';
+import { describeUnless } from '../support/skip';
 
-const unavailable = opensslUnavailableReason();
-if (unavailable) console.warn(`SKIPPED lib/x509 tests: ${unavailable}`);
-const describeOpenssl = unavailable ? describe.skip : describe;
+const describeOpenssl = describeUnless(opensslUnavailableReason(), 'lib/x509 tests');
 
 /** The reusable X.509 checks, on certificates openssl makes (the same checks BYO, edge and keyless use). */
 describeOpenssl('lib/x509', () => {

@@ -15,10 +15,9 @@ import { ZoneBaseline, type TlsVersion } from '../../../modules/edge/zone-baseli
 import { EdgeStack } from '../../../stacks/edge-stack';
 import { generateTestPki, testCustodyStack, testOriginDomains, type TestPki } from '../../support/edge-fixtures';
 import { opensslUnavailableReason } from '../../support/openssl';
+import { describeUnless } from '../../support/skip';
 
-const unavailable = opensslUnavailableReason();
-if (unavailable) console.warn(`SKIPPED edge module invariant tests: ${unavailable}`);
-const describeWithOpenssl = unavailable ? describe.skip : describe;
+const describeWithOpenssl = describeUnless(opensslUnavailableReason(), 'edge module invariant tests');
 
 const ZONE = 'fedcba9876543210fedcba9876543210';
 const ACCOUNT = '0123456789abcdef0123456789abcdef';

@@ -6,10 +6,9 @@ import { checkExpression } from '../../../modules/edge/waf-expression';
 import { generateTestPki, privateKeyLeaks, synthEdgeStacks, TEST_ORIGIN_PULL_KEY_VARIABLE, type TestPki } from '../../support/edge-fixtures';
 import { opensslUnavailableReason } from '../../support/openssl';
 import { onlyResource, resourcesOf, type StackJson } from '../../support/synth';
+import { describeUnless } from '../../support/skip';
 
-const unavailable = opensslUnavailableReason();
-if (unavailable) console.warn(`SKIPPED edge stack tests with a test-time PKI: ${unavailable}`);
-const describeWithOpenssl = unavailable ? describe.skip : describe;
+const describeWithOpenssl = describeUnless(opensslUnavailableReason(), 'edge stack tests with a test-time PKI');
 
 const settingsOf = (stack: StackJson) =>
   Object.fromEntries(Object.values<any>(resourcesOf(stack, 'cloudflare_zone_setting')).map((s) => [s.setting_id, s.value]));

@@ -8,10 +8,9 @@ import { baseEnvironment, withField } from '../../support/env-files';
 import { onlyResource, resourcesOf, synthStacks } from '../../support/synth';
 import { makeTestCertificates, opensslUnavailableReason, type TestCertificates } from '../../support/openssl';
 import { stringify } from 'yaml';
+import { describeUnless } from '../../support/skip';
 
-const unavailable = opensslUnavailableReason();
-if (unavailable) console.warn(`SKIPPED keyless leaf certificate tests: ${unavailable}`);
-const describeOpenssl = unavailable ? describe.skip : describe;
+const describeOpenssl = describeUnless(opensslUnavailableReason(), 'keyless leaf certificate tests');
 
 function messageOf(fn: () => unknown): string {
   try {
