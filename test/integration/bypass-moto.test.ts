@@ -7,6 +7,7 @@ import { awsClients, httpApis, httpDomains, restApis, restDomains, securityGroup
 import { apiFindings, domainFindings, securityGroupFindings } from '../../tools/bypass/findings';
 import { HOST_ROLES } from '../../lib/naming';
 import { budgetFor } from '../support/budget';
+import { baseEnvironment, envDir, withField } from '../support/env-files';
 import { aRecord, cnameRecord, type FakeCloudflare, startFakeCloudflare } from '../support/fake-cloudflare';
 import { type Moto, motoEnv, motoUnavailableReason, startMoto } from '../support/moto';
 import { runToEnd } from '../support/processes';
@@ -114,9 +115,11 @@ describeMoto('bypass detection against moto (AWS) and the Cloudflare fake', () =
     afterEach(() => cloudflare?.stop());
     // No state of `local` (an empty state root): nothing counts as ours, no truststore is ours.
     const stateRoot = scratchDir('bypass-state-');
+    // `local` pointed at this file's own moto (EDGE_ENVS_DIR), not at the running local environment.
+    let envsDir: string | undefined;
     const drift = (vars: NodeJS.ProcessEnv, extra: string[] = []) =>
       runToEnd(process.execPath, [fromRoot('node_modules/tsx/dist/cli.mjs'), fromRoot('scripts/drift.ts'), '--env', 'local', '--bypass', '--regions', REGION, '--state-root', stateRoot, ...extra], {
-        env: { ...process.env, ...motoEnv(REGION), AWS_ENDPOINT_URL: moto.endpoint, ...vars },
+        env: { ...process.env, ...motoEnv(REGION), AWS_ENDPOINT_URL: moto.endpoint, EDGE_ENVS_DIR: (envsDir ??= envDir({ local: withField(baseEnvironment('local'), 'aws.endpoint', moto.endpoint) })), ...vars },
         cwd: fromRoot('.'),
       });
 
