@@ -4,7 +4,7 @@ import { mtlsApiDomainId } from '../modules/origin/mtls-api-domain';
 import { addMoves, movesForRenamedConstruct, type Move } from './moved';
 
 /**
- * MIGRATION (issue 23), one release: remove this file and its call in origin-stack.ts
+ * MIGRATION (from position-keyed to hostname-keyed ids), one release: remove this file and its call in origin-stack.ts
  * in the release after every environment has applied it (README, "Construct ids").
  *
  * Until then the origin stack's per-hostname constructs were keyed by their position

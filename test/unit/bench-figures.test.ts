@@ -1,6 +1,6 @@
 import { figure, met, showFigure, showTarget } from '../../tools/bench/figures';
 
-// npm run bench states every issue-27 figure as the median of its runs with min–max,
+// npm run bench states every speed-target figure as the median of its runs with min–max,
 // and judges a target on the median alone: one slow run on a busy machine neither
 // fails a target nor hides in an average.
 

@@ -21,7 +21,7 @@ import { benchSuites, type Measurement, type SuiteBench, suiteTargets } from './
  * protected hostnames (1, 25 and 50 in one generated environment, 50 being the limit
  * per environment, and 4 generated environments of 1 and of 50: 200 hostnames in one
  * synth); and what each cdktf patch of the bundle gains (scripts/app/cdktf-patches.mjs).
- * Each issue-27 figure ends the output as the median of its runs with min–max, against
+ * Each speed-target figure ends the output as the median of its runs with min–max, against
  * its target. Everything bench writes goes in one scratch folder, removed when it ends,
  * fails or is interrupted (tools/bench/scratch.ts).
  */
@@ -216,12 +216,12 @@ async function main(scratch: Scratch, args: { readonly runs: number; readonly 's
   if (!args['skip-patches']) await patchGains(timed, synthEnv, runs);
   const targets = synthTargets(warm, warmNode, cold, scaling);
   if (suites) targets.push(...suiteTargets(suites));
-  console.log(`\ntargets of issue 27 (for an idle 2-core machine; say how busy the machine was when quoting these): ${targets.filter(met).length} of ${targets.length} met`);
+  console.log(`\nspeed targets (for an idle 2-core machine; say how busy the machine was when quoting these): ${targets.filter(met).length} of ${targets.length} met`);
   for (const t of targets) console.log(showTarget(t));
   console.log(`\nload average at the end: ${load()}`);
 }
 
-/** The synth targets of issue 27, each judged on the median of its runs. */
+/** The synth speed targets, each judged on the median of its runs. */
 function synthTargets(warm: Measurement, warmNode: Measurement, cold: Measurement, scaling: Scaling): Target[] {
   const max = MAX_HOSTNAMES_PER_ENVIRONMENT;
   // Peak RSS is judged on the synth whose runs peak highest (the cold bundle, which also builds it).

@@ -1,6 +1,6 @@
 /**
  * How `npm run bench` states a figure: the median of its runs with the smallest and
- * largest, and for an issue-27 target, the limit and whether the median meets it. The
+ * largest, and for a speed target, the limit and whether the median meets it. The
  * median is what is judged; min–max shows how far the machine's load spread the runs.
  */
 export interface Figure {
@@ -25,7 +25,7 @@ export function showFigure(f: Figure, digits: number, unit: string): string {
   return `${f.median.toFixed(digits)}${u} (min ${f.min.toFixed(digits)}, max ${f.max.toFixed(digits)}, n=${f.n})`;
 }
 
-/** One issue-27 target: whether its median is at most `limit`, and the figure it was judged on. */
+/** One speed target: whether its median is at most `limit`, and the figure it was judged on. */
 export interface Target {
   readonly label: string;
   readonly limit: number;

@@ -44,7 +44,7 @@ export function benchSuites(timed: Timed, runs: number, logDir: string): SuiteBe
   return { unit, whole, floor, report: renderSuiteFloor(floor, median(whole.seconds), JEST_WORKERS) };
 }
 
-/** The two suite targets of issue 27, for bench's target lines. */
+/** The two suite speed targets, for bench's target lines. */
 export function suiteTargets(s: SuiteBench): Target[] {
   const wall = wallFloorSeconds(s.floor, JEST_WORKERS);
   return [
