@@ -14,7 +14,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 /** The cdktf release every patch below is written for (package.json pins it). */
 export const PATCHED_FOR = { name: 'cdktf', version: '0.21.0' };
@@ -46,9 +45,6 @@ const edits = (list) => (path, source, patch) => edit(path, source, list, patch)
  */
 const PREPARED = 'Symbol.for("edge-mtls-cdktf/prepared-resolve")';
 const CHANGES = `(globalThis[${PREPARED}] ??= { changes: 0 })`;
-
-/** The writer patch quick-stable-stringify puts in json-stable-stringify's place (bundled from here). */
-const QUICK_STABLE_STRINGIFY = fileURLToPath(new URL('./quick-stable-stringify.cjs', import.meta.url));
 
 /**
  * Every patch, in the order they apply. `files` maps a path inside the cdktf package
@@ -151,36 +147,6 @@ export const PATCHES = [
           `            .forEach((node) => { const custom = getCustomSynthesis(node); if (custom) { ${CHANGES}.changes++; custom.onSynthesize(session); } });\n`,
         ],
       ]),
-    },
-  },
-  {
-    name: 'literal-map-keys',
-    writtenFor: '0.21.0',
-    why:
-      'resolve() asks of every object it visits whether one of its keys is a map token, twice (containsMapToken, then ' +
-      'again inside unresolved()), building a TokenString and running the map-token expression on each key. That ' +
-      'expression begins with the marker `&{TfToken[`, so a key without `TfToken[` (every key this app writes) cannot ' +
-      'match: the patch tests for that text before building anything.',
-    files: {
-      'lib/tokens/private/encoding.js': edits([
-        [
-          '    return Object.keys(xs).some((x) => typeof x === "string" && TokenString.forMapToken(x).test());\n',
-          '    return Object.keys(xs).some((x) => typeof x === "string" && x.includes("TfToken[") && TokenString.forMapToken(x).test());\n',
-        ],
-      ]),
-    },
-  },
-  {
-    name: 'quick-stable-stringify',
-    writtenFor: '0.21.0',
-    why:
-      'Each stack is written with json-stable-stringify 1.3.0 (keys sorted, two-space indent), a recursive JavaScript ' +
-      'writer that built every indent character by character: up to a tenth of synth CPU. ' +
-      'scripts/app/quick-stable-stringify.cjs writes the same bytes ' +
-      "for the options synthesizer.js passes ({ space: 2 }) by handing a sorted copy to the engine's JSON.stringify, " +
-      'and runs the original wherever the two formats could differ.',
-    files: {
-      'lib/synthesize/synthesizer.js': edits([['const stringify = require("json-stable-stringify");\n', `const stringify = require(${JSON.stringify(QUICK_STABLE_STRINGIFY)})(require("json-stable-stringify"));\n`]]),
     },
   },
   {

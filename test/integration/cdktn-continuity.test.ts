@@ -108,27 +108,26 @@ describeOnline(`every environment synthesized with cdktn ${CDKTN_VERSION} in pla
     return JSON.parse(probe.stdout);
   };
 
-  it('the patches do not all apply to cdktn: it exports captureCreationStack, which the stack-trace patch would drop (so the refusal above is needed), writes stacks with safe-stable-stringify and has no archiver to load lazily', () => {
+  it('the patches do not all apply to cdktn: it exports captureCreationStack, which the stack-trace patch would drop (so the refusal above is needed) and has no archiver to load lazily', () => {
     const problems = patchProblems();
     console.info(`cdktf patches against cdktn ${CDKTN_VERSION}: ${problems.length === 0 ? 'every text found' : problems.join('; ')}`);
     expect(problems).toEqual([
       expect.stringMatching(/stack-trace\.js: exports captureStackTrace, captureCreationStack; the patch replaces the file with captureStackTrace alone \(patch no-stack-traces\)$/),
-      expect.stringMatching(/synthesizer\.js: expected exactly one "const stringify = require\(\\"json-stable-stringify\\"\);\\n" \(patch quick-stable-stringify /),
       expect.stringMatching(/private[\\/]fs\.js: expected exactly one "const archiver = require\(\\"archiver\\"\);\\n" \(patch lazy-archiver /),
     ]);
     // Re-targeted at cdktn anyway (in the scratch copy only, without the patch whose text
     // is missing), the build still stops: the stack-trace patch checks what the file
     // exports before replacing it, instead of bundling a cdktn that fails when run.
     retargetPatchesAtCdktn();
-    const patched = withEnv({ EDGE_CDKTF_SKIP_PATCHES: 'quick-stable-stringify,lazy-archiver' }, () => synthAll(src, join(src, 'cdktf.out.patched'), { asShipped: false, timeoutMs: BUDGET.test }));
+    const patched = withEnv({ EDGE_CDKTF_SKIP_PATCHES: 'lazy-archiver' }, () => synthAll(src, join(src, 'cdktf.out.patched'), { asShipped: false, timeoutMs: BUDGET.test }));
     expect(patched.status).toBe(1);
     expect(patched.stderr).toContain('stack-trace.js: exports captureStackTrace, captureCreationStack; the patch replaces the file with captureStackTrace alone (patch no-stack-traces)');
     expect(patched.files.size).toBe(0);
   }, budgetFor('test'));
 
-  it('re-targeted at cdktn, the patches whose text it has (resolve-literals, reuse-prepared-resolve, literal-map-keys) give the same bytes as cdktn as shipped', () => {
+  it('re-targeted at cdktn, the patches whose text it has (resolve-literals, reuse-prepared-resolve) give the same bytes as cdktn as shipped', () => {
     retargetPatchesAtCdktn();
-    const patched = withEnv({ EDGE_CDKTF_SKIP_PATCHES: 'no-stack-traces,quick-stable-stringify,lazy-archiver' }, () =>
+    const patched = withEnv({ EDGE_CDKTF_SKIP_PATCHES: 'no-stack-traces,lazy-archiver' }, () =>
       synthAll(src, join(src, 'cdktf.out.some-patches'), { asShipped: false, timeoutMs: BUDGET.test }),
     );
     expect({ status: patched.status, stderr: patched.stderr }).toEqual({ status: 0, stderr: '' });
