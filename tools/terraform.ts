@@ -127,7 +127,7 @@ export function terraform(args: readonly string[], cwd: string, env: NodeJS.Proc
  * state, seconds }` to it, `config` being a digest of the configuration it ran on (the
  * `*.tf.json` and `*.tf` files of its folder) and `state` one of the local state files
  * it starts from (its backend's and each local `terraform_remote_state`'s, read before
- * it runs). `npm run bench -- --suite` sets it for one jest run and sums each distinct
+ * it runs). `npm run bench` sets it for its one whole-suite jest run and sums each distinct
  * (command, config) once: the suite's floor (tools/bench/suite-floor.ts).
  */
 export const TERRAFORM_LOG_VARIABLE = 'EDGE_TERRAFORM_LOG';
