@@ -19,10 +19,12 @@ export function figure(values: readonly number[]): Figure {
   return { median, min: sorted[0], max: sorted[sorted.length - 1], n: sorted.length };
 }
 
+/** A unit as written after a number: `2.5x`, but `0.4 s`. */
+const afterNumber = (unit: string): string => (unit === 'x' ? 'x' : ` ${unit}`);
+
 /** `0.412 s (min 0.401, max 0.433, n=5)`: `digits` decimals, `unit` after the median. */
 export function showFigure(f: Figure, digits: number, unit: string): string {
-  const u = unit === 'x' ? 'x' : ` ${unit}`;
-  return `${f.median.toFixed(digits)}${u} (min ${f.min.toFixed(digits)}, max ${f.max.toFixed(digits)}, n=${f.n})`;
+  return `${f.median.toFixed(digits)}${afterNumber(unit)} (min ${f.min.toFixed(digits)}, max ${f.max.toFixed(digits)}, n=${f.n})`;
 }
 
 /** One speed target: whether its median is at most `limit`, and the figure it was judged on. */
@@ -40,7 +42,6 @@ export const met = (t: Target): boolean => t.figure.median <= t.limit;
 
 /** `  per-hostname cost (4 -> 200) <= 1 ms   NOT met: median 2.46 ms (min 2.30, max 2.71, n=5)`. */
 export function showTarget(t: Target): string {
-  const u = t.unit === 'x' ? 'x' : ` ${t.unit}`;
-  const head = `${t.label} <= ${t.limit}${u}`;
+  const head = `${t.label} <= ${t.limit}${afterNumber(t.unit)}`;
   return `  ${head.padEnd(52)} ${met(t) ? 'met    ' : 'NOT met'}: median ${showFigure(t.figure, t.digits, t.unit)}${t.note ? `; ${t.note}` : ''}`;
 }

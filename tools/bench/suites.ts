@@ -28,8 +28,6 @@ export interface SuiteBench {
   readonly report: string;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 /**
  * (c) of bench: the unit suite (in-process tests only, `runs` times) and the whole suite
  * once, with every terraform run logged (tools/terraform.ts), so the floor of the suite
@@ -41,7 +39,7 @@ export function benchSuites(timed: Timed, runs: number, logDir: string): SuiteBe
   const log = join(logDir, 'terraform.jsonl');
   const whole = timed('(c) whole suite (jest: + integration)', 'npx', ['jest', '--silent'], { runs: 1, env: { [TERRAFORM_LOG_VARIABLE]: log } });
   const floor = suiteFloor(readTerraformLog(log));
-  return { unit, whole, floor, report: renderSuiteFloor(floor, median(whole.seconds), JEST_WORKERS) };
+  return { unit, whole, floor, report: renderSuiteFloor(floor, figure(whole.seconds).median, JEST_WORKERS) };
 }
 
 /** The two suite speed targets, for bench's target lines. */
