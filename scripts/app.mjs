@@ -206,7 +206,8 @@ function runBundle() {
 // versions, the metafile) never share a heap with the app, so a cold run peaks no
 // higher than a warm one that compiles without its code cache.
 if (process.env[BUILD_ONLY] === '1') {
-  if (!isFresh()) await build();
+  // The parent found the bundle stale (hashing every input); asking again would hash them twice.
+  await build();
 } else {
   if (!isFresh()) {
     const { spawnSync } = await import('node:child_process');
