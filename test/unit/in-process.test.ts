@@ -10,24 +10,36 @@ import { importsOf, repositoryImports, sourceFiles, type ImportEdge } from '../s
 
 const CHILD_PROCESS = new Set(['child_process', 'node:child_process']);
 
+/** A module as import targets name it: its path without the extension. */
+const moduleOf = (file: string) => file.replace(/\.(ts|js|cjs|mjs)$/, '');
+
+/**
+ * `start` grown over `edges` until nothing is added: `step` names the module an edge
+ * adds given the set so far (or undefined).
+ */
+function closure(start: Iterable<string>, edges: readonly ImportEdge[], step: (e: ImportEdge, set: ReadonlySet<string>) => string | undefined): Set<string> {
+  const set = new Set(start);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const e of edges) {
+      const added = step(e, set);
+      if (added !== undefined && !set.has(added)) {
+        set.add(added);
+        grew = true;
+      }
+    }
+  }
+  return set;
+}
+
 /**
  * Support modules that start processes by themselves: the ones importing child_process,
  * and every support module importing one of those, found from the sources.
  */
 function spawningSupportModules(edges: readonly ImportEdge[]): Set<string> {
   const support = edges.filter((e) => e.file.startsWith('test/support/'));
-  const moduleOf = (file: string) => file.replace(/\.(ts|js|cjs|mjs)$/, '');
-  const spawning = new Set(support.filter((e) => CHILD_PROCESS.has(e.specifier)).map((e) => moduleOf(e.file)));
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const e of support) {
-      if (e.target && spawning.has(e.target) && !ALLOWED.has(e.target) && !spawning.has(moduleOf(e.file))) {
-        spawning.add(moduleOf(e.file));
-        grew = true;
-      }
-    }
-  }
-  return spawning;
+  const direct = support.filter((e) => CHILD_PROCESS.has(e.specifier)).map((e) => moduleOf(e.file));
+  return closure(direct, support, (e, spawning) => (e.target && spawning.has(e.target) && !ALLOWED.has(e.target) ? moduleOf(e.file) : undefined));
 }
 
 /**
@@ -81,24 +93,14 @@ const MAKES_IN_TMPDIR = /\b(mkdtemp|mkdir|writeFile|copyFile|cp)(Sync)?\([^\n]*\
 
 /** Every support module a unit file imports, directly or through other support modules. */
 function supportModulesOfUnitFiles(edges: readonly ImportEdge[]): Set<string> {
-  const moduleOf = (file: string) => file.replace(/\.(ts|js|cjs|mjs)$/, '');
-  const reached = new Set(edges.filter((e) => e.file.startsWith('test/unit/') && e.target?.startsWith('test/support/')).map((e) => e.target!));
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const e of edges) {
-      if (reached.has(moduleOf(e.file)) && e.target?.startsWith('test/support/') && !reached.has(e.target)) {
-        reached.add(e.target);
-        grew = true;
-      }
-    }
-  }
-  return reached;
+  const direct = edges.filter((e) => e.file.startsWith('test/unit/') && e.target?.startsWith('test/support/')).map((e) => e.target!);
+  return closure(direct, edges, (e, reached) => (reached.has(moduleOf(e.file)) && e.target?.startsWith('test/support/') ? e.target : undefined));
 }
 
 describe('unit tests leave nothing in the OS temp folder', () => {
   const support = supportModulesOfUnitFiles(edges);
   // This file is left out: its probe below writes the refused form on purpose.
-  const files = sourceFiles(['test']).filter((f) => (f.startsWith('test/unit/') && f !== 'test/unit/in-process.test.ts') || support.has(f.replace(/\.(ts|js|cjs|mjs)$/, '')));
+  const files = sourceFiles(['test']).filter((f) => (f.startsWith('test/unit/') && f !== 'test/unit/in-process.test.ts') || support.has(moduleOf(f)));
   const COMMENT = /^\s*(\*|\/\/|\/\*)/;
 
   it('finds the support modules the unit files use (env-files and scratch among them)', () => {
