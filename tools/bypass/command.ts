@@ -10,14 +10,7 @@ import { renderBypassJson, renderBypassMarkdown } from './report';
  * (and JSON with --json); exit 2 on any finding, 0 when clean, 1 with one line when the
  * check cannot run (missing token, an API refusing).
  */
-export async function bypassCommand(
-  selector: string,
-  to: ReportOutputs,
-  options: BypassOptions = {},
-  /** Variables the live clients read over process.env (the local moto's endpoint and fake credentials). */
-  liveVars?: NodeJS.ProcessEnv,
-  clients?: (env: ReturnType<typeof resolveEnvironments>['selected'][number]) => BypassClients,
-): Promise<ExitCode> {
+export async function bypassCommand(selector: string, to: ReportOutputs, options: BypassOptions = {}, clients?: (env: ReturnType<typeof resolveEnvironments>['selected'][number]) => BypassClients): Promise<ExitCode> {
   // The SDK warns on every run that releases after January 2027 need Node 22; the pinned
   // SDK supports this project's Node 20, and the warning would break the one-line stderr.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -29,7 +22,7 @@ export async function bypassCommand(
   const env = selected[0];
   try {
     // Silent when quick; a sweep of every region says it is still running every 10 s.
-    const report = await withHeartbeat((line) => process.stderr.write(`${line}\n`), `${env.config.name}: bypass check`, () => checkBypass(env, clients ? clients(env) : clientsFor(env, { ...process.env, ...liveVars }), options));
+    const report = await withHeartbeat((line) => process.stderr.write(`${line}\n`), `${env.config.name}: bypass check`, () => checkBypass(env, (clients ?? clientsFor)(env), options));
     emitReport(renderBypassMarkdown(report), () => renderBypassJson(report), to);
     return report.findings.length > 0 ? EXIT.changes : EXIT.ok;
   } catch (e) {

@@ -51,7 +51,9 @@ export function planCommand(mode: PlanMode) {
         // Against the running moto, its state and its fake credentials, as `npm run local -- bypass`.
         const local = meansRunningLocal(args.env) ? await localTarget('drift --bypass', args) : undefined;
         if (local !== undefined && !isLocalTarget(local)) return local;
-        return bypassCommand(args.env, args, { regions, stateRoot: local?.run.stateRoot ?? args['state-root'], envsDir: local?.run.envsDir }, local?.liveVars);
+        const { clientsFor } = await import('../bypass/run');
+        const localClients = local && ((env: Parameters<typeof clientsFor>[0]) => clientsFor(env, { ...process.env, ...local.liveVars }));
+        return bypassCommand(args.env, args, { regions, stateRoot: local?.run.stateRoot ?? args['state-root'], envsDir: local?.run.envsDir }, localClients);
       }
       // The edge audit alone reads Cloudflare (or a fake of it), not moto.
       const local = meansRunningLocal(args.env) && !args.edge ? await localTarget(mode, args) : undefined;

@@ -84,7 +84,7 @@ describe('npm run drift -- --bypass against a fake Cloudflare API that ignores p
     const quiet = (): AwsClients => ({ ...ignoringAws(), apiGateway: { send: async () => ({}) } as never, apiGatewayV2: { send: async () => ({}) } as never, ec2: { send: async () => ({}) } as never });
     const started = Date.now();
     try {
-      const code = await bypassCommand('local', {}, { regions: [], states: { values: new Map(), stackOf: new Map(), unreadable: new Map() } }, undefined, () => ({
+      const code = await bypassCommand('local', {}, { regions: [], states: { values: new Map(), stackOf: new Map(), unreadable: new Map() } }, () => ({
         aws: quiet,
         cloudflare: new Cloudflare({ apiToken: 't', baseURL: fake.baseURL, maxRetries: 0 }),
       }));
