@@ -1,6 +1,6 @@
 import { appendFileSync, lstatSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, types } from 'node:util';
 import { ConfigError, quote } from '../lib/errors';
 import { FileRefusedError, readRegularFile } from '../lib/files';
 
@@ -227,7 +227,9 @@ export async function executeCommand<O extends OptionDefs>(command: Command<O>, 
 
 /** One line for an error nobody expected, or its stack trace when EDGE_DEBUG is set. */
 function unexpected(name: string, e: unknown, env: NodeJS.ProcessEnv): string {
-  const err = e instanceof Error ? e : new Error(String(e));
+  // isNativeError, not instanceof: an error made in another realm (a vm context, or the
+  // packages jest's workers share, test/support/shared-modules-environment.js) is one too.
+  const err = types.isNativeError(e) ? e : new Error(String(e));
   if (env[DEBUG_VARIABLE] && env[DEBUG_VARIABLE] !== '0') return `${name}: ${err.stack ?? err.message}`;
   const firstLine = err.message.split('\n')[0] || err.name;
   return `${name}: ${firstLine}\n(set ${DEBUG_VARIABLE}=1 to print the stack trace)`;

@@ -1,7 +1,7 @@
 import { captureStackTrace } from 'cdktf/lib/tokens/private/stack-trace';
 
 // The tests load cdktf with the patches the app bundle applies
-// (test/support/cdktf-patches-transform.mjs), so they test what ships; the same switches
+// (test/support/shared-modules-environment.js), so they test what ships; the same switches
 // as scripts/app.mjs load it as shipped.
 const asShipped = process.env.EDGE_CDKTF_AS_SHIPPED === '1' || (process.env.EDGE_CDKTF_SKIP_PATCHES ?? '').split(',').map((s) => s.trim()).includes('no-stack-traces');
 

@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { ConfigError } from '../../../lib/errors';
 import { defineCommand, executeCommand, EXIT, helpText, parseCommandLine, UsageError, type Command, type OptionDefs } from '../../../tools/cli';
 
@@ -141,6 +142,13 @@ describe('exit codes and what each failure prints', () => {
     const r = await execute(failing(new Error('terraform exploded')), [], { EDGE_DEBUG: '1' });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^npm run boom: Error: terraform exploded\n\s+at /);
+  });
+
+  it('an error made in another realm (a vm context, a package the jest workers share) is still an error: its message, not "Error: ..."', async () => {
+    const foreign = runInNewContext('new TypeError("terraform exploded")') as unknown;
+    expect(foreign).not.toBeInstanceOf(Error);
+    const r = await execute(failing(foreign), []);
+    expect(r).toEqual({ code: 1, stdout: '', stderr: 'npm run boom: terraform exploded\n(set EDGE_DEBUG=1 to print the stack trace)\n' });
   });
 
   it('something thrown that is not an Error still ends as one line and exit 1', async () => {
