@@ -1,4 +1,4 @@
-// cdktf, constructs, zod and the provider packages are loaded once per jest worker,
+// cdktf, constructs, the provider packages, zod, yaml and typescript are loaded once per jest worker,
 // cdktf with the app bundle's patches (test/support/shared-modules-environment.js); the
 // resolver hands each test file that copy instead of a fresh one.
 

@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { types } from 'node:util';
 import { fromRoot } from '../lib/paths';
 import { isMap, isPair, isScalar, isSeq, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
@@ -203,8 +204,10 @@ export function loadEnvironment(name: string, dir: string = ENVS_DIR): LoadedEnv
   try {
     input = doc.toJS({ maxAliasCount: 50 });
   } catch (e) {
-    // yaml throws a plain ReferenceError for alias bombs ("billion laughs"): report it as bad input.
-    if (e instanceof ReferenceError) throw ConfigError.single(file, '(file)', 'too many YAML alias expansions (more than 50); write the values out instead of nesting aliases');
+    // yaml throws a plain ReferenceError for alias bombs ("billion laughs"): report it as bad
+    // input. Known by name, not instanceof, so an error of another realm is known too (the
+    // jest workers share one yaml across test files, test/support/shared-modules.js).
+    if (types.isNativeError(e) && e.name === 'ReferenceError') throw ConfigError.single(file, '(file)', 'too many YAML alias expansions (more than 50); write the values out instead of nesting aliases');
     throw e;
   }
   const problems: ConfigProblem[] = expressionProblems(input, file);

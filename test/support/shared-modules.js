@@ -2,12 +2,14 @@
 
 /**
  * The packages each jest worker loads once, as a regular-expression group over package
- * names. A package may join only if nothing tells its objects from a test file's by realm:
- * our code never tests what it throws or returns with `instanceof` a built-in class, and
- * it never tests ours so. yaml is left out for that reason: envs/load.ts knows yaml's
- * alias-bomb error by `instanceof ReferenceError`.
+ * names: the ones most test files load (cdktf, constructs, the providers, zod, yaml) and
+ * the TypeScript compiler (the import-graph tests). Besides the loading, their code stays
+ * optimised by V8 from one test file to the next. A package may join only if nothing
+ * tells its objects from a test file's by realm: our code never tests what it throws or
+ * returns with `instanceof` a built-in class (envs/load.ts knows yaml's alias-bomb
+ * ReferenceError by name), and it never tests ours so.
  */
-const SHARED_PACKAGES = '(cdktf|constructs|@cdktf/provider-[a-z]+|zod)';
+const SHARED_PACKAGES = '(cdktf|constructs|@cdktf/provider-[a-z]+|zod|yaml|typescript)';
 
 /** A JavaScript file (CommonJS: `.js`, `.cjs`) of one of those packages, by absolute path. */
 const SHARED_MODULE = new RegExp(`[\\\\/]node_modules[\\\\/]${SHARED_PACKAGES}[\\\\/].*\\.c?js$`);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { scratchDir } from '../support/scratch';
 
 // jest.config.js: the test environment (test/support/shared-modules-environment.js) loads
-// cdktf, constructs, the providers and zod once per worker, and the resolver
+// cdktf, constructs, the providers, zod, yaml and typescript once per worker, and the resolver
 // (test/support/shared-modules-resolver.js) hands every test file that copy.
 const { SHARED_REQUIRE } = require('../support/shared-modules') as { SHARED_REQUIRE: string };
 type Resolver = (request: string, options: { defaultResolver: (request: string) => string; rootDir: string }) => string;
@@ -26,14 +26,14 @@ function firstFunction(exports: object): unknown {
 }
 
 describe('the packages each jest worker loads once', () => {
-  it.each(['cdktf', 'constructs', '@cdktf/provider-aws/lib/s3-bucket', 'zod'])('%s: a test file gets the worker’s copy, made by Node’s loader, and isolation does not make another', (request) => {
+  it.each(['cdktf', 'constructs', '@cdktf/provider-aws/lib/s3-bucket', 'zod', 'yaml', 'typescript'])('%s: a test file gets the worker’s copy, made by Node’s loader, and isolation does not make another', (request) => {
     const mine = require(request) as object;
     // Evaluated in the worker's realm: its functions are not this file's.
     expect(firstFunction(mine)).not.toBeInstanceOf(Function);
     expect(isolatedRequire(request)).toBe(mine);
   });
 
-  it.each(['../../lib/paths', 'yaml'])('%s still loads fresh for each test file: isolation makes another instance', (request) => {
+  it.each(['../../lib/paths', 'asn1js'])('%s still loads fresh for each test file: isolation makes another instance', (request) => {
     const mine = require(request) as object;
     expect(firstFunction(mine)).toBeInstanceOf(Function);
     expect(isolatedRequire(request)).not.toBe(mine);
