@@ -4,7 +4,6 @@ import type { Environment } from '../../envs/load';
 import { parseAccountStackName } from '../../lib/naming';
 import { synthesizeJson } from '../synth/synth-json';
 import { auditEdge, declaredResources } from './edge-audit';
-import { liveAwsChecks, liveClients } from './live-aws';
 import { type CheckSection, edgeSection, errorSection, liveSection } from './sections';
 import { readStates } from './state';
 
@@ -50,6 +49,8 @@ export async function driftChecks(o: DriftCheckOptions): Promise<CheckSection[]>
     const endpoint = vars.AWS_ENDPOINT_URL || config.aws.endpoint;
     const credentials = vars.AWS_ACCESS_KEY_ID && vars.AWS_SECRET_ACCESS_KEY ? { accessKeyId: vars.AWS_ACCESS_KEY_ID, secretAccessKey: vars.AWS_SECRET_ACCESS_KEY } : undefined;
     try {
+      // Loaded only when wanted: its three AWS SDK clients are most of what `drift --edge` would load.
+      const { liveAwsChecks, liveClients } = await import('./live-aws');
       sections.push(liveSection(await liveAwsChecks(resources, states, liveClients(config.aws.region, endpoint, credentials))));
     } catch (e) {
       sections.push(errorSection('live-aws', e));

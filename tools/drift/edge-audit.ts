@@ -2,7 +2,7 @@ import type Cloudflare from 'cloudflare';
 import { CLOUDFLARE_PROVIDER } from '../../lib/providers';
 import { allPages } from '../bypass/cloudflare';
 import { type NoRefreshFact, readNoRefreshFacts } from '../../conformance/no-refresh';
-import { resolveRef } from './live-aws';
+import { resolveRef } from './state-ref';
 
 /**
  * Edge live audit: the Cloudflare fields a plan can never show drifting. The provider

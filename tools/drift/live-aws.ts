@@ -4,6 +4,7 @@ import { DescribeInstanceAttributeCommand, DescribeInstancesCommand, EC2Client }
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DeclaredResource } from './edge-audit';
 import { ofType, type StateRead, type StateValues } from './state';
+import { resolveRef } from './state-ref';
 import { forEachPage } from '../../lib/paging';
 
 /**
@@ -44,15 +45,6 @@ export interface LiveClients {
 export function liveClients(region: string, endpoint?: string, credentials?: { accessKeyId: string; secretAccessKey: string }): LiveClients {
   const config = { region, ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}), maxAttempts: 2 };
   return { ec2: new EC2Client(config), apiGateway: new APIGatewayClient(config), secrets: new SecretsManagerClient(config) };
-}
-
-const REF = /^\$\{((?:data\.)?[a-z0-9_]+\.[A-Za-z0-9_-]+)\.([a-z0-9_]+)\}$/;
-
-/** A literal, or a `${type.name.attr}` reference read from state. */
-export function resolveRef(value: unknown, state: ReadonlyMap<string, Readonly<Record<string, unknown>>>): unknown {
-  if (typeof value !== 'string' || !value.includes('${')) return value;
-  const m = REF.exec(value);
-  return m ? state.get(m[1])?.[m[2]] : undefined;
 }
 
 /**

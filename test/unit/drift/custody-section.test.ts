@@ -41,7 +41,7 @@ describe('custody drift as a section of the environment drift report', () => {
 describe('state read for the live checks', () => {
   it('keeps data sources as data.<type>.<name>, so an id the custody stack published is found in the public stack', async () => {
     const { parseState } = await import('../../../tools/drift/state');
-    const { resolveRef } = await import('../../../tools/drift/live-aws');
+    const { resolveRef } = await import('../../../tools/drift/state-ref');
     const values = parseState(JSON.stringify({
       version: 4,
       resources: [
