@@ -73,7 +73,7 @@ describe('the AWS pagers of the bypass check against an API that ignores paging'
 });
 
 describe('npm run drift -- --bypass against a fake Cloudflare API that ignores paging', () => {
-  it('ends within seconds, exit 1, with one line naming the list', async () => {
+  it('stops after the second page (two requests, not a loop), exit 1, with one line naming the list', async () => {
     const env = resolveEnvironments('local').selected[0];
     const zone = env.config.cloudflare.zoneId;
     const records = Array.from({ length: 5 }, (_, i) => cnameRecord(`r${i}`, `h${i}.example.test`, 'origin.example.test', true));
@@ -82,7 +82,6 @@ describe('npm run drift -- --bypass against a fake Cloudflare API that ignores p
     jest.spyOn(process.stderr, 'write').mockImplementation(((s: string) => stderr.push(s)) as never);
     jest.spyOn(process.stdout, 'write').mockImplementation((() => true) as never);
     const quiet = (): AwsClients => ({ ...ignoringAws(), apiGateway: { send: async () => ({}) } as never, apiGatewayV2: { send: async () => ({}) } as never, ec2: { send: async () => ({}) } as never });
-    const started = Date.now();
     try {
       const code = await bypassCommand('local', {}, { regions: [], states: { values: new Map(), stackOf: new Map(), unreadable: new Map() } }, () => ({
         aws: quiet,
@@ -93,7 +92,6 @@ describe('npm run drift -- --bypass against a fake Cloudflare API that ignores p
         stderr: `drift --bypass: cannot run: /zones/${zone}/dns_records: page 2 holds the same 2 items as page 1: the API ignores paging; stopped instead of looping\n`,
       });
       expect(fake.requests).toHaveLength(2);
-      expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
       jest.restoreAllMocks();
       await fake.stop();
