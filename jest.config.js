@@ -1,6 +1,7 @@
-// cdktf, constructs, the provider packages, zod, yaml and typescript are loaded once per jest worker,
-// cdktf with the app bundle's patches (test/support/shared-modules-environment.js); the
-// resolver hands each test file that copy instead of a fresh one.
+// cdktf, constructs, the provider packages, zod, yaml, typescript and the API clients are
+// loaded once per jest worker (test/support/shared-modules.js), cdktf with the app
+// bundle's patches (test/support/shared-modules-environment.js); the resolver hands each
+// test file that copy instead of a fresh one.
 
 /** @type {import('jest').Config} */
 module.exports = {

@@ -1,7 +1,7 @@
 // jest test environment: jest's node environment, plus one copy per jest worker of the
 // packages most test files load (cdktf, constructs, the provider bindings, zod, yaml, the
-// TypeScript compiler: test/support/shared-modules.js), where jest would give each test
-// file a fresh one.
+// API clients, the TypeScript compiler: test/support/shared-modules.js), where jest would
+// give each test file a fresh one.
 //
 // jest evaluates every module again for each test file. For a file that builds a stack
 // that was about 700 modules and 15 MB of code, mostly provider bindings: 0.3 to 0.7 s of

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { scratchDir } from '../support/scratch';
 
 // jest.config.js: the test environment (test/support/shared-modules-environment.js) loads
-// cdktf, constructs, the providers, zod, yaml and typescript once per worker, and the resolver
+// cdktf, constructs, the providers, zod, yaml, typescript and the API clients once per worker, and the resolver
 // (test/support/shared-modules-resolver.js) hands every test file that copy.
 const { SHARED_REQUIRE } = require('../support/shared-modules') as { SHARED_REQUIRE: string };
 type Resolver = (request: string, options: { defaultResolver: (request: string) => string; rootDir: string }) => string;
@@ -26,7 +26,7 @@ function firstFunction(exports: object): unknown {
 }
 
 describe('the packages each jest worker loads once', () => {
-  it.each(['cdktf', 'constructs', '@cdktf/provider-aws/lib/s3-bucket', 'zod', 'yaml', 'typescript'])('%s: a test file gets the worker’s copy, made by Node’s loader, and isolation does not make another', (request) => {
+  it.each(['cdktf', 'constructs', '@cdktf/provider-aws/lib/s3-bucket', 'zod', 'yaml', 'typescript', 'cloudflare', '@aws-sdk/client-s3'])('%s: a test file gets the worker’s copy, made by Node’s loader, and isolation does not make another', (request) => {
     const mine = require(request) as object;
     // Evaluated in the worker's realm: its functions are not this file's.
     expect(firstFunction(mine)).not.toBeInstanceOf(Function);
