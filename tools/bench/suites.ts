@@ -35,7 +35,7 @@ export interface SuiteBench {
  * terraform log is written in `logDir` (bench's scratch folder, removed when bench ends).
  */
 export function benchSuites(timed: Timed, runs: number, logDir: string): SuiteBench {
-  const unit = timed('(c) unit suite (npm run test:unit)', 'npx', ['jest', 'test/unit', '--silent'], { runs });
+  const unit = timed('(c) unit suite (npm run test:unit)', 'npm', ['run', '--silent', 'test:unit', '--', '--silent'], { runs });
   const log = join(logDir, 'terraform.jsonl');
   const whole = timed('(c) whole suite (jest: + integration)', 'npx', ['jest', '--silent'], { runs: 1, env: { [TERRAFORM_LOG_VARIABLE]: log } });
   const floor = suiteFloor(readTerraformLog(log));
