@@ -10,6 +10,7 @@ import { baseEnvironment, envDir } from '../support/env-files';
 import { freePort } from '../support/processes';
 import type { RunningNginx } from '../support/nginx';
 import { DEFAULT_HOST, EDGE_HOST, makePki, missingTlsTools, ORIGIN_HOST, startHarnessNginx, tempDir } from '../support/tls-harness';
+import { EDGE_CHECKS, ORIGIN_CHECKS } from '../support/verify-checks';
 
 /**
  * `npm run verify` against two loopback harnesses made of real nginx servers: one
@@ -73,19 +74,7 @@ describeWithTools('npm run verify against loopback harnesses', () => {
   });
   const byId = (results: CheckResult[]) => (id: string) => results.filter((r) => r.id === id).map((r) => r.status);
 
-  const EVERY_CHECK = [
-    'origin-requests-client-cert',
-    'origin-rejects-no-cert',
-    'origin-accepts-origin-pull-cert',
-    'origin-rejects-foreign-cert',
-    'origin-tls-1.2-minimum',
-    'origin-server-cert-trusted',
-    'edge-blocks-without-cert',
-    'edge-tls-1.2-minimum',
-    'edge-server-cert-trusted',
-    'default-endpoint-disabled',
-    'certificate-expiry',
-  ];
+  const EVERY_CHECK = [...ORIGIN_CHECKS, ...EDGE_CHECKS, 'default-endpoint-disabled', 'certificate-expiry'];
 
   it('the good harness passes every check', async () => {
     const results = await runChecks(verifyInput(flagsFor(ports.good, ports.good.closed)));
