@@ -2,12 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '../../lib/errors';
 import { fromRoot } from '../../lib/paths';
 import { outdirSource } from '../../tools/synth/command';
 import { checkOutputFolder, MARKER, type StackFiles, writeOutput } from '../../tools/synth/output-folder';
 import { BUDGET } from '../support/budget';
-import { treeSnapshot } from '../support/tree';
+import { refusalLine } from '../support/refusal';
+import { leavesUnchanged } from '../support/tree';
 
 /**
  * Issue 25, class 4: the output folder is only ever synth's own. The marker binds to the
@@ -36,23 +36,14 @@ function synthInto(dir: string, source = 'outdir', list: StackFiles[] = stacks) 
 
 /** The refusal of `fn` as one `source: field: message` line; fails when it does not refuse. */
 function refusal(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    const lines = (e as ConfigError).problems.map((p) => `${p.file}: ${p.field}: ${p.message}`);
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).not.toMatch(/\bE[A-Z]{3,}\b/); // never a raw errno (ENOENT, EISDIR, ENAMETOOLONG...)
-    return lines[0];
-  }
-  throw new Error('expected a ConfigError, got success');
+  const line = refusalLine(fn);
+  expect(line).not.toMatch(/\bE[A-Z]{3,}\b/); // never a raw errno (ENOENT, EISDIR, ENAMETOOLONG...)
+  return line;
 }
 
 /** Asserts that `fn` is refused with `message` and that `dirs` are byte-for-byte as before. */
 function refusedUnchanged(dirs: readonly string[], fn: () => unknown, message: RegExp): void {
-  const before = dirs.map(treeSnapshot);
-  expect(refusal(fn)).toMatch(message);
-  expect(dirs.map(treeSnapshot)).toEqual(before);
+  expect(leavesUnchanged(dirs, () => refusal(fn))).toMatch(message);
 }
 
 describe('the marker binds to the folder it was written in', () => {
@@ -180,11 +171,9 @@ describe('the nearest existing ancestor is checked before anything is made', () 
     }, /cannot be resolved \(a folder on the way does not exist\)/],
   ])('%s: refused, nothing made', (_what, target, message) => {
     const dir = target();
-    const before = treeSnapshot(work);
     const started = Date.now();
-    expect(refusal(() => synthInto(dir, 'CDKTF_OUTDIR'))).toMatch(new RegExp(`^CDKTF_OUTDIR: \\(output folder\\): .*${message.source}`));
+    refusedUnchanged([work], () => synthInto(dir, 'CDKTF_OUTDIR'), new RegExp(`^CDKTF_OUTDIR: \\(output folder\\): .*${message.source}`));
     expect(Date.now() - started).toBeLessThan(BUDGET.npmCommand);
-    expect(treeSnapshot(work)).toEqual(before);
   });
 
   it('a new folder several levels deep is made level by level and then bound by its marker', () => {

@@ -9,6 +9,7 @@ import { fromRoot } from '../../lib/paths';
 import { defineCommand, executeCommand, EXIT, isPlanReportJson, readJsonInput, REPORT_OPTIONS } from '../../tools/cli';
 import { BUDGET } from '../support/budget';
 import { baseEnvironment, envDir, withField } from '../support/env-files';
+import { refusalLine } from '../support/refusal';
 import { treeSnapshot } from '../support/tree';
 
 /**
@@ -100,17 +101,6 @@ describe('the command runner', () => {
 
 describe('JSON reports named by an option are read bounded', () => {
   const read = (path: string) => () => readJsonInput(path, '--plan', isPlanReportJson, 'the JSON report of npm run plan -- --json');
-  function refusal(fn: () => unknown): string {
-    try {
-      fn();
-    } catch (e) {
-      expect(e).toBeInstanceOf(ConfigError);
-      const lines = (e as ConfigError).problems.map((p) => `${p.file}: ${p.field}: ${p.message}`);
-      expect(lines).toHaveLength(1);
-      return lines[0];
-    }
-    throw new Error('expected a ConfigError');
-  }
 
   it.each<[string, () => string, RegExp]>([
     ['/dev/zero', () => '/dev/zero', /^--plan: "\/dev\/zero": is a device, not a regular file; expected the JSON report/],
@@ -126,7 +116,7 @@ describe('JSON reports named by an option are read bounded', () => {
     }, /^--plan: ".*p\.json": is JSON but not the JSON report of npm run plan/],
   ])('%s: one line naming --plan, at once', (_what, path, message) => {
     const started = Date.now();
-    expect(refusal(read(path()))).toMatch(message);
+    expect(refusalLine(read(path()))).toMatch(message);
     expect(Date.now() - started).toBeLessThan(BUDGET.npmCommand);
   });
 

@@ -25,3 +25,11 @@ export function treeSnapshot(dir: string): Record<string, string> {
   walk(dir, '');
   return out;
 }
+
+/** Runs `fn` and fails unless every folder of `dirs` is byte-for-byte as before; returns what `fn` returned. */
+export function leavesUnchanged<T>(dirs: readonly string[], fn: () => T): T {
+  const before = dirs.map(treeSnapshot);
+  const result = fn();
+  expect(dirs.map(treeSnapshot)).toEqual(before);
+  return result;
+}
