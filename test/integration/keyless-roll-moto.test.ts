@@ -24,9 +24,11 @@ describeMoto('key servers roll: a template, AMI or user-data change never replac
 
   it('template edit: no key server replaced; advancing one host replaces that host; a user-data change replaces only the host not held', async () => {
     const plans = await local.exclusive(async () => {
-      const options = local.runOptions();
       const latest = Object.entries(local.state()).find(([address, values]) => address.startsWith('aws_launch_template.KeyServerLaunchTemplate') && values)![1].latest_version as number;
+      // The four plans only read (no refresh, nothing applied), so they run side by side,
+      // each in a work dir of its own.
       const plan = async (name: string, edit: (doc: Record<string, any>) => Record<string, any>): Promise<StackReport> => {
+        const options = local.runOptions();
         const dir = mkdtempSync(join(options.workDir, `envs-${name}-`));
         writeFileSync(join(dir, 'local.yaml'), JSON.stringify(edit(local.document)));
         // What an edit replaces is a question about the code against the state: no refresh.
@@ -37,13 +39,13 @@ describeMoto('key servers roll: a template, AMI or user-data change never replac
       };
       const templateEdit = (doc: Record<string, any>) => withField(doc, 'keyless.instanceType', 't3.medium');
       const userDataEdit = (doc: Record<string, any>) => withField(doc, 'keyless.port', 2408);
-      return {
-        latest,
-        templateEdit: await plan('template', templateEdit),
-        advanceOne: await plan('advance', (doc) => withField(templateEdit(doc), 'keyless.keyServers[0].launchTemplateVersion', latest + 1)),
-        userDataHeld: await plan('user-data-held', (doc) => withField(userDataEdit(doc), 'keyless.keyServers[1].holdBootConfig', true)),
-        userDataAll: await plan('user-data-all', userDataEdit),
-      };
+      const [templateEditPlan, advanceOne, userDataHeld, userDataAll] = await Promise.all([
+        plan('template', templateEdit),
+        plan('advance', (doc) => withField(templateEdit(doc), 'keyless.keyServers[0].launchTemplateVersion', latest + 1)),
+        plan('user-data-held', (doc) => withField(userDataEdit(doc), 'keyless.keyServers[1].holdBootConfig', true)),
+        plan('user-data-all', userDataEdit),
+      ]);
+      return { latest, templateEdit: templateEditPlan, advanceOne, userDataHeld, userDataAll };
     });
     const replacedHosts = (s: StackReport) => s.changes.filter((c) => c.type === 'aws_instance' && (c.action === 'replace' || c.action === 'delete')).map((c) => c.constructPath);
 
