@@ -1,4 +1,12 @@
+import { constants } from 'node:os';
 import { ConfigError } from '../../lib/errors';
+
+/**
+ * Any errno name (ENOENT, EISDIR, ENAMETOOLONG...) as a word: a refusal the user reads
+ * never shows one. Named, not `E[A-Z]+`: a message may quote a temporary folder whose
+ * random suffix is capitals starting with E.
+ */
+export const RAW_ERRNO = new RegExp(`\\b(${Object.keys(constants.errno).join('|')})\\b`);
 
 /**
  * The refusal `fn` throws, as the user reads it: one `file: field: message` line per
