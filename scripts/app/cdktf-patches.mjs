@@ -224,6 +224,15 @@ export function patchTextProblems(cdktfDir, patches = PATCHES) {
   return problems;
 }
 
+/**
+ * The text of the cdktf file at `path` (`rel` inside the package) with every patch of
+ * `patches` that changes it applied, in order: what the bundle and the jest workers
+ * (test/support/shared-modules-environment.js) load in its place.
+ */
+export function patchedText(rel, path, patches = PATCHES) {
+  return patches.filter((p) => p.files[rel]).reduce((source, p) => p.files[rel](path, source, p), readFileSync(path, 'utf8'));
+}
+
 /** The regular expression matching a file of the cdktf package by its path inside it. */
 const fileFilter = (rel) => new RegExp(`[\\\\/]cdktf[\\\\/]${rel.split('/').map((s) => s.replace(/[.]/g, '\\.')).join('[\\\\/]')}$`);
 
@@ -238,7 +247,7 @@ export function cdktfPatches(patches = PATCHES) {
       for (const rel of files) {
         build.onLoad({ filter: fileFilter(rel) }, ({ path }) => ({
           loader: 'js',
-          contents: patches.filter((p) => p.files[rel]).reduce((source, p) => p.files[rel](path, source, p), readFileSync(path, 'utf8')),
+          contents: patchedText(rel, path, patches),
         }));
       }
     },

@@ -16,7 +16,6 @@
 // without the named patches; a cdktf release the patches were not written for is refused,
 // with how to re-check, when a test file first loads a file some patch changes.
 const Module = require('node:module');
-const { readFileSync } = require('node:fs');
 const { TestEnvironment } = require('jest-environment-node');
 const { SHARED_MODULE, SHARED_REQUIRE } = require('./shared-modules');
 
@@ -48,7 +47,7 @@ function patchedSource(rootDir, filename) {
     if (why) throw new Error(`test/support/shared-modules-environment.js: refusing to patch cdktf for the tests: ${why}`);
     refusalChecked = true;
   }
-  return patches.reduce((text, p) => p.files[rel](filename, text, p), readFileSync(filename, 'utf8'));
+  return patchesModule.patchedText(rel, filename, patches);
 }
 
 /** Makes Node's loader compile a file some patch changes from its patched text (once per worker). */
