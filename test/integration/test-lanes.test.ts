@@ -8,9 +8,9 @@ import { scratchDir } from '../support/scratch';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { SHARED_ENVIRONMENT_CALL } = require('../support/shared-environment-files.js') as { SHARED_ENVIRONMENT_CALL: string };
 
-// jest with the lanes runner (test/support/lanes-runner.js) on a project of its own:
-// two files that ask for the shared environment and two that do not, each recording
-// which process ran it and when. One shared file fails, so a failure in that lane must
+// jest with the lanes runner (test/support/lanes-runner.js) and the suite's test
+// environment on a project of its own: two files that ask for the shared environment and
+// two that do not, each recording which process ran it, when, and at what priority. One shared file fails, so a failure in that lane must
 // reach jest's summary and exit code like any other.
 describe('a jest run split into lanes', () => {
   const dir = scratchDir('edge-lanes-run-');
@@ -21,9 +21,10 @@ describe('a jest run split into lanes', () => {
     readonly pid: number;
     readonly start: number;
     readonly end: number;
+    readonly niceness: number;
   }
 
-  it('runs the shared-environment files one after another in one worker, beside the others, and reports every result', async () => {
+  it('runs the shared-environment files one after another in one worker, beside the others at a lower priority, and reports every result', async () => {
     const record = join(dir, 'ran.jsonl');
     const testFile = (name: string, marker: string, passes: boolean) =>
       writeFileSync(
@@ -33,7 +34,7 @@ describe('a jest run split into lanes', () => {
           `test('${name}', async () => {`,
           '  const start = Date.now();',
           '  await new Promise((r) => setTimeout(r, 1500));',
-          `  require('node:fs').appendFileSync(${JSON.stringify(record)}, JSON.stringify({ file: ${JSON.stringify(name)}, pid: process.pid, start, end: Date.now() }) + '\\n');`,
+          `  require('node:fs').appendFileSync(${JSON.stringify(record)}, JSON.stringify({ file: ${JSON.stringify(name)}, pid: process.pid, start, end: Date.now(), niceness: require('node:os').getPriority() }) + '\\n');`,
           `  expect(${passes}).toBe(true);`,
           '});',
           '',
@@ -47,7 +48,7 @@ describe('a jest run split into lanes', () => {
       rootDir: dir,
       testMatch: ['**/*.test.js'],
       transform: {},
-      testEnvironment: 'node',
+      testEnvironment: fromRoot('test/support/shared-modules-environment.js'),
       runner: fromRoot('test/support/lanes-runner.js'),
       maxWorkers: 2,
       cacheDirectory: join(dir, 'cache'),
@@ -65,8 +66,12 @@ describe('a jest run split into lanes', () => {
     // One worker for the shared lane, its files one after another.
     expect(a.pid).toBe(b.pid);
     expect(b.start).toBeGreaterThanOrEqual(a.end);
+    expect([a.niceness, b.niceness]).toEqual([0, 0]);
     // The other files on another worker, at the same time.
-    for (const other of [byFile['unit-a.test.js'], byFile['unit-b.test.js']]) expect(other.pid).not.toBe(a.pid);
+    for (const other of [byFile['unit-a.test.js'], byFile['unit-b.test.js']]) {
+      expect(other.pid).not.toBe(a.pid);
+      expect(other.niceness).toBe(10);
+    }
     const overlaps = (x: Ran, y: Ran) => x.start < y.end && y.start < x.end;
     expect(overlaps(byFile['unit-a.test.js'], a) || overlaps(byFile['unit-b.test.js'], a) || overlaps(byFile['unit-a.test.js'], b) || overlaps(byFile['unit-b.test.js'], b)).toBe(true);
   }, budgetFor('npmCommand', 'npmCommand', 'npmCommand'));

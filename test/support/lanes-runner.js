@@ -8,16 +8,28 @@
 // while the first minutes had both busy. In a lane of their own they never wait on each
 // other, and the other lane's worker always has the rest of the suite to run.
 //
+// The shared-environment lane is the longer one (its files are most of the suite's
+// terraform work, in a chain), so the other lane's workers, and what they start, run at
+// a lower CPU priority: they take what the chain leaves of the two cores instead of
+// slowing it down, and finish well before it anyway.
+//
 // The lanes together use the configured number of workers. A run in band (`-i`), a run
 // with one worker, or a run with no shared-environment file (the unit suite) is jest's
 // own runner, unchanged.
+const { setPriority } = require('node:os');
 const TestRunner = require('jest-runner').default;
 const { EmittingTestRunner } = require('jest-runner');
 const { usesSharedEnvironment } = require('./shared-environment-files');
 
+/** The niceness of the lane beside the shared-environment files (the chain's is 0). */
+const BESIDE_NICENESS = 10;
+/** Where a lane's niceness travels to its workers: the global config each test file runs with. */
+const NICENESS_KEY = 'edgeLaneNiceness';
+
 /**
  * Which files run in which lane: the shared-environment files in jest's order, alone in
- * one worker, and the others on `maxWorkers - 1`; undefined when the run is not split.
+ * one worker, and the others on `maxWorkers - 1` at BESIDE_NICENESS; undefined when the
+ * run is not split.
  */
 function lanes(tests, maxWorkers, serial) {
   if (serial || maxWorkers < 2) return undefined;
@@ -25,18 +37,31 @@ function lanes(tests, maxWorkers, serial) {
   if (shared.length === 0 || shared.length === tests.length) return undefined;
   const other = tests.filter((t) => !shared.includes(t));
   return [
-    { tests: shared, workers: 1 },
-    { tests: other, workers: maxWorkers - 1 },
+    { tests: shared, workers: 1, niceness: 0 },
+    { tests: other, workers: maxWorkers - 1, niceness: BESIDE_NICENESS },
   ];
+}
+
+let lowered = false;
+
+/**
+ * Called by the test environment of every test file: in a worker of the lane beside the
+ * chain, lowers the worker process's CPU priority (once; what it spawns inherits it).
+ */
+function takeLanePriority(globalConfig) {
+  const niceness = globalConfig[NICENESS_KEY];
+  if (lowered || typeof niceness !== 'number' || niceness === 0) return;
+  setPriority(niceness);
+  lowered = true;
 }
 
 class SharedEnvironmentLanesRunner extends EmittingTestRunner {
   /** What jest listens to (`on`), each with how to stop listening to the runners started since. */
   #listeners = [];
 
-  /** jest's own runner with `workers` workers, reporting to every listener of this one. */
-  #runner(workers) {
-    const runner = new TestRunner({ ...this._globalConfig, maxWorkers: workers }, this._context);
+  /** jest's own runner with `workers` workers at `niceness`, reporting to every listener of this one. */
+  #runner(workers, niceness = 0) {
+    const runner = new TestRunner({ ...this._globalConfig, maxWorkers: workers, [NICENESS_KEY]: niceness }, this._context);
     for (const l of this.#listeners) l.offs.push(runner.on(l.event, l.listener));
     return runner;
   }
@@ -44,7 +69,7 @@ class SharedEnvironmentLanesRunner extends EmittingTestRunner {
   async runTests(tests, watcher, options) {
     const split = lanes(tests, this._globalConfig.maxWorkers, options.serial);
     if (split === undefined) return this.#runner(this._globalConfig.maxWorkers).runTests(tests, watcher, options);
-    await Promise.all(split.map((lane) => this.#runner(lane.workers).runTests(lane.tests, watcher, options)));
+    await Promise.all(split.map((lane) => this.#runner(lane.workers, lane.niceness).runTests(lane.tests, watcher, options)));
   }
 
   on(event, listener) {
@@ -59,3 +84,4 @@ class SharedEnvironmentLanesRunner extends EmittingTestRunner {
 
 module.exports = SharedEnvironmentLanesRunner;
 module.exports.lanes = lanes;
+module.exports.takeLanePriority = takeLanePriority;

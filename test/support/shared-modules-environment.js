@@ -18,6 +18,7 @@
 const Module = require('node:module');
 const { TestEnvironment } = require('jest-environment-node');
 const { SHARED_MODULE, SHARED_REQUIRE } = require('./shared-modules');
+const { takeLanePriority } = require('./lanes-runner');
 
 /** scripts/app/cdktf-patches.mjs (an ES module), imported by the first setup() in this worker. */
 let patchesModule;
@@ -64,6 +65,8 @@ class SharedModulesEnvironment extends TestEnvironment {
   constructor(config, context) {
     super(config, context);
     this.rootDir = config.projectConfig.rootDir;
+    // A worker beside the shared-environment lane runs at a lower CPU priority (test/support/lanes-runner.js).
+    takeLanePriority(config.globalConfig);
   }
 
   async setup() {

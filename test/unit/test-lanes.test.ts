@@ -7,7 +7,7 @@ import { scratchDir } from '../support/scratch';
 // test/integration/test-lanes.test.ts runs jest with it.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { lanes } = require('../support/lanes-runner.js') as {
-  lanes(tests: { path: string }[], maxWorkers: number, serial: boolean): { tests: { path: string }[]; workers: number }[] | undefined;
+  lanes(tests: { path: string }[], maxWorkers: number, serial: boolean): { tests: { path: string }[]; workers: number; niceness: number }[] | undefined;
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { SHARED_ENVIRONMENT_CALL } = require('../support/shared-environment-files.js') as { SHARED_ENVIRONMENT_CALL: string };
@@ -22,13 +22,13 @@ describe('the lanes of a jest run', () => {
   };
   const shared = (name: string) => file(name, `local = await ${SHARED_ENVIRONMENT_CALL});\n`);
   const other = (name: string) => file(name, 'expect(1).toBe(1);\n');
-  const names = (split: ReturnType<typeof lanes>) => split?.map((lane) => ({ workers: lane.workers, files: lane.tests.map((t) => basename(t.path)) }));
+  const names = (split: ReturnType<typeof lanes>) => split?.map((lane) => ({ workers: lane.workers, niceness: lane.niceness, files: lane.tests.map((t) => basename(t.path)) }));
 
-  it("puts the shared-environment files, in jest's order, on one worker and every other file on the rest", () => {
+  it("puts the shared-environment files, in jest's order, on one worker and every other file on the rest, at a lower priority", () => {
     const tests = [other('unit-a.test.ts'), shared('moto-a.test.ts'), shared('moto-b.test.ts'), other('unit-b.test.ts'), shared('moto-c.test.ts')];
     expect(names(lanes(tests, 2, false))).toEqual([
-      { workers: 1, files: ['moto-a.test.ts', 'moto-b.test.ts', 'moto-c.test.ts'] },
-      { workers: 1, files: ['unit-a.test.ts', 'unit-b.test.ts'] },
+      { workers: 1, niceness: 0, files: ['moto-a.test.ts', 'moto-b.test.ts', 'moto-c.test.ts'] },
+      { workers: 1, niceness: 10, files: ['unit-a.test.ts', 'unit-b.test.ts'] },
     ]);
     expect(names(lanes(tests, 4, false))?.map((lane) => lane.workers)).toEqual([1, 3]);
   });
@@ -45,10 +45,7 @@ describe('the lanes of a jest run', () => {
     const real = ['integration/drift-e2e.test.ts', 'integration/validate.test.ts', 'integration/test-lanes.test.ts', 'unit/test-lanes.test.ts', 'integration/no-such.test.ts'].map((p) => ({
       path: join(__dirname, '..', p),
     }));
-    expect(names(lanes(real, 2, false))).toEqual([
-      { workers: 1, files: ['drift-e2e.test.ts'] },
-      { workers: 1, files: ['validate.test.ts', 'test-lanes.test.ts', 'test-lanes.test.ts', 'no-such.test.ts'] },
-    ]);
+    expect(names(lanes(real, 2, false))?.map((lane) => lane.files)).toEqual([['drift-e2e.test.ts'], ['validate.test.ts', 'test-lanes.test.ts', 'test-lanes.test.ts', 'no-such.test.ts']]);
   });
 
   it('takes no unit file for one: the unit suite keeps both workers', () => {
