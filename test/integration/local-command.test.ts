@@ -1,13 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { callMotoJsonApi } from '../../tools/local/moto';
-import { isOurProcess } from '../../tools/local/processes';
 import { localUnavailableReason } from '../../tools/local/local';
 import { fromRoot } from '../../lib/paths';
 import { budgetFor } from '../support/budget';
 import { runToEnd } from '../support/processes';
-import { npmLocal, SHARED_LOCAL_SETUP_BUDGET, sharedLocalEnvironment, sharedLocalUnavailableReason, type LocalCreation } from '../support/shared-local';
+import { SHARED_LOCAL_SETUP_BUDGET, sharedLocalEnvironment, sharedLocalUnavailableReason, type LocalCreation } from '../support/shared-local';
 import { describeUnless } from '../support/skip';
 
 const describeLocal = describeUnless(localUnavailableReason() ?? sharedLocalUnavailableReason(), 'local command test');
@@ -146,43 +144,4 @@ describeLocal('npm run plan, drift and apply with --env local', () => {
       expect(r.stdout).not.toMatch(/\| create \|/);
     });
   }, budgetFor('sharedEnvironmentTurn', 'npmCommand', 'planLocal', 'applyLocal'));
-});
-
-/**
- * `down` on an environment of its own (the shared one lives until the run ends): a
- * started moto, and state files as an apply leaves them.
- */
-describeLocal('npm run local -- down', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'edge-local-down-'));
-  afterAll(async () => {
-    await npmLocal(dir, 'down', '--purge');
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('stops moto and forgets the state that described it; afterwards status and plan say it is not running', async () => {
-    const started = await npmLocal(dir, 'start', '--skip-stand-ins');
-    expect({ code: started.code, stderr: started.stderr }).toMatchObject({ code: 0 });
-    const { pid } = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')).moto;
-    expect(isOurProcess(pid, 'moto')).toBe(true);
-    const state = join(dir, 'state', 'terraform-state', 'local');
-    const custody = join(dir, 'state', 'terraform-state', 'local-custody');
-    mkdirSync(state, { recursive: true });
-    mkdirSync(custody, { recursive: true });
-    writeFileSync(join(state, 'local-origin.tfstate'), '{"version":4,"serial":1,"resources":[]}');
-    writeFileSync(join(custody, 'local-pki.tfstate'), '{"version":4,"serial":1,"resources":[]}');
-
-    const down = await npmLocal(dir, 'down');
-    expect(down.code).toBe(0);
-    expect(isOurProcess(pid, 'moto')).toBe(false);
-    expect(existsSync(state)).toBe(false);
-    expect(existsSync(custody)).toBe(false);
-    const status = await npmLocal(dir, 'status');
-    expect({ code: status.code, stderr: status.stderr }).toEqual({ code: 1, stderr: 'moto_server: not running\nverify stand-ins: not running\n' });
-    const plan = await npmLocal(dir, 'plan');
-    expect({ code: plan.code, stderr: plan.stderr }).toEqual({ code: 1, stderr: 'local plan: the local environment is not running: run `npm run local -- up` first\n' });
-    const bare = await runToEnd('npm', ['run', '--silent', 'apply', '--', '--env', 'local', '--auto-approve'], { cwd: fromRoot(), env: { ...process.env, EDGE_LOCAL_DIR: dir, EDGE_ENVS_DIR: undefined } });
-    expect({ code: bare.code, stderr: bare.stderr }).toEqual({ code: 1, stderr: 'apply: the local environment is not running: run `npm run local -- up` first\n' });
-    const bypass = await runToEnd('npm', ['run', '--silent', 'drift', '--', '--env', 'local', '--bypass'], { cwd: fromRoot(), env: { ...process.env, EDGE_LOCAL_DIR: dir, EDGE_ENVS_DIR: undefined } });
-    expect({ code: bypass.code, stderr: bypass.stderr }).toEqual({ code: 1, stderr: 'drift --bypass: the local environment is not running: run `npm run local -- up` first\n' });
-  }, budgetFor('npmCommand', 'motoStart', 'npmCommand', 'npmCommand', 'npmCommand', 'npmCommand', 'npmCommand'));
 });

@@ -16,12 +16,12 @@
 // The lanes together use the configured number of workers. A run in band (`-i`), a run
 // with one worker, or a run with no shared-environment file (the unit suite) is jest's
 // own runner, unchanged.
-const { setPriority } = require('node:os');
+const { getPriority, setPriority } = require('node:os');
 const TestRunner = require('jest-runner').default;
 const { EmittingTestRunner } = require('jest-runner');
 const { usesSharedEnvironment } = require('./shared-environment-files');
 
-/** The niceness of the lane beside the shared-environment files (the chain's is 0). */
+/** How much lower the priority of the lane beside the shared-environment files is (the chain keeps jest's). */
 const BESIDE_NICENESS = 10;
 /** Where a lane's niceness travels to its workers: the global config each test file runs with. */
 const NICENESS_KEY = 'edgeLaneNiceness';
@@ -46,12 +46,14 @@ let lowered = false;
 
 /**
  * Called by the test environment of every test file: in a worker of the lane beside the
- * chain, lowers the worker process's CPU priority (once; what it spawns inherits it).
+ * chain, lowers the worker process's CPU priority by the lane's niceness, relative to
+ * what jest started with (once; what it spawns inherits it). Never raises it, which
+ * only root may do.
  */
 function takeLanePriority(globalConfig) {
   const niceness = globalConfig[NICENESS_KEY];
   if (lowered || typeof niceness !== 'number' || niceness === 0) return;
-  setPriority(niceness);
+  setPriority(Math.min(19, getPriority() + niceness));
   lowered = true;
 }
 
