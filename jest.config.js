@@ -21,7 +21,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   maxWorkers: 2,
-  // The shared-environment (moto) files run one after another on one worker, everything else on the other.
+  // The shared-environment (moto) files run one after another on one worker, everything else beside them at a lower priority.
   runner: '<rootDir>/test/support/lanes-runner.js',
   reporters: ['default', ['<rootDir>/test/support/count-reporter.js', {}]],
 };
