@@ -11,8 +11,9 @@ const { SHARED_ENVIRONMENT_CALL } = require('../support/shared-environment-files
 
 // jest with the lanes runner (test/support/lanes-runner.js) and the suite's test
 // environment on a project of its own: two files that ask for the shared environment and
-// two that do not, each recording which process ran it, when, and at what priority. One shared file fails, so a failure in that lane must
-// reach jest's summary and exit code like any other.
+// two that do not, each recording which process ran it, when, and at what priority. One
+// shared file fails, so a failure in that lane must reach jest's summary and exit code
+// like any other.
 describe('a jest run split into lanes', () => {
   const dir = scratchDir('edge-lanes-run-');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -17,8 +17,7 @@
 // with one worker, or a run with no shared-environment file (the unit suite) is jest's
 // own runner, unchanged.
 const { getPriority, setPriority } = require('node:os');
-const TestRunner = require('jest-runner').default;
-const { EmittingTestRunner } = require('jest-runner');
+const { default: TestRunner, EmittingTestRunner } = require('jest-runner');
 const { usesSharedEnvironment } = require('./shared-environment-files');
 
 /** How much lower the priority of the lane beside the shared-environment files is (the chain keeps jest's). */

@@ -5,7 +5,7 @@
 // itself is not taken for one.
 const { readFileSync } = require('node:fs');
 
-const SHARED_ENVIRONMENT_CALL = ['sharedLocal', 'Environment('].join('');
+const SHARED_ENVIRONMENT_CALL = 'sharedLocalEnvironment(';
 
 /** Whether the test file at `path` asks for the shared environment (false when it cannot be read). */
 function usesSharedEnvironment(path) {

@@ -49,10 +49,9 @@ describe('the lanes of a jest run', () => {
   });
 
   it('takes no unit file for one: the unit suite keeps both workers', () => {
-    const unitRoot = join(__dirname);
-    const unitFiles = readdirSync(unitRoot, { recursive: true, encoding: 'utf8' })
+    const unitFiles = readdirSync(__dirname, { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.test.ts'))
-      .map((f) => ({ path: join(unitRoot, f) }));
+      .map((f) => ({ path: join(__dirname, f) }));
     expect(unitFiles.length).toBeGreaterThan(50);
     expect(lanes(unitFiles, 2, false)).toBeUndefined();
   });
